@@ -1,0 +1,158 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/keyward/keyward/policy"
+)
+
+const policyUsage = `usage:
+  keyward policy validate [--type TYPE] FILE...
+      Check policy documents. TYPE is identity (default), resource, trust,
+      boundary, session or scp. Exit 0 when all are valid, 1 with findings
+      (FILE:LINE:COLUMN: PATH: message), 2 on usage errors.
+  keyward policy eval [--request FILE|-] [--explain]
+      Decide one request offline (JSON request on stdin by default). Prints the
+      decision as JSON; --explain prints, per statement, why it did or did not
+      apply. Exit 0 with a decision, 2 when the request or a policy is malformed.
+`
+
+func runPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, policyUsage)
+		return &exitError{code: 2}
+	}
+	switch args[0] {
+	case "validate":
+		return runValidate(args[1:], stdout, stderr)
+	case "eval":
+		return runEval(args[1:], stdin, stdout, stderr)
+	}
+	fmt.Fprint(stderr, policyUsage)
+	return usageError("unknown policy command %q", args[0])
+}
+
+func runValidate(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("keyward policy validate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	typeName := fs.String("type", "identity", "policy type: identity, resource, trust, boundary, session or scp")
+	if err := fs.Parse(args); err != nil {
+		return &exitError{code: 2}
+	}
+	t, ok := policy.ParseType(*typeName)
+	if !ok {
+		return usageError("unknown policy type %q: use identity, resource, trust, boundary, session or scp", *typeName)
+	}
+	if fs.NArg() == 0 {
+		return usageError("policy validate: no files given")
+	}
+	findings := 0
+	for _, name := range fs.Args() {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			return usageError("%v", err)
+		}
+		for _, e := range policy.Validate(data, t) {
+			findings++
+			if e.Path != "" {
+				fmt.Fprintf(stdout, "%s:%d:%d: %s: %s\n", name, e.Line, e.Column, e.Path, e.Message)
+			} else {
+				fmt.Fprintf(stdout, "%s:%d:%d: %s\n", name, e.Line, e.Column, e.Message)
+			}
+		}
+	}
+	if findings > 0 {
+		return &exitError{code: 1}
+	}
+	return nil
+}
+
+type evalOutput struct {
+	Decision          string      `json:"decision"`
+	MatchedStatements []evalMatch `json:"matchedStatements"`
+	Missing           []string    `json:"missingContextValues"`
+}
+
+type evalMatch struct {
+	SourcePolicyID   string       `json:"sourcePolicyId"`
+	SourcePolicyType string       `json:"sourcePolicyType"`
+	Sid              string       `json:"sid"`
+	StartPosition    evalPosition `json:"startPosition"`
+	EndPosition      evalPosition `json:"endPosition"`
+}
+
+type evalPosition struct {
+	Line   int `json:"line"`
+	Column int `json:"column"`
+}
+
+func runEval(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("keyward policy eval", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	reqFile := fs.String("request", "-", "request file, or - for standard input")
+	explain := fs.Bool("explain", false, "say, per statement, why it did or did not apply")
+	if err := fs.Parse(args); err != nil {
+		return &exitError{code: 2}
+	}
+	if fs.NArg() > 0 {
+		return usageError("policy eval: unexpected argument %q", fs.Arg(0))
+	}
+	var data []byte
+	var err error
+	if *reqFile == "-" {
+		data, err = io.ReadAll(stdin)
+	} else {
+		data, err = os.ReadFile(*reqFile)
+	}
+	if err != nil {
+		return usageError("%v", err)
+	}
+	in, err := policy.DecodeInput(data)
+	if err != nil {
+		return usageError("malformed request: %v", err)
+	}
+	var res policy.Result
+	in.Policies.Evaluate(&in.Request, &res)
+	if *explain {
+		writeExplanation(stdout, in, &res)
+		return nil
+	}
+	out := evalOutput{Decision: res.Decision.String(), MatchedStatements: []evalMatch{}, Missing: append([]string{}, res.Missing...)}
+	for _, m := range res.Matched {
+		out.MatchedStatements = append(out.MatchedStatements, evalMatch{
+			SourcePolicyID: m.PolicyID, SourcePolicyType: m.Type.String(), Sid: m.Sid,
+			StartPosition: evalPosition{m.Start.Line, m.Start.Column},
+			EndPosition:   evalPosition{m.End.Line, m.End.Column},
+		})
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+func writeExplanation(w io.Writer, in *policy.Input, res *policy.Result) {
+	fmt.Fprintln(w, policy.Summary(&in.Request, res))
+	for _, x := range in.Policies.Explain(&in.Request) {
+		mark := "does not apply"
+		if x.Applies {
+			mark = "APPLIES"
+		}
+		sid := x.Sid
+		if sid == "" {
+			sid = fmt.Sprintf("#%d", x.Statement+1)
+		}
+		fmt.Fprintf(w, "\n%s statement %s (%s policy %q, line %d): %s\n", x.Effect, sid, x.Type, x.PolicyID, x.Start.Line, mark)
+		for _, r := range x.Reasons {
+			fmt.Fprintf(w, "  - %s\n", r)
+		}
+	}
+	if len(res.Missing) > 0 {
+		fmt.Fprintf(w, "\nmissing context values: %s\n", strings.Join(res.Missing, ", "))
+	}
+}

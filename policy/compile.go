@@ -1,0 +1,360 @@
+package policy
+
+import (
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/keyward/keyward/arn"
+)
+
+// Policy is a document with the id reported when one of its statements
+// decides a request (a policy name or ARN, for example).
+type Policy struct {
+	ID       string
+	Document *Document
+}
+
+// A Set is a group of compiled policies, indexed by the actions their
+// statements name, so that a decision looks only at statements that can
+// match. Compile once, evaluate many times: a Set is immutable and safe for
+// concurrent use.
+type Set struct {
+	policies []Policy
+	stmts    []cstmt
+	byAction map[string]*bucket // "svc:action" in lower case -> statements naming it literally
+	bySvc    map[string]*bucket // "svc" in lower case -> statements with a wildcard action in svc
+	anySvc   bucket             // statements whose actions can match any service (NotAction, "*", "*:x")
+	trust    bool               // some document is a trust policy: the principal must be named
+}
+
+// A bucket indexes statements a second time, by resource: byRes holds the
+// statements whose every Resource pattern begins with literal sections and a
+// literal first token of the resource part (the bucket in
+// arn:aws:s3:::bucket/key, the "user" in arn:aws:iam::1:user/x), keyed by that
+// token; wild holds the rest. A request looks at byRes[its token] and wild.
+type bucket struct {
+	byRes map[string][]int32
+	wild  []int32
+}
+
+func (b *bucket) add(i int32, tokens []string) {
+	if tokens == nil {
+		b.wild = append(b.wild, i)
+		return
+	}
+	if b.byRes == nil {
+		b.byRes = make(map[string][]int32)
+	}
+	for j, t := range tokens {
+		if slices.Contains(tokens[:j], t) {
+			continue
+		}
+		b.byRes[t] = append(b.byRes[t], i)
+	}
+}
+
+// resourceToken returns the token of a resource by which the index finds
+// statements: the text after the fifth colon up to the next '/' or ':', or ""
+// when s has fewer than five colons.
+func resourceToken(s string) string {
+	off := 0
+	for n := 0; n < 5; n++ {
+		j := strings.IndexByte(s[off:], ':')
+		if j < 0 {
+			return ""
+		}
+		off += j + 1
+	}
+	rest := s[off:]
+	if j := strings.IndexAny(rest, "/:"); j >= 0 {
+		return rest[:j]
+	}
+	return rest
+}
+
+// patternTokens returns the resource tokens every resource matching the
+// statement must have, or nil when the statement can match resources with any
+// token (NotResource, "*", a wildcard before the first delimiter).
+func (st *cstmt) patternTokens() []string {
+	if !st.hasResource || st.notResource {
+		return nil
+	}
+	var out []string
+	for _, r := range st.stmt.Resource {
+		rest, ok := r, true
+		for n := 0; n < 5 && ok; n++ {
+			j := strings.IndexByte(rest, ':')
+			if j < 0 || strings.ContainsAny(rest[:j], "*?$") {
+				ok = false
+				break
+			}
+			rest = rest[j+1:]
+		}
+		if !ok {
+			return nil
+		}
+		stop := strings.IndexAny(rest, "*?$/:")
+		switch {
+		case stop < 0:
+			// all literal: the token is the whole resource part
+		case rest[stop] == '/' || rest[stop] == ':':
+			rest = rest[:stop]
+		default:
+			return nil
+		}
+		if rest == "" {
+			return nil
+		}
+		out = append(out, rest)
+	}
+	return out
+}
+
+type cstmt struct {
+	policy      int32
+	index       int32
+	effect      Effect
+	sid         string
+	notAction   bool
+	actions     []pattern // lower case
+	hasResource bool
+	notResource bool
+	resources   []arnPattern
+	principal   *cprincipal
+	notPrinc    bool
+	conds       []ccond
+	stmt        *Statement
+}
+
+type ccond struct {
+	op     operator
+	opName string
+	key    string // lower case
+	rawKey string
+	strs   []pattern
+	arns   []arnPattern
+	nums   []float64
+	dates  []int64
+	ips    []netip.Prefix
+	bools  []string
+	cond   *Condition
+}
+
+// NewSet compiles and indexes policies. The documents must come from Parse (or
+// Validate found nothing): NewSet trusts them.
+func NewSet(policies ...Policy) *Set {
+	s := &Set{
+		policies: policies,
+		byAction: make(map[string]*bucket),
+		bySvc:    make(map[string]*bucket),
+	}
+	for pi, p := range policies {
+		if p.Document == nil {
+			continue
+		}
+		if p.Document.Type == Trust {
+			s.trust = true
+		}
+		vars := p.Document.Version == Version2012
+		for si := range p.Document.Statements {
+			st := &p.Document.Statements[si]
+			s.stmts = append(s.stmts, compileStatement(st, int32(pi), int32(si), vars))
+		}
+	}
+	for i := range s.stmts {
+		s.index(int32(i))
+	}
+	return s
+}
+
+// Policies returns the policies of the set.
+func (s *Set) Policies() []Policy {
+	if s == nil {
+		return nil
+	}
+	return s.policies
+}
+
+// Len returns the number of statements in the set.
+func (s *Set) Len() int {
+	if s == nil {
+		return 0
+	}
+	return len(s.stmts)
+}
+
+func (s *Set) index(i int32) {
+	st := &s.stmts[i]
+	tokens := st.patternTokens()
+	if st.notAction {
+		s.anySvc.add(i, tokens)
+		return
+	}
+	wildSvc := map[string]bool{}
+	for _, a := range st.stmt.Action {
+		svc, _, ok := strings.Cut(strings.ToLower(a), ":")
+		if !ok || strings.ContainsAny(svc, "*?") {
+			s.anySvc.add(i, tokens)
+			return
+		}
+		if strings.ContainsAny(a, "*?") {
+			wildSvc[svc] = true
+		}
+	}
+	seen := map[string]bool{}
+	for _, a := range st.stmt.Action {
+		la := strings.ToLower(a)
+		svc, _, _ := strings.Cut(la, ":")
+		key := la
+		m := s.byAction
+		if wildSvc[svc] {
+			key, m = svc, s.bySvc
+		}
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		b := m[key]
+		if b == nil {
+			b = &bucket{}
+			m[key] = b
+		}
+		b.add(i, tokens)
+	}
+}
+
+func compileStatement(st *Statement, pi, si int32, vars bool) cstmt {
+	c := cstmt{policy: pi, index: si, effect: st.Effect, sid: st.Sid, notAction: st.NotAction, stmt: st}
+	for _, a := range st.Action {
+		c.actions = append(c.actions, compilePattern(strings.ToLower(a), true, false))
+	}
+	if st.Resource != nil {
+		c.hasResource = true
+		c.notResource = st.NotResource
+		for _, r := range st.Resource {
+			c.resources = append(c.resources, compileARN(r, vars))
+		}
+	}
+	if st.Principal != nil {
+		c.principal = compilePrincipal(st.Principal)
+		c.notPrinc = st.NotPrincipal
+	}
+	for i := range st.Condition {
+		c.conds = append(c.conds, compileCondition(&st.Condition[i], vars))
+	}
+	return c
+}
+
+func compileCondition(cd *Condition, vars bool) ccond {
+	op, _ := parseOperator(cd.Operator)
+	c := ccond{op: op, opName: cd.Operator, key: strings.ToLower(cd.Key), rawKey: cd.Key, cond: cd}
+	for _, v := range cd.Values {
+		switch op.family {
+		case famString:
+			c.strs = append(c.strs, compilePattern(v, op.cmp == cmpLike, vars))
+		case famArn:
+			c.arns = append(c.arns, compileARN(v, vars))
+		case famNumeric:
+			f, _ := parseFloat(v)
+			c.nums = append(c.nums, f)
+		case famDate:
+			d, _ := parseDate(v)
+			c.dates = append(c.dates, d)
+		case famIP:
+			p, _ := parseCIDR(v)
+			c.ips = append(c.ips, p)
+		case famBool, famNull:
+			c.bools = append(c.bools, strings.ToLower(v))
+		case famBinary:
+			c.bools = append(c.bools, v)
+		}
+	}
+	return c
+}
+
+// cprincipal is a compiled Principal element.
+type cprincipal struct {
+	all      bool
+	accounts []string
+	arns     []string
+	roles    []roleRef // role ARNs, which also name the role's sessions
+	others   []string  // service, federated and canonical-user principals
+}
+
+type roleRef struct{ account, name string }
+
+func compilePrincipal(p *Principal) *cprincipal {
+	c := &cprincipal{all: p.All}
+	for _, v := range p.AWS {
+		switch {
+		case v == "*":
+			c.all = true
+		case isAccountID(v):
+			c.accounts = append(c.accounts, v)
+		default:
+			switch pr := arn.ParsePrincipal(v); pr.Kind {
+			case arn.Root:
+				c.accounts = append(c.accounts, pr.AccountID)
+			case arn.Role:
+				c.roles = append(c.roles, roleRef{pr.AccountID, pr.Name})
+				c.arns = append(c.arns, v)
+			default:
+				c.arns = append(c.arns, v)
+			}
+		}
+	}
+	c.others = append(c.others, p.Service...)
+	c.others = append(c.others, p.Federated...)
+	c.others = append(c.others, p.CanonicalUser...)
+	return c
+}
+
+// principalMatch says how a Principal element named the request's principal.
+// The kind matters in a same-account resource policy: a direct grant stands on
+// its own, a grant to the role is limited by the session's boundary and session
+// policies, and a grant to the account only delegates to identity policies.
+type principalMatch uint8
+
+const (
+	pmNone principalMatch = iota
+	pmAccount
+	pmRole
+	pmDirect
+)
+
+func (c *cprincipal) match(e *evalState) principalMatch {
+	if c.all {
+		return pmDirect
+	}
+	p := e.req.Principal
+	for _, a := range c.arns {
+		if a == p {
+			if e.principal.Kind == arn.Role {
+				return pmRole
+			}
+			return pmDirect
+		}
+	}
+	for _, o := range c.others {
+		if o == p {
+			return pmDirect
+		}
+	}
+	if e.principal.Kind == arn.AssumedRole {
+		for _, r := range c.roles {
+			if r.account == e.principal.AccountID && r.name == e.principal.Name {
+				return pmRole
+			}
+		}
+	}
+	acct := e.principalAccount
+	if acct != "" {
+		for _, a := range c.accounts {
+			if a == acct {
+				return pmAccount
+			}
+		}
+	}
+	return pmNone
+}

@@ -1,0 +1,529 @@
+package policy
+
+import (
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"github.com/keyward/keyward/arn"
+)
+
+// Policies are the compiled policies that bear on one request, by the part each
+// plays in AWS's evaluation logic. A nil Set is absent: no boundary, no session
+// policies, no resource policy, and so on.
+type Policies struct {
+	Identity *Set   // identity policies: inline, attached, and the user's groups'
+	Boundary *Set   // permissions boundary
+	Session  *Set   // session policies
+	Resource *Set   // resource policy; a Set of Trust documents must name the principal
+	SCPs     []*Set // service control policies, one Set per level from the root down to the account
+}
+
+// Request is what a principal asks to do.
+type Request struct {
+	// Principal is an ARN (user, role, assumed-role session, account root,
+	// federated user) or a service principal such as sns.amazonaws.com.
+	Principal string
+	Action    string // service:Action
+	Resource  string // an ARN, or "*"; "" means "*"
+	// ResourceAccount owns the resource; "" means the principal's own account.
+	ResourceAccount string
+	Context         Context
+}
+
+// Match names a statement that decided a request.
+type Match struct {
+	PolicyID   string
+	Type       Type
+	Sid        string
+	Statement  int // index in the document's Statement list
+	Effect     Effect
+	Start, End Position
+}
+
+// Result is the outcome of Evaluate. Its slices are reused by the next
+// Evaluate into the same Result, so a warm Result costs no allocation.
+type Result struct {
+	Decision Decision
+	// Matched lists the Deny statements that matched when the decision is
+	// ExplicitDeny, every Allow statement that matched when it is Allowed,
+	// and nothing when it is ImplicitDeny.
+	Matched []Match
+	// Missing lists the condition keys (as the policies spell them) that the
+	// statements in play asked for but the request lacked.
+	Missing []string
+	// DeniedBy is the policy type that decided a denial: the type holding
+	// the explicit deny, or the first type that did not allow (SCP,
+	// Resource for trust and cross-account requests, Identity, Boundary,
+	// Session).
+	DeniedBy Type
+
+	allows []Match
+}
+
+// Decide evaluates r and returns only the decision.
+func (p *Policies) Decide(r *Request) Decision {
+	var res Result
+	p.Evaluate(r, &res)
+	return res.Decision
+}
+
+type evalState struct {
+	req              *Request
+	ctx              *Context
+	res              *Result
+	principal        arn.Principal
+	principalAccount string
+	resource         string
+	token            string // resourceToken(resource)
+}
+
+func (e *evalState) missing(key string) {
+	for _, k := range e.res.Missing {
+		if k == key {
+			return
+		}
+	}
+	e.res.Missing = append(e.res.Missing, key)
+}
+
+// Evaluate decides r against p with AWS's evaluation logic:
+//   - an explicit Deny in any policy wins;
+//   - every SCP level must allow;
+//   - within one account, an allow from identity policies (limited by the
+//     permissions boundary and session policies) or from the resource policy
+//     suffices, except that a trust policy must name the principal, and a
+//     resource policy that names only the account delegates to identity
+//     policies;
+//   - across accounts, both the resource policy and the identity side must allow;
+//   - otherwise the request is implicitly denied.
+//
+// Evaluate does not allocate once res has grown to the sizes it needs.
+func (p *Policies) Evaluate(r *Request, res *Result) {
+	res.Decision, res.DeniedBy = ImplicitDeny, Identity
+	res.Matched, res.Missing, res.allows = res.Matched[:0], res.Missing[:0], res.allows[:0]
+	e := evalState{req: r, ctx: &r.Context, res: res}
+	// The action, lowered for the index, lives on the stack: no allocation.
+	var lower [128]byte
+	n := len(r.Action)
+	if n > len(lower) {
+		n = len(lower) // longer than any AWS action; it matches nothing of the index
+	}
+	svcLen := n
+	for i := 0; i < n; i++ {
+		c := r.Action[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c == ':' && svcLen == n {
+			svcLen = i
+		}
+		lower[i] = c
+	}
+	p.evaluate(&e, lower[:n], svcLen)
+}
+
+// evaluate decides; act is the action in lower case, act[:svcLen] its service:
+// the keys of the action index.
+func (p *Policies) evaluate(e *evalState, act []byte, svcLen int) {
+	r, res := e.req, e.res
+	e.resource = r.Resource
+	if e.resource == "" {
+		e.resource = "*"
+	}
+	e.token = resourceToken(e.resource)
+	e.principal = arn.ParsePrincipal(r.Principal)
+	e.principalAccount = e.principal.AccountID
+	if e.principal.Kind == arn.NotPrincipal && isAccountID(r.Principal) {
+		e.principal.Kind, e.principalAccount = arn.Root, r.Principal
+	}
+
+	var denied bool
+	var deniedBy Type
+	deny := func(t Type) {
+		if !denied {
+			denied, deniedBy = true, t
+		}
+	}
+	scpOK := true
+	for _, level := range p.SCPs {
+		allow, d := e.scan(level, SCP, act, svcLen)
+		if d {
+			deny(SCP)
+		}
+		if !allow {
+			scpOK = false
+		}
+	}
+	var resMatch principalMatch
+	if p.Resource != nil {
+		var d bool
+		resMatch, d = e.scanResource(p.Resource, act, svcLen)
+		if d {
+			deny(Resource)
+		}
+	}
+	idAllow, d := e.scan(p.Identity, Identity, act, svcLen)
+	if d {
+		deny(Identity)
+	}
+	bAllow := true
+	if p.Boundary != nil {
+		bAllow, d = e.scan(p.Boundary, Boundary, act, svcLen)
+		if d {
+			deny(Boundary)
+		}
+	}
+	sAllow := true
+	if p.Session != nil {
+		sAllow, d = e.scan(p.Session, Session, act, svcLen)
+		if d {
+			deny(Session)
+		}
+	}
+
+	if denied {
+		res.Decision, res.DeniedBy = ExplicitDeny, deniedBy
+		return
+	}
+	res.Matched = res.Matched[:0]
+	if !scpOK {
+		res.DeniedBy = SCP
+		return
+	}
+
+	// Who is asking decides which side must allow.
+	resourceAccount := r.ResourceAccount
+	if resourceAccount == "" {
+		resourceAccount = e.principalAccount
+	}
+	identityOK, failed := idAllow && bAllow && sAllow, Identity
+	switch {
+	case !idAllow:
+	case !bAllow:
+		failed = Boundary
+	case !sAllow:
+		failed = Session
+	}
+	trust := p.Resource != nil && p.Resource.trust
+	var allowed bool
+	switch {
+	case e.principalAccount == "":
+		// A service or web-identity principal has no identity policies:
+		// only the resource policy can grant.
+		allowed, failed = resMatch >= pmRole, Resource
+	case e.principal.Kind == arn.Root && e.principalAccount == resourceAccount:
+		// An account's root user is not limited by identity policies in its
+		// own account; a trust policy must still name it or its account.
+		allowed = !trust || resMatch != pmNone
+		if !allowed {
+			failed = Resource
+		}
+	case resourceAccount != e.principalAccount:
+		allowed = resMatch != pmNone && identityOK
+		if resMatch == pmNone {
+			failed = Resource
+		}
+	default:
+		switch resMatch {
+		case pmDirect:
+			allowed = true
+		case pmRole:
+			allowed = bAllow && sAllow
+			if !bAllow {
+				failed = Boundary
+			} else if !sAllow {
+				failed = Session
+			}
+		case pmAccount:
+			allowed = identityOK
+		default:
+			allowed = !trust && identityOK
+			if trust {
+				failed = Resource
+			}
+		}
+	}
+	if !allowed {
+		res.DeniedBy = failed
+		return
+	}
+	res.Decision = Allowed
+	res.Matched = append(res.Matched, res.allows...)
+}
+
+
+// visit calls fn for each statement of s that may apply to the request: those
+// the action index and the resource index lead to. checked says the action is
+// known to match.
+func (e *evalState) visit(s *Set, act []byte, svcLen int, fn func(st *cstmt, checked bool)) {
+	if b := s.byAction[string(act)]; b != nil {
+		e.visitBucket(s, b, true, fn)
+	}
+	if b := s.bySvc[string(act[:svcLen])]; b != nil {
+		e.visitBucket(s, b, false, fn)
+	}
+	e.visitBucket(s, &s.anySvc, false, fn)
+}
+
+func (e *evalState) visitBucket(s *Set, b *bucket, checked bool, fn func(st *cstmt, checked bool)) {
+	for _, i := range b.byRes[e.token] {
+		fn(&s.stmts[i], checked)
+	}
+	for _, i := range b.wild {
+		fn(&s.stmts[i], checked)
+	}
+}
+
+// scan evaluates the statements of s that apply to the request, recording
+// matches, and reports whether an Allow and whether a Deny matched.
+func (e *evalState) scan(s *Set, t Type, act []byte, svcLen int) (allow, deny bool) {
+	if s == nil {
+		return false, false
+	}
+	e.visit(s, act, svcLen, func(st *cstmt, checked bool) {
+		if _, ok := e.applies(st, checked); ok {
+			e.record(s, st, t)
+			allow, deny = allow || st.effect == Allow, deny || st.effect == Deny
+		}
+	})
+	return allow, deny
+}
+
+// scanResource is scan for a resource policy: it reports the strongest way a
+// matching Allow named the principal.
+func (e *evalState) scanResource(s *Set, act []byte, svcLen int) (best principalMatch, deny bool) {
+	t := Resource
+	if s.trust {
+		t = Trust
+	}
+	e.visit(s, act, svcLen, func(st *cstmt, checked bool) {
+		pm, ok := e.applies(st, checked)
+		if !ok {
+			return
+		}
+		e.record(s, st, t)
+		if st.effect == Deny {
+			deny = true
+		} else if pm > best {
+			best = pm
+		}
+	})
+	return best, deny
+}
+
+func (e *evalState) record(s *Set, st *cstmt, t Type) {
+	if e.res == nil {
+		return
+	}
+	p := &s.policies[st.policy]
+	if p.Document != nil && p.Document.Type != t && !(t == Resource || t == Trust) {
+		t = p.Document.Type
+	}
+	m := Match{PolicyID: p.ID, Type: t, Sid: st.sid, Statement: int(st.index), Effect: st.effect, Start: st.stmt.Start, End: st.stmt.End}
+	if st.effect == Deny {
+		e.res.Matched = append(e.res.Matched, m)
+	} else {
+		e.res.allows = append(e.res.allows, m)
+	}
+}
+
+// applies reports whether the statement applies to the request: action,
+// resource, principal and every condition.
+func (e *evalState) applies(st *cstmt, actionChecked bool) (principalMatch, bool) {
+	if !actionChecked && !e.actionMatches(st) {
+		return pmNone, false
+	}
+	if !e.resourceMatches(st) {
+		return pmNone, false
+	}
+	pm := pmDirect
+	if st.principal != nil {
+		pm = st.principal.match(e)
+		if st.notPrinc {
+			if pm != pmNone {
+				return pmNone, false
+			}
+			pm = pmDirect
+		} else if pm == pmNone {
+			return pmNone, false
+		}
+	}
+	for i := range st.conds {
+		if !e.condition(&st.conds[i]) {
+			return pmNone, false
+		}
+	}
+	return pm, true
+}
+
+func (e *evalState) actionMatches(st *cstmt) bool {
+	m := false
+	for i := range st.actions {
+		if st.actions[i].match(e.req.Action, e, true) {
+			m = true
+			break
+		}
+	}
+	return m != st.notAction
+}
+
+func (e *evalState) resourceMatches(st *cstmt) bool {
+	if !st.hasResource {
+		return true
+	}
+	m := false
+	for i := range st.resources {
+		if st.resources[i].match(e.resource, e) {
+			m = true
+			break
+		}
+	}
+	return m != st.notResource
+}
+
+// condition evaluates one key of one operator, with AWS's rules for missing
+// keys, IfExists, negation and the set qualifiers.
+func (e *evalState) condition(c *ccond) bool {
+	vals, present := e.ctx.lookup(c.key)
+	if c.op.family == famNull {
+		isNull := !present || len(vals) == 0
+		for _, b := range c.bools {
+			if (b == "true") == isNull {
+				return true
+			}
+		}
+		return false
+	}
+	if !present || len(vals) == 0 {
+		e.missing(c.rawKey)
+		switch {
+		case c.op.ifExists:
+			return true
+		case c.op.set == setForAll:
+			return true
+		case c.op.set == setForAny:
+			return false
+		default:
+			return c.op.negated
+		}
+	}
+	switch c.op.set {
+	case setForAny:
+		for _, v := range vals {
+			if e.matchValue(c, v) != c.op.negated {
+				return true
+			}
+		}
+		return false
+	case setForAll:
+		for _, v := range vals {
+			if e.matchValue(c, v) == c.op.negated {
+				return false
+			}
+		}
+		return true
+	default:
+		any := false
+		for _, v := range vals {
+			if e.matchValue(c, v) {
+				any = true
+				break
+			}
+		}
+		return any != c.op.negated
+	}
+}
+
+// matchValue reports whether one request value matches any of the policy's
+// values under the operator's positive form.
+func (e *evalState) matchValue(c *ccond, v string) bool {
+	switch c.op.family {
+	case famString:
+		fold := c.op.cmp == cmpEqualsIgnoreCase
+		for i := range c.strs {
+			if c.strs[i].match(v, e, fold) {
+				return true
+			}
+		}
+	case famArn:
+		for i := range c.arns {
+			if c.arns[i].match(v, e) {
+				return true
+			}
+		}
+	case famNumeric:
+		x, ok := parseFloat(v)
+		if !ok {
+			return false
+		}
+		for _, y := range c.nums {
+			if compare(c.op.cmp, cmp3(x, y)) {
+				return true
+			}
+		}
+	case famDate:
+		x, ok := parseDate(v)
+		if !ok {
+			return false
+		}
+		for _, y := range c.dates {
+			if compare(c.op.cmp, cmp3(x, y)) {
+				return true
+			}
+		}
+	case famBool:
+		for _, b := range c.bools {
+			if strings.EqualFold(v, b) {
+				return true
+			}
+		}
+	case famBinary:
+		for _, b := range c.bools {
+			if v == b {
+				return true
+			}
+		}
+	case famIP:
+		a, err := netip.ParseAddr(v)
+		if err != nil {
+			return false
+		}
+		a = a.Unmap()
+		for _, p := range c.ips {
+			if p.Contains(a) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func cmp3[T int64 | float64](x, y T) int {
+	switch {
+	case x < y:
+		return -1
+	case x > y:
+		return 1
+	}
+	return 0
+}
+
+func compare(c cmp, r int) bool {
+	switch c {
+	case cmpLess:
+		return r < 0
+	case cmpLessEquals:
+		return r <= 0
+	case cmpGreater:
+		return r > 0
+	case cmpGreaterEquals:
+		return r >= 0
+	}
+	return r == 0
+}
+
+func parseFloat(s string) (float64, bool) {
+	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	return f, err == nil
+}
