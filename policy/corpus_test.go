@@ -20,9 +20,9 @@ type corpusCase struct {
 	Doc         string          `json:"doc"`
 	Request     json.RawMessage `json:"request"`
 	Want        *struct {
-		Decision          string         `json:"decision"`
-		MatchedStatements []matchedJSON  `json:"matchedStatements"`
-		Missing           []string       `json:"missingContextValues"`
+		Decision          string        `json:"decision"`
+		MatchedStatements []matchedJSON `json:"matchedStatements"`
+		Missing           []string      `json:"missingContextValues"`
 	} `json:"want"`
 	PolicyType string          `json:"policyType"`
 	Policy     *string         `json:"policy"`

@@ -252,7 +252,6 @@ func (p *Policies) evaluate(e *evalState, act []byte, svcLen int) {
 	res.Matched = append(res.Matched, res.allows...)
 }
 
-
 // visit calls fn for each statement of s that may apply to the request: those
 // the action index and the resource index lead to. checked says the action is
 // known to match.

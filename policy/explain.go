@@ -7,8 +7,8 @@ import (
 
 // Explanation says why one statement did or did not apply to a request.
 type Explanation struct {
-	Match          // the statement: policy, type, Sid, position, effect
-	Applies bool   // action, resource, principal and conditions all matched
+	Match            // the statement: policy, type, Sid, position, effect
+	Applies bool     // action, resource, principal and conditions all matched
 	Reasons []string // one sentence per element checked, in order
 }
 

@@ -58,7 +58,7 @@ func (d Decision) String() string {
 type Effect uint8
 
 const (
-	Deny  Effect = iota // never the zero value in a parsed statement
+	Deny Effect = iota // never the zero value in a parsed statement
 	Allow
 )
 

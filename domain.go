@@ -1,0 +1,260 @@
+package keyward
+
+import "time"
+
+// AWSAccountID is the AccountID of AWS-managed policies, as it appears in their
+// ARNs (arn:aws:iam::aws:policy/ReadOnlyAccess).
+const AWSAccountID = "aws"
+
+// EntityKind names the kind of an IAM entity that can own attachments, inline
+// policies or tags.
+type EntityKind string
+
+// Entity kinds.
+const (
+	KindUser            EntityKind = "user"
+	KindGroup           EntityKind = "group"
+	KindRole            EntityKind = "role"
+	KindPolicy          EntityKind = "policy"
+	KindInstanceProfile EntityKind = "instance-profile"
+	KindOIDCProvider    EntityKind = "oidc-provider"
+)
+
+// EntityRef names one entity for the Tx methods that work on several kinds
+// (attachments, inline policies, tags). Users, groups, roles and instance
+// profiles are named by AccountID and Name (compared case-insensitively);
+// managed policies and OIDC providers by ARN.
+type EntityRef struct {
+	Kind      EntityKind
+	AccountID string
+	Name      string
+	ARN       string
+}
+
+// UserRef, GroupRef, RoleRef, InstanceProfileRef, PolicyRef and
+// OIDCProviderRef build the EntityRef of one entity.
+func UserRef(accountID, name string) EntityRef {
+	return EntityRef{Kind: KindUser, AccountID: accountID, Name: name}
+}
+
+// GroupRef returns the EntityRef of a group.
+func GroupRef(accountID, name string) EntityRef {
+	return EntityRef{Kind: KindGroup, AccountID: accountID, Name: name}
+}
+
+// RoleRef returns the EntityRef of a role.
+func RoleRef(accountID, name string) EntityRef {
+	return EntityRef{Kind: KindRole, AccountID: accountID, Name: name}
+}
+
+// InstanceProfileRef returns the EntityRef of an instance profile.
+func InstanceProfileRef(accountID, name string) EntityRef {
+	return EntityRef{Kind: KindInstanceProfile, AccountID: accountID, Name: name}
+}
+
+// PolicyRef returns the EntityRef of a managed policy.
+func PolicyRef(arn string) EntityRef { return EntityRef{Kind: KindPolicy, ARN: arn} }
+
+// OIDCProviderRef returns the EntityRef of an OpenID Connect provider.
+func OIDCProviderRef(arn string) EntityRef { return EntityRef{Kind: KindOIDCProvider, ARN: arn} }
+
+// Account is one AWS account: a 12-digit ID and at most one alias ("" for
+// none). Aliases are unique across all accounts.
+type Account struct {
+	ID         string
+	Alias      string
+	CreateDate time.Time
+}
+
+// User is an IAM user. ID starts with AIDA. PermissionsBoundaryARN is "" when
+// the user has no permissions boundary.
+type User struct {
+	AccountID              string
+	ID                     string
+	Name                   string
+	Path                   string
+	ARN                    string
+	CreateDate             time.Time
+	PasswordLastUsed       time.Time // zero: never
+	PermissionsBoundaryARN string
+}
+
+// Group is an IAM group. ID starts with AGPA.
+type Group struct {
+	AccountID  string
+	ID         string
+	Name       string
+	Path       string
+	ARN        string
+	CreateDate time.Time
+}
+
+// Role is an IAM role. ID starts with AROA. AssumeRolePolicyDocument is the
+// trust policy as raw JSON text (not URL-encoded).
+type Role struct {
+	AccountID                string
+	ID                       string
+	Name                     string
+	Path                     string
+	ARN                      string
+	AssumeRolePolicyDocument string
+	Description              string
+	MaxSessionDuration       int // seconds
+	PermissionsBoundaryARN   string
+	CreateDate               time.Time
+	LastUsedDate             time.Time // zero: never
+	LastUsedRegion           string
+}
+
+// ManagedPolicy is a customer-managed policy (AccountID is the account) or an
+// AWS-managed one (AccountID is AWSAccountID). ID starts with ANPA.
+//
+// AttachmentCount and PermissionsBoundaryUsageCount are computed by the store
+// when it reads a policy (from attachments and from the users' and roles'
+// PermissionsBoundaryARN); values written are ignored.
+type ManagedPolicy struct {
+	AccountID                     string
+	ID                            string
+	Name                          string
+	Path                          string
+	ARN                           string
+	DefaultVersionID              string
+	AttachmentCount               int
+	PermissionsBoundaryUsageCount int
+	IsAttachable                  bool
+	Description                   string
+	CreateDate                    time.Time
+	UpdateDate                    time.Time
+}
+
+// PolicyVersion is one version of a managed policy. VersionID is "v1", "v2",
+// ...; numbers are never reused within a policy. Document is raw JSON text.
+// IsDefault is computed from the policy's DefaultVersionID when read.
+type PolicyVersion struct {
+	PolicyARN  string
+	VersionID  string
+	Document   string
+	IsDefault  bool
+	CreateDate time.Time
+}
+
+// InlinePolicy is a policy embedded in a user, group or role. Owner names the
+// entity (Kind user, group or role); PolicyName is unique per owner regardless
+// of case. Document is raw JSON text.
+type InlinePolicy struct {
+	Owner      EntityRef
+	PolicyName string
+	Document   string
+}
+
+// InstanceProfile is an instance profile. ID starts with AIPA. Roles is
+// filled in by the store when it reads a profile and ignored when written;
+// use Tx.AddRoleToInstanceProfile.
+type InstanceProfile struct {
+	AccountID  string
+	ID         string
+	Name       string
+	Path       string
+	ARN        string
+	CreateDate time.Time
+	Roles      []Role
+}
+
+// AccessKeyStatus is Active or Inactive, AWS's spelling.
+type AccessKeyStatus string
+
+// Access key statuses.
+const (
+	StatusActive   AccessKeyStatus = "Active"
+	StatusInactive AccessKeyStatus = "Inactive"
+)
+
+// AccessKey is a long-term access key. UserName is "" for the account's root
+// credentials. SecretCiphertext is the secret access key sealed by the caller
+// (the store never sees a secret in clear and never decrypts anything).
+type AccessKey struct {
+	AccountID        string
+	UserName         string
+	AccessKeyID      string // AKIA...
+	SecretCiphertext []byte
+	Status           AccessKeyStatus
+	CreateDate       time.Time
+	LastUsedDate     time.Time // zero: never
+	LastUsedService  string
+	LastUsedRegion   string
+}
+
+// AccessKeyLastUsed is what Tx.SetAccessKeyLastUsed records.
+type AccessKeyLastUsed struct {
+	Date    time.Time
+	Service string
+	Region  string
+}
+
+// OIDCProvider is an IAM OpenID Connect identity provider. ARN is
+// arn:aws:iam::ACCOUNT:oidc-provider/HOST/PATH and identifies it.
+type OIDCProvider struct {
+	AccountID   string
+	ARN         string
+	URL         string
+	ClientIDs   []string
+	Thumbprints []string
+	CreateDate  time.Time
+}
+
+// Tag is a resource tag. Keys are unique per resource regardless of case.
+type Tag struct {
+	Key   string
+	Value string
+}
+
+// PasswordPolicy is an account's password policy. Zero MaxPasswordAge and
+// PasswordReusePrevention mean not set.
+type PasswordPolicy struct {
+	AccountID                  string
+	MinimumPasswordLength      int
+	RequireSymbols             bool
+	RequireNumbers             bool
+	RequireUppercaseCharacters bool
+	RequireLowercaseCharacters bool
+	AllowUsersToChangePassword bool
+	ExpirePasswords            bool
+	MaxPasswordAge             int
+	PasswordReusePrevention    int
+	HardExpiry                 bool
+}
+
+// DeletionTaskStatus is the status of a service-linked role deletion, AWS's
+// spelling.
+type DeletionTaskStatus string
+
+// Deletion task statuses.
+const (
+	DeletionSucceeded  DeletionTaskStatus = "SUCCEEDED"
+	DeletionInProgress DeletionTaskStatus = "IN_PROGRESS"
+	DeletionFailed     DeletionTaskStatus = "FAILED"
+	DeletionNotStarted DeletionTaskStatus = "NOT_STARTED"
+)
+
+// ServiceLinkedRoleDeletion is the task DeleteServiceLinkedRole starts and
+// GetServiceLinkedRoleDeletionStatus reports. TaskID is AWS's
+// "task/aws-service-role/SERVICE/ROLE/UUID" form and unique across accounts.
+type ServiceLinkedRoleDeletion struct {
+	TaskID     string
+	AccountID  string
+	RoleName   string
+	Status     DeletionTaskStatus
+	Reason     string // failure reason, "" unless FAILED
+	CreateDate time.Time
+}
+
+// KeyRingEntry is one key of a rotating key ring, such as the keys that seal
+// STS session tokens. Material is stored as given (callers seal it under the
+// key-encryption key); the store never interprets it. An entry is kept until
+// deleted; NotAfter tells its owner when it may be.
+type KeyRingEntry struct {
+	ID         string
+	Material   []byte
+	CreateDate time.Time
+	NotAfter   time.Time
+}

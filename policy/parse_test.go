@@ -1,0 +1,114 @@
+package policy
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestParse_Errors(t *testing.T) {
+	tests := []struct {
+		name, doc string
+		typ       Type
+		path      string
+		line, col int
+		contains  string
+	}{
+		{"duplicate top-level key", `{"Version":"2012-10-17","Version":"2008-10-17","Statement":[]}`, Identity, "", 1, 25, `duplicate key "Version"`},
+		{"duplicate effect", "{\"Statement\":{\n  \"Effect\":\"Allow\",\n  \"Effect\":\"Deny\",\"Action\":\"s3:*\",\"Resource\":\"*\"}}", Identity, "", 3, 3, `duplicate key "Effect"`},
+		{"lower-case element", `{"Statement":{"effect":"Allow","Action":"s3:*","Resource":"*"}}`, Identity, "Statement.effect", 1, 15, `did you mean "Effect"`},
+		{"effect case", `{"Statement":[{"Effect":"allow","Action":"s3:*","Resource":"*"}]}`, Identity, "Statement[0].Effect", 1, 25, "case-sensitive"},
+		{"no vendor", `{"Statement":[{"Effect":"Allow","Action":"GetObject","Resource":"*"}]}`, Identity, "Statement[0].Action", 1, 42, "prefaced by a vendor"},
+		{"both actions", `{"Statement":[{"Effect":"Allow","Action":"s3:*","NotAction":"iam:*","Resource":"*"}]}`, Identity, "Statement[0].NotAction", 1, 61, "both Action and NotAction"},
+		{"unknown operator", `{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEqual":{"aws:username":"a"}}}]}`, Identity, "Statement[0].Condition.StringEqual", 1, 77, "unknown condition operator"},
+		{"principal in identity", `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}]}`, Identity, "Statement[0].Principal", 1, 45, "not allowed in identity policies"},
+		{"no principal in resource", `{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`, Resource, "Statement[0].Principal", 1, 15, "no Principal"},
+		{"trailing comma", `{"Statement":[{"Effect":"Allow",}]}`, Identity, "", 1, 33, "expected a quoted key"},
+		{"bad cidr", `{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/33"}}}]}`, Identity, "Statement[0].Condition.IpAddress.aws:SourceIp", 1, 105, "not an IP address"},
+		{"variable before resource part", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:${aws:username}::b"}]}`, Identity, "Statement[0].Resource", 1, 83, "after the fifth colon"},
+		{"duplicate condition key", `{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"aws:username":"a","AWS:UserName":"b"}}}]}`, Identity, "Statement[0].Condition.StringEquals.AWS:UserName", 1, 112, "appears twice"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc, err := Parse([]byte(tt.doc), tt.typ)
+			if doc != nil {
+				t.Errorf("Parse returned a document with an error")
+			}
+			pe, ok := err.(*ParseError)
+			if !ok {
+				t.Fatalf("Parse(%s) error = %v (%T), want *ParseError", tt.doc, err, err)
+			}
+			if pe.Path != tt.path || pe.Line != tt.line || pe.Column != tt.col || !strings.Contains(pe.Message, tt.contains) {
+				t.Errorf("Parse(%s) = %q at %d:%d %q, want %q at %d:%d containing %q", tt.doc, pe.Path, pe.Line, pe.Column, pe.Message, tt.path, tt.line, tt.col, tt.contains)
+			}
+		})
+	}
+}
+
+func TestParse_SingleValuesDropArrays(t *testing.T) {
+	a, err := Parse([]byte(`{"Version":"2012-10-17","Statement":{"Sid":"A","Effect":"Deny","NotAction":"s3:Get*","NotResource":"arn:aws:s3:::b","Condition":{"Bool":{"aws:SecureTransport":false},"NumericLessThan":{"s3:max-keys":10}}}}`), Identity)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Parse([]byte(`{"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Deny","NotAction":["s3:Get*"],"NotResource":["arn:aws:s3:::b"],"Condition":{"Bool":{"aws:SecureTransport":["false"]},"NumericLessThan":{"s3:max-keys":["10"]}}}]}`), Identity)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clearPositions(a)
+	clearPositions(b)
+	if !reflect.DeepEqual(a, b) {
+		t.Errorf("single values and one-element arrays parse differently:\n%+v\n%+v", a, b)
+	}
+}
+
+func TestValidate_ListsEveryProblem(t *testing.T) {
+	errs := Validate([]byte(`{"Statement":[{"Effect":"allow","Action":"GetObject","Resource":"bucket"}]}`), Identity)
+	if len(errs) != 3 {
+		t.Fatalf("Validate found %d problems (%v), want 3", len(errs), errs)
+	}
+}
+
+func clearPositions(d *Document) {
+	for i := range d.Statements {
+		d.Statements[i].Start, d.Statements[i].End = Position{}, Position{}
+	}
+}
+
+// FuzzParse: no panic; an error means no document; a document re-serializes
+// and re-parses to the same document.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`,
+		`{"Statement":{"Effect":"Deny","NotAction":["iam:*"],"NotResource":"arn:aws:s3:::b/${aws:username}","Condition":{"ForAnyValue:StringLike":{"aws:TagKeys":["a*"]},"Null":{"aws:x":"true"}}}}`,
+		`{"Id":"x","Statement":[{"Sid":"a b","Effect":"Allow","Principal":{"AWS":["111122223333","arn:aws:iam::1:role/r"],"Service":"s"},"Action":"sts:AssumeRole"}]}`,
+		`{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":["10.0.0.0/8","::1"]},"DateLessThan":{"aws:CurrentTime":"2024-01-01T00:00:00Z"}}}]}`,
+		`{"a":"\u00e9\ud83d\ude00"}`, `[1,2,{"x":null}]`, `{"Statement":[]}`,
+	} {
+		f.Add([]byte(s), uint8(0))
+		f.Add([]byte(s), uint8(1))
+	}
+	f.Fuzz(func(t *testing.T, data []byte, tb uint8) {
+		typ := Type(tb % 6)
+		doc, err := Parse(data, typ)
+		if err != nil {
+			if doc != nil {
+				t.Fatalf("Parse returned a document with error %v", err)
+			}
+			return
+		}
+		out, err := doc.MarshalJSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := Parse(out, typ)
+		if err != nil {
+			t.Fatalf("re-parse of %s: %v (from %q)", out, err, data)
+		}
+		clearPositions(doc)
+		clearPositions(again)
+		if !reflect.DeepEqual(doc, again) {
+			t.Fatalf("round trip changed the document:\n%#v\n%#v", doc, again)
+		}
+		NewSet(Policy{ID: "f", Document: doc}) // compiling a valid document never panics
+	})
+}

@@ -1,0 +1,317 @@
+package sigv4
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// signing is everything that goes into a signature besides the request's
+// method and headers.
+type signing struct {
+	path, rawQuery   string // as on the wire
+	presigned        bool   // leave X-Amz-Signature out of the canonical query
+	normalize        bool   // remove dot segments and duplicate slashes
+	signedHeaders    []string
+	signedHeadersRaw string
+	payloadHash      string
+	amzDate          string
+	scope            string
+}
+
+// target returns the path and query as the client sent them. On a server
+// that is r.RequestURI; on a client it is what the transport will send.
+func target(r *http.Request) (path, rawQuery string) {
+	if u := r.RequestURI; u != "" && u[0] == '/' {
+		path, rawQuery, _ = strings.Cut(u, "?")
+		return path, rawQuery
+	}
+	if r.URL == nil {
+		return "/", ""
+	}
+	if r.URL.Opaque != "" {
+		return r.URL.Opaque, r.URL.RawQuery
+	}
+	return r.URL.EscapedPath(), r.URL.RawQuery
+}
+
+// appendCanonicalRequest appends the canonical request: method, URI, query,
+// headers, signed header list and payload hash, one per line.
+func (sg *signing) appendCanonicalRequest(b []byte, r *http.Request) []byte {
+	b = append(b, r.Method...)
+	b = append(b, '\n')
+	b = appendCanonicalURI(b, sg.path, sg.normalize)
+	b = append(b, '\n')
+	b = appendCanonicalQuery(b, sg.rawQuery, sg.presigned)
+	b = append(b, '\n')
+	for _, name := range sg.signedHeaders {
+		b = append(b, name...)
+		b = append(b, ':')
+		b = appendHeaderValue(b, r, name)
+		b = append(b, '\n')
+	}
+	b = append(b, '\n')
+	b = append(b, sg.signedHeadersRaw...)
+	b = append(b, '\n')
+	b = append(b, sg.payloadHash...)
+	return b
+}
+
+// appendStringToSign appends the string to sign for a canonical request.
+func (sg *signing) appendStringToSign(b, canonicalRequest []byte) []byte {
+	b = append(b, Algorithm...)
+	b = append(b, '\n')
+	b = append(b, sg.amzDate...)
+	b = append(b, '\n')
+	b = append(b, sg.scope...)
+	b = append(b, '\n')
+	sum := sha256.Sum256(canonicalRequest)
+	return hex.AppendEncode(b, sum[:])
+}
+
+// sign computes the hex signature with a signing key; it returns the
+// canonical request and string to sign as well, for tests.
+func (sg *signing) sign(r *http.Request, key []byte) (sig string, canonicalRequest, stringToSign []byte) {
+	var buf [1024]byte
+	canonicalRequest = sg.appendCanonicalRequest(buf[:0], r)
+	stringToSign = sg.appendStringToSign(make([]byte, 0, 160), canonicalRequest)
+	mac := hmac.New(sha256.New, key)
+	mac.Write(stringToSign)
+	var sum [sha256.Size]byte
+	return hex.EncodeToString(mac.Sum(sum[:0])), canonicalRequest, stringToSign
+}
+
+// SigningKey derives the key that signs requests for one day, region and
+// service: HMAC chained over "AWS4"+secret, date (YYYYMMDD), region, service
+// and "aws4_request". It is valid for that day's requests only, so callers may
+// cache it per key, day, region and service.
+func SigningKey(secret, date, region, service string) []byte {
+	k := hmacSHA256([]byte("AWS4"+secret), date)
+	k = hmacSHA256(k, region)
+	k = hmacSHA256(k, service)
+	return hmacSHA256(k, terminator)
+}
+
+func hmacSHA256(key []byte, data string) []byte {
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte(data))
+	return mac.Sum(nil)
+}
+
+// appendCanonicalURI appends the path URI-encoded once more. The path is
+// already percent-encoded on the wire, so "%20" becomes "%2520": AWS
+// services other than S3 encode twice.
+func appendCanonicalURI(b []byte, path string, normalize bool) []byte {
+	if normalize {
+		path = normalizePath(path)
+	} else if path == "" {
+		path = "/"
+	}
+	return appendEscaped(b, path, true)
+}
+
+// normalizePath removes "." and ".." segments and empty segments (runs of
+// slashes), keeping a trailing slash, as IAM and STS do.
+func normalizePath(p string) string {
+	if p == "/" || p == "" {
+		return "/"
+	}
+	if !needsNormalizing(p) {
+		return p
+	}
+	segs := strings.Split(p, "/")
+	out := make([]string, 0, len(segs))
+	for _, s := range segs {
+		switch s {
+		case "", ".":
+		case "..":
+			if len(out) > 0 {
+				out = out[:len(out)-1]
+			}
+		default:
+			out = append(out, s)
+		}
+	}
+	if len(out) == 0 {
+		return "/"
+	}
+	n := "/" + strings.Join(out, "/")
+	if last := segs[len(segs)-1]; last == "" || last == "." || last == ".." {
+		n += "/"
+	}
+	return n
+}
+
+func needsNormalizing(p string) bool {
+	if p[0] != '/' || strings.Contains(p, "//") {
+		return true
+	}
+	for s := range strings.SplitSeq(p[1:], "/") {
+		if s == "." || s == ".." {
+			return true
+		}
+	}
+	return false
+}
+
+// appendCanonicalQuery appends the query's parameters decoded and encoded
+// again the one AWS way, sorted by key and then value.
+func appendCanonicalQuery(b []byte, raw string, presigned bool) []byte {
+	if raw == "" {
+		return b
+	}
+	type pair struct{ k, v string }
+	var buf [16]pair
+	pairs := buf[:0]
+	for part := range strings.SplitSeq(raw, "&") {
+		if part == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(part, "=")
+		k, v = unescape(k), unescape(v)
+		if presigned && k == qSignature {
+			continue
+		}
+		pairs = append(pairs, pair{escape(k), escape(v)})
+	}
+	slices.SortFunc(pairs, func(a, b pair) int {
+		if c := strings.Compare(a.k, b.k); c != 0 {
+			return c
+		}
+		return strings.Compare(a.v, b.v)
+	})
+	for i, p := range pairs {
+		if i > 0 {
+			b = append(b, '&')
+		}
+		b = append(b, p.k...)
+		b = append(b, '=')
+		b = append(b, p.v...)
+	}
+	return b
+}
+
+// unescape decodes a query component as url.ParseQuery does ("+" is a
+// space), so the signature covers what the form parser will read. A
+// malformed escape is kept literally.
+func unescape(s string) string {
+	if !strings.ContainsAny(s, "%+") {
+		return s
+	}
+	u, err := url.QueryUnescape(s)
+	if err != nil {
+		return s
+	}
+	return u
+}
+
+func escape(s string) string {
+	for i := 0; i < len(s); i++ {
+		if !unreserved(s[i]) {
+			return string(appendEscaped(make([]byte, 0, len(s)+16), s, false))
+		}
+	}
+	return s
+}
+
+// appendEscaped percent-encodes every byte but A-Z a-z 0-9 - . _ ~ (and
+// "/" when keepSlash), with upper-case hex, as SigV4 requires.
+func appendEscaped(b []byte, s string, keepSlash bool) []byte {
+	const hexUpper = "0123456789ABCDEF"
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if unreserved(c) || (keepSlash && c == '/') {
+			b = append(b, c)
+		} else {
+			b = append(b, '%', hexUpper[c>>4], hexUpper[c&15])
+		}
+	}
+	return b
+}
+
+func unreserved(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+		c == '-' || c == '.' || c == '_' || c == '~'
+}
+
+// appendHeaderValue appends a header's canonical value: each value trimmed,
+// runs of spaces and tabs collapsed to one space, values joined by commas.
+func appendHeaderValue(b []byte, r *http.Request, name string) []byte {
+	if strings.EqualFold(name, "host") {
+		host := r.Host
+		if host == "" && r.URL != nil {
+			host = r.URL.Host
+		}
+		return appendTrimmed(b, host)
+	}
+	values := r.Header[http.CanonicalHeaderKey(name)]
+	if len(values) == 0 && strings.EqualFold(name, "content-length") && r.ContentLength > 0 {
+		// A client's transport writes Content-Length from r.ContentLength.
+		return strconv.AppendInt(b, r.ContentLength, 10)
+	}
+	for i, v := range values {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendTrimmed(b, v)
+	}
+	return b
+}
+
+func appendTrimmed(b []byte, v string) []byte {
+	v = strings.Trim(v, " \t")
+	space := false
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c == ' ' || c == '\t' {
+			space = true
+			continue
+		}
+		if space {
+			b = append(b, ' ')
+			space = false
+		}
+		b = append(b, c)
+	}
+	return b
+}
+
+// payloadHash is the hex SHA-256 of the body, or the client's
+// x-amz-content-sha256 once it is checked against the body.
+func payloadHash(r *http.Request, body []byte) (string, error) {
+	sum := sha256.Sum256(body)
+	computed := hex.EncodeToString(sum[:])
+	h := r.Header.Get("X-Amz-Content-Sha256")
+	switch {
+	case h == "":
+		return computed, nil
+	case h == UnsignedPayload:
+		if len(body) > 0 {
+			// For IAM and STS the body holds the action and its parameters.
+			return "", errorf(CodeIncompleteSignature, "x-amz-content-sha256 UNSIGNED-PAYLOAD is not accepted for a request with a body: "+
+				"sign the body")
+		}
+		return h, nil
+	case len(h) == 64 && isHex(h):
+		if !strings.EqualFold(h, computed) {
+			return "", errorf(CodeSignatureDoesNotMatch, "The provided 'x-amz-content-sha256' header does not match what was computed.")
+		}
+		return h, nil
+	}
+	return "", errorf(CodeIncompleteSignature, "x-amz-content-sha256 must be UNSIGNED-PAYLOAD or the hex SHA-256 of the body, got '"+h+"'.")
+}
+
+func isHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,29 @@
+// Package sqlite implements keyward.Store on SQLite, with the pure-Go driver
+// modernc.org/sqlite, so Keyward builds with CGO_ENABLED=0.
+//
+// # Basics
+//
+// Open takes a file path (or a "file:" URI) or ":memory:". A file database
+// runs in WAL mode with synchronous=FULL (a committed Update is on disk),
+// foreign keys and a busy timeout; it has one writer connection, whose
+// transactions begin IMMEDIATE so writers queue instead of failing, and a
+// pool of query_only reader connections for View, which read a snapshot
+// while the writer works. The schema lives in numbered, embedded migrations
+// (migrations/NNNN_what.sql), applied at Open and recorded in
+// schema_migrations.
+//
+// # Caveats
+//
+// ":memory:" keeps everything on one connection: a private in-memory
+// database exists only on the connection that created it, and SQLite's
+// shared cache reports lock conflicts as errors instead of waiting. So Views
+// and Updates on a memory store run one at a time, and calling the store from
+// inside fn deadlocks (as it may with a file store's writer).
+//
+// Names are folded to lower case in Go and kept in *_fold columns; ordering
+// is by those columns in byte order, which is what markers encode. Times are
+// stored as integer nanoseconds (UTC).
+//
+// This package imports only the root package keyward and the driver; rules
+// (quotas, name validation, authorization) belong to the layers above.
+package sqlite

@@ -1,0 +1,243 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/keyward/keyward"
+	sqlite "modernc.org/sqlite"
+)
+
+var _ keyward.Store = (*Store)(nil)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Memory is the DSN of a database kept in memory only.
+const Memory = ":memory:"
+
+// busyTimeout is how long a connection waits for another process's lock.
+const busyTimeout = 10 * time.Second
+
+// Store is a keyward.Store on one SQLite database.
+type Store struct {
+	writer *sql.DB // one connection, BEGIN IMMEDIATE
+	reader *sql.DB // a pool of query_only connections; == writer in memory
+}
+
+// Open opens (creating when needed) the database dsn and brings its schema up
+// to date. dsn is a file path, a "file:" URI, or ":memory:"; a "sqlite:"
+// prefix, as in keyward serve's --store flag, is dropped.
+//
+// A file database uses WAL, synchronous=FULL, foreign keys and a busy
+// timeout, with one writer connection and a pool of readers. ":memory:" uses
+// a single connection for reads and writes (a private in-memory database
+// lives and dies with its connection), so Views and Updates take turns.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	dsn = strings.TrimPrefix(dsn, "sqlite:")
+	if dsn == "" {
+		return nil, errors.New("sqlite: empty DSN")
+	}
+	if strings.ContainsRune(dsn, '?') && !strings.HasPrefix(dsn, "file:") {
+		return nil, fmt.Errorf("sqlite: DSN %q: use a file: URI for query parameters", dsn)
+	}
+	common := url.Values{}
+	common.Add("_pragma", "busy_timeout("+strconv.Itoa(int(busyTimeout/time.Millisecond))+")")
+	common.Add("_pragma", "foreign_keys(1)")
+	common.Add("_txlock", "immediate")
+
+	s := &Store{}
+	if dsn == Memory {
+		db, err := sql.Open("sqlite", withParams(dsn, common))
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: %w", err)
+		}
+		db.SetMaxOpenConns(1)
+		db.SetMaxIdleConns(1)
+		db.SetConnMaxLifetime(0)
+		db.SetConnMaxIdleTime(0)
+		s.writer, s.reader = db, db
+	} else {
+		w := cloneValues(common)
+		w.Add("_pragma", "journal_mode(WAL)")
+		w.Add("_pragma", "synchronous(FULL)")
+		writer, err := sql.Open("sqlite", withParams(dsn, w))
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: %w", err)
+		}
+		writer.SetMaxOpenConns(1)
+		writer.SetMaxIdleConns(1)
+		writer.SetConnMaxLifetime(0)
+		r := cloneValues(common)
+		r.Add("_pragma", "query_only(1)")
+		reader, err := sql.Open("sqlite", withParams(dsn, r))
+		if err != nil {
+			writer.Close()
+			return nil, fmt.Errorf("sqlite: %w", err)
+		}
+		n := max(4, runtime.GOMAXPROCS(0))
+		reader.SetMaxOpenConns(n)
+		reader.SetMaxIdleConns(n)
+		s.writer, s.reader = writer, reader
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func cloneValues(v url.Values) url.Values {
+	c := url.Values{}
+	for k, vs := range v {
+		c[k] = append([]string(nil), vs...)
+	}
+	return c
+}
+
+func withParams(dsn string, v url.Values) string {
+	sep := "?"
+	if strings.ContainsRune(dsn, '?') {
+		sep = "&"
+	}
+	return dsn + sep + v.Encode()
+}
+
+// Close closes the database.
+func (s *Store) Close() error {
+	err := s.writer.Close()
+	if s.reader != s.writer {
+		err = errors.Join(err, s.reader.Close())
+	}
+	return err
+}
+
+// View implements keyward.Store.
+func (s *Store) View(ctx context.Context, fn func(keyward.Tx) error) error {
+	return s.run(ctx, s.reader, true, fn)
+}
+
+// Update implements keyward.Store. SQLite has one writer at a time (BEGIN
+// IMMEDIATE takes the write lock up front), so transactions never conflict
+// and fn runs once.
+func (s *Store) Update(ctx context.Context, fn func(keyward.Tx) error) error {
+	return s.run(ctx, s.writer, false, fn)
+}
+
+func (s *Store) run(ctx context.Context, db *sql.DB, readOnly bool, fn func(keyward.Tx) error) (err error) {
+	stx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly})
+	if err != nil {
+		return fmt.Errorf("sqlite: begin: %w", err)
+	}
+	done := false
+	defer func() {
+		if !done {
+			stx.Rollback() // fn panicked; the panic goes on
+		}
+	}()
+	t := &tx{ctx: ctx, tx: stx, readOnly: readOnly}
+	ferr := fn(t)
+	done = true
+	if ferr != nil || readOnly {
+		if rerr := stx.Rollback(); rerr != nil && ferr == nil {
+			return fmt.Errorf("sqlite: end view: %w", rerr)
+		}
+		return ferr
+	}
+	if err := stx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: commit: %w", err)
+	}
+	return nil
+}
+
+// migrate applies the embedded migrations not yet recorded in
+// schema_migrations, each in its own transaction, in version order.
+func (s *Store) migrate(ctx context.Context) error {
+	if _, err := s.writer.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER PRIMARY KEY,
+		applied_at INTEGER NOT NULL
+	)`); err != nil {
+		return fmt.Errorf("sqlite: migrations table: %w", err)
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return fmt.Errorf("sqlite: %w", err)
+	}
+	type migration struct {
+		version int
+		name    string
+	}
+	var ms []migration
+	for _, name := range names {
+		base := strings.TrimPrefix(name, "migrations/")
+		num, _, ok := strings.Cut(base, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return fmt.Errorf("sqlite: migration %s: name must be NNNN_what.sql", base)
+		}
+		ms = append(ms, migration{v, name})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	for _, m := range ms {
+		if err := s.apply(ctx, m.version, m.name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) apply(ctx context.Context, version int, name string) error {
+	body, err := migrations.ReadFile(name)
+	if err != nil {
+		return fmt.Errorf("sqlite: %w", err)
+	}
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: migration %d: %w", version, err)
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil {
+		return fmt.Errorf("sqlite: migration %d: %w", version, err)
+	}
+	if n > 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+		return fmt.Errorf("sqlite: migration %s: %w", name, err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`,
+		version, time.Now().UTC().UnixNano()); err != nil {
+		return fmt.Errorf("sqlite: migration %d: %w", version, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: migration %d: %w", version, err)
+	}
+	return nil
+}
+
+// SQLite extended result codes the store maps to AWS errors.
+const (
+	codeConstraintForeignKey = 787
+	codeConstraintPrimaryKey = 1555
+	codeConstraintUnique     = 2067
+)
+
+// isUniqueViolation reports whether err is a UNIQUE or PRIMARY KEY violation.
+func isUniqueViolation(err error) bool {
+	var e *sqlite.Error
+	if errors.As(err, &e) {
+		return e.Code() == codeConstraintUnique || e.Code() == codeConstraintPrimaryKey
+	}
+	return false
+}

@@ -1,0 +1,347 @@
+package keyward
+
+import "context"
+
+// Store keeps Keyward's state. All reads and writes go through a Tx, so that
+// the rules enforced above the store (quotas, name conflicts, deletion
+// conflicts) are checked and acted on atomically: read, decide and write in
+// one Update.
+//
+// Names of users, groups, roles, managed policies and instance profiles are
+// unique per account regardless of case, and lookups by name are
+// case-insensitive, as in AWS ("User names are not distinguished by case";
+// GetUser with another case finds the user and returns the name as created).
+// The same holds for inline policy names per owner and tag keys per resource.
+// Access key IDs, unique IDs and ARNs other than policy ARNs are exact.
+//
+// Errors: methods return a *Error with code ErrNoSuchEntity,
+// ErrEntityAlreadyExists, ErrDeleteConflict or ErrInvalidInput as documented
+// on each method, with AWS-like messages; anything else is an internal error
+// (wrapped with %w) and must not be shown to clients.
+type Store interface {
+	// View runs fn in a read-only transaction that sees one consistent
+	// snapshot. Write methods called on its Tx fail.
+	View(ctx context.Context, fn func(Tx) error) error
+
+	// Update runs fn in a serializable read-write transaction and commits it
+	// when fn returns nil; when fn returns an error (or panics) nothing fn
+	// wrote is kept and View/Update returns fn's error unchanged. fn may run
+	// more than once when the store retries a conflicting transaction, so it
+	// must have no side effects outside the Tx. fn must not call the Store
+	// (nested transactions may deadlock).
+	Update(ctx context.Context, fn func(Tx) error) error
+
+	// Close releases the store. Transactions in progress fail.
+	Close() error
+}
+
+// ListOptions selects one page of a list sorted by name (case-insensitively).
+type ListOptions struct {
+	// PathPrefix keeps only entities whose Path begins with it; "" and "/"
+	// keep all.
+	PathPrefix string
+	// Marker is the Next value of the previous page; "" starts at the top.
+	// A marker the store did not issue gives ErrInvalidInput.
+	Marker string
+	// MaxItems is the page size; 0 or less means no limit.
+	MaxItems int
+}
+
+// PolicyScope is ListPolicies' Scope, AWS's spelling: All, AWS or Local.
+type PolicyScope string
+
+// Policy scopes.
+const (
+	ScopeAll   PolicyScope = "All"
+	ScopeAWS   PolicyScope = "AWS"
+	ScopeLocal PolicyScope = "Local"
+)
+
+// PolicyUsage is AWS's PolicyUsageFilter.
+type PolicyUsage string
+
+// Policy usages.
+const (
+	UsagePermissionsPolicy   PolicyUsage = "PermissionsPolicy"
+	UsagePermissionsBoundary PolicyUsage = "PermissionsBoundary"
+)
+
+// PolicyListOptions are ListPolicies' filters.
+type PolicyListOptions struct {
+	ListOptions
+	// Scope "" means All: the account's policies and the AWS-managed ones.
+	Scope PolicyScope
+	// OnlyAttached keeps policies with AttachmentCount > 0 (with Usage
+	// PermissionsBoundary: PermissionsBoundaryUsageCount > 0).
+	OnlyAttached bool
+	// Usage PermissionsBoundary keeps policies in use as a boundary;
+	// PermissionsPolicy and "" keep all.
+	Usage PolicyUsage
+}
+
+// EntityListOptions are ListEntitiesForPolicy's filters.
+type EntityListOptions struct {
+	ListOptions // PathPrefix applies to the entities' paths
+	// Kind is KindUser, KindGroup, KindRole, or "" for all three.
+	Kind EntityKind
+	// Usage PermissionsBoundary lists the users and roles that use the policy
+	// as their boundary; PermissionsPolicy and "" list attachments.
+	Usage PolicyUsage
+}
+
+// PolicyEntity is one entry of ListEntitiesForPolicy. Entries are sorted by
+// Kind (group, role, user), then by name case-insensitively.
+type PolicyEntity struct {
+	Kind EntityKind
+	Name string
+	ID   string
+}
+
+// Tx is one transaction. Its methods use the context given to View or
+// Update and must not be used after the function given to them returns. Paged List methods return the page and
+// next, the Marker of the following page, or "" when this page is the last
+// (AWS's IsTruncated is next != ""). Other List methods return the whole list
+// (the lists quotas bound), so quotas can be checked in the same Update.
+//
+// Methods that take an accountID and a name find the entity in that account,
+// case-insensitively. Update* methods write the whole struct and find the
+// row by its unique ID (so users and groups can be renamed); fields the
+// struct's doc calls computed are ignored.
+type Tx interface {
+	// CreateAccount adds an account. ErrEntityAlreadyExists when the ID or
+	// the (non-empty) alias is taken.
+	CreateAccount(a Account) error
+	// GetAccount returns one account. ErrNoSuchEntity when absent.
+	GetAccount(id string) (Account, error)
+	// GetAccountByAlias returns the account with that alias (exact).
+	// ErrNoSuchEntity when none has it.
+	GetAccountByAlias(alias string) (Account, error)
+	// UpdateAccount writes a's alias. ErrNoSuchEntity when absent,
+	// ErrEntityAlreadyExists when another account has the alias.
+	UpdateAccount(a Account) error
+	// ListAccounts returns all accounts sorted by ID.
+	ListAccounts() ([]Account, error)
+
+	// CreateUser adds a user. ErrEntityAlreadyExists ("User with name X
+	// already exists.") when the account has a user of that name in any case
+	// or the ID is taken.
+	CreateUser(u User) error
+	// GetUser returns a user. ErrNoSuchEntity ("The user with name X cannot
+	// be found.").
+	GetUser(accountID, name string) (User, error)
+	// GetUserByID returns the user with that unique ID. ErrNoSuchEntity.
+	GetUserByID(id string) (User, error)
+	// UpdateUser writes u (found by u.ID): name, path, ARN, password last
+	// used, boundary. ErrNoSuchEntity, or ErrEntityAlreadyExists when renamed
+	// onto another user's name.
+	UpdateUser(u User) error
+	// DeleteUser removes a user and its tags. ErrNoSuchEntity;
+	// ErrDeleteConflict while it has access keys, group memberships,
+	// attached or inline policies (IAM checks these first, for AWS's
+	// messages; the store refuses too so nothing dangles).
+	DeleteUser(accountID, name string) error
+	// ListUsers returns a page of the account's users.
+	ListUsers(accountID string, opts ListOptions) (users []User, next string, err error)
+
+	// CreateGroup adds a group. ErrEntityAlreadyExists ("Group with name X
+	// already exists.").
+	CreateGroup(g Group) error
+	// GetGroup returns a group. ErrNoSuchEntity ("The group with name X
+	// cannot be found.").
+	GetGroup(accountID, name string) (Group, error)
+	// UpdateGroup writes g (found by g.ID): name, path, ARN. ErrNoSuchEntity,
+	// ErrEntityAlreadyExists.
+	UpdateGroup(g Group) error
+	// DeleteGroup removes a group and its tags. ErrNoSuchEntity;
+	// ErrDeleteConflict while it has members, attached or inline policies.
+	DeleteGroup(accountID, name string) error
+	// ListGroups returns a page of the account's groups.
+	ListGroups(accountID string, opts ListOptions) (groups []Group, next string, err error)
+
+	// AddUserToGroup makes the user a member of the group; adding a member
+	// again does nothing. ErrNoSuchEntity when the group or user is absent.
+	AddUserToGroup(accountID, groupName, userName string) error
+	// RemoveUserFromGroup ends a membership. ErrNoSuchEntity when the group
+	// or user is absent or the user is not a member.
+	RemoveUserFromGroup(accountID, groupName, userName string) error
+	// ListGroupsForUser returns all the user's groups sorted by name.
+	// ErrNoSuchEntity when the user is absent.
+	ListGroupsForUser(accountID, userName string) ([]Group, error)
+	// ListGroupMembers returns a page of the group's users (PathPrefix
+	// ignored). ErrNoSuchEntity when the group is absent.
+	ListGroupMembers(accountID, groupName string, opts ListOptions) (users []User, next string, err error)
+
+	// CreateRole adds a role. ErrEntityAlreadyExists ("Role with name X
+	// already exists.").
+	CreateRole(r Role) error
+	// GetRole returns a role. ErrNoSuchEntity ("The role with name X cannot
+	// be found.").
+	GetRole(accountID, name string) (Role, error)
+	// GetRoleByID returns the role with that unique ID. ErrNoSuchEntity.
+	GetRoleByID(id string) (Role, error)
+	// UpdateRole writes r (found by r.ID). ErrNoSuchEntity,
+	// ErrEntityAlreadyExists.
+	UpdateRole(r Role) error
+	// DeleteRole removes a role and its tags. ErrNoSuchEntity;
+	// ErrDeleteConflict while it has attached or inline policies or is in
+	// an instance profile.
+	DeleteRole(accountID, name string) error
+	// ListRoles returns a page of the account's roles.
+	ListRoles(accountID string, opts ListOptions) (roles []Role, next string, err error)
+
+	// CreatePolicy adds a managed policy and its version v1 (holding
+	// document, created at p.CreateDate), which becomes the default;
+	// p.DefaultVersionID is ignored. ErrEntityAlreadyExists ("A policy
+	// called X already exists. Duplicate names are not allowed.") when the
+	// account has a policy of that name or the ARN or ID is taken.
+	CreatePolicy(p ManagedPolicy, document string) error
+	// GetPolicy returns a policy by ARN (compared case-insensitively).
+	// ErrNoSuchEntity ("Policy ARN was not found.").
+	GetPolicy(arn string) (ManagedPolicy, error)
+	// UpdatePolicy writes p (found by p.ID): DefaultVersionID, IsAttachable,
+	// Description, UpdateDate. ErrNoSuchEntity when the policy or the
+	// default version named is absent.
+	UpdatePolicy(p ManagedPolicy) error
+	// DeletePolicy removes a policy, all its versions and its tags.
+	// ErrNoSuchEntity; ErrDeleteConflict while it is attached to an entity.
+	// (Non-default versions and boundary use are IAM's to check.)
+	DeletePolicy(arn string) error
+	// ListPolicies returns a page of policies visible from the account.
+	// Sorted by name case-insensitively, then by ARN.
+	ListPolicies(accountID string, opts PolicyListOptions) (policies []ManagedPolicy, next string, err error)
+
+	// CreatePolicyVersion adds a version to the policy v.PolicyARN and
+	// returns it as stored. When v.VersionID is "" the store assigns the
+	// next number ("v2", ...; numbers are never reused). When v.IsDefault
+	// it becomes the policy's default. ErrNoSuchEntity when the policy is
+	// absent; ErrEntityAlreadyExists when the given VersionID exists.
+	CreatePolicyVersion(v PolicyVersion) (PolicyVersion, error)
+	// GetPolicyVersion returns one version. ErrNoSuchEntity.
+	GetPolicyVersion(policyARN, versionID string) (PolicyVersion, error)
+	// ListPolicyVersions returns all versions, newest first.
+	// ErrNoSuchEntity when the policy is absent.
+	ListPolicyVersions(policyARN string) ([]PolicyVersion, error)
+	// DeletePolicyVersion removes a version. ErrNoSuchEntity;
+	// ErrDeleteConflict ("Cannot delete the default version of a policy.")
+	// for the default version.
+	DeletePolicyVersion(policyARN, versionID string) error
+
+	// AttachPolicy attaches a managed policy to a user, group or role;
+	// attaching again does nothing. ErrNoSuchEntity when either is absent.
+	AttachPolicy(entity EntityRef, policyARN string) error
+	// DetachPolicy detaches it. ErrNoSuchEntity when either is absent or the
+	// policy is not attached ("Policy ARN was not found.").
+	DetachPolicy(entity EntityRef, policyARN string) error
+	// ListAttachedPolicies returns every policy attached to a user, group or
+	// role, sorted by name then ARN. ErrNoSuchEntity when the entity is
+	// absent.
+	ListAttachedPolicies(entity EntityRef) ([]ManagedPolicy, error)
+	// ListEntitiesForPolicy returns a page of the entities that use a
+	// policy. ErrNoSuchEntity when the policy is absent.
+	ListEntitiesForPolicy(policyARN string, opts EntityListOptions) (entities []PolicyEntity, next string, err error)
+
+	// PutInlinePolicy creates or replaces an inline policy of a user, group
+	// or role (replacing keeps the name as first given). ErrNoSuchEntity
+	// when the owner is absent.
+	PutInlinePolicy(p InlinePolicy) error
+	// GetInlinePolicy returns one inline policy. ErrNoSuchEntity when the
+	// owner or the policy is absent ("The user policy with name X cannot be
+	// found.").
+	GetInlinePolicy(owner EntityRef, policyName string) (InlinePolicy, error)
+	// DeleteInlinePolicy removes one. ErrNoSuchEntity.
+	DeleteInlinePolicy(owner EntityRef, policyName string) error
+	// ListInlinePolicies returns all the owner's inline policies, with
+	// documents, sorted by name. ErrNoSuchEntity when the owner is absent.
+	ListInlinePolicies(owner EntityRef) ([]InlinePolicy, error)
+
+	// TagEntity adds tags to any kind of entity, replacing the value (and
+	// the key's spelling) of keys already present in any case.
+	// ErrNoSuchEntity when the entity is absent.
+	TagEntity(entity EntityRef, tags []Tag) error
+	// UntagEntity removes the tags with these keys (any case); absent keys
+	// are ignored. ErrNoSuchEntity when the entity is absent.
+	UntagEntity(entity EntityRef, keys []string) error
+	// ListTags returns all the entity's tags sorted by key
+	// case-insensitively. ErrNoSuchEntity when the entity is absent.
+	ListTags(entity EntityRef) ([]Tag, error)
+
+	// CreateInstanceProfile adds an instance profile (p.Roles ignored).
+	// ErrEntityAlreadyExists ("Instance Profile X already exists.").
+	CreateInstanceProfile(p InstanceProfile) error
+	// GetInstanceProfile returns a profile with its roles. ErrNoSuchEntity
+	// ("Instance Profile X cannot be found.").
+	GetInstanceProfile(accountID, name string) (InstanceProfile, error)
+	// DeleteInstanceProfile removes a profile and its tags. ErrNoSuchEntity;
+	// ErrDeleteConflict while it holds a role.
+	DeleteInstanceProfile(accountID, name string) error
+	// ListInstanceProfiles returns a page of the account's profiles, with
+	// their roles.
+	ListInstanceProfiles(accountID string, opts ListOptions) (profiles []InstanceProfile, next string, err error)
+	// AddRoleToInstanceProfile puts a role in a profile (the one-role quota
+	// is IAM's to check). ErrNoSuchEntity when either is absent;
+	// ErrEntityAlreadyExists when the role is already in it.
+	AddRoleToInstanceProfile(accountID, profileName, roleName string) error
+	// RemoveRoleFromInstanceProfile takes it out. ErrNoSuchEntity when
+	// either is absent or the role is not in the profile.
+	RemoveRoleFromInstanceProfile(accountID, profileName, roleName string) error
+	// ListInstanceProfilesForRole returns a page of the profiles holding the
+	// role (PathPrefix ignored). ErrNoSuchEntity when the role is absent.
+	ListInstanceProfilesForRole(accountID, roleName string, opts ListOptions) (profiles []InstanceProfile, next string, err error)
+
+	// CreateAccessKey adds an access key for k.UserName ("" for the
+	// account's root). ErrNoSuchEntity when the user is absent;
+	// ErrEntityAlreadyExists when the AccessKeyID is taken (in any account).
+	CreateAccessKey(k AccessKey) error
+	// GetAccessKey returns the key with that ID, in any account.
+	// ErrNoSuchEntity ("The Access Key with id X cannot be found.").
+	GetAccessKey(accessKeyID string) (AccessKey, error)
+	// ListAccessKeys returns all keys of a user ("" for root), oldest
+	// first. ErrNoSuchEntity when the user is absent.
+	ListAccessKeys(accountID, userName string) ([]AccessKey, error)
+	// SetAccessKeyStatus sets a key's status. ErrNoSuchEntity.
+	SetAccessKeyStatus(accessKeyID string, status AccessKeyStatus) error
+	// SetAccessKeyLastUsed records a key's last use. ErrNoSuchEntity.
+	SetAccessKeyLastUsed(accessKeyID string, k AccessKeyLastUsed) error
+	// DeleteAccessKey removes a key. ErrNoSuchEntity.
+	DeleteAccessKey(accessKeyID string) error
+
+	// CreateOIDCProvider adds a provider. ErrEntityAlreadyExists ("Provider
+	// with url X already exists.") when the ARN is taken.
+	CreateOIDCProvider(p OIDCProvider) error
+	// GetOIDCProvider returns a provider by ARN. ErrNoSuchEntity.
+	GetOIDCProvider(arn string) (OIDCProvider, error)
+	// UpdateOIDCProvider writes p's client IDs and thumbprints (found by
+	// ARN). ErrNoSuchEntity.
+	UpdateOIDCProvider(p OIDCProvider) error
+	// DeleteOIDCProvider removes a provider and its tags. ErrNoSuchEntity.
+	DeleteOIDCProvider(arn string) error
+	// ListOIDCProviders returns all the account's providers sorted by ARN.
+	ListOIDCProviders(accountID string) ([]OIDCProvider, error)
+
+	// GetPasswordPolicy returns an account's password policy.
+	// ErrNoSuchEntity ("The Password Policy with domain name ACCOUNT cannot
+	// be found.") when none is set.
+	GetPasswordPolicy(accountID string) (PasswordPolicy, error)
+	// PutPasswordPolicy sets (creates or replaces) it.
+	PutPasswordPolicy(p PasswordPolicy) error
+	// DeletePasswordPolicy removes it. ErrNoSuchEntity when none is set.
+	DeletePasswordPolicy(accountID string) error
+
+	// CreateServiceLinkedRoleDeletion records a deletion task.
+	// ErrEntityAlreadyExists when the TaskID is taken.
+	CreateServiceLinkedRoleDeletion(d ServiceLinkedRoleDeletion) error
+	// GetServiceLinkedRoleDeletion returns a task. ErrNoSuchEntity.
+	GetServiceLinkedRoleDeletion(taskID string) (ServiceLinkedRoleDeletion, error)
+	// UpdateServiceLinkedRoleDeletion writes d's Status and Reason (found
+	// by TaskID). ErrNoSuchEntity.
+	UpdateServiceLinkedRoleDeletion(d ServiceLinkedRoleDeletion) error
+
+	// CreateKeyRingEntry adds a key. ErrEntityAlreadyExists when the ID is
+	// taken.
+	CreateKeyRingEntry(e KeyRingEntry) error
+	// ListKeyRingEntries returns every key, oldest first (by CreateDate,
+	// then ID).
+	ListKeyRingEntries() ([]KeyRingEntry, error)
+	// DeleteKeyRingEntry removes a key. ErrNoSuchEntity.
+	DeleteKeyRingEntry(id string) error
+}
