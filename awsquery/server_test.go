@@ -117,6 +117,9 @@ func testService() *Service {
 			"Panic": func(ctx context.Context, req *Request) (any, error) {
 				panic("boom")
 			},
+			"NilResult": func(ctx context.Context, req *Request) (any, error) {
+				return (*createUserResult)(nil), nil
+			},
 			"BadResult": func(ctx context.Context, req *Request) (any, error) {
 				return map[string]int{"a": 1}, nil
 			},
@@ -366,6 +369,16 @@ func TestServer_ResponseBytes(t *testing.T) {
     <RequestId>ID</RequestId>
   </ResponseMetadata>
 </DeleteUserResponse>
+`,
+		},
+		{
+			name: "typed nil result",
+			body: "Action=NilResult&Version=2010-05-08",
+			want: `<NilResultResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">
+  <ResponseMetadata>
+    <RequestId>ID</RequestId>
+  </ResponseMetadata>
+</NilResultResponse>
 `,
 		},
 		{

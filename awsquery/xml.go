@@ -139,7 +139,9 @@ func WriteResult(w http.ResponseWriter, action, namespace, requestID string, res
 			copy(bs[mark:], bs[mark+1:])
 			buf.Truncate(len(bs) - 1)
 		}
-		buf.WriteByte('\n')
+		if buf.Len() > mark { // a nil pointer encodes to nothing
+			buf.WriteByte('\n')
+		}
 	}
 	buf.WriteString("  <ResponseMetadata>\n    <RequestId>")
 	xml.EscapeText(buf, []byte(requestID))
