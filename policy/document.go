@@ -114,6 +114,7 @@ type parser struct {
 	t    Type
 	errs ParseErrors
 	doc  *Document
+	sids map[string]bool
 }
 
 func (p *parser) errorf(off int, path, format string, args ...any) {
@@ -125,7 +126,7 @@ func parse(data []byte, t Type) (*Document, ParseErrors) {
 	p := &parser{data: data, t: t}
 	root, jerr := parseJSON(data)
 	if jerr != nil {
-		p.errorf(jerr.off, "", "%s", "invalid JSON: "+jerr.msg)
+		p.errorf(jerr.off, jerr.path, "%s", "invalid JSON: "+jerr.msg)
 		return nil, p.errs
 	}
 	if root.kind != jObject {
@@ -174,17 +175,6 @@ func parse(data []byte, t Type) (*Document, ParseErrors) {
 		}
 	default:
 		p.errorf(stmts.off, "Statement", "Statement must be an object or an array of objects, not %s", stmts.kind)
-	}
-	sids := map[string]bool{}
-	for _, s := range d.Statements {
-		if s.Sid == "" {
-			continue
-		}
-		if sids[s.Sid] {
-			p.errs = append(p.errs, &ParseError{Path: "Statement", Line: s.Start.Line, Column: s.Start.Column,
-				Message: fmt.Sprintf("statement ids (Sid) must be unique within a policy: %q appears more than once", s.Sid)})
-		}
-		sids[s.Sid] = true
 	}
 	if len(p.errs) > 0 {
 		return nil, p.errs
@@ -249,6 +239,13 @@ func (p *parser) statement(n *node, path string) {
 				if p.t != Resource && p.t != Trust && !isAlnum(sid) {
 					p.errorf(m.val.off, sub, "Sid %q must contain only letters and digits ([A-Za-z0-9]) in %s policies", sid, p.t)
 				}
+				if sid != "" && p.sids[sid] {
+					p.errorf(m.val.off, sub, "statement ids (Sid) must be unique within a policy: %q appears more than once", sid)
+				}
+				if p.sids == nil {
+					p.sids = map[string]bool{}
+				}
+				p.sids[sid] = true
 				s.Sid = sid
 			}
 		case "Effect":

@@ -350,6 +350,13 @@ func (e *evalState) applies(st *cstmt, actionChecked bool) (principalMatch, bool
 	}
 	for i := range st.conds {
 		if !e.condition(&st.conds[i]) {
+			// The statement does not apply; the keys its other conditions
+			// ask for are still worth naming when the request lacks them.
+			for j := i + 1; j < len(st.conds); j++ {
+				if _, ok := e.ctx.lookup(st.conds[j].key); !ok {
+					e.missing(st.conds[j].rawKey)
+				}
+			}
 			return pmNone, false
 		}
 	}
@@ -385,6 +392,9 @@ func (e *evalState) resourceMatches(st *cstmt) bool {
 // keys, IfExists, negation and the set qualifiers.
 func (e *evalState) condition(c *ccond) bool {
 	vals, present := e.ctx.lookup(c.key)
+	if !present {
+		e.missing(c.rawKey)
+	}
 	if c.op.family == famNull {
 		isNull := !present || len(vals) == 0
 		for _, b := range c.bools {
@@ -395,7 +405,6 @@ func (e *evalState) condition(c *ccond) bool {
 		return false
 	}
 	if !present || len(vals) == 0 {
-		e.missing(c.rawKey)
 		switch {
 		case c.op.ifExists:
 			return true

@@ -101,7 +101,7 @@ func DecodeInput(data []byte) (*Input, error) {
 			}
 			for i, level := range m.val.elems {
 				var s *Set
-				if s, err = d.set(level, "scps["+strconv.Itoa(i)+"]", SCP); err != nil {
+				if s, err = d.setNamed(level, "scps["+strconv.Itoa(i)+"]", "scps."+strconv.Itoa(i+1), SCP); err != nil {
 					break
 				}
 				in.Policies.SCPs = append(in.Policies.SCPs, s)
@@ -218,16 +218,25 @@ func (d *inputDecoder) context(n *node, c *Context) error {
 }
 
 func (d *inputDecoder) set(n *node, where string, t Type) (*Set, error) {
+	return d.setNamed(n, where, where, t)
+}
+
+// setNamed reads an array of policies; ids default to idPrefix.1, .2, ...
+// An empty array is no policies at all: nil.
+func (d *inputDecoder) setNamed(n *node, where, idPrefix string, t Type) (*Set, error) {
 	if n.kind != jArray {
 		return nil, &InputError{Where: where, Err: fmt.Errorf("must be an array of policies, not %s", n.kind)}
 	}
 	ps := make([]Policy, 0, len(n.elems))
 	for i, e := range n.elems {
-		p, err := d.policy(e, where+"["+strconv.Itoa(i)+"]", where+"."+strconv.Itoa(i+1), t)
+		p, err := d.policy(e, where+"["+strconv.Itoa(i)+"]", idPrefix+"."+strconv.Itoa(i+1), t)
 		if err != nil {
 			return nil, err
 		}
 		ps = append(ps, p)
+	}
+	if len(ps) == 0 && t == Session {
+		return nil, nil
 	}
 	return NewSet(ps...), nil
 }

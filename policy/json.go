@@ -52,8 +52,9 @@ func (n *node) get(key string) *node {
 const maxDepth = 64
 
 type jsonError struct {
-	off int
-	msg string
+	off  int
+	msg  string
+	path string // where a duplicate key is, as Parse names elements
 }
 
 type reader struct {
@@ -61,6 +62,21 @@ type reader struct {
 	pos   int
 	depth int
 	err   *jsonError
+	path  []string // keys and [i] indexes down to the value being read
+}
+
+func (r *reader) pathTo(key string) string {
+	var b []byte
+	for _, p := range r.path {
+		if len(b) > 0 && p[0] != '[' {
+			b = append(b, '.')
+		}
+		b = append(b, p...)
+	}
+	if len(b) > 0 {
+		b = append(b, '.')
+	}
+	return string(append(b, key...))
 }
 
 // parseJSON reads one JSON value filling the whole input (surrounding space allowed).
@@ -73,14 +89,14 @@ func parseJSON(data []byte) (*node, *jsonError) {
 	}
 	r.space()
 	if r.pos < len(r.data) {
-		return nil, &jsonError{r.pos, "unexpected " + r.describe() + " after the document"}
+		return nil, &jsonError{off: r.pos, msg: "unexpected " + r.describe() + " after the document"}
 	}
 	return n, nil
 }
 
 func (r *reader) fail(msg string) *node {
 	if r.err == nil {
-		r.err = &jsonError{r.pos, msg}
+		r.err = &jsonError{off: r.pos, msg: msg}
 	}
 	return nil
 }
@@ -311,7 +327,9 @@ func (r *reader) object() *node {
 		for _, m := range n.keys {
 			if m.key == key {
 				r.pos = keyOff
-				return r.fail("duplicate key " + strconv.Quote(key))
+				r.fail("duplicate key " + strconv.Quote(key))
+				r.err.path = r.pathTo(key)
+				return nil
 			}
 		}
 		r.space()
@@ -320,7 +338,9 @@ func (r *reader) object() *node {
 		}
 		r.pos++
 		r.space()
+		r.path = append(r.path, key)
 		v := r.value()
+		r.path = r.path[:len(r.path)-1]
 		if v == nil {
 			return nil
 		}
@@ -357,7 +377,9 @@ func (r *reader) array() *node {
 	}
 	for {
 		r.space()
+		r.path = append(r.path, "["+strconv.Itoa(len(n.elems))+"]")
 		v := r.value()
+		r.path = r.path[:len(r.path)-1]
 		if v == nil {
 			return nil
 		}

@@ -14,8 +14,8 @@ func TestParse_Errors(t *testing.T) {
 		line, col int
 		contains  string
 	}{
-		{"duplicate top-level key", `{"Version":"2012-10-17","Version":"2008-10-17","Statement":[]}`, Identity, "", 1, 25, `duplicate key "Version"`},
-		{"duplicate effect", "{\"Statement\":{\n  \"Effect\":\"Allow\",\n  \"Effect\":\"Deny\",\"Action\":\"s3:*\",\"Resource\":\"*\"}}", Identity, "", 3, 3, `duplicate key "Effect"`},
+		{"duplicate top-level key", `{"Version":"2012-10-17","Version":"2008-10-17","Statement":[]}`, Identity, "Version", 1, 25, `duplicate key "Version"`},
+		{"duplicate effect", "{\"Statement\":{\n  \"Effect\":\"Allow\",\n  \"Effect\":\"Deny\",\"Action\":\"s3:*\",\"Resource\":\"*\"}}", Identity, "Statement.Effect", 3, 3, `duplicate key "Effect"`},
 		{"lower-case element", `{"Statement":{"effect":"Allow","Action":"s3:*","Resource":"*"}}`, Identity, "Statement.effect", 1, 15, `did you mean "Effect"`},
 		{"effect case", `{"Statement":[{"Effect":"allow","Action":"s3:*","Resource":"*"}]}`, Identity, "Statement[0].Effect", 1, 25, "case-sensitive"},
 		{"no vendor", `{"Statement":[{"Effect":"Allow","Action":"GetObject","Resource":"*"}]}`, Identity, "Statement[0].Action", 1, 42, "prefaced by a vendor"},

@@ -103,11 +103,11 @@ func (t *tok) resolve(e *evalState) (string, bool) {
 	if vals, ok := e.ctx.lookup(t.s); ok && len(vals) == 1 {
 		return vals[0], true
 	}
-	if e != nil && e.res != nil {
-		e.missing(t.rawKey)
-	}
 	if t.hasDef {
 		return t.def, true
+	}
+	if e.res != nil {
+		e.missing(t.rawKey)
 	}
 	return "", false
 }
