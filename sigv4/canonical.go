@@ -1,7 +1,6 @@
 package sigv4
 
 import (
-	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
@@ -19,7 +18,8 @@ type signing struct {
 	normalize        bool   // remove dot segments and duplicate slashes
 	signedHeaders    []string
 	signedHeadersRaw string
-	payloadHash      string
+	payloadHash      string   // x-amz-content-sha256 as sent, or "" for bodySum
+	bodySum          [32]byte // SHA-256 of the body
 	amzDate          string
 	scope            string
 }
@@ -58,8 +58,10 @@ func (sg *signing) appendCanonicalRequest(b []byte, r *http.Request) []byte {
 	b = append(b, '\n')
 	b = append(b, sg.signedHeadersRaw...)
 	b = append(b, '\n')
-	b = append(b, sg.payloadHash...)
-	return b
+	if sg.payloadHash != "" {
+		return append(b, sg.payloadHash...)
+	}
+	return hex.AppendEncode(b, sg.bodySum[:])
 }
 
 // appendStringToSign appends the string to sign for a canonical request.
@@ -74,33 +76,58 @@ func (sg *signing) appendStringToSign(b, canonicalRequest []byte) []byte {
 	return hex.AppendEncode(b, sum[:])
 }
 
-// sign computes the hex signature with a signing key; it returns the
-// canonical request and string to sign as well, for tests.
-func (sg *signing) sign(r *http.Request, key []byte) (sig string, canonicalRequest, stringToSign []byte) {
-	var buf [1024]byte
-	canonicalRequest = sg.appendCanonicalRequest(buf[:0], r)
-	stringToSign = sg.appendStringToSign(make([]byte, 0, 160), canonicalRequest)
-	mac := hmac.New(sha256.New, key)
-	mac.Write(stringToSign)
-	var sum [sha256.Size]byte
-	return hex.EncodeToString(mac.Sum(sum[:0])), canonicalRequest, stringToSign
+// sign computes the hex signature with a signing key. It returns the
+// canonical request and string to sign as well, in cbuf and sbuf, for tests.
+func (sg *signing) sign(r *http.Request, key *[32]byte, cbuf, sbuf []byte) (sig [64]byte, canonicalRequest, stringToSign []byte) {
+	canonicalRequest = sg.appendCanonicalRequest(cbuf[:0], r)
+	stringToSign = sg.appendStringToSign(sbuf[:0], canonicalRequest)
+	var mac [32]byte
+	hmacSum(&mac, key[:], stringToSign)
+	hex.Encode(sig[:], mac[:])
+	return sig, canonicalRequest, stringToSign
 }
 
 // SigningKey derives the key that signs requests for one day, region and
-// service: HMAC chained over "AWS4"+secret, date (YYYYMMDD), region, service
-// and "aws4_request". It is valid for that day's requests only, so callers may
-// cache it per key, day, region and service.
+// service: HMAC-SHA256 chained over "AWS4"+secret, date (YYYYMMDD), region,
+// service and "aws4_request". It signs that day's requests only, so callers
+// may cache it per key, day, region and service.
 func SigningKey(secret, date, region, service string) []byte {
-	k := hmacSHA256([]byte("AWS4"+secret), date)
-	k = hmacSHA256(k, region)
-	k = hmacSHA256(k, service)
-	return hmacSHA256(k, terminator)
+	k := new([32]byte)
+	signingKey(k, secret, date, region, service)
+	return k[:]
 }
 
-func hmacSHA256(key []byte, data string) []byte {
-	mac := hmac.New(sha256.New, key)
-	mac.Write([]byte(data))
-	return mac.Sum(nil)
+func signingKey(k *[32]byte, secret, date, region, service string) {
+	var buf [128]byte
+	hmacSum(k, append(append(buf[:0], "AWS4"...), secret...), []byte(date))
+	hmacSum(k, k[:], []byte(region))
+	hmacSum(k, k[:], []byte(service))
+	hmacSum(k, k[:], []byte(terminator))
+}
+
+// hmacSum sets out to HMAC-SHA256(key, msg) as RFC 2104 defines it, on the
+// stack: crypto/hmac allocates two hash states per call, and each request
+// needs five HMACs. A test holds it to crypto/hmac.
+func hmacSum(out *[32]byte, key, msg []byte) {
+	const block = 64
+	var k [block]byte
+	if len(key) > block {
+		sum := sha256.Sum256(key)
+		copy(k[:], sum[:])
+	} else {
+		copy(k[:], key)
+	}
+	var buf [block + 256]byte
+	in := buf[:block]
+	for i := range in {
+		in[i] = k[i] ^ 0x36
+	}
+	inner := sha256.Sum256(append(in, msg...))
+	outer := buf[:block]
+	for i := range outer {
+		outer[i] = k[i] ^ 0x5c
+	}
+	*out = sha256.Sum256(append(outer, inner[:]...))
 }
 
 // appendCanonicalURI appends the path URI-encoded once more. The path is
@@ -240,7 +267,7 @@ func unreserved(c byte) bool {
 }
 
 // appendHeaderValue appends a header's canonical value: each value trimmed,
-// runs of spaces and tabs collapsed to one space, values joined by commas.
+// runs of whitespace collapsed to one space, values joined by commas.
 func appendHeaderValue(b []byte, r *http.Request, name string) []byte {
 	if strings.EqualFold(name, "host") {
 		host := r.Host
@@ -249,7 +276,7 @@ func appendHeaderValue(b []byte, r *http.Request, name string) []byte {
 		}
 		return appendTrimmed(b, host)
 	}
-	values := r.Header[http.CanonicalHeaderKey(name)]
+	values := headerValues(r.Header, name)
 	if len(values) == 0 && strings.EqualFold(name, "content-length") && r.ContentLength > 0 {
 		// A client's transport writes Content-Length from r.ContentLength.
 		return strconv.AppendInt(b, r.ContentLength, 10)
@@ -263,12 +290,42 @@ func appendHeaderValue(b []byte, r *http.Request, name string) []byte {
 	return b
 }
 
+// headerValues is r.Header.Values(name) without allocating a canonical key
+// for a lower-case name.
+func headerValues(h http.Header, name string) []string {
+	var buf [64]byte
+	if len(name) > len(buf) {
+		return h.Values(name)
+	}
+	upper := true
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !unreserved(c) && strings.IndexByte("!#$%&'*+^`|", c) < 0 {
+			return h.Values(name) // not a token: textproto keeps it as is
+		}
+		if upper && 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
+		} else if !upper && 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+		upper = c == '-'
+	}
+	return h[string(buf[:len(name)])]
+}
+
+// appendTrimmed appends v trimmed, with runs of whitespace as one space.
+// Whitespace is ASCII's, as botocore splits it; net/http sends a newline in
+// a header value as a space.
 func appendTrimmed(b []byte, v string) []byte {
-	v = strings.Trim(v, " \t")
+	v = strings.Trim(v, asciiSpace)
+	if !strings.Contains(v, "  ") && !strings.ContainsAny(v, asciiSpace[1:]) {
+		return append(b, v...)
+	}
 	space := false
 	for i := 0; i < len(v); i++ {
 		c := v[i]
-		if c == ' ' || c == '\t' {
+		if strings.IndexByte(asciiSpace, c) >= 0 {
 			space = true
 			continue
 		}
@@ -281,29 +338,34 @@ func appendTrimmed(b []byte, v string) []byte {
 	return b
 }
 
-// payloadHash is the hex SHA-256 of the body, or the client's
-// x-amz-content-sha256 once it is checked against the body.
-func payloadHash(r *http.Request, body []byte) (string, error) {
-	sum := sha256.Sum256(body)
-	computed := hex.EncodeToString(sum[:])
+const asciiSpace = " \t\n\v\f\r"
+
+// setPayload hashes the body; a client's x-amz-content-sha256 is signed
+// as sent, once it is checked against the body.
+func (sg *signing) setPayload(r *http.Request, body []byte) error {
+	sg.bodySum = sha256.Sum256(body)
+	sg.payloadHash = ""
 	h := r.Header.Get("X-Amz-Content-Sha256")
 	switch {
 	case h == "":
-		return computed, nil
+		return nil
 	case h == UnsignedPayload:
 		if len(body) > 0 {
 			// For IAM and STS the body holds the action and its parameters.
-			return "", errorf(CodeIncompleteSignature, "x-amz-content-sha256 UNSIGNED-PAYLOAD is not accepted for a request with a body: "+
+			return errorf(CodeIncompleteSignature, "x-amz-content-sha256 UNSIGNED-PAYLOAD is not accepted for a request with a body: "+
 				"sign the body")
 		}
-		return h, nil
 	case len(h) == 64 && isHex(h):
-		if !strings.EqualFold(h, computed) {
-			return "", errorf(CodeSignatureDoesNotMatch, "The provided 'x-amz-content-sha256' header does not match what was computed.")
+		var sum [32]byte
+		hex.Decode(sum[:], []byte(h))
+		if sum != sg.bodySum {
+			return errorf(CodeSignatureDoesNotMatch, "The provided 'x-amz-content-sha256' header does not match what was computed.")
 		}
-		return h, nil
+	default:
+		return errorf(CodeIncompleteSignature, "x-amz-content-sha256 must be UNSIGNED-PAYLOAD or the hex SHA-256 of the body, got '"+h+"'.")
 	}
-	return "", errorf(CodeIncompleteSignature, "x-amz-content-sha256 must be UNSIGNED-PAYLOAD or the hex SHA-256 of the body, got '"+h+"'.")
+	sg.payloadHash = h
+	return nil
 }
 
 func isHex(s string) bool {

@@ -10,9 +10,9 @@
 // (IAM and STS first remove "." and ".." segments and duplicate slashes, and
 // encode the already-encoded path once more, so "%20" is signed as "%2520"),
 // the query parameters decoded, re-encoded and sorted, the signed headers
-// lower-cased with their values trimmed (runs of spaces collapsed, repeated
-// headers joined by commas), the list of signed header names, and the hex
-// SHA-256 of the body. It hashes that into a string to sign together with
+// lower-cased with their values trimmed (runs of whitespace collapsed,
+// repeated headers joined by commas), the list of signed header names, and
+// the hex SHA-256 of the body. It hashes that into a string to sign together with
 // the time (X-Amz-Date, in ISO 8601 basic format) and the credential scope
 // DATE/REGION/SERVICE/aws4_request, and signs it with HMAC-SHA256 under a key
 // derived from the secret, the day, the region and the service (SigningKey).
@@ -60,8 +60,10 @@
 //     or STS body carries the action and its parameters.
 //   - A query "+" is a space, as url.ParseQuery reads it, so the signature
 //     covers what the form parser sees.
-//   - Presigned requests keep X-Amz-Expires (STS is reported to ignore it and
-//     allow 15 minutes; a request without it gets DefaultExpires).
+//   - Presigned requests live X-Amz-Expires (STS is reported to ignore it
+//     and allow 15 minutes; a request without it gets DefaultExpires).
+//   - Sign and Presign exist for tests and clients; the AWS SDKs sign the
+//     same way (testdata/botocore holds requests botocore signed).
 //   - Parse accepts any region; the caller checks the service with
 //     CheckService.
 package sigv4

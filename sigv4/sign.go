@@ -1,7 +1,6 @@
 package sigv4
 
 import (
-	"crypto/hmac"
 	"errors"
 	"net/http"
 	"net/url"
@@ -10,49 +9,6 @@ import (
 	"strings"
 	"time"
 )
-
-// Verify checks s.Signature, which Parse read from r, against the signature
-// computed with secret, the secret access key of s.AccessKeyID. body is the
-// request body, already read (the caller restores r.Body if it needs it).
-// A wrong signature gives SignatureDoesNotMatch; errors are *Error, except
-// when s did not come from Parse.
-func Verify(r *http.Request, body []byte, s *Signed, secret string) error {
-	return verify(r, body, s, secret, true)
-}
-
-func verify(r *http.Request, body []byte, s *Signed, secret string, normalize bool) error {
-	sg, err := s.signing(r, body, normalize)
-	if err != nil {
-		return err
-	}
-	sig, _, _ := sg.sign(r, SigningKey(secret, s.amzDate[:8], s.Region, s.Service))
-	if !hmac.Equal([]byte(sig), []byte(s.Signature)) {
-		return errorf(CodeSignatureDoesNotMatch, msgSignatureDoesNotMatch)
-	}
-	return nil
-}
-
-func (s *Signed) signing(r *http.Request, body []byte, normalize bool) (*signing, error) {
-	if s == nil || s.scope == "" {
-		return nil, errors.New("sigv4: Verify needs the *Signed that Parse returned")
-	}
-	ph, err := payloadHash(r, body)
-	if err != nil {
-		return nil, err
-	}
-	path, rawQuery := target(r)
-	return &signing{
-		path:             path,
-		rawQuery:         rawQuery,
-		presigned:        s.Presigned,
-		normalize:        normalize,
-		signedHeaders:    s.SignedHeaders,
-		signedHeadersRaw: s.signedHeadersRaw,
-		payloadHash:      ph,
-		amzDate:          s.amzDate,
-		scope:            s.scope,
-	}, nil
-}
 
 // trace is what a signature was computed from, for tests.
 type trace struct {
@@ -84,10 +40,6 @@ func sign(r *http.Request, body []byte, creds Credentials, region, service strin
 	if creds.SessionToken != "" {
 		r.Header.Set("X-Amz-Security-Token", creds.SessionToken)
 	}
-	ph, err := payloadHash(r, body)
-	if err != nil {
-		return nil, err
-	}
 	names := headersToSign(r)
 	path, rawQuery := target(r)
 	scope := amzDate[:8] + "/" + region + "/" + service + "/" + terminator
@@ -97,14 +49,18 @@ func sign(r *http.Request, body []byte, creds Credentials, region, service strin
 		normalize:        normalize,
 		signedHeaders:    names,
 		signedHeadersRaw: strings.Join(names, ";"),
-		payloadHash:      ph,
 		amzDate:          amzDate,
 		scope:            scope,
 	}
-	sig, creq, sts := sg.sign(r, SigningKey(creds.SecretAccessKey, amzDate[:8], region, service))
+	if err := sg.setPayload(r, body); err != nil {
+		return nil, err
+	}
+	var key [32]byte
+	signingKey(&key, creds.SecretAccessKey, amzDate[:8], region, service)
+	sig, creq, sts := sg.sign(r, &key, nil, nil)
 	r.Header.Set("Authorization", Algorithm+" Credential="+creds.AccessKeyID+"/"+scope+
-		", SignedHeaders="+sg.signedHeadersRaw+", Signature="+sig)
-	return &trace{creq, sts, sig}, nil
+		", SignedHeaders="+sg.signedHeadersRaw+", Signature="+string(sig[:]))
+	return &trace{creq, sts, string(sig[:])}, nil
 }
 
 // Presign returns r's URL signed in the query string at time t, valid for
@@ -122,10 +78,6 @@ func presign(r *http.Request, body []byte, creds Credentials, region, service st
 	}
 	if expires < time.Second || expires > MaxExpires || expires%time.Second != 0 {
 		return nil, nil, errors.New("sigv4: a presigned request expires after a whole number of seconds from 1 to 604800, not " + expires.String())
-	}
-	ph, err := payloadHash(r, body)
-	if err != nil {
-		return nil, nil, err
 	}
 	amzDate := t.UTC().Format(TimeFormat)
 	scope := amzDate[:8] + "/" + region + "/" + service + "/" + terminator
@@ -160,18 +112,22 @@ func presign(r *http.Request, body []byte, creds Credentials, region, service st
 		normalize:        normalize,
 		signedHeaders:    names,
 		signedHeadersRaw: signedHeaders,
-		payloadHash:      ph,
 		amzDate:          amzDate,
 		scope:            scope,
 	}
-	sig, creq, sts := sg.sign(r, SigningKey(creds.SecretAccessKey, amzDate[:8], region, service))
+	if err := sg.setPayload(r, body); err != nil {
+		return nil, nil, err
+	}
+	var key [32]byte
+	signingKey(&key, creds.SecretAccessKey, amzDate[:8], region, service)
+	sig, creq, sts := sg.sign(r, &key, nil, nil)
 	u := new(url.URL)
 	if r.URL != nil {
 		*u = *r.URL
 	}
-	u.RawQuery = sg.rawQuery + "&" + qSignature + "=" + sig
+	u.RawQuery = sg.rawQuery + "&" + qSignature + "=" + string(sig[:])
 	u.ForceQuery = false
-	return u, &trace{creq, sts, sig}, nil
+	return u, &trace{creq, sts, string(sig[:])}, nil
 }
 
 // unsignedHeaders are left out by Sign and Presign: proxies and transports

@@ -70,8 +70,8 @@ type Signed struct {
 	// non-empty region, and checks no service (see CheckService).
 	Region  string
 	Service string
-	// SignedHeaders are the lower-case header names the signature covers,
-	// in the order the client listed them.
+	// SignedHeaders are the header names the signature covers, as the
+	// client listed them (lower-case and sorted, from every AWS SDK).
 	SignedHeaders []string
 	// Signature is the hex signature the client sent.
 	Signature string
@@ -87,6 +87,7 @@ type Signed struct {
 	amzDate          string // Date in TimeFormat, as signed
 	scope            string // date/region/service/aws4_request
 	signedHeadersRaw string // the SignedHeaders value as sent
+	headersBuf       [8]string
 }
 
 // CheckService returns AWS's error when the credential scope names a
@@ -98,7 +99,7 @@ func (s *Signed) CheckService(want string) error {
 	return nil
 }
 
-// authParams are the SigV4 fields of the presigned form, by query name.
+// The query parameters of the presigned form.
 const (
 	qAlgorithm     = "X-Amz-Algorithm"
 	qCredential    = "X-Amz-Credential"
@@ -120,8 +121,8 @@ const (
 // AssumeRoleWithWebIdentity and AssumeRoleWithSAML).
 func Parse(r *http.Request, now time.Time) (*Signed, error) {
 	_, rawQuery := target(r)
-	q, err := scanAuthQuery(rawQuery)
-	if err != nil {
+	var q authQuery
+	if err := q.scan(rawQuery); err != nil {
 		return nil, err
 	}
 	auth := r.Header.Values("Authorization")
@@ -136,10 +137,11 @@ func Parse(r *http.Request, now time.Time) (*Signed, error) {
 		return nil, errorf(CodeMissingAuthenticationToken, "Request is missing Authentication Token")
 	}
 	var s *Signed
+	var err error
 	if presigned {
-		s, err = parseQuery(q)
+		s, err = parseQuery(&q)
 	} else {
-		s, err = parseHeader(r, auth[0], q)
+		s, err = parseHeader(r, auth[0], &q)
 	}
 	if err != nil {
 		return nil, err
@@ -159,7 +161,16 @@ func parseHeader(r *http.Request, auth string, q *authQuery) (*Signed, error) {
 	if alg == Algorithm {
 		// AWS splits on spaces too: "Credential=AKID /2015..." leaves a
 		// stray "/2015..." that is reported.
-		for _, part := range strings.FieldsFunc(rest, func(c rune) bool { return c == ',' || c == ' ' }) {
+		for rest != "" {
+			i := 0
+			for i < len(rest) && rest[i] != ',' && rest[i] != ' ' {
+				i++
+			}
+			part := rest[:i]
+			rest = rest[min(i+1, len(rest)):]
+			if part == "" {
+				continue
+			}
 			k, v, ok := strings.Cut(part, "=")
 			if !ok {
 				return nil, errorf(CodeIncompleteSignature, "'"+part+"' not a valid key=value pair (missing equal-sign) in Authorization header: '"+auth+"'.")
@@ -210,11 +221,11 @@ func parseHeader(r *http.Request, auth string, q *authQuery) (*Signed, error) {
 		return nil, err
 	}
 	s.Date = s.Date.UTC()
-	s.amzDate = s.Date.Format(TimeFormat)
+	s.setAmzDate(amzDate)
 	if err := s.setCredential(cred); err != nil {
 		return nil, err
 	}
-	s.SignedHeaders = strings.Split(signedHeaders, ";")
+	s.SignedHeaders = splitAppend(s.headersBuf[:0], signedHeaders, ';')
 	s.SessionToken = r.Header.Get("X-Amz-Security-Token")
 	if s.SessionToken == "" {
 		// A token in the query of a header-signed request is covered by the
@@ -248,7 +259,7 @@ func parseQuery(q *authQuery) (*Signed, error) {
 	if s.Date, err = parseAmzDate(q[iDate].value); err != nil {
 		return nil, err
 	}
-	s.amzDate = s.Date.Format(TimeFormat)
+	s.setAmzDate(q[iDate].value)
 	if q[iExpires].set {
 		v := q[iExpires].value
 		n, err := strconv.ParseInt(v, 10, 64)
@@ -263,7 +274,7 @@ func parseQuery(q *authQuery) (*Signed, error) {
 	if err := s.setCredential(q[iCredential].value); err != nil {
 		return nil, err
 	}
-	s.SignedHeaders = strings.Split(s.signedHeadersRaw, ";")
+	s.SignedHeaders = splitAppend(s.headersBuf[:0], s.signedHeadersRaw, ';')
 	return s, nil
 }
 
@@ -275,13 +286,35 @@ func parseAmzDate(v string) (time.Time, error) {
 	return t, nil
 }
 
+// setAmzDate sets the time as signed, reusing the X-Amz-Date text.
+func (s *Signed) setAmzDate(sent string) {
+	var buf [len(TimeFormat)]byte
+	if b := s.Date.AppendFormat(buf[:0], TimeFormat); string(b) == sent {
+		s.amzDate = sent
+	} else {
+		s.amzDate = string(b)
+	}
+}
+
+func splitAppend(dst []string, s string, sep byte) []string {
+	for {
+		i := strings.IndexByte(s, sep)
+		if i < 0 {
+			return append(dst, s)
+		}
+		dst = append(dst, s[:i])
+		s = s[i+1:]
+	}
+}
+
 // setCredential checks AKID/YYYYMMDD/region/service/aws4_request against
 // s.amzDate and fills in the key and the scope.
 func (s *Signed) setCredential(cred string) error {
-	parts := strings.Split(cred, "/")
-	if len(parts) != 5 {
+	if strings.Count(cred, "/") != 4 {
 		return errorf(CodeIncompleteSignature, "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '"+cred+"'")
 	}
+	var parts [5]string
+	splitAppend(parts[:0], cred, '/')
 	date, region, service, term := parts[1], parts[2], parts[3], parts[4]
 	switch {
 	case term != terminator:
@@ -361,12 +394,11 @@ type authQuery [nAuthQuery]struct {
 	set   bool
 }
 
-// scanAuthQuery picks the SigV4 parameters out of a raw query string. A
-// parameter given twice is refused: which one counts would be ambiguous.
-func scanAuthQuery(raw string) (*authQuery, error) {
-	q := new(authQuery)
+// scan picks the SigV4 parameters out of a raw query string. A parameter
+// given twice is refused: which one counts would be ambiguous.
+func (q *authQuery) scan(raw string) error {
 	if !strings.Contains(raw, "X-Amz-") {
-		return q, nil
+		return nil
 	}
 	for part := range strings.SplitSeq(raw, "&") {
 		k, v, _ := strings.Cut(part, "=")
@@ -376,10 +408,10 @@ func scanAuthQuery(raw string) (*authQuery, error) {
 				continue
 			}
 			if q[i].set {
-				return nil, errorf(CodeIncompleteSignature, "The query-string parameter '"+name+"' must not appear more than once.")
+				return errorf(CodeIncompleteSignature, "The query-string parameter '"+name+"' must not appear more than once.")
 			}
 			q[i].value, q[i].set = unescape(v), true
 		}
 	}
-	return q, nil
+	return nil
 }

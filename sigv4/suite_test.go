@@ -266,11 +266,11 @@ func TestSuite_Header(t *testing.T) {
 				t.Fatalf("Parse: %v", err)
 			}
 			checkParsed(t, c, s, false, wantSig)
-			sg, err := s.signing(sr, signedRaw.body, c.ctx.Normalize)
-			if err != nil {
+			var sg signing
+			if err := s.signing(&sg, sr, signedRaw.body, c.ctx.Normalize); err != nil {
 				t.Fatalf("signing: %v", err)
 			}
-			_, creq, sts := sg.sign(sr, SigningKey(c.ctx.Credentials.SecretAccessKey, "20150830", c.ctx.Region, c.ctx.Service))
+			_, creq, sts := sg.sign(sr, (*[32]byte)(SigningKey(c.ctx.Credentials.SecretAccessKey, "20150830", c.ctx.Region, c.ctx.Service)), nil, nil)
 			if string(creq) != wantCanon {
 				t.Errorf("verify: canonical request\n%s\nwant\n%s", creq, wantCanon)
 			}
@@ -339,11 +339,11 @@ func TestSuite_Query(t *testing.T) {
 				return
 			}
 			checkParsed(t, c, s, true, wantSig)
-			sg, err := s.signing(sr, signedRaw.body, c.ctx.Normalize)
-			if err != nil {
+			var sg signing
+			if err := s.signing(&sg, sr, signedRaw.body, c.ctx.Normalize); err != nil {
 				t.Fatalf("signing: %v", err)
 			}
-			_, creq, sts := sg.sign(sr, SigningKey(c.ctx.Credentials.SecretAccessKey, "20150830", c.ctx.Region, c.ctx.Service))
+			_, creq, sts := sg.sign(sr, (*[32]byte)(SigningKey(c.ctx.Credentials.SecretAccessKey, "20150830", c.ctx.Region, c.ctx.Service)), nil, nil)
 			if string(creq) != wantCanon {
 				t.Errorf("verify: canonical request\n%s\nwant\n%s", creq, wantCanon)
 			}
@@ -372,7 +372,7 @@ func checkParsed(t *testing.T, c *suiteCase, s *Signed, presigned bool, wantSig 
 		want.Expires = time.Duration(c.ctx.ExpirationInSeconds) * time.Second
 	}
 	got := *s
-	got.SignedHeaders, got.amzDate, got.scope, got.signedHeadersRaw = nil, "", "", ""
+	got.SignedHeaders, got.amzDate, got.scope, got.signedHeadersRaw, got.headersBuf = nil, "", "", "", [8]string{}
 	if !got.Date.Equal(want.Date) {
 		t.Errorf("Parse: Date = %v, want %v", got.Date, want.Date)
 	}

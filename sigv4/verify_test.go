@@ -1,6 +1,10 @@
 package sigv4
 
 import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -270,9 +274,11 @@ func TestVerify_DateHeader(t *testing.T) {
 		path: "/", signedHeaders: []string{"content-type", "date", "host"}, signedHeadersRaw: "content-type;date;host",
 		normalize: true, amzDate: "20150830T123600Z", scope: "20150830/us-east-1/sts/aws4_request",
 	}
-	sg.payloadHash, _ = payloadHash(r, []byte(stsBody))
-	sig, _, _ := sg.sign(r, SigningKey(creds.SecretAccessKey, "20150830", "us-east-1", "sts"))
-	r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/"+sg.scope+", SignedHeaders="+sg.signedHeadersRaw+", Signature="+sig)
+	if err := sg.setPayload(r, []byte(stsBody)); err != nil {
+		t.Fatal(err)
+	}
+	sig, _, _ := sg.sign(r, (*[32]byte)(SigningKey(creds.SecretAccessKey, "20150830", "us-east-1", "sts")), nil, nil)
+	r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/"+sg.scope+", SignedHeaders="+sg.signedHeadersRaw+", Signature="+string(sig[:]))
 	if err := check(r, stsBody, t0); err != nil {
 		t.Errorf("check(Date header) = %v", err)
 	}
@@ -285,7 +291,8 @@ func TestVerify_PayloadHash(t *testing.T) {
 	// either case of hex.
 	for _, upper := range []bool{false, true} {
 		r := stsRequest(stsBody)
-		h, _ := payloadHash(r, []byte(stsBody))
+		sum := sha256.Sum256([]byte(stsBody))
+		h := hex.EncodeToString(sum[:])
 		if upper {
 			h = strings.ToUpper(h)
 		}
@@ -309,8 +316,8 @@ func TestVerify_PayloadHash(t *testing.T) {
 	for _, tt := range tests {
 		r := stsRequest(stsBody)
 		r.Header.Set("X-Amz-Content-Sha256", tt.header)
-		_, err := payloadHash(r, []byte(stsBody))
-		wantError(t, "payloadHash("+tt.name+")", err, tt.code, tt.message)
+		var sg signing
+		wantError(t, "setPayload("+tt.name+")", sg.setPayload(r, []byte(stsBody)), tt.code, tt.message)
 		if err := Sign(r, []byte(stsBody), creds, "us-east-1", "sts", t0); err == nil {
 			t.Errorf("Sign(%s) = nil, want the same error", tt.name)
 		}
@@ -470,5 +477,23 @@ func TestPresign_KeepsQuery(t *testing.T) {
 	}
 	if r.URL.RawQuery != "Action=GetCallerIdentity&X-Amz-Signature=old&Version=2011-06-15" {
 		t.Errorf("Presign changed r.URL to %q", r.URL)
+	}
+}
+
+func TestHMACSum(t *testing.T) {
+	// Keys shorter than, as long as and longer than SHA-256's block, and
+	// messages up to past the stack buffer.
+	for _, kl := range []int{0, 1, 32, 63, 64, 65, 200} {
+		for _, ml := range []int{0, 1, 55, 56, 64, 150, 256, 257, 1000} {
+			key := bytes.Repeat([]byte{byte(kl)}, kl)
+			msg := bytes.Repeat([]byte{byte(ml + 1)}, ml)
+			mac := hmac.New(sha256.New, key)
+			mac.Write(msg)
+			var got [32]byte
+			hmacSum(&got, key, msg)
+			if want := mac.Sum(nil); !bytes.Equal(got[:], want) {
+				t.Errorf("hmacSum(key %d bytes, msg %d bytes) = %x, want %x", kl, ml, got, want)
+			}
+		}
 	}
 }
