@@ -8,11 +8,12 @@ import "context"
 // one Update.
 //
 // Names of users, groups, roles, managed policies and instance profiles are
-// unique per account regardless of case, and lookups by name are
-// case-insensitive, as in AWS ("User names are not distinguished by case";
-// GetUser with another case finds the user and returns the name as created).
-// The same holds for inline policy names per owner and tag keys per resource.
-// Access key IDs, unique IDs and ARNs other than policy ARNs are exact.
+// unique per account regardless of case, and lookups by name ignore case too:
+// AWS's API reference says "IAM user, group, role, and policy names must be
+// unique within the account. Names are not distinguished by case." A lookup
+// in another case finds the entity and returns its name as created. The same
+// holds for inline policy names per owner and tag keys per resource. Access
+// key IDs, unique IDs and ARNs other than policy ARNs are compared exactly.
 //
 // Errors: methods return a *Error with code ErrNoSuchEntity,
 // ErrEntityAlreadyExists, ErrDeleteConflict or ErrInvalidInput as documented
@@ -87,10 +88,13 @@ type EntityListOptions struct {
 	// Usage PermissionsBoundary lists the users and roles that use the policy
 	// as their boundary; PermissionsPolicy and "" list attachments.
 	Usage PolicyUsage
+	// AccountID keeps only entities of that account; "" keeps all. Set it
+	// for AWS-managed policies, which entities of any account may use.
+	AccountID string
 }
 
 // PolicyEntity is one entry of ListEntitiesForPolicy. Entries are sorted by
-// Kind (group, role, user), then by name case-insensitively.
+// Kind (group, role, user), then by name case-insensitively, then by ID.
 type PolicyEntity struct {
 	Kind EntityKind
 	Name string
@@ -196,8 +200,14 @@ type Tx interface {
 	// account has a policy of that name or the ARN or ID is taken.
 	CreatePolicy(p ManagedPolicy, document string) error
 	// GetPolicy returns a policy by ARN (compared case-insensitively).
-	// ErrNoSuchEntity ("Policy ARN was not found.").
+	// ErrNoSuchEntity ("Policy ARN was not found."). Its AttachmentCount and
+	// PermissionsBoundaryUsageCount count entities of every account, which
+	// matters only for AWS-managed policies: see GetPolicyInAccount.
 	GetPolicy(arn string) (ManagedPolicy, error)
+	// GetPolicyInAccount is GetPolicy with the counts limited to the
+	// entities of accountID: what AWS shows an account for an AWS-managed
+	// policy. ErrNoSuchEntity.
+	GetPolicyInAccount(accountID, arn string) (ManagedPolicy, error)
 	// UpdatePolicy writes p (found by p.ID): DefaultVersionID, IsAttachable,
 	// Description, UpdateDate. ErrNoSuchEntity when the policy or the
 	// default version named is absent.
@@ -207,7 +217,8 @@ type Tx interface {
 	// (Non-default versions and boundary use are IAM's to check.)
 	DeletePolicy(arn string) error
 	// ListPolicies returns a page of policies visible from the account.
-	// Sorted by name case-insensitively, then by ARN.
+	// Sorted by name case-insensitively, then by ARN. Counts (and the
+	// OnlyAttached and Usage filters) consider only the account's entities.
 	ListPolicies(accountID string, opts PolicyListOptions) (policies []ManagedPolicy, next string, err error)
 
 	// CreatePolicyVersion adds a version to the policy v.PolicyARN and
@@ -233,8 +244,8 @@ type Tx interface {
 	// policy is not attached ("Policy ARN was not found.").
 	DetachPolicy(entity EntityRef, policyARN string) error
 	// ListAttachedPolicies returns every policy attached to a user, group or
-	// role, sorted by name then ARN. ErrNoSuchEntity when the entity is
-	// absent.
+	// role, sorted by name then ARN, with counts limited to the entity's
+	// account. ErrNoSuchEntity when the entity is absent.
 	ListAttachedPolicies(entity EntityRef) ([]ManagedPolicy, error)
 	// ListEntitiesForPolicy returns a page of the entities that use a
 	// policy. ErrNoSuchEntity when the policy is absent.

@@ -7,6 +7,12 @@ import (
 	"github.com/keyward/keyward"
 )
 
+// Statements prepared at Open.
+var (
+	qListTags     = prepared(`SELECT tag_key, tag_value FROM tags WHERE entity_kind = ? AND entity_id = ? ORDER BY key_fold`)
+	qGetAccessKey = prepared(accessKeySelect + ` WHERE k.id = ?`)
+)
+
 // Tags.
 
 func (t *tx) TagEntity(entity keyward.EntityRef, tags []keyward.Tag) error {
@@ -51,8 +57,7 @@ func (t *tx) ListTags(entity keyward.EntityRef) ([]keyward.Tag, error) {
 	if err != nil {
 		return nil, err
 	}
-	return collect(t, "list tags", `SELECT tag_key, tag_value FROM tags WHERE entity_kind = ? AND entity_id = ?
-		ORDER BY key_fold`, []any{string(entity.Kind), id},
+	return collect(t, "list tags", qListTags, []any{string(entity.Kind), id},
 		func(s scanner) (keyward.Tag, error) {
 			var tag keyward.Tag
 			err := s.Scan(&tag.Key, &tag.Value)
@@ -256,7 +261,7 @@ func (t *tx) CreateAccessKey(k keyward.AccessKey) error {
 }
 
 func (t *tx) GetAccessKey(accessKeyID string) (keyward.AccessKey, error) {
-	k, err := scanAccessKey(t.queryRow(accessKeySelect+` WHERE k.id = ?`, accessKeyID))
+	k, err := scanAccessKey(t.queryRow(qGetAccessKey, accessKeyID))
 	if err != nil {
 		return keyward.AccessKey{}, notFound("get access key", err, "The Access Key with id %s cannot be found.", accessKeyID)
 	}

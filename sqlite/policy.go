@@ -8,14 +8,35 @@ import (
 )
 
 // policySelect reads policies with their computed counts; the last two
-// columns are the sort keys.
-const policySelect = `SELECT p.id, p.account_id, p.name, p.path, p.arn, p.default_version, p.is_attachable,
+// columns are the sort keys. policySelectIn counts only the entities of one
+// account, given as the first three parameters.
+const (
+	policySelect = `SELECT p.id, p.account_id, p.name, p.path, p.arn, p.default_version, p.is_attachable,
 	p.description, p.create_date, p.update_date,
 	(SELECT COUNT(*) FROM policy_attachments a WHERE a.policy_id = p.id) AS attachment_count,
 	(SELECT COUNT(*) FROM users bu WHERE bu.boundary_fold = p.arn_fold)
 		+ (SELECT COUNT(*) FROM roles br WHERE br.boundary_fold = p.arn_fold) AS boundary_count,
 	p.name_fold, p.arn_fold
 	FROM policies p`
+	policySelectIn = `SELECT p.id, p.account_id, p.name, p.path, p.arn, p.default_version, p.is_attachable,
+	p.description, p.create_date, p.update_date,
+	(SELECT COUNT(*) FROM policy_attachments a WHERE a.policy_id = p.id AND a.account_id = ?) AS attachment_count,
+	(SELECT COUNT(*) FROM users bu WHERE bu.boundary_fold = p.arn_fold AND bu.account_id = ?)
+		+ (SELECT COUNT(*) FROM roles br WHERE br.boundary_fold = p.arn_fold AND br.account_id = ?) AS boundary_count,
+	p.name_fold, p.arn_fold
+	FROM policies p`
+)
+
+// Statements prepared at Open.
+var (
+	qGetPolicy        = prepared(policySelect + ` WHERE p.arn_fold = ?`)
+	qGetPolicyIn      = prepared(policySelectIn + ` WHERE p.arn_fold = ?`)
+	qGetPolicyVersion = prepared(versionSelect + ` WHERE p.arn_fold = ? AND v.version_id = ?`)
+	qAttachedPolicies = prepared(policySelectIn + ` JOIN policy_attachments pa ON pa.policy_id = p.id
+		WHERE pa.entity_kind = ? AND pa.entity_id = ? ORDER BY p.name_fold, p.arn_fold`)
+	qInlinePolicies = prepared(`SELECT name, document FROM inline_policies
+		WHERE entity_kind = ? AND entity_id = ? ORDER BY name_fold`)
+)
 
 func scanPolicy(s scanner) (keyward.ManagedPolicy, error) {
 	var p keyward.ManagedPolicy
@@ -65,7 +86,15 @@ func (t *tx) CreatePolicy(p keyward.ManagedPolicy, document string) error {
 }
 
 func (t *tx) GetPolicy(arn string) (keyward.ManagedPolicy, error) {
-	p, err := scanPolicy(t.queryRow(policySelect+` WHERE p.arn_fold = ?`, fold(arn)))
+	p, err := scanPolicy(t.queryRow(qGetPolicy, fold(arn)))
+	if err != nil {
+		return keyward.ManagedPolicy{}, notFound("get policy", err, "Policy %s was not found.", arn)
+	}
+	return p, nil
+}
+
+func (t *tx) GetPolicyInAccount(accountID, arn string) (keyward.ManagedPolicy, error) {
+	p, err := scanPolicy(t.queryRow(qGetPolicyIn, accountID, accountID, accountID, fold(arn)))
 	if err != nil {
 		return keyward.ManagedPolicy{}, notFound("get policy", err, "Policy %s was not found.", arn)
 	}
@@ -118,18 +147,18 @@ func (t *tx) DeletePolicy(arn string) error {
 
 func (t *tx) ListPolicies(accountID string, opts keyward.PolicyListOptions) ([]keyward.ManagedPolicy, string, error) {
 	var scope string
-	var args []any
+	args := []any{accountID, accountID, accountID}
 	switch opts.Scope {
 	case keyward.ScopeLocal:
-		scope, args = `p.account_id = ?`, []any{accountID}
+		scope, args = `p.account_id = ?`, append(args, accountID)
 	case keyward.ScopeAWS:
-		scope, args = `p.account_id = ?`, []any{keyward.AWSAccountID}
+		scope, args = `p.account_id = ?`, append(args, keyward.AWSAccountID)
 	case keyward.ScopeAll, "":
-		scope, args = `p.account_id IN (?, ?)`, []any{accountID, keyward.AWSAccountID}
+		scope, args = `p.account_id IN (?, ?)`, append(args, accountID, keyward.AWSAccountID)
 	default:
 		return nil, "", keyward.Errorf(keyward.ErrInvalidInput, "Invalid scope %q.", opts.Scope)
 	}
-	q := `SELECT * FROM (` + policySelect + ` WHERE ` + scope + `) x WHERE 1 = 1`
+	q := `SELECT * FROM (` + policySelectIn + ` WHERE ` + scope + `) x WHERE 1 = 1`
 	cond, pargs := pathCond("x.path", opts.PathPrefix)
 	q += cond
 	args = append(args, pargs...)
@@ -195,8 +224,7 @@ func scanVersion(s scanner) (keyward.PolicyVersion, error) {
 }
 
 func (t *tx) GetPolicyVersion(policyARN, versionID string) (keyward.PolicyVersion, error) {
-	v, err := scanVersion(t.queryRow(versionSelect+` WHERE p.arn_fold = ? AND v.version_id = ?`,
-		fold(policyARN), versionID))
+	v, err := scanVersion(t.queryRow(qGetPolicyVersion, fold(policyARN), versionID))
 	if err != nil {
 		return keyward.PolicyVersion{}, notFound("get policy version", err,
 			"Policy %s version %s does not exist or is not attachable.", policyARN, versionID)
@@ -245,8 +273,8 @@ func (t *tx) AttachPolicy(entity keyward.EntityRef, policyARN string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := t.exec(`INSERT INTO policy_attachments (entity_kind, entity_id, policy_id) VALUES (?, ?, ?)
-		ON CONFLICT DO NOTHING`, string(entity.Kind), eid, pid); err != nil {
+	if _, err := t.exec(`INSERT INTO policy_attachments (entity_kind, entity_id, account_id, policy_id)
+		VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`, string(entity.Kind), eid, entity.AccountID, pid); err != nil {
 		return internal("attach policy", err)
 	}
 	return nil
@@ -280,46 +308,47 @@ func (t *tx) ListAttachedPolicies(entity keyward.EntityRef) ([]keyward.ManagedPo
 	if err != nil {
 		return nil, err
 	}
-	return collect(t, "list attached policies", policySelect+` JOIN policy_attachments pa ON pa.policy_id = p.id
-		WHERE pa.entity_kind = ? AND pa.entity_id = ? ORDER BY p.name_fold, p.arn_fold`,
-		[]any{string(entity.Kind), eid}, scanPolicy)
+	a := entity.AccountID
+	return collect(t, "list attached policies", qAttachedPolicies, []any{a, a, a, string(entity.Kind), eid}, scanPolicy)
 }
 
 func scanPolicyEntity(s scanner) (keyward.PolicyEntity, error) {
 	var e keyward.PolicyEntity
-	var kind, nameFold, path string
-	err := s.Scan(&kind, &e.Name, &e.ID, &nameFold, &path)
+	var kind string
+	err := s.Scan(&kind, &e.Name, &e.ID)
 	e.Kind = keyward.EntityKind(kind)
 	return e, err
 }
 
-func policyEntityKey(e keyward.PolicyEntity) (string, string) { return string(e.Kind), fold(e.Name) }
+// policyEntityKey is the sort key: kind, then the folded name and the ID
+// joined by a space, which sorts below every character names may hold.
+func policyEntityKey(e keyward.PolicyEntity) (string, string) {
+	return string(e.Kind), fold(e.Name) + " " + e.ID
+}
 
 func (t *tx) ListEntitiesForPolicy(policyARN string, opts keyward.EntityListOptions) ([]keyward.PolicyEntity, string, error) {
 	p, err := t.GetPolicy(policyARN)
 	if err != nil {
 		return nil, "", err
 	}
+	const cols = ` AS kind, e.name AS name, e.id AS id, e.name_fold || ' ' || e.id AS sort_key, e.path AS path,
+		e.account_id AS account_id`
 	var inner string
 	var args []any
 	if opts.Usage == keyward.UsagePermissionsBoundary {
-		inner = `SELECT 'role' AS kind, r.name AS name, r.id AS id, r.name_fold AS name_fold, r.path AS path
-			FROM roles r WHERE r.boundary_fold = ?
-		UNION ALL SELECT 'user', u.name, u.id, u.name_fold, u.path FROM users u WHERE u.boundary_fold = ?`
+		inner = `SELECT 'role'` + cols + ` FROM roles e WHERE e.boundary_fold = ?
+		UNION ALL SELECT 'user'` + cols + ` FROM users e WHERE e.boundary_fold = ?`
 		args = []any{fold(p.ARN), fold(p.ARN)}
 	} else {
-		inner = `SELECT 'group' AS kind, g.name AS name, g.id AS id, g.name_fold AS name_fold, g.path AS path
-			FROM policy_attachments a JOIN iam_groups g ON g.id = a.entity_id
+		inner = `SELECT 'group'` + cols + ` FROM policy_attachments a JOIN iam_groups e ON e.id = a.entity_id
 			WHERE a.entity_kind = 'group' AND a.policy_id = ?
-		UNION ALL SELECT 'role', r.name, r.id, r.name_fold, r.path
-			FROM policy_attachments a JOIN roles r ON r.id = a.entity_id
+		UNION ALL SELECT 'role'` + cols + ` FROM policy_attachments a JOIN roles e ON e.id = a.entity_id
 			WHERE a.entity_kind = 'role' AND a.policy_id = ?
-		UNION ALL SELECT 'user', u.name, u.id, u.name_fold, u.path
-			FROM policy_attachments a JOIN users u ON u.id = a.entity_id
+		UNION ALL SELECT 'user'` + cols + ` FROM policy_attachments a JOIN users e ON e.id = a.entity_id
 			WHERE a.entity_kind = 'user' AND a.policy_id = ?`
 		args = []any{p.ID, p.ID, p.ID}
 	}
-	q := `SELECT kind, name, id, name_fold, path FROM (` + inner + `) x WHERE 1 = 1`
+	q := `SELECT x.kind, x.name, x.id FROM (` + inner + `) x WHERE 1 = 1`
 	switch opts.Kind {
 	case "":
 	case keyward.KindUser, keyward.KindGroup, keyward.KindRole:
@@ -328,10 +357,14 @@ func (t *tx) ListEntitiesForPolicy(policyARN string, opts keyward.EntityListOpti
 	default:
 		return nil, "", keyward.Errorf(keyward.ErrInvalidInput, "Invalid entity filter %q.", opts.Kind)
 	}
+	if opts.AccountID != "" {
+		q += ` AND x.account_id = ?`
+		args = append(args, opts.AccountID)
+	}
 	cond, pargs := pathCond("x.path", opts.PathPrefix)
 	q += cond
 	args = append(args, pargs...)
-	return page(t, "list entities for policy", q, args, opts.ListOptions, "x.kind", "x.name_fold",
+	return page(t, "list entities for policy", q, args, opts.ListOptions, "x.kind", "x.sort_key",
 		scanPolicyEntity, policyEntityKey)
 }
 
@@ -398,8 +431,7 @@ func (t *tx) ListInlinePolicies(owner keyward.EntityRef) ([]keyward.InlinePolicy
 	if err != nil {
 		return nil, err
 	}
-	return collect(t, "list inline policies", `SELECT name, document FROM inline_policies
-		WHERE entity_kind = ? AND entity_id = ? ORDER BY name_fold`, []any{string(owner.Kind), eid},
+	return collect(t, "list inline policies", qInlinePolicies, []any{string(owner.Kind), eid},
 		func(s scanner) (keyward.InlinePolicy, error) {
 			p := keyward.InlinePolicy{Owner: owner}
 			err := s.Scan(&p.PolicyName, &p.Document)

@@ -33,6 +33,10 @@ const busyTimeout = 10 * time.Second
 type Store struct {
 	writer *sql.DB // one connection, BEGIN IMMEDIATE
 	reader *sql.DB // a pool of query_only connections; == writer in memory
+
+	// The hot statements, prepared on each *sql.DB (database/sql prepares
+	// them again on each further connection when first used there).
+	writerStmts, readerStmts map[string]*sql.Stmt
 }
 
 // Open opens (creating when needed) the database dsn and brings its schema up
@@ -94,6 +98,17 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	var err error
+	if s.writerStmts, err = prepareAll(ctx, s.writer); err == nil {
+		s.readerStmts = s.writerStmts
+		if s.reader != s.writer {
+			s.readerStmts, err = prepareAll(ctx, s.reader)
+		}
+	}
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -113,8 +128,25 @@ func withParams(dsn string, v url.Values) string {
 	return dsn + sep + v.Encode()
 }
 
+func prepareAll(ctx context.Context, db *sql.DB) (map[string]*sql.Stmt, error) {
+	m := make(map[string]*sql.Stmt, len(hot))
+	for _, q := range hot {
+		st, err := db.PrepareContext(ctx, q)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: prepare %q: %w", q, err)
+		}
+		m[q] = st
+	}
+	return m, nil
+}
+
 // Close closes the database.
 func (s *Store) Close() error {
+	for _, m := range []map[string]*sql.Stmt{s.writerStmts, s.readerStmts} {
+		for _, st := range m {
+			st.Close()
+		}
+	}
 	err := s.writer.Close()
 	if s.reader != s.writer {
 		err = errors.Join(err, s.reader.Close())
@@ -124,17 +156,17 @@ func (s *Store) Close() error {
 
 // View implements keyward.Store.
 func (s *Store) View(ctx context.Context, fn func(keyward.Tx) error) error {
-	return s.run(ctx, s.reader, true, fn)
+	return s.run(ctx, s.reader, s.readerStmts, true, fn)
 }
 
 // Update implements keyward.Store. SQLite has one writer at a time (BEGIN
 // IMMEDIATE takes the write lock up front), so transactions never conflict
 // and fn runs once.
 func (s *Store) Update(ctx context.Context, fn func(keyward.Tx) error) error {
-	return s.run(ctx, s.writer, false, fn)
+	return s.run(ctx, s.writer, s.writerStmts, false, fn)
 }
 
-func (s *Store) run(ctx context.Context, db *sql.DB, readOnly bool, fn func(keyward.Tx) error) (err error) {
+func (s *Store) run(ctx context.Context, db *sql.DB, stmts map[string]*sql.Stmt, readOnly bool, fn func(keyward.Tx) error) (err error) {
 	stx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly})
 	if err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)
@@ -145,7 +177,7 @@ func (s *Store) run(ctx context.Context, db *sql.DB, readOnly bool, fn func(keyw
 			stx.Rollback() // fn panicked; the panic goes on
 		}
 	}()
-	t := &tx{ctx: ctx, tx: stx, readOnly: readOnly}
+	t := &tx{ctx: ctx, tx: stx, readOnly: readOnly, stmts: stmts}
 	ferr := fn(t)
 	done = true
 	if ferr != nil || readOnly {

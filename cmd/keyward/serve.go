@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -18,6 +17,7 @@ import (
 	"github.com/keyward/keyward/authn"
 	"github.com/keyward/keyward/authz"
 	"github.com/keyward/keyward/awsquery"
+	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/seal"
 	"github.com/keyward/keyward/sqlite"
 	"github.com/keyward/keyward/sts"
@@ -140,9 +140,7 @@ func newServer(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io
 		Services: []*awsquery.Service{
 			{Name: "iam", Namespace: awsquery.NamespaceIAM, Version: awsquery.VersionIAM, Actions: iamActions(s, key)},
 			{Name: "sts", Namespace: awsquery.NamespaceSTS, Version: awsquery.VersionSTS, Actions: map[string]awsquery.Handler{
-				"GetCallerIdentity": func(ctx context.Context, req *awsquery.Request) (any, error) {
-					return stsSvc.GetCallerIdentity(ctx, req.Caller.(*keyward.Caller), &sts.GetCallerIdentityInput{})
-				},
+				"GetCallerIdentity": awsquery.Bind(stsSvc.GetCallerIdentity),
 			}},
 		},
 	}
@@ -277,9 +275,14 @@ func isAccountID(s string) bool {
 	return true
 }
 
-// iamActions returns the IAM actions. (Filled in as the iam package lands.)
+// iamActions returns the IAM actions, bound to the wire by their method names.
 func iamActions(s *server, key *seal.Key) map[string]awsquery.Handler {
-	return map[string]awsquery.Handler{}
+	svc := &iam.Service{
+		Store: s.store,
+		Authz: s.authz,
+		Encrypt: func(accessKeyID string, secret []byte) ([]byte, error) {
+			return key.Seal(secret, authn.AccessKeyAD(accessKeyID)), nil
+		},
+	}
+	return awsquery.Actions(svc)
 }
-
-var _ = errors.New

@@ -92,10 +92,13 @@ CREATE TABLE policy_versions (
 	PRIMARY KEY (policy_id, version_id)
 );
 
--- entity_kind is 'user', 'group' or 'role'; entity_id that entity's ID.
+-- entity_kind is 'user', 'group' or 'role'; entity_id that entity's ID;
+-- account_id the entity's account (an AWS-managed policy is attached in
+-- many accounts, and each sees only its own attachments).
 CREATE TABLE policy_attachments (
 	entity_kind TEXT NOT NULL,
 	entity_id   TEXT NOT NULL,
+	account_id  TEXT NOT NULL,
 	policy_id   TEXT NOT NULL REFERENCES policies (id),
 	PRIMARY KEY (entity_kind, entity_id, policy_id)
 );
