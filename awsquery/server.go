@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/keyward/keyward"
 )
@@ -71,19 +72,51 @@ type Server struct {
 	Authenticate Authenticator // required: a nil Authenticator refuses every request
 	Log          *slog.Logger  // where internal errors go, with the request id; nil discards them
 	MaxBodyBytes int64         // 0 means DefaultMaxBodyBytes
+	// Observe, when set, is called once per request after the response is
+	// written (access logs, metrics).
+	Observe func(Observation)
 }
 
 // bodyBuffers recycles request bodies: the form's strings are copied out
 // of the body, so nothing refers to a buffer once its request is done.
 var bodyBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
+// Observation describes one finished request, for access logs and metrics.
+type Observation struct {
+	RequestID string
+	Service   string // the Service's Name, "" when no service was chosen
+	Action    string // the Action field, "" when absent
+	Code      string // the error code sent, "" on success
+	Caller    any    // what the Authenticator returned, nil when it refused
+	Duration  time.Duration
+	Remote    string
+}
+
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
 	id := NewRequestID()
+	req := &Request{ID: id, HTTP: r}
+	ns, err := s.serve(w, r, req)
+	code := ""
+	if err != nil {
+		WriteError(w, s.Log, ns, id, err)
+		code = keyward.ErrorCode(err)
+	}
+	if s.Observe != nil {
+		o := Observation{RequestID: id, Action: req.Action, Code: code, Caller: req.Caller, Duration: time.Since(start), Remote: r.RemoteAddr}
+		if req.Service != nil {
+			o.Service = req.Service.Name
+		}
+		s.Observe(o)
+	}
+}
+
+// serve handles one request; an error is to be written in namespace ns.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, req *Request) (ns string, err error) {
 	if r.Method != http.MethodPost && r.Method != http.MethodGet {
 		w.Header().Set("Allow", "GET, POST")
-		WriteError(w, s.Log, NamespaceFault, id, keyward.Errorf(CodeMethodNotAllowed, "The HTTP method %s is not allowed; use GET or POST.", r.Method))
-		return
+		return NamespaceFault, keyward.Errorf(CodeMethodNotAllowed, "The HTTP method %s is not allowed; use GET or POST.", r.Method)
 	}
 	bp := bodyBuffers.Get().(*[]byte)
 	body, err := s.readBody((*bp)[:0], r)
@@ -94,26 +127,21 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	if err != nil {
-		WriteError(w, s.Log, NamespaceFault, id, err)
-		return
+		return NamespaceFault, err
 	}
 
-	req := &Request{ID: id, HTTP: r}
 	if len(body) > 0 && isForm(r.Header.Get("Content-Type")) {
 		if err := req.Form.add(string(body)); err != nil {
-			WriteError(w, s.Log, NamespaceFault, id, err)
-			return
+			return NamespaceFault, err
 		}
 	}
 	if err := req.Form.add(r.URL.RawQuery); err != nil {
-		WriteError(w, s.Log, NamespaceFault, id, err)
-		return
+		return NamespaceFault, err
 	}
 
 	action, ok := req.Form.Lookup("Action")
 	if !ok {
-		WriteError(w, s.Log, NamespaceFault, id, &keyward.Error{Code: keyward.ErrMissingAction, Message: "Missing Action"})
-		return
+		return NamespaceFault, &keyward.Error{Code: keyward.ErrMissingAction, Message: "Missing Action"}
 	}
 	version, ok := req.Form.Lookup("Version")
 	if !ok {
@@ -127,35 +155,32 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 	}
+	req.Action = action
 	if h == nil {
-		WriteError(w, s.Log, NamespaceFault, id, &keyward.Error{
+		return NamespaceFault, &keyward.Error{
 			Code:    keyward.ErrInvalidAction,
 			Message: "Could not find operation " + action + " for version " + version,
-		})
-		return
+		}
 	}
-	req.Action = action
-	ns := req.Service.Namespace
+	ns = req.Service.Namespace
 
 	if s.Authenticate == nil {
-		WriteError(w, s.Log, ns, id, fmt.Errorf("awsquery: Server.Authenticate is nil"))
-		return
+		return ns, fmt.Errorf("awsquery: Server.Authenticate is nil")
 	}
 	caller, err := s.Authenticate(r, body, req.Service.Name)
 	if err != nil {
-		WriteError(w, s.Log, ns, id, err)
-		return
+		return ns, err
 	}
 	req.Caller = caller
 
 	result, err := call(h, r.Context(), req)
 	if err != nil {
-		WriteError(w, s.Log, ns, id, err)
-		return
+		return ns, err
 	}
-	if err := WriteResult(w, action, ns, id, result); err != nil {
-		WriteError(w, s.Log, ns, id, fmt.Errorf("awsquery: encoding %s result: %w", action, err))
+	if err := WriteResult(w, action, ns, req.ID, result); err != nil {
+		return ns, fmt.Errorf("awsquery: encoding %s result: %w", action, err)
 	}
+	return ns, nil
 }
 
 // call runs h, turning a panic into an internal error so that the client

@@ -100,6 +100,7 @@ type server struct {
 	authz     *authz.Authorizer
 	authn     *authn.Authenticator
 	query     *awsquery.Server
+	metrics   *metrics
 }
 
 func newServer(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Writer) (*server, error) {
@@ -131,12 +132,17 @@ func newServer(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io
 		store.Close()
 		return nil, err
 	}
+	s.metrics = newMetrics()
 	s.authz = authz.New(store)
+	s.authz.OnDecision = func(_ context.Context, _ *keyward.Caller, d authz.Decision) {
+		s.metrics.decision(d.Result.Decision.String())
+	}
 	s.authn = &authn.Authenticator{Store: store, Key: key, Generation: s.authz.Generation}
 	stsSvc := &sts.Service{}
 	s.query = &awsquery.Server{
 		Authenticate: s.authn.Authenticate,
 		Log:          log,
+		Observe:      s.observe,
 		Services: []*awsquery.Service{
 			{Name: "iam", Namespace: awsquery.NamespaceIAM, Version: awsquery.VersionIAM, Actions: iamActions(s, key)},
 			{Name: "sts", Namespace: awsquery.NamespaceSTS, Version: awsquery.VersionSTS, Actions: map[string]awsquery.Handler{
@@ -149,12 +155,24 @@ func newServer(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io
 
 func (s *server) close() { s.store.Close() }
 
+// observe writes the access log line and counts the request.
+func (s *server) observe(o awsquery.Observation) {
+	s.metrics.observe(o)
+	caller := ""
+	if c, ok := o.Caller.(*keyward.Caller); ok && c != nil {
+		caller = c.ARN
+	}
+	s.log.Info("request", "request_id", o.RequestID, "service", o.Service, "action", o.Action,
+		"code", o.Code, "caller", caller, "remote", o.Remote, "duration_ms", float64(o.Duration.Microseconds())/1000)
+}
+
 func (s *server) handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "ok\n")
 	})
+	mux.Handle("GET /metrics", s.metrics)
 	mux.Handle("/", s.query)
 	return mux
 }
