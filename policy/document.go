@@ -110,15 +110,16 @@ func Validate(data []byte, t Type) ParseErrors {
 }
 
 type parser struct {
-	data []byte
-	t    Type
-	errs ParseErrors
-	doc  *Document
-	sids map[string]bool
+	data  []byte
+	t     Type
+	errs  ParseErrors
+	doc   *Document
+	sids  map[string]bool
+	lines *lines
 }
 
 func (p *parser) errorf(off int, path, format string, args ...any) {
-	pos := position(p.data, off)
+	pos := p.position(off)
 	p.errs = append(p.errs, &ParseError{Path: path, Line: pos.Line, Column: pos.Column, Message: fmt.Sprintf(format, args...)})
 }
 
@@ -182,6 +183,13 @@ func parse(data []byte, t Type) (*Document, ParseErrors) {
 	return d, nil
 }
 
+func (p *parser) position(off int) Position {
+	if p.lines == nil {
+		p.lines = newLines(p.data)
+	}
+	return p.lines.position(off)
+}
+
 func (p *parser) str(n *node, path string) (string, bool) {
 	if n.kind != jString {
 		p.errorf(n.off, path, "%s must be a string, not %s", lastElem(path), n.kind)
@@ -229,7 +237,7 @@ func lastElem(path string) string {
 var statementKeys = []string{"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"}
 
 func (p *parser) statement(n *node, path string) {
-	s := Statement{Start: position(p.data, n.off), End: position(p.data, n.end)}
+	s := Statement{Start: p.position(n.off), End: p.position(n.end)}
 	var action, notAction, resource, notResource, principal, notPrincipal, effect *node
 	for _, m := range n.keys {
 		sub := path + "." + m.key

@@ -76,6 +76,33 @@ type evalState struct {
 	principalAccount string
 	resource         string
 	token            string // resourceToken(resource)
+	ipSet, ipOK      bool
+	ipStr            string
+	ip               netip.Addr
+}
+
+func (e *evalState) parsePrincipal() {
+	r := e.req
+	e.principal = arn.ParsePrincipal(r.Principal)
+	e.principalAccount = e.principal.AccountID
+	if e.principal.Kind == arn.NotPrincipal && isAccountID(r.Principal) {
+		e.principal.Kind, e.principalAccount = arn.Root, r.Principal
+	}
+}
+
+// quickPrincipal classifies a principal without parsing it, for requests
+// where only "root, service, or other" matters: the account it returns is
+// "" for a service principal and a placeholder otherwise.
+func quickPrincipal(p string) (string, arn.PrincipalKind) {
+	switch {
+	case isAccountID(p):
+		return p, arn.Root
+	case !strings.HasPrefix(p, "arn:"):
+		return "", arn.NotPrincipal
+	case strings.HasSuffix(p, ":root"):
+		return "self", arn.Root
+	}
+	return "self", arn.User
 }
 
 func (e *evalState) missing(key string) {
@@ -132,10 +159,12 @@ func (p *Policies) evaluate(e *evalState, act []byte, svcLen int) {
 		e.resource = "*"
 	}
 	e.token = resourceToken(e.resource)
-	e.principal = arn.ParsePrincipal(r.Principal)
-	e.principalAccount = e.principal.AccountID
-	if e.principal.Kind == arn.NotPrincipal && isAccountID(r.Principal) {
-		e.principal.Kind, e.principalAccount = arn.Root, r.Principal
+	// Parsing the principal is needed only to match Principal elements and
+	// to compare accounts; identity-only requests skip it.
+	if p.Resource != nil || r.ResourceAccount != "" {
+		e.parsePrincipal()
+	} else {
+		e.principalAccount, e.principal.Kind = quickPrincipal(r.Principal)
 	}
 
 	var denied bool
@@ -147,39 +176,46 @@ func (p *Policies) evaluate(e *evalState, act []byte, svcLen int) {
 	}
 	scpOK := true
 	for _, level := range p.SCPs {
-		allow, d := e.scan(level, SCP, act, svcLen)
-		if d {
+		acc := e.scan(level, SCP, act, svcLen)
+		if acc.deny {
 			deny(SCP)
 		}
-		if !allow {
+		if !acc.allow {
 			scpOK = false
 		}
 	}
 	var resMatch principalMatch
 	if p.Resource != nil {
-		var d bool
-		resMatch, d = e.scanResource(p.Resource, act, svcLen)
-		if d {
+		t := Resource
+		if p.Resource.trust {
+			t = Trust
+		}
+		acc := e.scan(p.Resource, t, act, svcLen)
+		if acc.deny {
 			deny(Resource)
 		}
+		resMatch = acc.best
 	}
-	idAllow, d := e.scan(p.Identity, Identity, act, svcLen)
-	if d {
+	acc := e.scan(p.Identity, Identity, act, svcLen)
+	if acc.deny {
 		deny(Identity)
 	}
+	idAllow := acc.allow
 	bAllow := true
 	if p.Boundary != nil {
-		bAllow, d = e.scan(p.Boundary, Boundary, act, svcLen)
-		if d {
+		acc = e.scan(p.Boundary, Boundary, act, svcLen)
+		if acc.deny {
 			deny(Boundary)
 		}
+		bAllow = acc.allow
 	}
 	sAllow := true
 	if p.Session != nil {
-		sAllow, d = e.scan(p.Session, Session, act, svcLen)
-		if d {
+		acc = e.scan(p.Session, Session, act, svcLen)
+		if acc.deny {
 			deny(Session)
 		}
+		sAllow = acc.allow
 	}
 
 	if denied {
@@ -252,63 +288,54 @@ func (p *Policies) evaluate(e *evalState, act []byte, svcLen int) {
 	res.Matched = append(res.Matched, res.allows...)
 }
 
-// visit calls fn for each statement of s that may apply to the request: those
-// the action index and the resource index lead to. checked says the action is
-// known to match.
-func (e *evalState) visit(s *Set, act []byte, svcLen int, fn func(st *cstmt, checked bool)) {
+// scanAcc accumulates what the statements of one Set said.
+type scanAcc struct {
+	allow, deny bool
+	best        principalMatch // the strongest way a matching Allow named the principal
+}
+
+// scan evaluates the statements of s that may apply to the request (those
+// the action index and the resource index lead to), recording matches.
+// checked says the action is known to match.
+func (e *evalState) scan(s *Set, t Type, act []byte, svcLen int) (acc scanAcc) {
+	if s == nil {
+		return acc
+	}
 	if b := s.byAction[string(act)]; b != nil {
-		e.visitBucket(s, b, true, fn)
+		e.scanBucket(s, b, t, true, &acc)
 	}
 	if b := s.bySvc[string(act[:svcLen])]; b != nil {
-		e.visitBucket(s, b, false, fn)
+		e.scanBucket(s, b, t, false, &acc)
 	}
-	e.visitBucket(s, &s.anySvc, false, fn)
+	e.scanBucket(s, &s.anySvc, t, false, &acc)
+	return acc
 }
 
-func (e *evalState) visitBucket(s *Set, b *bucket, checked bool, fn func(st *cstmt, checked bool)) {
-	for _, i := range b.byRes[e.token] {
-		fn(&s.stmts[i], checked)
+func (e *evalState) scanBucket(s *Set, b *bucket, t Type, checked bool, acc *scanAcc) {
+	if b.byRes != nil {
+		for _, i := range b.byRes[e.token] {
+			e.consider(s, &s.stmts[i], t, checked, acc)
+		}
 	}
 	for _, i := range b.wild {
-		fn(&s.stmts[i], checked)
+		e.consider(s, &s.stmts[i], t, checked, acc)
 	}
 }
 
-// scan evaluates the statements of s that apply to the request, recording
-// matches, and reports whether an Allow and whether a Deny matched.
-func (e *evalState) scan(s *Set, t Type, act []byte, svcLen int) (allow, deny bool) {
-	if s == nil {
-		return false, false
+func (e *evalState) consider(s *Set, st *cstmt, t Type, checked bool, acc *scanAcc) {
+	pm, ok := e.applies(st, checked)
+	if !ok {
+		return
 	}
-	e.visit(s, act, svcLen, func(st *cstmt, checked bool) {
-		if _, ok := e.applies(st, checked); ok {
-			e.record(s, st, t)
-			allow, deny = allow || st.effect == Allow, deny || st.effect == Deny
+	e.record(s, st, t)
+	if st.effect == Deny {
+		acc.deny = true
+	} else {
+		acc.allow = true
+		if pm > acc.best {
+			acc.best = pm
 		}
-	})
-	return allow, deny
-}
-
-// scanResource is scan for a resource policy: it reports the strongest way a
-// matching Allow named the principal.
-func (e *evalState) scanResource(s *Set, act []byte, svcLen int) (best principalMatch, deny bool) {
-	t := Resource
-	if s.trust {
-		t = Trust
 	}
-	e.visit(s, act, svcLen, func(st *cstmt, checked bool) {
-		pm, ok := e.applies(st, checked)
-		if !ok {
-			return
-		}
-		e.record(s, st, t)
-		if st.effect == Deny {
-			deny = true
-		} else if pm > best {
-			best = pm
-		}
-	})
-	return best, deny
 }
 
 func (e *evalState) record(s *Set, st *cstmt, t Type) {
@@ -366,7 +393,7 @@ func (e *evalState) applies(st *cstmt, actionChecked bool) (principalMatch, bool
 func (e *evalState) actionMatches(st *cstmt) bool {
 	m := false
 	for i := range st.actions {
-		if st.actions[i].match(e.req.Action, e, true) {
+		if st.actions[i].match(e.req.Action, e, lowerASCII) {
 			m = true
 			break
 		}
@@ -448,7 +475,10 @@ func (e *evalState) condition(c *ccond) bool {
 func (e *evalState) matchValue(c *ccond, v string) bool {
 	switch c.op.family {
 	case famString:
-		fold := c.op.cmp == cmpEqualsIgnoreCase
+		fold := exact
+		if c.op.cmp == cmpEqualsIgnoreCase {
+			fold = foldCase
+		}
 		for i := range c.strs {
 			if c.strs[i].match(v, e, fold) {
 				return true
@@ -493,11 +523,10 @@ func (e *evalState) matchValue(c *ccond, v string) bool {
 			}
 		}
 	case famIP:
-		a, err := netip.ParseAddr(v)
-		if err != nil {
+		a, ok := e.addr(v)
+		if !ok {
 			return false
 		}
-		a = a.Unmap()
 		for _, p := range c.ips {
 			if p.Contains(a) {
 				return true
@@ -505,6 +534,17 @@ func (e *evalState) matchValue(c *ccond, v string) bool {
 		}
 	}
 	return false
+}
+
+// addr parses an IP address, remembering the last one: guardrails ask about
+// aws:SourceIp several times per request.
+func (e *evalState) addr(v string) (netip.Addr, bool) {
+	if e.ipSet && v == e.ipStr {
+		return e.ip, e.ipOK
+	}
+	a, err := netip.ParseAddr(v)
+	e.ipSet, e.ipStr, e.ip, e.ipOK = true, v, a.Unmap(), err == nil
+	return e.ip, e.ipOK
 }
 
 func cmp3[T int64 | float64](x, y T) int {

@@ -76,7 +76,7 @@ func (e *evalState) explainStatement(st *cstmt) (bool, []string) {
 	// Action.
 	hit := ""
 	for i := range st.actions {
-		if st.actions[i].match(e.req.Action, e, true) {
+		if st.actions[i].match(e.req.Action, e, lowerASCII) {
 			hit = st.stmt.Action[i]
 			break
 		}

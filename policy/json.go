@@ -401,6 +401,40 @@ func (r *reader) array() *node {
 	}
 }
 
+// lines maps byte offsets to positions quickly: it holds the offset at which
+// each line starts.
+type lines struct {
+	data   []byte
+	starts []int
+}
+
+func newLines(data []byte) *lines {
+	l := &lines{data: data, starts: []int{0}}
+	for i, c := range data {
+		if c == '\n' {
+			l.starts = append(l.starts, i+1)
+		}
+	}
+	return l
+}
+
+func (l *lines) position(off int) Position {
+	if off > len(l.data) {
+		off = len(l.data)
+	}
+	// The last line starting at or before off.
+	lo, hi := 0, len(l.starts)-1
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if l.starts[mid] <= off {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return Position{Line: lo + 1, Column: utf8.RuneCount(l.data[l.starts[lo]:off]) + 1}
+}
+
 // position converts a byte offset to a 1-based line and column (in characters).
 func position(data []byte, off int) Position {
 	if off > len(data) {

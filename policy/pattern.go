@@ -10,9 +10,10 @@ import (
 // allocates: a variable's value is looked up in the request context and
 // compared as literal text, so a user named "a*" gains no wildcard.
 type pattern struct {
-	raw  string
-	lit  bool // raw is plain text: compare it whole
-	toks []tok
+	raw    string
+	lit    bool // raw is plain text: compare it whole
+	prefix bool // the pattern is raw followed by one *: compare the prefix
+	toks   []tok
 }
 
 type tokKind uint8
@@ -78,12 +79,14 @@ func compilePattern(s string, glob, vars bool) pattern {
 		}
 	}
 	flush()
-	if len(p.toks) == 0 {
-		p.lit = true
-		p.raw = ""
-	} else if len(p.toks) == 1 && p.toks[0].kind == tLit {
-		p.lit = true
-		p.raw = p.toks[0].s
+	switch {
+	case len(p.toks) == 0:
+		p.lit, p.raw = true, ""
+	case len(p.toks) == 1 && p.toks[0].kind == tLit:
+		p.lit, p.raw = true, p.toks[0].s
+	case len(p.toks) == 2 && p.toks[0].kind == tLit && p.toks[1].kind == tStar:
+		// The commonest wildcard of all: "s3:Get*", "arn:aws:s3:::bucket/*".
+		p.prefix, p.raw = true, p.toks[0].s
 	}
 	return p
 }
@@ -112,12 +115,33 @@ func (t *tok) resolve(e *evalState) (string, bool) {
 	return "", false
 }
 
-func hasPrefix(s, prefix string, fold bool) bool {
+// Comparison modes of pattern.match.
+type foldMode uint8
+
+const (
+	exact      foldMode = iota
+	foldCase            // Unicode case folding (StringEqualsIgnoreCase)
+	lowerASCII          // the pattern is lower case; fold the subject's ASCII letters (actions)
+)
+
+func hasPrefix(s, prefix string, mode foldMode) bool {
 	if len(s) < len(prefix) {
 		return false
 	}
-	if fold {
+	switch mode {
+	case foldCase:
 		return strings.EqualFold(s[:len(prefix)], prefix)
+	case lowerASCII:
+		for i := 0; i < len(prefix); i++ {
+			c := s[i]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != prefix[i] {
+				return false
+			}
+		}
+		return true
 	}
 	return s[:len(prefix)] == prefix
 }
@@ -125,12 +149,18 @@ func hasPrefix(s, prefix string, fold bool) bool {
 // match reports whether s matches the pattern; fold compares letters without
 // regard to case. It is the classic single-backtrack glob: * is the only token
 // whose length varies, so remembering the last * suffices.
-func (p *pattern) match(s string, e *evalState, fold bool) bool {
+func (p *pattern) match(s string, e *evalState, fold foldMode) bool {
+	if p.prefix {
+		return hasPrefix(s, p.raw, fold)
+	}
 	if p.lit {
-		if fold {
+		switch fold {
+		case exact:
+			return s == p.raw
+		case foldCase:
 			return strings.EqualFold(s, p.raw)
 		}
-		return s == p.raw
+		return len(s) == len(p.raw) && hasPrefix(s, p.raw, lowerASCII)
 	}
 	toks := p.toks
 	ti, si := 0, 0
@@ -140,7 +170,19 @@ func (p *pattern) match(s string, e *evalState, fold bool) bool {
 			t := &toks[ti]
 			switch t.kind {
 			case tStar:
+				if ti == len(toks)-1 {
+					return true // a trailing * takes whatever is left
+				}
 				starTi, starSi = ti, si
+				if next := &toks[ti+1]; next.kind == tLit && fold == exact {
+					// Jump to where the literal after the * next occurs.
+					j := strings.Index(s[si:], next.s)
+					if j < 0 {
+						return false
+					}
+					starSi = si + j
+					si = starSi
+				}
 				ti++
 				continue
 			case tQuest:
@@ -175,6 +217,13 @@ func (p *pattern) match(s string, e *evalState, fold bool) bool {
 		}
 		_, size := utf8.DecodeRuneInString(s[starSi:])
 		starSi += size
+		if next := &toks[starTi+1]; next.kind == tLit && fold == exact {
+			j := strings.Index(s[starSi:], next.s)
+			if j < 0 {
+				return false
+			}
+			starSi += j
+		}
 		si, ti = starSi, starTi+1
 	}
 }
@@ -184,11 +233,16 @@ func (p *pattern) match(s string, e *evalState, fold bool) bool {
 // and the last section of the pattern matches the rest of the ARN, colons and
 // all. A pattern that is not an ARN ("*", a bare string) matches whole.
 type arnPattern struct {
-	raw   string
-	any   bool      // "*"
-	head  string    // when the first sections are literal: their text, colons included
-	parts []pattern // the sections after head
-	whole *pattern
+	raw string
+	any bool // "*"
+	// simple is set when the whole pattern is a literal (exact) or a
+	// literal followed by a trailing * confined to the last section (a
+	// prefix): one comparison decides.
+	simple, exact bool
+	lit           string
+	head          string    // when the first sections are literal: their text, colons included
+	parts         []pattern // the sections after head
+	whole         *pattern
 }
 
 func compileARN(s string, vars bool) arnPattern {
@@ -225,6 +279,14 @@ func compileARN(s string, vars bool) arnPattern {
 	for _, sec := range sections[n:] {
 		a.parts = append(a.parts, compilePattern(sec, true, vars))
 	}
+	if len(a.parts) == 1 && n == len(sections)-1 {
+		switch last := &a.parts[0]; {
+		case last.lit:
+			a.simple, a.exact, a.lit = true, true, a.head+last.raw
+		case last.prefix:
+			a.simple, a.lit = true, a.head+last.raw
+		}
+	}
 	return a
 }
 
@@ -247,8 +309,13 @@ func (a *arnPattern) match(s string, e *evalState) bool {
 	switch {
 	case a.any:
 		return true
+	case a.simple:
+		if a.exact {
+			return s == a.lit
+		}
+		return len(s) >= len(a.lit) && s[:len(a.lit)] == a.lit
 	case a.whole != nil:
-		return a.whole.match(s, e, false)
+		return a.whole.match(s, e, exact)
 	}
 	if len(s) < len(a.head) || s[:len(a.head)] != a.head {
 		return false
@@ -257,13 +324,13 @@ func (a *arnPattern) match(s string, e *evalState) bool {
 	last := len(a.parts) - 1
 	for i := range a.parts {
 		if i == last {
-			return a.parts[i].match(s, e, false)
+			return a.parts[i].match(s, e, exact)
 		}
 		j := strings.IndexByte(s, ':')
 		if j < 0 {
 			return false
 		}
-		if !a.parts[i].match(s[:j], e, false) {
+		if !a.parts[i].match(s[:j], e, exact) {
 			return false
 		}
 		s = s[j+1:]

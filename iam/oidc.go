@@ -1,0 +1,408 @@
+package iam
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/keyward/keyward"
+)
+
+// OpenID Connect provider quotas (IAM and AWS STS quotas page).
+const (
+	maxOIDCProviders   = 100 // per account
+	maxOIDCClientIDs   = 100 // per provider
+	maxOIDCThumbprints = 5   // per provider
+)
+
+// oidcURLPrefix is the scheme every provider URL must have.
+const oidcURLPrefix = "https://"
+
+// oidcProviderARN returns the ARN of the provider at url (which starts
+// with https://): arn:aws:iam::ACCOUNT:oidc-provider/HOST/PATH.
+func oidcProviderARN(accountID, url string) string {
+	return "arn:aws:iam::" + accountID + ":oidc-provider/" + strings.TrimSuffix(url[len(oidcURLPrefix):], "/")
+}
+
+// checkOIDCURL applies AWS's rules for a provider URL beyond the model's
+// length: https, a host, no query or fragment.
+func checkOIDCURL(url string) error {
+	if len(url) <= len(oidcURLPrefix) || !strings.EqualFold(url[:len(oidcURLPrefix)], oidcURLPrefix) ||
+		strings.ContainsAny(url, "?# ") || strings.HasPrefix(url[len(oidcURLPrefix):], "/") {
+		return keyward.Errorf(keyward.ErrInvalidInput, "Invalid Open ID Connect Provider URL")
+	}
+	return nil
+}
+
+// oidcAccount returns the account of a provider ARN
+// (arn:aws:iam::ACCOUNT:oidc-provider/...); InvalidInput when s is not
+// one.
+func oidcAccount(s string) (string, error) {
+	bad := keyward.Errorf(keyward.ErrInvalidInput, "ARN %s is not valid.", s)
+	rest, ok := strings.CutPrefix(s, "arn:aws:iam::")
+	if !ok {
+		return "", bad
+	}
+	acct, res, ok := strings.Cut(rest, ":")
+	if !ok || acct == "" || !strings.HasPrefix(res, "oidc-provider/") || len(res) == len("oidc-provider/") {
+		return "", bad
+	}
+	return acct, nil
+}
+
+// list checks the members of a list of strings (client IDs, thumbprints).
+func (v *validator) list(member string, items []string, min, max int) {
+	for i, it := range items {
+		v.str(member+"."+strconv.Itoa(i+1)+".member", it, min, max, nil)
+	}
+}
+
+// addUnique appends the items of add not in list yet (client IDs and
+// thumbprints compare exactly).
+func addUnique(list []string, add ...string) []string {
+	for _, a := range add {
+		found := false
+		for _, l := range list {
+			if l == a {
+				found = true
+				break
+			}
+		}
+		if !found {
+			list = append(list, a)
+		}
+	}
+	return list
+}
+
+// ownProvider reads a provider of the caller's account.
+func ownProvider(tx keyward.Tx, c *keyward.Caller, action, arn, acct string) (keyward.OIDCProvider, error) {
+	if acct != c.AccountID {
+		return keyward.OIDCProvider{}, crossAccount(c, action, arn)
+	}
+	return tx.GetOIDCProvider(arn)
+}
+
+// CreateOpenIDConnectProviderInput is CreateOpenIDConnectProvider's
+// request.
+type CreateOpenIDConnectProviderInput struct {
+	URL            string        `query:"Url,required"`
+	ClientIDList   []string      `query:"ClientIDList"`
+	ThumbprintList []string      `query:"ThumbprintList"`
+	Tags           []keyward.Tag `query:"Tags"`
+}
+
+// CreateOpenIDConnectProviderOutput is CreateOpenIDConnectProvider's
+// result.
+type CreateOpenIDConnectProviderOutput struct {
+	OpenIDConnectProviderARN string `xml:"OpenIDConnectProviderArn"`
+	Tags                     []Tag  `xml:"Tags>member,omitempty"`
+}
+
+// CreateOpenIDConnectProvider registers an OpenID Connect identity
+// provider for AssumeRoleWithWebIdentity: its https URL, the client IDs
+// (audiences) it issues tokens for and, optionally, the SHA-1 thumbprints
+// of its certificates (AWS no longer requires them).
+func (s *Service) CreateOpenIDConnectProvider(ctx context.Context, c *keyward.Caller, in *CreateOpenIDConnectProviderInput) (*CreateOpenIDConnectProviderOutput, error) {
+	var v validator
+	v.str("url", in.URL, 1, 255, nil)
+	v.list("clientIDList", in.ClientIDList, 1, 255)
+	v.list("thumbprintList", in.ThumbprintList, 40, 40)
+	v.tags(in.Tags)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if err := checkOIDCURL(in.URL); err != nil {
+		return nil, err
+	}
+	arn := oidcProviderARN(c.AccountID, in.URL)
+	if err := s.authorize(ctx, c, "iam:CreateOpenIDConnectProvider", arn, tagConditions(nil, in.Tags)); err != nil {
+		return nil, err
+	}
+	if err := checkTagSet(in.Tags); err != nil {
+		return nil, err
+	}
+	ids := addUnique(nil, in.ClientIDList...)
+	thumbs := addUnique(nil, in.ThumbprintList...)
+	if len(ids) > maxOIDCClientIDs {
+		return nil, keyward.Errorf(keyward.ErrLimitExceeded, "Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: %d", maxOIDCClientIDs)
+	}
+	if len(thumbs) > maxOIDCThumbprints {
+		return nil, keyward.Errorf(keyward.ErrLimitExceeded, "Cannot exceed quota for ThumbprintsPerOpenIdConnectProvider: %d", maxOIDCThumbprints)
+	}
+	p := keyward.OIDCProvider{
+		AccountID: c.AccountID, ARN: arn, URL: in.URL,
+		ClientIDs: ids, Thumbprints: thumbs, CreateDate: s.now(),
+	}
+	var tags []keyward.Tag
+	err := s.update(ctx, len(in.Tags) > 0, func(tx keyward.Tx) error {
+		existing, err := tx.ListOIDCProviders(c.AccountID)
+		if err != nil {
+			return err
+		}
+		if len(existing) >= maxOIDCProviders {
+			return keyward.Errorf(keyward.ErrLimitExceeded, "Cannot exceed quota for OpenIdConnectProvidersPerAccount: %d", maxOIDCProviders)
+		}
+		if err := tx.CreateOIDCProvider(p); err != nil {
+			return err
+		}
+		if len(in.Tags) == 0 {
+			return nil
+		}
+		ref := keyward.OIDCProviderRef(arn)
+		if err := tx.TagEntity(ref, in.Tags); err != nil {
+			return err
+		}
+		tags, err = tx.ListTags(ref)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &CreateOpenIDConnectProviderOutput{OpenIDConnectProviderARN: arn, Tags: tagsOut(tags)}, nil
+}
+
+// GetOpenIDConnectProviderInput is GetOpenIDConnectProvider's request.
+type GetOpenIDConnectProviderInput struct {
+	OpenIDConnectProviderARN string `query:"OpenIDConnectProviderArn,required"`
+}
+
+// GetOpenIDConnectProviderOutput is GetOpenIDConnectProvider's result. Url
+// is shown without its https:// scheme, as AWS shows it.
+type GetOpenIDConnectProviderOutput struct {
+	URL            string          `xml:"Url"`
+	ClientIDList   Members[string] `xml:"ClientIDList"`
+	ThumbprintList Members[string] `xml:"ThumbprintList"`
+	CreateDate     Time            `xml:"CreateDate"`
+	Tags           []Tag           `xml:"Tags>member,omitempty"`
+}
+
+// GetOpenIDConnectProvider describes a provider.
+func (s *Service) GetOpenIDConnectProvider(ctx context.Context, c *keyward.Caller, in *GetOpenIDConnectProviderInput) (*GetOpenIDConnectProviderOutput, error) {
+	var v validator
+	v.str("openIDConnectProviderArn", in.OpenIDConnectProviderARN, 20, 2048, nil)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	acct, err := oidcAccount(in.OpenIDConnectProviderARN)
+	if err != nil {
+		return nil, err
+	}
+	const action = "iam:GetOpenIDConnectProvider"
+	if err := s.authorize(ctx, c, action, in.OpenIDConnectProviderARN, nil); err != nil {
+		return nil, err
+	}
+	var out GetOpenIDConnectProviderOutput
+	err = s.Store.View(ctx, func(tx keyward.Tx) error {
+		p, err := ownProvider(tx, c, action, in.OpenIDConnectProviderARN, acct)
+		if err != nil {
+			return err
+		}
+		tags, err := tx.ListTags(keyward.OIDCProviderRef(p.ARN))
+		if err != nil {
+			return err
+		}
+		out = GetOpenIDConnectProviderOutput{
+			URL:            p.URL[min(len(oidcURLPrefix), len(p.URL)):],
+			ClientIDList:   Members[string](p.ClientIDs),
+			ThumbprintList: Members[string](p.Thumbprints),
+			CreateDate:     Time(p.CreateDate),
+			Tags:           tagsOut(tags),
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// DeleteOpenIDConnectProviderInput is DeleteOpenIDConnectProvider's
+// request.
+type DeleteOpenIDConnectProviderInput struct {
+	OpenIDConnectProviderARN string `query:"OpenIDConnectProviderArn,required"`
+}
+
+// DeleteOpenIDConnectProvider deletes a provider and its tags. Roles that
+// trust it stay, and can no longer be assumed with its tokens.
+func (s *Service) DeleteOpenIDConnectProvider(ctx context.Context, c *keyward.Caller, in *DeleteOpenIDConnectProviderInput) (*struct{}, error) {
+	var v validator
+	v.str("openIDConnectProviderArn", in.OpenIDConnectProviderARN, 20, 2048, nil)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	acct, err := oidcAccount(in.OpenIDConnectProviderARN)
+	if err != nil {
+		return nil, err
+	}
+	const action = "iam:DeleteOpenIDConnectProvider"
+	if err := s.authorize(ctx, c, action, in.OpenIDConnectProviderARN, nil); err != nil {
+		return nil, err
+	}
+	err = s.update(ctx, true, func(tx keyward.Tx) error {
+		p, err := ownProvider(tx, c, action, in.OpenIDConnectProviderARN, acct)
+		if err != nil {
+			return err
+		}
+		return tx.DeleteOIDCProvider(p.ARN)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &struct{}{}, nil
+}
+
+// ListOpenIDConnectProvidersInput is ListOpenIDConnectProviders' request
+// (it has no parameters).
+type ListOpenIDConnectProvidersInput struct{}
+
+// OpenIDConnectProviderListEntry is AWS's OpenIDConnectProviderListEntry.
+type OpenIDConnectProviderListEntry struct {
+	ARN string `xml:"Arn"`
+}
+
+// ListOpenIDConnectProvidersOutput is ListOpenIDConnectProviders' result.
+type ListOpenIDConnectProvidersOutput struct {
+	OpenIDConnectProviderList Members[OpenIDConnectProviderListEntry] `xml:"OpenIDConnectProviderList"`
+}
+
+// ListOpenIDConnectProviders lists the account's providers (AWS does not
+// page this list).
+func (s *Service) ListOpenIDConnectProviders(ctx context.Context, c *keyward.Caller, in *ListOpenIDConnectProvidersInput) (*ListOpenIDConnectProvidersOutput, error) {
+	if err := s.authorize(ctx, c, "iam:ListOpenIDConnectProviders", "*", nil); err != nil {
+		return nil, err
+	}
+	var out ListOpenIDConnectProvidersOutput
+	err := s.Store.View(ctx, func(tx keyward.Tx) error {
+		ps, err := tx.ListOIDCProviders(c.AccountID)
+		if err != nil {
+			return err
+		}
+		out.OpenIDConnectProviderList = make(Members[OpenIDConnectProviderListEntry], len(ps))
+		for i, p := range ps {
+			out.OpenIDConnectProviderList[i] = OpenIDConnectProviderListEntry{ARN: p.ARN}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// updateProvider is the common part of the actions that change a
+// provider's client IDs or thumbprints.
+func (s *Service) updateProvider(ctx context.Context, c *keyward.Caller, action, arn string, change func(p *keyward.OIDCProvider) error) error {
+	acct, err := oidcAccount(arn)
+	if err != nil {
+		return err
+	}
+	if err := s.authorize(ctx, c, action, arn, nil); err != nil {
+		return err
+	}
+	return s.update(ctx, false, func(tx keyward.Tx) error {
+		p, err := ownProvider(tx, c, action, arn, acct)
+		if err != nil {
+			return err
+		}
+		if err := change(&p); err != nil {
+			return err
+		}
+		return tx.UpdateOIDCProvider(p)
+	})
+}
+
+// AddClientIDToOpenIDConnectProviderInput is
+// AddClientIDToOpenIDConnectProvider's request.
+type AddClientIDToOpenIDConnectProviderInput struct {
+	OpenIDConnectProviderARN string `query:"OpenIDConnectProviderArn,required"`
+	ClientID                 string `query:"ClientID,required"`
+}
+
+// AddClientIDToOpenIDConnectProvider adds a client ID (audience) to a
+// provider; adding one it has already succeeds and changes nothing.
+func (s *Service) AddClientIDToOpenIDConnectProvider(ctx context.Context, c *keyward.Caller, in *AddClientIDToOpenIDConnectProviderInput) (*struct{}, error) {
+	var v validator
+	v.str("openIDConnectProviderArn", in.OpenIDConnectProviderARN, 20, 2048, nil)
+	v.str("clientID", in.ClientID, 1, 255, nil)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	err := s.updateProvider(ctx, c, "iam:AddClientIDToOpenIDConnectProvider", in.OpenIDConnectProviderARN, func(p *keyward.OIDCProvider) error {
+		ids := addUnique(p.ClientIDs, in.ClientID)
+		if len(ids) > maxOIDCClientIDs {
+			return keyward.Errorf(keyward.ErrLimitExceeded, "Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: %d", maxOIDCClientIDs)
+		}
+		p.ClientIDs = ids
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &struct{}{}, nil
+}
+
+// RemoveClientIDFromOpenIDConnectProviderInput is
+// RemoveClientIDFromOpenIDConnectProvider's request.
+type RemoveClientIDFromOpenIDConnectProviderInput struct {
+	OpenIDConnectProviderARN string `query:"OpenIDConnectProviderArn,required"`
+	ClientID                 string `query:"ClientID,required"`
+}
+
+// RemoveClientIDFromOpenIDConnectProvider removes a client ID from a
+// provider; removing one it does not have succeeds, as on AWS.
+func (s *Service) RemoveClientIDFromOpenIDConnectProvider(ctx context.Context, c *keyward.Caller, in *RemoveClientIDFromOpenIDConnectProviderInput) (*struct{}, error) {
+	var v validator
+	v.str("openIDConnectProviderArn", in.OpenIDConnectProviderARN, 20, 2048, nil)
+	v.str("clientID", in.ClientID, 1, 255, nil)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	err := s.updateProvider(ctx, c, "iam:RemoveClientIDFromOpenIDConnectProvider", in.OpenIDConnectProviderARN, func(p *keyward.OIDCProvider) error {
+		kept := p.ClientIDs[:0:0]
+		for _, id := range p.ClientIDs {
+			if id != in.ClientID {
+				kept = append(kept, id)
+			}
+		}
+		p.ClientIDs = kept
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &struct{}{}, nil
+}
+
+// UpdateOpenIDConnectProviderThumbprintInput is
+// UpdateOpenIDConnectProviderThumbprint's request.
+type UpdateOpenIDConnectProviderThumbprintInput struct {
+	OpenIDConnectProviderARN string   `query:"OpenIDConnectProviderArn,required"`
+	ThumbprintList           []string `query:"ThumbprintList,required"`
+}
+
+// UpdateOpenIDConnectProviderThumbprint replaces a provider's list of
+// certificate thumbprints.
+func (s *Service) UpdateOpenIDConnectProviderThumbprint(ctx context.Context, c *keyward.Caller, in *UpdateOpenIDConnectProviderThumbprintInput) (*struct{}, error) {
+	var v validator
+	v.str("openIDConnectProviderArn", in.OpenIDConnectProviderARN, 20, 2048, nil)
+	if in.ThumbprintList == nil {
+		v.null("thumbprintList")
+	}
+	v.list("thumbprintList", in.ThumbprintList, 40, 40)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	thumbs := addUnique(nil, in.ThumbprintList...)
+	if len(thumbs) > maxOIDCThumbprints {
+		return nil, keyward.Errorf(keyward.ErrLimitExceeded, "Cannot exceed quota for ThumbprintsPerOpenIdConnectProvider: %d", maxOIDCThumbprints)
+	}
+	err := s.updateProvider(ctx, c, "iam:UpdateOpenIDConnectProviderThumbprint", in.OpenIDConnectProviderARN, func(p *keyward.OIDCProvider) error {
+		p.Thumbprints = thumbs
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &struct{}{}, nil
+}

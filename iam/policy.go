@@ -1,0 +1,779 @@
+package iam
+
+import (
+	"context"
+
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/policy"
+)
+
+// Managed policy rules (AWS-FACTS.md).
+const (
+	maxPolicyVersions    = 5
+	maxManagedPolicySize = 6144 // characters, white space not counted
+)
+
+// Patterns of botocore's IAM model that only the policy actions use.
+var (
+	// policyPathPattern is policyPathType's: managed policy paths and the
+	// PathPrefix of ListPolicies and ListAttached*Policies.
+	policyPathPattern = newPattern(`((/[A-Za-z0-9\.,\+@=_-]+)*)/`)
+	// versionIDPattern is policyVersionIdType's.
+	versionIDPattern = newPattern(`v[1-9][0-9]*(\.[A-Za-z0-9-]*)?`)
+)
+
+// Policy is AWS's Policy shape. Description is shown by CreatePolicy and
+// GetPolicy and left out of lists, as AWS does.
+type Policy struct {
+	PolicyName                    string `xml:"PolicyName"`
+	PolicyID                      string `xml:"PolicyId"`
+	ARN                           string `xml:"Arn"`
+	Path                          string `xml:"Path"`
+	DefaultVersionID              string `xml:"DefaultVersionId"`
+	AttachmentCount               int    `xml:"AttachmentCount"`
+	PermissionsBoundaryUsageCount int    `xml:"PermissionsBoundaryUsageCount"`
+	IsAttachable                  bool   `xml:"IsAttachable"`
+	Description                   string `xml:"Description,omitempty"`
+	CreateDate                    Time   `xml:"CreateDate"`
+	UpdateDate                    Time   `xml:"UpdateDate"`
+	Tags                          []Tag  `xml:"Tags>member,omitempty"`
+}
+
+func policyOut(p keyward.ManagedPolicy, tags []keyward.Tag, full bool) Policy {
+	out := Policy{
+		PolicyName:                    p.Name,
+		PolicyID:                      p.ID,
+		ARN:                           p.ARN,
+		Path:                          p.Path,
+		DefaultVersionID:              p.DefaultVersionID,
+		AttachmentCount:               p.AttachmentCount,
+		PermissionsBoundaryUsageCount: p.PermissionsBoundaryUsageCount,
+		IsAttachable:                  p.IsAttachable,
+		CreateDate:                    Time(p.CreateDate),
+		UpdateDate:                    Time(p.UpdateDate),
+		Tags:                          tagsOut(tags),
+	}
+	if full {
+		out.Description = p.Description
+	}
+	return out
+}
+
+// PolicyVersion is AWS's PolicyVersion shape. Document (URL-encoded) is
+// shown by GetPolicyVersion and GetAccountAuthorizationDetails only.
+type PolicyVersion struct {
+	Document         string `xml:"Document,omitempty"`
+	VersionID        string `xml:"VersionId"`
+	IsDefaultVersion bool   `xml:"IsDefaultVersion"`
+	CreateDate       Time   `xml:"CreateDate"`
+}
+
+func versionOut(v keyward.PolicyVersion, document bool) PolicyVersion {
+	out := PolicyVersion{VersionID: v.VersionID, IsDefaultVersion: v.IsDefault, CreateDate: Time(v.CreateDate)}
+	if document {
+		out.Document = EncodeDocument(v.Document)
+	}
+	return out
+}
+
+// checkPolicyARN checks the syntax of a managed policy's ARN and returns
+// its account ("aws" for AWS-managed policies). AWS answers an ARN it
+// cannot read with InvalidInput.
+func checkPolicyARN(arn string) (string, error) {
+	acct, ok := policyAccount(arn)
+	if !ok {
+		return "", keyward.Errorf(keyward.ErrInvalidInput, "ARN %s is not valid.", arn)
+	}
+	return acct, nil
+}
+
+// crossAccount is AWS's denial of an action on a resource of another
+// account that no resource-based policy shares (IAM entities have none).
+// Checked in the transaction as well as by the authorizer, so that even
+// the root user, who may do everything in its own account, is refused.
+func crossAccount(c *keyward.Caller, action, resource string) error {
+	return keyward.Errorf(keyward.ErrAccessDenied,
+		"User: %s is not authorized to perform: %s on resource: %s because no resource-based policy allows the %s action",
+		c.ARN, action, resource, action)
+}
+
+// ownPolicy reads a managed policy the caller's account owns, for the
+// actions that change one. AWS-managed policies and other accounts'
+// policies are refused.
+func ownPolicy(tx keyward.Tx, c *keyward.Caller, action, arn, acct string) (keyward.ManagedPolicy, error) {
+	if acct != c.AccountID {
+		return keyward.ManagedPolicy{}, crossAccount(c, action, arn)
+	}
+	return tx.GetPolicy(arn)
+}
+
+// visiblePolicy reads a managed policy the caller's account may read: its
+// own or an AWS-managed one.
+func visiblePolicy(tx keyward.Tx, c *keyward.Caller, action, arn, acct string) (keyward.ManagedPolicy, error) {
+	if acct != c.AccountID && acct != keyward.AWSAccountID {
+		return keyward.ManagedPolicy{}, crossAccount(c, action, arn)
+	}
+	return tx.GetPolicy(arn)
+}
+
+// checkManagedDocument applies the grammar and the managed policy size
+// quota to a policy version's document.
+func checkManagedDocument(doc string) error {
+	if err := checkPolicyDocument(doc, policy.Identity); err != nil {
+		return err
+	}
+	if charsWithoutSpace(doc) > maxManagedPolicySize {
+		return keyward.Errorf(keyward.ErrLimitExceeded, "Cannot exceed quota for PolicySize: %d", maxManagedPolicySize)
+	}
+	return nil
+}
+
+// CreatePolicyInput is CreatePolicy's request.
+type CreatePolicyInput struct {
+	PolicyName     string        `query:"PolicyName,required"`
+	Path           *string       `query:"Path"`
+	PolicyDocument string        `query:"PolicyDocument,required"`
+	Description    *string       `query:"Description"`
+	Tags           []keyward.Tag `query:"Tags"`
+}
+
+// CreatePolicyOutput is CreatePolicy's result.
+type CreatePolicyOutput struct {
+	Policy Policy `xml:"Policy"`
+}
+
+// CreatePolicy creates a customer-managed policy whose version v1, the
+// given document, is its default.
+func (s *Service) CreatePolicy(ctx context.Context, c *keyward.Caller, in *CreatePolicyInput) (*CreatePolicyOutput, error) {
+	var v validator
+	v.name("policyName", in.PolicyName, 128)
+	v.opt("path", in.Path, 1, 512, policyPathPattern)
+	v.document("policyDocument", in.PolicyDocument)
+	v.opt("description", in.Description, 0, 1000, nil)
+	v.tags(in.Tags)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	path := deref(in.Path, "/")
+	arn := PolicyARN(c.AccountID, path, in.PolicyName)
+	if err := s.authorize(ctx, c, "iam:CreatePolicy", arn, tagConditions(nil, in.Tags)); err != nil {
+		return nil, err
+	}
+	if err := checkTagSet(in.Tags); err != nil {
+		return nil, err
+	}
+	if err := checkManagedDocument(in.PolicyDocument); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	p := keyward.ManagedPolicy{
+		AccountID:        c.AccountID,
+		ID:               s.ids().ID(PrefixPolicy),
+		Name:             in.PolicyName,
+		Path:             path,
+		ARN:              arn,
+		DefaultVersionID: "v1",
+		IsAttachable:     true,
+		Description:      deref(in.Description, ""),
+		CreateDate:       now,
+		UpdateDate:       now,
+	}
+	var tags []keyward.Tag
+	err := s.update(ctx, len(in.Tags) > 0, func(tx keyward.Tx) error {
+		if err := tx.CreatePolicy(p, in.PolicyDocument); err != nil {
+			return err
+		}
+		if len(in.Tags) == 0 {
+			return nil
+		}
+		ref := keyward.PolicyRef(arn)
+		if err := tx.TagEntity(ref, in.Tags); err != nil {
+			return err
+		}
+		var err error
+		tags, err = tx.ListTags(ref)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &CreatePolicyOutput{Policy: policyOut(p, tags, true)}, nil
+}
+
+// GetPolicyInput is GetPolicy's request.
+type GetPolicyInput struct {
+	PolicyARN string `query:"PolicyArn,required"`
+}
+
+// GetPolicyOutput is GetPolicy's result.
+type GetPolicyOutput struct {
+	Policy Policy `xml:"Policy"`
+}
+
+// GetPolicy describes a managed policy (not its document: see
+// GetPolicyVersion), with its tags.
+func (s *Service) GetPolicy(ctx context.Context, c *keyward.Caller, in *GetPolicyInput) (*GetPolicyOutput, error) {
+	var v validator
+	v.str("policyArn", in.PolicyARN, 20, 2048, nil)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	acct, err := checkPolicyARN(in.PolicyARN)
+	if err != nil {
+		return nil, err
+	}
+	const action = "iam:GetPolicy"
+	if err := s.authorize(ctx, c, action, in.PolicyARN, nil); err != nil {
+		return nil, err
+	}
+	var out GetPolicyOutput
+	err = s.Store.View(ctx, func(tx keyward.Tx) error {
+		p, err := visiblePolicy(tx, c, action, in.PolicyARN, acct)
+		if err != nil {
+			return err
+		}
+		tags, err := tx.ListTags(keyward.PolicyRef(p.ARN))
+		if err != nil {
+			return err
+		}
+		out.Policy = policyOut(p, tags, true)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// DeletePolicyInput is DeletePolicy's request.
+type DeletePolicyInput struct {
+	PolicyARN string `query:"PolicyArn,required"`
+}
+
+// DeletePolicy deletes a customer-managed policy. As on AWS it must first
+// be detached from every entity and left with its default version only;
+// Keyward also refuses while it is any entity's permissions boundary, so
+// no boundary ever names a missing policy.
+func (s *Service) DeletePolicy(ctx context.Context, c *keyward.Caller, in *DeletePolicyInput) (*struct{}, error) {
+	var v validator
+	v.str("policyArn", in.PolicyARN, 20, 2048, nil)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	acct, err := checkPolicyARN(in.PolicyARN)
+	if err != nil {
+		return nil, err
+	}
+	const action = "iam:DeletePolicy"
+	if err := s.authorize(ctx, c, action, in.PolicyARN, nil); err != nil {
+		return nil, err
+	}
+	err = s.update(ctx, true, func(tx keyward.Tx) error {
+		p, err := ownPolicy(tx, c, action, in.PolicyARN, acct)
+		if err != nil {
+			return err
+		}
+		if p.AttachmentCount > 0 || p.PermissionsBoundaryUsageCount > 0 {
+			return keyward.Errorf(keyward.ErrDeleteConflict, "Cannot delete a policy attached to entities.")
+		}
+		versions, err := tx.ListPolicyVersions(p.ARN)
+		if err != nil {
+			return err
+		}
+		if len(versions) > 1 {
+			return keyward.Errorf(keyward.ErrDeleteConflict, "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.")
+		}
+		return tx.DeletePolicy(p.ARN)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &struct{}{}, nil
+}
+
+// ListPoliciesInput is ListPolicies' request.
+type ListPoliciesInput struct {
+	Scope             *string `query:"Scope"`
+	OnlyAttached      *bool   `query:"OnlyAttached"`
+	PathPrefix        *string `query:"PathPrefix"`
+	PolicyUsageFilter *string `query:"PolicyUsageFilter"`
+	Marker            *string `query:"Marker"`
+	MaxItems          *int32  `query:"MaxItems"`
+}
+
+// ListPoliciesOutput is ListPolicies' result.
+type ListPoliciesOutput struct {
+	Policies    Members[Policy] `xml:"Policies"`
+	IsTruncated bool            `xml:"IsTruncated"`
+	Marker      string          `xml:"Marker,omitempty"`
+}
+
+// ListPolicies lists the managed policies the account can use: its own
+// (Scope Local), AWS's (Scope AWS) or both (All, the default), sorted by
+// name. OnlyAttached keeps attached ones (with PolicyUsageFilter
+// PermissionsBoundary: those in use as a boundary).
+func (s *Service) ListPolicies(ctx context.Context, c *keyward.Caller, in *ListPoliciesInput) (*ListPoliciesOutput, error) {
+	var v validator
+	if in.Scope != nil {
+		v.enum("scope", *in.Scope, "All", "AWS", "Local")
+	}
+	v.opt("pathPrefix", in.PathPrefix, 1, 512, policyPathPattern)
+	if in.PolicyUsageFilter != nil {
+		v.enum("policyUsageFilter", *in.PolicyUsageFilter, "PermissionsPolicy", "PermissionsBoundary")
+	}
+	v.page(nil, in.Marker, in.MaxItems)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if err := s.authorize(ctx, c, "iam:ListPolicies", "*", nil); err != nil {
+		return nil, err
+	}
+	opts := keyward.PolicyListOptions{
+		ListOptions:  listOptions(in.PathPrefix, in.Marker, in.MaxItems),
+		Scope:        keyward.PolicyScope(deref(in.Scope, "All")),
+		OnlyAttached: deref(in.OnlyAttached, false),
+		Usage:        keyward.PolicyUsage(deref(in.PolicyUsageFilter, "")),
+	}
+	var out ListPoliciesOutput
+	err := s.Store.View(ctx, func(tx keyward.Tx) error {
+		ps, next, err := tx.ListPolicies(c.AccountID, opts)
+		if err != nil {
+			return err
+		}
+		out.Policies = make(Members[Policy], len(ps))
+		for i, p := range ps {
+			out.Policies[i] = policyOut(p, nil, false)
+		}
+		out.IsTruncated, out.Marker = next != "", next
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// CreatePolicyVersionInput is CreatePolicyVersion's request.
+type CreatePolicyVersionInput struct {
+	PolicyARN      string `query:"PolicyArn,required"`
+	PolicyDocument string `query:"PolicyDocument,required"`
+	SetAsDefault   *bool  `query:"SetAsDefault"`
+}
+
+// CreatePolicyVersionOutput is CreatePolicyVersion's result.
+type CreatePolicyVersionOutput struct {
+	PolicyVersion PolicyVersion `xml:"PolicyVersion"`
+}
+
+// CreatePolicyVersion adds a version to a customer-managed policy, at most
+// five in all, and makes it the default when SetAsDefault is true.
+func (s *Service) CreatePolicyVersion(ctx context.Context, c *keyward.Caller, in *CreatePolicyVersionInput) (*CreatePolicyVersionOutput, error) {
+	var v validator
+	v.str("policyArn", in.PolicyARN, 20, 2048, nil)
+	v.document("policyDocument", in.PolicyDocument)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	acct, err := checkPolicyARN(in.PolicyARN)
+	if err != nil {
+		return nil, err
+	}
+	const action = "iam:CreatePolicyVersion"
+	if err := s.authorize(ctx, c, action, in.PolicyARN, nil); err != nil {
+		return nil, err
+	}
+	if err := checkManagedDocument(in.PolicyDocument); err != nil {
+		return nil, err
+	}
+	setDefault := deref(in.SetAsDefault, false)
+	now := s.now()
+	var created keyward.PolicyVersion
+	err = s.update(ctx, setDefault, func(tx keyward.Tx) error {
+		p, err := ownPolicy(tx, c, action, in.PolicyARN, acct)
+		if err != nil {
+			return err
+		}
+		versions, err := tx.ListPolicyVersions(p.ARN)
+		if err != nil {
+			return err
+		}
+		if len(versions) >= maxPolicyVersions {
+			return keyward.Errorf(keyward.ErrLimitExceeded, "A managed policy can have up to %d versions. Before you create a new version, you must delete an existing version.", maxPolicyVersions)
+		}
+		created, err = tx.CreatePolicyVersion(keyward.PolicyVersion{
+			PolicyARN: p.ARN, Document: in.PolicyDocument, IsDefault: setDefault, CreateDate: now,
+		})
+		if err != nil {
+			return err
+		}
+		if setDefault {
+			p.DefaultVersionID, p.UpdateDate = created.VersionID, now
+			return tx.UpdatePolicy(p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &CreatePolicyVersionOutput{PolicyVersion: versionOut(created, false)}, nil
+}
+
+// GetPolicyVersionInput is GetPolicyVersion's request.
+type GetPolicyVersionInput struct {
+	PolicyARN string `query:"PolicyArn,required"`
+	VersionID string `query:"VersionId,required"`
+}
+
+// GetPolicyVersionOutput is GetPolicyVersion's result.
+type GetPolicyVersionOutput struct {
+	PolicyVersion PolicyVersion `xml:"PolicyVersion"`
+}
+
+// GetPolicyVersion returns one version of a managed policy with its
+// document (URL-encoded).
+func (s *Service) GetPolicyVersion(ctx context.Context, c *keyward.Caller, in *GetPolicyVersionInput) (*GetPolicyVersionOutput, error) {
+	var v validator
+	v.str("policyArn", in.PolicyARN, 20, 2048, nil)
+	v.str("versionId", in.VersionID, 0, 0, versionIDPattern)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	acct, err := checkPolicyARN(in.PolicyARN)
+	if err != nil {
+		return nil, err
+	}
+	const action = "iam:GetPolicyVersion"
+	if err := s.authorize(ctx, c, action, in.PolicyARN, nil); err != nil {
+		return nil, err
+	}
+	var out GetPolicyVersionOutput
+	err = s.Store.View(ctx, func(tx keyward.Tx) error {
+		if acct != c.AccountID && acct != keyward.AWSAccountID {
+			return crossAccount(c, action, in.PolicyARN)
+		}
+		pv, err := tx.GetPolicyVersion(in.PolicyARN, in.VersionID)
+		if err != nil {
+			return err
+		}
+		out.PolicyVersion = versionOut(pv, true)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// ListPolicyVersionsInput is ListPolicyVersions' request.
+type ListPolicyVersionsInput struct {
+	PolicyARN string  `query:"PolicyArn,required"`
+	Marker    *string `query:"Marker"`
+	MaxItems  *int32  `query:"MaxItems"`
+}
+
+// ListPolicyVersionsOutput is ListPolicyVersions' result.
+type ListPolicyVersionsOutput struct {
+	Versions    Members[PolicyVersion] `xml:"Versions"`
+	IsTruncated bool                   `xml:"IsTruncated"`
+	Marker      string                 `xml:"Marker,omitempty"`
+}
+
+// ListPolicyVersions lists a managed policy's versions, newest first,
+// without their documents.
+func (s *Service) ListPolicyVersions(ctx context.Context, c *keyward.Caller, in *ListPolicyVersionsInput) (*ListPolicyVersionsOutput, error) {
+	var v validator
+	v.str("policyArn", in.PolicyARN, 20, 2048, nil)
+	v.page(nil, in.Marker, in.MaxItems)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	acct, err := checkPolicyARN(in.PolicyARN)
+	if err != nil {
+		return nil, err
+	}
+	const action = "iam:ListPolicyVersions"
+	if err := s.authorize(ctx, c, action, in.PolicyARN, nil); err != nil {
+		return nil, err
+	}
+	var out ListPolicyVersionsOutput
+	err = s.Store.View(ctx, func(tx keyward.Tx) error {
+		if acct != c.AccountID && acct != keyward.AWSAccountID {
+			return crossAccount(c, action, in.PolicyARN)
+		}
+		all, err := tx.ListPolicyVersions(in.PolicyARN)
+		if err != nil {
+			return err
+		}
+		page, next, err := pageOf(all, in.Marker, in.MaxItems)
+		if err != nil {
+			return err
+		}
+		out.Versions = make(Members[PolicyVersion], len(page))
+		for i, pv := range page {
+			out.Versions[i] = versionOut(pv, false)
+		}
+		out.IsTruncated, out.Marker = next != "", next
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// DeletePolicyVersionInput is DeletePolicyVersion's request.
+type DeletePolicyVersionInput struct {
+	PolicyARN string `query:"PolicyArn,required"`
+	VersionID string `query:"VersionId,required"`
+}
+
+// DeletePolicyVersion deletes a version other than the default one.
+func (s *Service) DeletePolicyVersion(ctx context.Context, c *keyward.Caller, in *DeletePolicyVersionInput) (*struct{}, error) {
+	var v validator
+	v.str("policyArn", in.PolicyARN, 20, 2048, nil)
+	v.str("versionId", in.VersionID, 0, 0, versionIDPattern)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	acct, err := checkPolicyARN(in.PolicyARN)
+	if err != nil {
+		return nil, err
+	}
+	const action = "iam:DeletePolicyVersion"
+	if err := s.authorize(ctx, c, action, in.PolicyARN, nil); err != nil {
+		return nil, err
+	}
+	err = s.update(ctx, false, func(tx keyward.Tx) error {
+		p, err := ownPolicy(tx, c, action, in.PolicyARN, acct)
+		if err != nil {
+			return err
+		}
+		pv, err := tx.GetPolicyVersion(p.ARN, in.VersionID)
+		if err != nil {
+			return err
+		}
+		if pv.IsDefault {
+			return keyward.Errorf(keyward.ErrDeleteConflict, "Cannot delete the default version of a policy.")
+		}
+		return tx.DeletePolicyVersion(p.ARN, in.VersionID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &struct{}{}, nil
+}
+
+// SetDefaultPolicyVersionInput is SetDefaultPolicyVersion's request.
+type SetDefaultPolicyVersionInput struct {
+	PolicyARN string `query:"PolicyArn,required"`
+	VersionID string `query:"VersionId,required"`
+}
+
+// SetDefaultPolicyVersion makes a version the policy's default: the one
+// that applies to every entity the policy is attached to.
+func (s *Service) SetDefaultPolicyVersion(ctx context.Context, c *keyward.Caller, in *SetDefaultPolicyVersionInput) (*struct{}, error) {
+	var v validator
+	v.str("policyArn", in.PolicyARN, 20, 2048, nil)
+	v.str("versionId", in.VersionID, 0, 0, versionIDPattern)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	acct, err := checkPolicyARN(in.PolicyARN)
+	if err != nil {
+		return nil, err
+	}
+	const action = "iam:SetDefaultPolicyVersion"
+	if err := s.authorize(ctx, c, action, in.PolicyARN, nil); err != nil {
+		return nil, err
+	}
+	err = s.update(ctx, true, func(tx keyward.Tx) error {
+		p, err := ownPolicy(tx, c, action, in.PolicyARN, acct)
+		if err != nil {
+			return err
+		}
+		pv, err := tx.GetPolicyVersion(p.ARN, in.VersionID)
+		if err != nil {
+			return err
+		}
+		if p.DefaultVersionID == pv.VersionID {
+			return nil
+		}
+		p.DefaultVersionID, p.UpdateDate = pv.VersionID, s.now()
+		return tx.UpdatePolicy(p)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &struct{}{}, nil
+}
+
+// ListEntitiesForPolicyInput is ListEntitiesForPolicy's request.
+type ListEntitiesForPolicyInput struct {
+	PolicyARN         string  `query:"PolicyArn,required"`
+	EntityFilter      *string `query:"EntityFilter"`
+	PathPrefix        *string `query:"PathPrefix"`
+	PolicyUsageFilter *string `query:"PolicyUsageFilter"`
+	Marker            *string `query:"Marker"`
+	MaxItems          *int32  `query:"MaxItems"`
+}
+
+// PolicyGroup is AWS's PolicyGroup shape.
+type PolicyGroup struct {
+	GroupName string `xml:"GroupName"`
+	GroupID   string `xml:"GroupId"`
+}
+
+// PolicyUser is AWS's PolicyUser shape.
+type PolicyUser struct {
+	UserName string `xml:"UserName"`
+	UserID   string `xml:"UserId"`
+}
+
+// PolicyRole is AWS's PolicyRole shape.
+type PolicyRole struct {
+	RoleName string `xml:"RoleName"`
+	RoleID   string `xml:"RoleId"`
+}
+
+// ListEntitiesForPolicyOutput is ListEntitiesForPolicy's result.
+type ListEntitiesForPolicyOutput struct {
+	PolicyGroups Members[PolicyGroup] `xml:"PolicyGroups"`
+	PolicyUsers  Members[PolicyUser]  `xml:"PolicyUsers"`
+	PolicyRoles  Members[PolicyRole]  `xml:"PolicyRoles"`
+	IsTruncated  bool                 `xml:"IsTruncated"`
+	Marker       string               `xml:"Marker,omitempty"`
+}
+
+// ListEntitiesForPolicy lists the groups, users and roles a managed policy
+// is attached to (with PolicyUsageFilter PermissionsBoundary: the users
+// and roles using it as their boundary). For an AWS-managed policy only
+// the caller's account's entities are listed.
+func (s *Service) ListEntitiesForPolicy(ctx context.Context, c *keyward.Caller, in *ListEntitiesForPolicyInput) (*ListEntitiesForPolicyOutput, error) {
+	var v validator
+	v.str("policyArn", in.PolicyARN, 20, 2048, nil)
+	if in.EntityFilter != nil {
+		v.enum("entityFilter", *in.EntityFilter, "User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy")
+	}
+	v.opt("pathPrefix", in.PathPrefix, 1, 512, pathPattern)
+	if in.PolicyUsageFilter != nil {
+		v.enum("policyUsageFilter", *in.PolicyUsageFilter, "PermissionsPolicy", "PermissionsBoundary")
+	}
+	v.page(nil, in.Marker, in.MaxItems)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	acct, err := checkPolicyARN(in.PolicyARN)
+	if err != nil {
+		return nil, err
+	}
+	const action = "iam:ListEntitiesForPolicy"
+	if err := s.authorize(ctx, c, action, in.PolicyARN, nil); err != nil {
+		return nil, err
+	}
+	out := ListEntitiesForPolicyOutput{PolicyGroups: Members[PolicyGroup]{}, PolicyUsers: Members[PolicyUser]{}, PolicyRoles: Members[PolicyRole]{}}
+	opts := keyward.EntityListOptions{
+		ListOptions: listOptions(in.PathPrefix, in.Marker, in.MaxItems),
+		Usage:       keyward.PolicyUsage(deref(in.PolicyUsageFilter, "")),
+	}
+	// Policies are not attached to policies: the policy filters list
+	// nothing (once the policy is found).
+	var policiesOnly bool
+	switch deref(in.EntityFilter, "") {
+	case "User":
+		opts.Kind = keyward.KindUser
+	case "Group":
+		opts.Kind = keyward.KindGroup
+	case "Role":
+		opts.Kind = keyward.KindRole
+	case "LocalManagedPolicy", "AWSManagedPolicy":
+		policiesOnly = true
+	}
+	err = s.Store.View(ctx, func(tx keyward.Tx) error {
+		p, err := visiblePolicy(tx, c, action, in.PolicyARN, acct)
+		if err != nil || policiesOnly {
+			return err
+		}
+		var entities []keyward.PolicyEntity
+		var next string
+		if p.AccountID == c.AccountID {
+			entities, next, err = tx.ListEntitiesForPolicy(p.ARN, opts)
+			if err != nil {
+				return err
+			}
+		} else {
+			// An AWS-managed policy is attached across accounts: list all
+			// of its entities, keep this account's, and page here.
+			all := opts
+			all.ListOptions = keyward.ListOptions{PathPrefix: opts.PathPrefix}
+			every, _, err := tx.ListEntitiesForPolicy(p.ARN, all)
+			if err != nil {
+				return err
+			}
+			mine, err := accountEntities(tx, c.AccountID, every)
+			if err != nil {
+				return err
+			}
+			entities, next, err = pageOf(mine, in.Marker, in.MaxItems)
+			if err != nil {
+				return err
+			}
+		}
+		for _, e := range entities {
+			switch e.Kind {
+			case keyward.KindGroup:
+				out.PolicyGroups = append(out.PolicyGroups, PolicyGroup{GroupName: e.Name, GroupID: e.ID})
+			case keyward.KindUser:
+				out.PolicyUsers = append(out.PolicyUsers, PolicyUser{UserName: e.Name, UserID: e.ID})
+			case keyward.KindRole:
+				out.PolicyRoles = append(out.PolicyRoles, PolicyRole{RoleName: e.Name, RoleID: e.ID})
+			}
+		}
+		out.IsTruncated, out.Marker = next != "", next
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// accountEntities keeps the entities that belong to accountID.
+func accountEntities(tx keyward.Tx, accountID string, entities []keyward.PolicyEntity) ([]keyward.PolicyEntity, error) {
+	var groupIDs map[string]bool
+	var out []keyward.PolicyEntity
+	for _, e := range entities {
+		var owner string
+		switch e.Kind {
+		case keyward.KindUser:
+			u, err := tx.GetUserByID(e.ID)
+			if err != nil {
+				return nil, err
+			}
+			owner = u.AccountID
+		case keyward.KindRole:
+			r, err := tx.GetRoleByID(e.ID)
+			if err != nil {
+				return nil, err
+			}
+			owner = r.AccountID
+		case keyward.KindGroup:
+			if groupIDs == nil {
+				groups, _, err := tx.ListGroups(accountID, keyward.ListOptions{})
+				if err != nil {
+					return nil, err
+				}
+				groupIDs = make(map[string]bool, len(groups))
+				for _, g := range groups {
+					groupIDs[g.ID] = true
+				}
+			}
+			if groupIDs[e.ID] {
+				owner = accountID
+			}
+		}
+		if owner == accountID {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,389 @@
+package iam
+
+import (
+	"context"
+	"strings"
+
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/policy"
+)
+
+// serviceRolePath begins the path of every service-linked role. Roles
+// under it are protected: only the service (here: the service-linked role
+// actions) may change them.
+const serviceRolePath = "/aws-service-role/"
+
+func isServiceLinked(r keyward.Role) bool {
+	return strings.HasPrefix(r.Path, serviceRolePath)
+}
+
+// errProtectedRole is AWS's answer to a change of a service-linked role.
+func errProtectedRole(name string) error {
+	return keyward.Errorf(keyward.ErrUnmodifiableEntity, "Cannot perform the operation on the protected role '%s' - this role is only modifiable by AWS", name)
+}
+
+// checkTrustPolicy applies the trust policy quota and grammar.
+func checkTrustPolicy(doc string) error {
+	if charsWithoutSpace(doc) > maxTrustPolicyChars {
+		return keyward.Errorf(keyward.ErrLimitExceeded, "Cannot exceed quota for ACLSizePerRole: %d", maxTrustPolicyChars)
+	}
+	return checkPolicyDocument(doc, policy.Trust)
+}
+
+// CreateRoleInput is CreateRole's request.
+type CreateRoleInput struct {
+	Path                     *string       `query:"Path"`
+	RoleName                 string        `query:"RoleName,required"`
+	AssumeRolePolicyDocument string        `query:"AssumeRolePolicyDocument,required"`
+	Description              *string       `query:"Description"`
+	MaxSessionDuration       *int32        `query:"MaxSessionDuration"`
+	PermissionsBoundary      *string       `query:"PermissionsBoundary"`
+	Tags                     []keyward.Tag `query:"Tags"`
+}
+
+// CreateRoleOutput is CreateRole's result.
+type CreateRoleOutput struct {
+	Role Role `xml:"Role"`
+}
+
+// CreateRole creates a role with its trust policy. Paths under
+// /aws-service-role/ are kept for CreateServiceLinkedRole.
+func (s *Service) CreateRole(ctx context.Context, c *keyward.Caller, in *CreateRoleInput) (*CreateRoleOutput, error) {
+	var v validator
+	v.path("path", in.Path)
+	v.name("roleName", in.RoleName, 64)
+	v.document("assumeRolePolicyDocument", in.AssumeRolePolicyDocument)
+	v.opt("description", in.Description, 0, 1000, descriptionPattern)
+	v.rangeInt("maxSessionDuration", in.MaxSessionDuration, 3600, 43200)
+	v.opt("permissionsBoundary", in.PermissionsBoundary, 20, 2048, nil)
+	v.tags(in.Tags)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	path := deref(in.Path, "/")
+	arn := RoleARN(c.AccountID, path, in.RoleName)
+	extra := tagConditions(nil, in.Tags)
+	boundary := deref(in.PermissionsBoundary, "")
+	if boundary != "" {
+		extra = withKey(extra, "iam:PermissionsBoundary", boundary)
+	}
+	if err := s.authorize(ctx, c, "iam:CreateRole", arn, extra); err != nil {
+		return nil, err
+	}
+	if strings.HasPrefix(path, serviceRolePath) {
+		return nil, keyward.Errorf(keyward.ErrInvalidInput, "The path %s is reserved for service-linked roles; use CreateServiceLinkedRole.", serviceRolePath)
+	}
+	if err := checkTagSet(in.Tags); err != nil {
+		return nil, err
+	}
+	if err := checkTrustPolicy(in.AssumeRolePolicyDocument); err != nil {
+		return nil, err
+	}
+	r := keyward.Role{
+		AccountID:                c.AccountID,
+		ID:                       s.ids().ID(PrefixRole),
+		Name:                     in.RoleName,
+		Path:                     path,
+		ARN:                      arn,
+		AssumeRolePolicyDocument: in.AssumeRolePolicyDocument,
+		Description:              deref(in.Description, ""),
+		MaxSessionDuration:       int(deref(in.MaxSessionDuration, defaultMaxSessionDuration)),
+		PermissionsBoundaryARN:   boundary,
+		CreateDate:               s.now(),
+	}
+	var tags []keyward.Tag
+	err := s.update(ctx, false, func(tx keyward.Tx) error {
+		if boundary != "" {
+			if err := checkBoundary(tx, c.AccountID, boundary); err != nil {
+				return err
+			}
+		}
+		if err := tx.CreateRole(r); err != nil {
+			return err
+		}
+		if len(in.Tags) > 0 {
+			ref := keyward.RoleRef(c.AccountID, r.Name)
+			if err := tx.TagEntity(ref, in.Tags); err != nil {
+				return err
+			}
+			var err error
+			tags, err = tx.ListTags(ref)
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &CreateRoleOutput{Role: roleOut(r, tags, false)}, nil
+}
+
+// GetRoleInput is GetRole's request.
+type GetRoleInput struct {
+	RoleName string `query:"RoleName,required"`
+}
+
+// GetRoleOutput is GetRole's result.
+type GetRoleOutput struct {
+	Role Role `xml:"Role"`
+}
+
+// GetRole describes a role: trust policy (URL-encoded), boundary, tags and
+// RoleLastUsed.
+func (s *Service) GetRole(ctx context.Context, c *keyward.Caller, in *GetRoleInput) (*GetRoleOutput, error) {
+	var v validator
+	v.name("roleName", in.RoleName, 64)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	arn, rt := s.resolve(ctx, c, keyward.KindRole, in.RoleName)
+	if err := s.authorize(ctx, c, "iam:GetRole", arn, rt); err != nil {
+		return nil, err
+	}
+	var out GetRoleOutput
+	err := s.Store.View(ctx, func(tx keyward.Tx) error {
+		r, err := tx.GetRole(c.AccountID, in.RoleName)
+		if err != nil {
+			return err
+		}
+		tags, err := tx.ListTags(keyward.RoleRef(c.AccountID, in.RoleName))
+		if err != nil {
+			return err
+		}
+		out.Role = roleOut(r, tags, true)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// DeleteRoleInput is DeleteRole's request.
+type DeleteRoleInput struct {
+	RoleName string `query:"RoleName,required"`
+}
+
+// DeleteRole deletes a role that is in no instance profile and has no
+// policies. Service-linked roles are deleted with DeleteServiceLinkedRole.
+func (s *Service) DeleteRole(ctx context.Context, c *keyward.Caller, in *DeleteRoleInput) (*struct{}, error) {
+	var v validator
+	v.name("roleName", in.RoleName, 64)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	arn, rt := s.resolve(ctx, c, keyward.KindRole, in.RoleName)
+	if err := s.authorize(ctx, c, "iam:DeleteRole", arn, rt); err != nil {
+		return nil, err
+	}
+	err := s.update(ctx, true, func(tx keyward.Tx) error {
+		r, err := tx.GetRole(c.AccountID, in.RoleName)
+		if err != nil {
+			return err
+		}
+		if isServiceLinked(r) {
+			return errProtectedRole(r.Name)
+		}
+		return deleteRole(tx, c.AccountID, r.Name)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &struct{}{}, nil
+}
+
+// deleteRole checks a role's deletion conflicts and deletes it.
+func deleteRole(tx keyward.Tx, accountID, name string) error {
+	profiles, _, err := tx.ListInstanceProfilesForRole(accountID, name, keyward.ListOptions{MaxItems: 1})
+	if err != nil {
+		return err
+	}
+	if len(profiles) > 0 {
+		return keyward.Errorf(keyward.ErrDeleteConflict, msgRemoveFromProfiles)
+	}
+	if err := checkNoPolicies(tx, keyward.RoleRef(accountID, name)); err != nil {
+		return err
+	}
+	return tx.DeleteRole(accountID, name)
+}
+
+// ListRolesInput is ListRoles' request.
+type ListRolesInput struct {
+	PathPrefix *string `query:"PathPrefix"`
+	Marker     *string `query:"Marker"`
+	MaxItems   *int32  `query:"MaxItems"`
+}
+
+// ListRolesOutput is ListRoles' result.
+type ListRolesOutput struct {
+	Roles       Members[Role] `xml:"Roles"`
+	IsTruncated bool          `xml:"IsTruncated"`
+	Marker      string        `xml:"Marker,omitempty"`
+}
+
+// ListRoles lists the account's roles. Like AWS's, the list leaves out
+// tags, boundaries and RoleLastUsed.
+func (s *Service) ListRoles(ctx context.Context, c *keyward.Caller, in *ListRolesInput) (*ListRolesOutput, error) {
+	var v validator
+	v.page(in.PathPrefix, in.Marker, in.MaxItems)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if err := s.authorize(ctx, c, "iam:ListRoles", listResource(c.AccountID, "role", in.PathPrefix), nil); err != nil {
+		return nil, err
+	}
+	var out ListRolesOutput
+	err := s.Store.View(ctx, func(tx keyward.Tx) error {
+		roles, next, err := tx.ListRoles(c.AccountID, listOptions(in.PathPrefix, in.Marker, in.MaxItems))
+		if err != nil {
+			return err
+		}
+		out.Roles = rolesOut(roles)
+		out.IsTruncated, out.Marker = next != "", next
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+func rolesOut(roles []keyward.Role) Members[Role] {
+	out := make(Members[Role], len(roles))
+	for i, r := range roles {
+		r.PermissionsBoundaryARN = ""
+		out[i] = roleOut(r, nil, false)
+	}
+	return out
+}
+
+// UpdateRoleInput is UpdateRole's request.
+type UpdateRoleInput struct {
+	RoleName           string  `query:"RoleName,required"`
+	Description        *string `query:"Description"`
+	MaxSessionDuration *int32  `query:"MaxSessionDuration"`
+}
+
+// UpdateRoleOutput is UpdateRole's (empty) result: AWS sends an empty
+// UpdateRoleResult element.
+type UpdateRoleOutput struct{}
+
+// UpdateRole changes a role's description or maximum session duration.
+func (s *Service) UpdateRole(ctx context.Context, c *keyward.Caller, in *UpdateRoleInput) (*UpdateRoleOutput, error) {
+	var v validator
+	v.name("roleName", in.RoleName, 64)
+	v.opt("description", in.Description, 0, 1000, descriptionPattern)
+	v.rangeInt("maxSessionDuration", in.MaxSessionDuration, 3600, 43200)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	arn, rt := s.resolve(ctx, c, keyward.KindRole, in.RoleName)
+	if err := s.authorize(ctx, c, "iam:UpdateRole", arn, rt); err != nil {
+		return nil, err
+	}
+	err := s.update(ctx, false, func(tx keyward.Tx) error {
+		r, err := tx.GetRole(c.AccountID, in.RoleName)
+		if err != nil {
+			return err
+		}
+		if isServiceLinked(r) {
+			return errProtectedRole(r.Name)
+		}
+		if in.Description != nil {
+			r.Description = *in.Description
+		}
+		if in.MaxSessionDuration != nil {
+			r.MaxSessionDuration = int(*in.MaxSessionDuration)
+		}
+		return tx.UpdateRole(r)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &UpdateRoleOutput{}, nil
+}
+
+// UpdateRoleDescriptionInput is UpdateRoleDescription's request.
+type UpdateRoleDescriptionInput struct {
+	RoleName    string `query:"RoleName,required"`
+	Description string `query:"Description,required"`
+}
+
+// UpdateRoleDescriptionOutput is UpdateRoleDescription's result.
+type UpdateRoleDescriptionOutput struct {
+	Role Role `xml:"Role"`
+}
+
+// UpdateRoleDescription changes a role's description and returns the role.
+// Unlike the other changes, AWS lets it edit service-linked roles too.
+func (s *Service) UpdateRoleDescription(ctx context.Context, c *keyward.Caller, in *UpdateRoleDescriptionInput) (*UpdateRoleDescriptionOutput, error) {
+	var v validator
+	v.name("roleName", in.RoleName, 64)
+	v.str("description", in.Description, 0, 1000, descriptionPattern)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	arn, rt := s.resolve(ctx, c, keyward.KindRole, in.RoleName)
+	if err := s.authorize(ctx, c, "iam:UpdateRoleDescription", arn, rt); err != nil {
+		return nil, err
+	}
+	var out UpdateRoleDescriptionOutput
+	err := s.update(ctx, false, func(tx keyward.Tx) error {
+		r, err := tx.GetRole(c.AccountID, in.RoleName)
+		if err != nil {
+			return err
+		}
+		r.Description = in.Description
+		if err := tx.UpdateRole(r); err != nil {
+			return err
+		}
+		tags, err := tx.ListTags(keyward.RoleRef(c.AccountID, r.Name))
+		if err != nil {
+			return err
+		}
+		out.Role = roleOut(r, tags, true)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// UpdateAssumeRolePolicyInput is UpdateAssumeRolePolicy's request.
+type UpdateAssumeRolePolicyInput struct {
+	RoleName       string `query:"RoleName,required"`
+	PolicyDocument string `query:"PolicyDocument,required"`
+}
+
+// UpdateAssumeRolePolicy replaces a role's trust policy.
+func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, c *keyward.Caller, in *UpdateAssumeRolePolicyInput) (*struct{}, error) {
+	var v validator
+	v.name("roleName", in.RoleName, 64)
+	v.document("policyDocument", in.PolicyDocument)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	arn, rt := s.resolve(ctx, c, keyward.KindRole, in.RoleName)
+	if err := s.authorize(ctx, c, "iam:UpdateAssumeRolePolicy", arn, rt); err != nil {
+		return nil, err
+	}
+	if err := checkTrustPolicy(in.PolicyDocument); err != nil {
+		return nil, err
+	}
+	err := s.update(ctx, true, func(tx keyward.Tx) error {
+		r, err := tx.GetRole(c.AccountID, in.RoleName)
+		if err != nil {
+			return err
+		}
+		if isServiceLinked(r) {
+			return errProtectedRole(r.Name)
+		}
+		r.AssumeRolePolicyDocument = in.PolicyDocument
+		return tx.UpdateRole(r)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &struct{}{}, nil
+}

@@ -1,0 +1,707 @@
+package iam
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/xml"
+	"errors"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/authz"
+	"github.com/keyward/keyward/policy"
+)
+
+// Service implements IAM's actions. Store and Authz are required; the other
+// fields have defaults.
+type Service struct {
+	Store keyward.Store
+	Authz *authz.Authorizer
+	// Clock returns the current time; nil means time.Now.
+	Clock func() time.Time
+	// Encrypt seals a new access key's secret for storage (AES-GCM with the
+	// key ID as associated data, supplied by the server). The store only
+	// ever sees its result. nil makes CreateAccessKey fail.
+	Encrypt func(accessKeyID string, secret []byte) ([]byte, error)
+	// IDs makes unique IDs and secrets; nil means RandomIDs.
+	IDs IDSource
+}
+
+// IDSource makes the unique IDs of new entities and the secrets of new
+// access keys.
+type IDSource interface {
+	// ID returns a new unique ID: prefix followed by 17 characters from
+	// A-Z and 2-7, 21 characters in all as AWS's IDs are.
+	ID(prefix string) string
+	// Secret returns a new 40-character secret access key.
+	Secret() string
+}
+
+// ID prefixes, AWS's.
+const (
+	PrefixUser            = "AIDA"
+	PrefixGroup           = "AGPA"
+	PrefixRole            = "AROA"
+	PrefixPolicy          = "ANPA"
+	PrefixInstanceProfile = "AIPA"
+	PrefixAccessKey       = "AKIA"
+)
+
+// RandomIDs draws IDs and secrets from crypto/rand.
+type RandomIDs struct{}
+
+const idAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
+// ID implements IDSource.
+func (RandomIDs) ID(prefix string) string {
+	var b [17]byte
+	rand.Read(b[:])
+	for i := range b {
+		b[i] = idAlphabet[b[i]&31]
+	}
+	return prefix + string(b[:])
+}
+
+// Secret implements IDSource: 30 random bytes in standard base64, 40
+// characters from AWS's secret alphabet (A-Z, a-z, 0-9, + and /).
+func (RandomIDs) Secret() string {
+	var b [30]byte
+	rand.Read(b[:])
+	return base64.StdEncoding.EncodeToString(b[:])
+}
+
+func (s *Service) ids() IDSource {
+	if s.IDs == nil {
+		return RandomIDs{}
+	}
+	return s.IDs
+}
+
+// now returns the current time in UTC to the second, the precision AWS
+// reports.
+func (s *Service) now() time.Time {
+	t := time.Now()
+	if s.Clock != nil {
+		t = s.Clock()
+	}
+	return t.UTC().Truncate(time.Second)
+}
+
+// authorize asks whether c may perform action ("iam:CreateUser") on
+// resource; extra holds the action's condition keys.
+func (s *Service) authorize(ctx context.Context, c *keyward.Caller, action, resource string, extra map[string][]string) error {
+	if c == nil {
+		return errors.New("iam: nil caller")
+	}
+	return s.Authz.Authorize(ctx, c, action, resource, extra)
+}
+
+// invalidate tells the authorizer that permissions may have changed.
+func (s *Service) invalidate() {
+	if s.Authz != nil {
+		s.Authz.Invalidate()
+	}
+}
+
+// update runs fn in one write transaction and, when invalidate is set and
+// fn succeeded, drops the authorizer's cached policies.
+func (s *Service) update(ctx context.Context, invalidate bool, fn func(keyward.Tx) error) error {
+	err := s.Store.Update(ctx, fn)
+	if err == nil && invalidate {
+		s.invalidate()
+	}
+	return err
+}
+
+// ARNs. Paths begin and end with "/", so PATH+NAME is the path and name.
+
+func entityARN(accountID, kind, path, name string) string {
+	if path == "" {
+		path = "/"
+	}
+	return "arn:aws:iam::" + accountID + ":" + kind + path + name
+}
+
+// UserARN returns arn:aws:iam::ACCOUNT:user/PATH/NAME.
+func UserARN(accountID, path, name string) string {
+	return entityARN(accountID, "user", path, name)
+}
+
+// GroupARN returns arn:aws:iam::ACCOUNT:group/PATH/NAME.
+func GroupARN(accountID, path, name string) string {
+	return entityARN(accountID, "group", path, name)
+}
+
+// RoleARN returns arn:aws:iam::ACCOUNT:role/PATH/NAME.
+func RoleARN(accountID, path, name string) string {
+	return entityARN(accountID, "role", path, name)
+}
+
+// PolicyARN returns arn:aws:iam::ACCOUNT:policy/PATH/NAME.
+func PolicyARN(accountID, path, name string) string {
+	return entityARN(accountID, "policy", path, name)
+}
+
+// InstanceProfileARN returns arn:aws:iam::ACCOUNT:instance-profile/PATH/NAME.
+func InstanceProfileARN(accountID, path, name string) string {
+	return entityARN(accountID, "instance-profile", path, name)
+}
+
+// listResource is the resource AWS authorizes List* actions on: the kind's
+// ARN up to the path prefix ("arn:aws:iam::123456789012:user/" for
+// ListUsers without PathPrefix), as AWS's denials name it.
+func listResource(accountID, kind string, pathPrefix *string) string {
+	p := "/"
+	if pathPrefix != nil && *pathPrefix != "" {
+		p = *pathPrefix
+	}
+	return "arn:aws:iam::" + accountID + ":" + kind + p
+}
+
+// resolve returns what a Get/Update/Delete action on a named entity is
+// authorized with: the entity's ARN, path included, as AWS authorizes it,
+// and its tags as aws:ResourceTag/KEY and iam:ResourceTag/KEY condition
+// keys. The path needs a read before authorizing (authorization reads the
+// store itself, so it cannot run inside the action's transaction); an
+// absent entity gets the ARN with path "/" and no tags, and the action then
+// reports NoSuchEntity if the caller may see that. Root is allowed
+// everything in its account, so it skips the read.
+func (s *Service) resolve(ctx context.Context, c *keyward.Caller, kind keyward.EntityKind, name string) (arn string, extra map[string][]string) {
+	if c.Kind == keyward.CallerRoot {
+		return entityARN(c.AccountID, string(kind), "/", name), nil
+	}
+	account := c.AccountID
+	_ = s.Store.View(ctx, func(tx keyward.Tx) error {
+		var err error
+		switch kind {
+		case keyward.KindUser:
+			var u keyward.User
+			u, err = tx.GetUser(account, name)
+			arn = u.ARN
+		case keyward.KindGroup:
+			var g keyward.Group
+			g, err = tx.GetGroup(account, name)
+			arn = g.ARN
+		case keyward.KindRole:
+			var r keyward.Role
+			r, err = tx.GetRole(account, name)
+			arn = r.ARN
+		case keyward.KindInstanceProfile:
+			var p keyward.InstanceProfile
+			p, err = tx.GetInstanceProfile(account, name)
+			arn = p.ARN
+		}
+		if err != nil || kind == keyward.KindGroup { // groups have no tags
+			return err
+		}
+		tags, err := tx.ListTags(keyward.EntityRef{Kind: kind, AccountID: account, Name: name})
+		if err == nil {
+			extra = resourceTagConditions(nil, tags)
+		}
+		return err
+	})
+	if arn == "" {
+		return entityARN(account, string(kind), "/", name), nil
+	}
+	return arn, extra
+}
+
+// resolvedARN is resolve without the tags.
+func (s *Service) resolvedARN(ctx context.Context, c *keyward.Caller, kind keyward.EntityKind, name string) string {
+	arn, _ := s.resolve(ctx, c, kind, name)
+	return arn
+}
+
+// resourceTagConditions adds an existing resource's tags as
+// aws:ResourceTag/KEY and, for IAM resources, iam:ResourceTag/KEY.
+func resourceTagConditions(extra map[string][]string, tags []keyward.Tag) map[string][]string {
+	if len(tags) == 0 {
+		return extra
+	}
+	if extra == nil {
+		extra = make(map[string][]string, 2*len(tags))
+	}
+	for _, t := range tags {
+		v := []string{t.Value}
+		extra["aws:ResourceTag/"+t.Key] = v
+		extra["iam:ResourceTag/"+t.Key] = v
+	}
+	return extra
+}
+
+// Validation. AWS checks every member against its model's constraints and
+// reports all failures at once, as "N validation errors detected: ...".
+
+// pattern is a constraint pattern from botocore's IAM model. text is what
+// AWS's messages print; re matches the whole value.
+type pattern struct {
+	text string
+	re   *regexp.Regexp
+}
+
+// newPattern compiles a model pattern, reading Java's \uXXXX escapes.
+func newPattern(text string) *pattern {
+	var b strings.Builder
+	for i := 0; i < len(text); i++ {
+		if text[i] == '\\' && i+1 < len(text) {
+			if text[i+1] == 'u' && i+6 <= len(text) {
+				b.WriteString(`\x{` + text[i+2:i+6] + `}`)
+				i += 5
+				continue
+			}
+			b.WriteString(text[i : i+2])
+			i++
+			continue
+		}
+		b.WriteByte(text[i])
+	}
+	return &pattern{text: text, re: regexp.MustCompile(`\A(?:` + b.String() + `)\z`)}
+}
+
+// Patterns of botocore's IAM model.
+var (
+	namePattern        = newPattern(`[\w+=,.@-]+`)
+	pathPattern        = newPattern(`(\u002F)|(\u002F[\u0021-\u007E]+\u002F)`)
+	pathPrefixPattern  = newPattern(`\u002F[\u0021-\u007F]*`)
+	markerPattern      = newPattern(`[\u0020-\u00FF]+`)
+	accessKeyIDPattern = newPattern(`[\w]+`)
+	descriptionPattern = newPattern(`[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*`)
+	documentPattern    = newPattern(`[\u0009\u000A\u000D\u0020-\u00FF]+`)
+	tagKeyPattern      = newPattern(`[\p{L}\p{Z}\p{N}_.:/=+\-@]+`)
+	tagValuePattern    = newPattern(`[\p{L}\p{Z}\p{N}_.:/=+\-@]*`)
+	serviceNamePattern = newPattern(`[\w-]*`)
+	// policyDescriptionPattern is policyDescriptionType's (max 1000).
+	policyDescriptionPattern = descriptionPattern
+)
+
+// validator collects constraint failures in AWS's wording. Member names are
+// AWS's member paths: "userName", "tags.1.member.key".
+type validator struct {
+	issues []string
+}
+
+func (v *validator) fail(member, value string, show bool, constraint string) {
+	var b strings.Builder
+	b.WriteString("Value ")
+	if show {
+		b.WriteString("'" + value + "' ")
+	}
+	b.WriteString("at '" + member + "' failed to satisfy constraint: " + constraint)
+	v.issues = append(v.issues, b.String())
+}
+
+// null records a missing required member.
+func (v *validator) null(member string) {
+	v.issues = append(v.issues, "Value null at '"+member+"' failed to satisfy constraint: Member must not be null")
+}
+
+// str checks a present string: pattern (nil for none), then length in
+// characters (max 0: no maximum).
+func (v *validator) str(member, value string, min, max int, p *pattern) {
+	if p != nil && !p.re.MatchString(value) {
+		v.fail(member, value, true, "Member must satisfy regular expression pattern: "+p.text)
+	}
+	n := utf8.RuneCountInString(value)
+	if n < min {
+		v.fail(member, value, true, "Member must have length greater than or equal to "+strconv.Itoa(min))
+	}
+	if max > 0 && n > max {
+		v.fail(member, value, true, "Member must have length less than or equal to "+strconv.Itoa(max))
+	}
+}
+
+// opt checks an optional string when present.
+func (v *validator) opt(member string, value *string, min, max int, p *pattern) {
+	if value != nil {
+		v.str(member, *value, min, max, p)
+	}
+}
+
+// name checks a required IAM name (user and role names up to 64, group,
+// policy and instance profile names up to 128; existing user names are
+// checked against 128 as the model does).
+func (v *validator) name(member, value string, max int) {
+	v.str(member, value, 1, max, namePattern)
+}
+
+// path checks an optional Path/NewPath.
+func (v *validator) path(member string, value *string) {
+	v.opt(member, value, 1, 512, pathPattern)
+}
+
+// rangeInt checks an optional integer against the model's bounds.
+func (v *validator) rangeInt(member string, value *int32, min, max int32) {
+	if value == nil {
+		return
+	}
+	s := strconv.Itoa(int(*value))
+	if *value < min {
+		v.fail(member, s, true, "Member must have value greater than or equal to "+strconv.Itoa(int(min)))
+	}
+	if *value > max {
+		v.fail(member, s, true, "Member must have value less than or equal to "+strconv.Itoa(int(max)))
+	}
+}
+
+// enum checks a string against a model's enum.
+func (v *validator) enum(member, value string, allowed ...string) {
+	for _, a := range allowed {
+		if value == a {
+			return
+		}
+	}
+	v.fail(member, value, true, "Member must satisfy enum value set: ["+strings.Join(allowed, ", ")+"]")
+}
+
+// page checks the common PathPrefix, Marker and MaxItems members; pass nil
+// for the ones the action lacks.
+func (v *validator) page(pathPrefix, marker *string, maxItems *int32) {
+	v.opt("pathPrefix", pathPrefix, 1, 512, pathPrefixPattern)
+	v.opt("marker", marker, 1, 320, markerPattern)
+	v.rangeInt("maxItems", maxItems, 1, 1000)
+}
+
+// document checks a policy document member's model constraints.
+func (v *validator) document(member, value string) {
+	v.str(member, value, 1, 131072, documentPattern)
+}
+
+// tags checks a Tags list (tagListType: at most 50; each key and value
+// against their shapes).
+func (v *validator) tags(tags []keyward.Tag) {
+	if len(tags) > maxTags {
+		v.fail("tags", "", false, "Member must have length less than or equal to 50")
+	}
+	for i, t := range tags {
+		p := "tags." + strconv.Itoa(i+1) + ".member."
+		v.str(p+"key", t.Key, 1, 128, tagKeyPattern)
+		v.str(p+"value", t.Value, 0, 256, tagValuePattern)
+	}
+}
+
+// tagKeys checks a TagKeys list (tagKeyListType).
+func (v *validator) tagKeys(keys []string) {
+	if len(keys) > maxTags {
+		v.fail("tagKeys", "", false, "Member must have length less than or equal to 50")
+	}
+	for i, k := range keys {
+		v.str("tagKeys."+strconv.Itoa(i+1)+".member", k, 1, 128, tagKeyPattern)
+	}
+}
+
+// err returns the collected failures as AWS's ValidationError, or nil.
+func (v *validator) err() error {
+	switch len(v.issues) {
+	case 0:
+		return nil
+	case 1:
+		return keyward.Errorf(keyward.ErrValidationError, "1 validation error detected: %s", v.issues[0])
+	}
+	return keyward.Errorf(keyward.ErrValidationError, "%d validation errors detected: %s", len(v.issues), strings.Join(v.issues, "; "))
+}
+
+// Quotas and defaults (AWS-FACTS.md, "IAM and AWS STS quotas").
+const (
+	maxTags                   = 50
+	maxAccessKeysPerUser      = 2
+	maxGroupsPerUser          = 10
+	maxRolesPerProfile        = 1
+	defaultMaxItems           = 100
+	defaultMaxSessionDuration = 3600
+	maxTrustPolicyChars       = 2048
+)
+
+// listOptions turns the paging members into store options; MaxItems
+// defaults to 100, as on AWS.
+func listOptions(pathPrefix, marker *string, maxItems *int32) keyward.ListOptions {
+	o := keyward.ListOptions{MaxItems: defaultMaxItems}
+	if pathPrefix != nil {
+		o.PathPrefix = *pathPrefix
+	}
+	if marker != nil {
+		o.Marker = *marker
+	}
+	if maxItems != nil {
+		o.MaxItems = int(*maxItems)
+	}
+	return o
+}
+
+// pageOf cuts a whole list (one the store returns unpaged) into AWS's
+// pages. The marker is the index of the page's first item in decimal; a
+// marker that is not one is InvalidInput, as on AWS.
+func pageOf[T any](all []T, marker *string, maxItems *int32) (page []T, next string, err error) {
+	start := 0
+	if marker != nil {
+		n, perr := strconv.Atoi(*marker)
+		if perr != nil || n < 0 || n > len(all) {
+			return nil, "", keyward.Errorf(keyward.ErrInvalidInput, "Invalid Marker.")
+		}
+		start = n
+	}
+	size := defaultMaxItems
+	if maxItems != nil {
+		size = int(*maxItems)
+	}
+	end := len(all)
+	if size > 0 && start+size < end {
+		end = start + size
+		next = strconv.Itoa(end)
+	}
+	return all[start:end], next, nil
+}
+
+// checkTagSet refuses duplicate keys (keys are case-insensitive) and keys
+// AWS reserves, in AWS's words.
+func checkTagSet(tags []keyward.Tag) error {
+	for i, t := range tags {
+		for _, u := range tags[:i] {
+			if strings.EqualFold(t.Key, u.Key) {
+				return keyward.Errorf(keyward.ErrInvalidInput, "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+			}
+		}
+		if len(t.Key) >= 4 && strings.EqualFold(t.Key[:4], "aws:") {
+			return keyward.Errorf(keyward.ErrInvalidInput, "User-defined tag keys can't start with 'aws:'. This prefix is reserved for AWS tags.")
+		}
+	}
+	return nil
+}
+
+// tagConditions adds the condition keys of a request carrying tags:
+// aws:RequestTag/KEY for each tag and aws:TagKeys listing the keys.
+func tagConditions(extra map[string][]string, tags []keyward.Tag) map[string][]string {
+	if len(tags) == 0 {
+		return extra
+	}
+	if extra == nil {
+		extra = make(map[string][]string, len(tags)+1)
+	}
+	keys := make([]string, len(tags))
+	for i, t := range tags {
+		keys[i] = t.Key
+		extra["aws:RequestTag/"+t.Key] = []string{t.Value}
+	}
+	extra["aws:TagKeys"] = keys
+	return extra
+}
+
+// checkPolicyDocument parses doc as a policy of type t and turns a grammar
+// error into AWS's MalformedPolicyDocument with the parser's message.
+func checkPolicyDocument(doc string, t policy.Type) error {
+	if _, err := policy.Parse([]byte(doc), t); err != nil {
+		var pe *policy.ParseError
+		if errors.As(err, &pe) {
+			return keyward.Errorf(keyward.ErrMalformedPolicyDocument, "%s", pe.Message)
+		}
+		return keyward.Errorf(keyward.ErrMalformedPolicyDocument, "Syntax errors in policy.")
+	}
+	return nil
+}
+
+// charsWithoutSpace counts a document's characters, white space not
+// counted, as AWS's managed policy size quota does.
+func charsWithoutSpace(doc string) int {
+	n := 0
+	for _, r := range doc {
+		if !unicode.IsSpace(r) {
+			n++
+		}
+	}
+	return n
+}
+
+// EncodeDocument URL-encodes a policy document as IAM's responses carry
+// it: every byte outside A-Z, a-z, 0-9 and -_.~ percent-encoded (spaces as
+// %20). The CLI decodes it; the Go SDK leaves it to the caller
+// (url.QueryUnescape).
+func EncodeDocument(doc string) string {
+	return strings.ReplaceAll(url.QueryEscape(doc), "+", "%20")
+}
+
+// Output shapes shared by several actions.
+
+// Time is a timestamp as IAM's responses write it (ISO 8601, UTC, whole
+// seconds: 2026-11-26T23:52:02Z). The zero Time writes nothing, so optional
+// dates need no pointer.
+type Time time.Time
+
+// MarshalXML implements xml.Marshaler.
+func (t Time) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	if time.Time(t).IsZero() {
+		return nil
+	}
+	return e.EncodeElement(time.Time(t).UTC().Format("2006-01-02T15:04:05Z"), start)
+}
+
+// Members is a list written as AWS writes lists: one <member> element per
+// item inside the list's element, which is present even when the list is
+// empty (<Users></Users>).
+type Members[T any] []T
+
+// MarshalXML implements xml.Marshaler.
+func (m Members[T]) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	if err := e.EncodeToken(start); err != nil {
+		return err
+	}
+	member := xml.StartElement{Name: xml.Name{Local: "member"}}
+	for i := range m {
+		if err := e.EncodeElement(&m[i], member); err != nil {
+			return err
+		}
+	}
+	return e.EncodeToken(start.End())
+}
+
+// Tag is a tag in a response.
+type Tag struct {
+	Key   string `xml:"Key"`
+	Value string `xml:"Value"`
+}
+
+func tagsOut(tags []keyward.Tag) Members[Tag] {
+	if len(tags) == 0 {
+		return nil
+	}
+	out := make(Members[Tag], len(tags))
+	for i, t := range tags {
+		out[i] = Tag{Key: t.Key, Value: t.Value}
+	}
+	return out
+}
+
+// PermissionsBoundary is AWS's AttachedPermissionsBoundary.
+type PermissionsBoundary struct {
+	PermissionsBoundaryType string `xml:"PermissionsBoundaryType"` // always PermissionsBoundaryPolicy
+	PermissionsBoundaryARN  string `xml:"PermissionsBoundaryArn"`
+}
+
+func boundaryOut(arn string) *PermissionsBoundary {
+	if arn == "" {
+		return nil
+	}
+	return &PermissionsBoundary{PermissionsBoundaryType: "PermissionsBoundaryPolicy", PermissionsBoundaryARN: arn}
+}
+
+// User is AWS's User shape.
+type User struct {
+	Path                string               `xml:"Path,omitempty"` // empty only for the root user (GetUser)
+	UserName            string               `xml:"UserName,omitempty"`
+	UserID              string               `xml:"UserId"`
+	ARN                 string               `xml:"Arn"`
+	CreateDate          Time                 `xml:"CreateDate"`
+	PasswordLastUsed    Time                 `xml:"PasswordLastUsed"`
+	PermissionsBoundary *PermissionsBoundary `xml:"PermissionsBoundary,omitempty"`
+	Tags                Members[Tag]         `xml:"Tags,omitempty"`
+}
+
+// userOut converts a stored user; tags are shown by GetUser and CreateUser
+// only, as on AWS.
+func userOut(u keyward.User, tags []keyward.Tag) User {
+	return User{
+		Path:                u.Path,
+		UserName:            u.Name,
+		UserID:              u.ID,
+		ARN:                 u.ARN,
+		CreateDate:          Time(u.CreateDate),
+		PasswordLastUsed:    Time(u.PasswordLastUsed),
+		PermissionsBoundary: boundaryOut(u.PermissionsBoundaryARN),
+		Tags:                tagsOut(tags),
+	}
+}
+
+// Group is AWS's Group shape.
+type Group struct {
+	Path       string `xml:"Path"`
+	GroupName  string `xml:"GroupName"`
+	GroupID    string `xml:"GroupId"`
+	ARN        string `xml:"Arn"`
+	CreateDate Time   `xml:"CreateDate"`
+}
+
+func groupOut(g keyward.Group) Group {
+	return Group{Path: g.Path, GroupName: g.Name, GroupID: g.ID, ARN: g.ARN, CreateDate: Time(g.CreateDate)}
+}
+
+// RoleLastUsed is AWS's RoleLastUsed shape.
+type RoleLastUsed struct {
+	LastUsedDate Time   `xml:"LastUsedDate"`
+	Region       string `xml:"Region,omitempty"`
+}
+
+// Role is AWS's Role shape. AssumeRolePolicyDocument is URL-encoded.
+type Role struct {
+	Path                     string               `xml:"Path"`
+	RoleName                 string               `xml:"RoleName"`
+	RoleID                   string               `xml:"RoleId"`
+	ARN                      string               `xml:"Arn"`
+	CreateDate               Time                 `xml:"CreateDate"`
+	AssumeRolePolicyDocument string               `xml:"AssumeRolePolicyDocument,omitempty"`
+	Description              string               `xml:"Description,omitempty"`
+	MaxSessionDuration       int                  `xml:"MaxSessionDuration,omitempty"`
+	PermissionsBoundary      *PermissionsBoundary `xml:"PermissionsBoundary,omitempty"`
+	Tags                     Members[Tag]         `xml:"Tags,omitempty"`
+	RoleLastUsed             *RoleLastUsed        `xml:"RoleLastUsed,omitempty"`
+}
+
+// roleOut converts a stored role. full adds what GetRole shows and the list
+// actions leave out (RoleLastUsed; tags when given).
+func roleOut(r keyward.Role, tags []keyward.Tag, full bool) Role {
+	out := Role{
+		Path:                     r.Path,
+		RoleName:                 r.Name,
+		RoleID:                   r.ID,
+		ARN:                      r.ARN,
+		CreateDate:               Time(r.CreateDate),
+		AssumeRolePolicyDocument: EncodeDocument(r.AssumeRolePolicyDocument),
+		Description:              r.Description,
+		MaxSessionDuration:       r.MaxSessionDuration,
+		PermissionsBoundary:      boundaryOut(r.PermissionsBoundaryARN),
+		Tags:                     tagsOut(tags),
+	}
+	if full {
+		out.RoleLastUsed = &RoleLastUsed{LastUsedDate: Time(r.LastUsedDate), Region: r.LastUsedRegion}
+	}
+	return out
+}
+
+// InstanceProfile is AWS's InstanceProfile shape.
+type InstanceProfile struct {
+	Path                string        `xml:"Path"`
+	InstanceProfileName string        `xml:"InstanceProfileName"`
+	InstanceProfileID   string        `xml:"InstanceProfileId"`
+	ARN                 string        `xml:"Arn"`
+	CreateDate          Time          `xml:"CreateDate"`
+	Roles               Members[Role] `xml:"Roles"`
+	Tags                Members[Tag]  `xml:"Tags,omitempty"`
+}
+
+func instanceProfileOut(p keyward.InstanceProfile, tags []keyward.Tag) InstanceProfile {
+	out := InstanceProfile{
+		Path:                p.Path,
+		InstanceProfileName: p.Name,
+		InstanceProfileID:   p.ID,
+		ARN:                 p.ARN,
+		CreateDate:          Time(p.CreateDate),
+		Roles:               make(Members[Role], len(p.Roles)),
+		Tags:                tagsOut(tags),
+	}
+	for i, r := range p.Roles {
+		out.Roles[i] = roleOut(r, nil, false)
+	}
+	return out
+}
+
+// deref returns *p, or def when p is nil.
+func deref[T any](p *T, def T) T {
+	if p == nil {
+		return def
+	}
+	return *p
+}

@@ -1,0 +1,274 @@
+package iam
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"strings"
+
+	"github.com/keyward/keyward"
+)
+
+// serviceRoleSuffixes are the role names AWS gives the service-linked roles
+// of well-known services (AWSServiceRoleFor + the value), from AWS's
+// "AWS services that work with IAM" page and the services' guides.
+var serviceRoleSuffixes = map[string]string{
+	"access-analyzer.amazonaws.com":                  "AccessAnalyzer",
+	"autoscaling.amazonaws.com":                      "AutoScaling",
+	"backup.amazonaws.com":                           "Backup",
+	"cloudtrail.amazonaws.com":                       "CloudTrail",
+	"config.amazonaws.com":                           "Config",
+	"dynamodb.application-autoscaling.amazonaws.com": "ApplicationAutoScaling_DynamoDBTable",
+	"ecs.amazonaws.com":                              "ECS",
+	"ecs.application-autoscaling.amazonaws.com":      "ApplicationAutoScaling_ECSService",
+	"eks.amazonaws.com":                              "AmazonEKS",
+	"eks-nodegroup.amazonaws.com":                    "AmazonEKSNodegroup",
+	"elasticache.amazonaws.com":                      "ElastiCache",
+	"elasticbeanstalk.amazonaws.com":                 "ElasticBeanstalk",
+	"elasticloadbalancing.amazonaws.com":             "ElasticLoadBalancing",
+	"es.amazonaws.com":                               "AmazonElasticsearchService",
+	"guardduty.amazonaws.com":                        "AmazonGuardDuty",
+	"opensearchservice.amazonaws.com":                "AmazonOpenSearchService",
+	"organizations.amazonaws.com":                    "Organizations",
+	"rds.amazonaws.com":                              "RDS",
+	"redshift.amazonaws.com":                         "Redshift",
+	"securityhub.amazonaws.com":                      "SecurityHub",
+	"spot.amazonaws.com":                             "EC2Spot",
+	"spotfleet.amazonaws.com":                        "EC2SpotFleet",
+	"ssm.amazonaws.com":                              "AmazonSSM",
+	"sso.amazonaws.com":                              "SSO",
+	"support.amazonaws.com":                          "Support",
+	"trustedadvisor.amazonaws.com":                   "TrustedAdvisor",
+}
+
+// serviceLinkedRoleName derives the role name from the service principal:
+// AWS's name for the services it lists, otherwise AWSServiceRoleFor
+// followed by the principal's labels before .amazonaws.com, each split at
+// '.' and '-' and capitalized (foo-bar.amazonaws.com gives
+// AWSServiceRoleForFooBar). ok is false when the principal is not a
+// service principal.
+func serviceLinkedRoleName(service string) (name string, ok bool) {
+	if s, found := serviceRoleSuffixes[strings.ToLower(service)]; found {
+		return "AWSServiceRoleFor" + s, true
+	}
+	prefix, found := strings.CutSuffix(strings.ToLower(service), ".amazonaws.com")
+	if !found || prefix == "" {
+		return "", false
+	}
+	var b strings.Builder
+	b.WriteString("AWSServiceRoleFor")
+	for _, part := range strings.FieldsFunc(prefix, func(r rune) bool { return r == '.' || r == '-' }) {
+		b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+	}
+	return b.String(), true
+}
+
+// serviceTrustPolicy lets the service principal assume the role.
+func serviceTrustPolicy(service string) string {
+	return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"` + service + `"},"Action":"sts:AssumeRole"}]}`
+}
+
+// CreateServiceLinkedRoleInput is CreateServiceLinkedRole's request.
+type CreateServiceLinkedRoleInput struct {
+	AWSServiceName string  `query:"AWSServiceName,required"`
+	Description    *string `query:"Description"`
+	CustomSuffix   *string `query:"CustomSuffix"`
+}
+
+// CreateServiceLinkedRoleOutput is CreateServiceLinkedRole's result.
+type CreateServiceLinkedRoleOutput struct {
+	Role Role `xml:"Role"`
+}
+
+// CreateServiceLinkedRole creates the role a service uses on the account's
+// behalf: named from the service principal (plus "_" and CustomSuffix),
+// under /aws-service-role/SERVICE/, trusting the service, and protected
+// from changes by anything but the service-linked role actions.
+func (s *Service) CreateServiceLinkedRole(ctx context.Context, c *keyward.Caller, in *CreateServiceLinkedRoleInput) (*CreateServiceLinkedRoleOutput, error) {
+	var v validator
+	v.name("aWSServiceName", in.AWSServiceName, 128)
+	v.opt("description", in.Description, 0, 1000, descriptionPattern)
+	v.opt("customSuffix", in.CustomSuffix, 1, 64, namePattern)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	service := strings.ToLower(in.AWSServiceName)
+	name, ok := serviceLinkedRoleName(service)
+	if !ok {
+		return nil, keyward.Errorf(keyward.ErrInvalidInput, "Invalid service name: %s. A service-linked role is for a service principal such as elasticbeanstalk.amazonaws.com.", in.AWSServiceName)
+	}
+	if in.CustomSuffix != nil {
+		name += "_" + *in.CustomSuffix
+	}
+	path := serviceRolePath + service + "/"
+	arn := RoleARN(c.AccountID, path, name)
+	if err := s.authorize(ctx, c, "iam:CreateServiceLinkedRole", arn, map[string][]string{"iam:AWSServiceName": {service}}); err != nil {
+		return nil, err
+	}
+	if len(name) > 64 {
+		return nil, keyward.Errorf(keyward.ErrInvalidInput, "The role name %s is longer than 64 characters; use a shorter suffix.", name)
+	}
+	r := keyward.Role{
+		AccountID:                c.AccountID,
+		ID:                       s.ids().ID(PrefixRole),
+		Name:                     name,
+		Path:                     path,
+		ARN:                      arn,
+		AssumeRolePolicyDocument: serviceTrustPolicy(service),
+		Description:              deref(in.Description, ""),
+		MaxSessionDuration:       defaultMaxSessionDuration,
+		CreateDate:               s.now(),
+	}
+	err := s.update(ctx, false, func(tx keyward.Tx) error {
+		err := tx.CreateRole(r)
+		if keyward.ErrorCode(err) == keyward.ErrEntityAlreadyExists {
+			return keyward.Errorf(keyward.ErrInvalidInput, "Service role name %s has been taken in this account, please try a different suffix.", name)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &CreateServiceLinkedRoleOutput{Role: roleOut(r, nil, false)}, nil
+}
+
+// DeleteServiceLinkedRoleInput is DeleteServiceLinkedRole's request.
+type DeleteServiceLinkedRoleInput struct {
+	RoleName string `query:"RoleName,required"`
+}
+
+// DeleteServiceLinkedRoleOutput is DeleteServiceLinkedRole's result.
+type DeleteServiceLinkedRoleOutput struct {
+	DeletionTaskID string `xml:"DeletionTaskId"`
+}
+
+// DeleteServiceLinkedRole deletes a service-linked role at once (with the
+// policies the service put on it) and records a deletion task that
+// GetServiceLinkedRoleDeletionStatus reports SUCCEEDED. A role still in an
+// instance profile is kept and its task reports FAILED with the reason.
+func (s *Service) DeleteServiceLinkedRole(ctx context.Context, c *keyward.Caller, in *DeleteServiceLinkedRoleInput) (*DeleteServiceLinkedRoleOutput, error) {
+	var v validator
+	v.name("roleName", in.RoleName, 64)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	arn, rt := s.resolve(ctx, c, keyward.KindRole, in.RoleName)
+	if err := s.authorize(ctx, c, "iam:DeleteServiceLinkedRole", arn, rt); err != nil {
+		return nil, err
+	}
+	var task keyward.ServiceLinkedRoleDeletion
+	err := s.update(ctx, true, func(tx keyward.Tx) error {
+		r, err := tx.GetRole(c.AccountID, in.RoleName)
+		if err != nil {
+			return err
+		}
+		if !isServiceLinked(r) {
+			return keyward.Errorf(keyward.ErrInvalidInput, "Role %s is not a service-linked role.", r.Name)
+		}
+		task = keyward.ServiceLinkedRoleDeletion{
+			TaskID:     "task" + r.Path + r.Name + "/" + newUUID(),
+			AccountID:  c.AccountID,
+			RoleName:   r.Name,
+			Status:     keyward.DeletionSucceeded,
+			CreateDate: s.now(),
+		}
+		profiles, _, err := tx.ListInstanceProfilesForRole(c.AccountID, r.Name, keyward.ListOptions{MaxItems: 1})
+		if err != nil {
+			return err
+		}
+		if len(profiles) > 0 {
+			task.Status = keyward.DeletionFailed
+			task.Reason = "The role is in use by instance profile " + profiles[0].Name + "."
+			return tx.CreateServiceLinkedRoleDeletion(task)
+		}
+		ref := keyward.RoleRef(c.AccountID, r.Name)
+		attached, err := tx.ListAttachedPolicies(ref)
+		if err != nil {
+			return err
+		}
+		for _, p := range attached {
+			if err := tx.DetachPolicy(ref, p.ARN); err != nil {
+				return err
+			}
+		}
+		inline, err := tx.ListInlinePolicies(ref)
+		if err != nil {
+			return err
+		}
+		for _, p := range inline {
+			if err := tx.DeleteInlinePolicy(ref, p.PolicyName); err != nil {
+				return err
+			}
+		}
+		if err := tx.DeleteRole(c.AccountID, r.Name); err != nil {
+			return err
+		}
+		return tx.CreateServiceLinkedRoleDeletion(task)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &DeleteServiceLinkedRoleOutput{DeletionTaskID: task.TaskID}, nil
+}
+
+// newUUID returns a random version 4 UUID.
+func newUUID() string {
+	var u [16]byte
+	rand.Read(u[:])
+	u[6] = u[6]&0x0f | 0x40
+	u[8] = u[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:])
+}
+
+// GetServiceLinkedRoleDeletionStatusInput is its action's request.
+type GetServiceLinkedRoleDeletionStatusInput struct {
+	DeletionTaskID string `query:"DeletionTaskId,required"`
+}
+
+// DeletionReason is AWS's DeletionTaskFailureReasonType.
+type DeletionReason struct {
+	Reason string `xml:"Reason,omitempty"`
+}
+
+// GetServiceLinkedRoleDeletionStatusOutput is its action's result.
+type GetServiceLinkedRoleDeletionStatusOutput struct {
+	Status string          `xml:"Status"`
+	Reason *DeletionReason `xml:"Reason,omitempty"`
+}
+
+// GetServiceLinkedRoleDeletionStatus reports a deletion task. It is
+// authorized on the role the task deletes (or deleted).
+func (s *Service) GetServiceLinkedRoleDeletionStatus(ctx context.Context, c *keyward.Caller, in *GetServiceLinkedRoleDeletionStatusInput) (*GetServiceLinkedRoleDeletionStatusOutput, error) {
+	var v validator
+	v.str("deletionTaskId", in.DeletionTaskID, 1, 1000, nil)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	// task/aws-service-role/SERVICE/ROLE/UUID
+	rest, ok := strings.CutPrefix(in.DeletionTaskID, "task"+serviceRolePath)
+	parts := strings.Split(rest, "/")
+	if !ok || len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
+		return nil, keyward.Errorf(keyward.ErrInvalidInput, "Invalid deletion task id: %s", in.DeletionTaskID)
+	}
+	arn := RoleARN(c.AccountID, serviceRolePath+parts[0]+"/", parts[1])
+	if err := s.authorize(ctx, c, "iam:GetServiceLinkedRoleDeletionStatus", arn, nil); err != nil {
+		return nil, err
+	}
+	var d keyward.ServiceLinkedRoleDeletion
+	err := s.Store.View(ctx, func(tx keyward.Tx) error {
+		var err error
+		d, err = tx.GetServiceLinkedRoleDeletion(in.DeletionTaskID)
+		if err == nil && d.AccountID != c.AccountID {
+			err = keyward.Errorf(keyward.ErrNoSuchEntity, "Deletion task %s cannot be found.", in.DeletionTaskID)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := &GetServiceLinkedRoleDeletionStatusOutput{Status: string(d.Status)}
+	if d.Reason != "" {
+		out.Reason = &DeletionReason{Reason: d.Reason}
+	}
+	return out, nil
+}

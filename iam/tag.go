@@ -1,0 +1,441 @@
+package iam
+
+import (
+	"context"
+	"strings"
+
+	"github.com/keyward/keyward"
+)
+
+// The Tag*, Untag* and List*Tags actions of users, roles, managed
+// policies, instance profiles and OIDC providers share one implementation:
+// resolve the entity and its ARN, authorize with the tag condition keys,
+// then check the 50-tag quota and write in one transaction.
+
+// tagged is the entity a tag action works on.
+type tagged struct {
+	ref   keyward.EntityRef
+	arn   string              // the resource authorized on
+	extra map[string][]string // its aws:ResourceTag/KEY keys
+}
+
+func (s *Service) namedTarget(ctx context.Context, c *keyward.Caller, kind keyward.EntityKind, name string) tagged {
+	arn, extra := s.resolve(ctx, c, kind, name)
+	return tagged{ref: keyward.EntityRef{Kind: kind, AccountID: c.AccountID, Name: name}, arn: arn, extra: extra}
+}
+
+// arnTarget names a policy or OIDC provider by ARN. ok is false when the
+// ARN is another account's: such entities are invisible (NoSuchEntity).
+// AWS-managed policies are visible to ListPolicyTags only (readOnly).
+func arnTarget(c *keyward.Caller, kind keyward.EntityKind, arn string, readOnly bool) (tagged, error) {
+	t := tagged{ref: keyward.EntityRef{Kind: kind, ARN: arn}, arn: arn}
+	rest, _ := strings.CutPrefix(arn, "arn:aws:iam::")
+	acct, _, _ := strings.Cut(rest, ":")
+	if acct == c.AccountID || (readOnly && kind == keyward.KindPolicy && acct == keyward.AWSAccountID) {
+		return t, nil
+	}
+	if kind == keyward.KindPolicy {
+		return t, keyward.Errorf(keyward.ErrNoSuchEntity, "Policy %s was not found.", arn)
+	}
+	return t, keyward.Errorf(keyward.ErrNoSuchEntity, "OpenIDConnect Provider not found for arn %s", arn)
+}
+
+func (s *Service) tag(ctx context.Context, c *keyward.Caller, action string, t tagged, tags []keyward.Tag) error {
+	if err := s.authorize(ctx, c, action, t.arn, tagConditions(t.extra, tags)); err != nil {
+		return err
+	}
+	if err := checkTagSet(tags); err != nil {
+		return err
+	}
+	return s.update(ctx, true, func(tx keyward.Tx) error {
+		have, err := tx.ListTags(t.ref)
+		if err != nil {
+			return err
+		}
+		n := len(have)
+		for _, nt := range tags {
+			found := false
+			for _, h := range have {
+				if strings.EqualFold(h.Key, nt.Key) {
+					found = true
+					break
+				}
+			}
+			if !found {
+				n++
+			}
+		}
+		if n > maxTags {
+			return keyward.Errorf(keyward.ErrLimitExceeded, "The number of tags has reached the maximum limit of %d.", maxTags)
+		}
+		return tx.TagEntity(t.ref, tags)
+	})
+}
+
+func (s *Service) untag(ctx context.Context, c *keyward.Caller, action string, t tagged, keys []string) error {
+	if err := s.authorize(ctx, c, action, t.arn, withKey(t.extra, "aws:TagKeys", keys...)); err != nil {
+		return err
+	}
+	return s.update(ctx, true, func(tx keyward.Tx) error {
+		return tx.UntagEntity(t.ref, keys)
+	})
+}
+
+func (s *Service) listTags(ctx context.Context, c *keyward.Caller, action string, t tagged, marker *string, maxItems *int32) (*ListTagsOutput, error) {
+	if err := s.authorize(ctx, c, action, t.arn, t.extra); err != nil {
+		return nil, err
+	}
+	var all []keyward.Tag
+	err := s.Store.View(ctx, func(tx keyward.Tx) error {
+		var err error
+		all, err = tx.ListTags(t.ref)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	page, next, err := pageOf(all, marker, maxItems)
+	if err != nil {
+		return nil, err
+	}
+	out := &ListTagsOutput{Tags: make(Members[Tag], len(page)), IsTruncated: next != "", Marker: next}
+	for i, tg := range page {
+		out.Tags[i] = Tag{Key: tg.Key, Value: tg.Value}
+	}
+	return out, nil
+}
+
+// ListTagsOutput is the result of every List*Tags action.
+type ListTagsOutput struct {
+	Tags        Members[Tag] `xml:"Tags"`
+	IsTruncated bool         `xml:"IsTruncated"`
+	Marker      string       `xml:"Marker,omitempty"`
+}
+
+// Users.
+
+// TagUserInput is TagUser's request.
+type TagUserInput struct {
+	UserName string        `query:"UserName,required"`
+	Tags     []keyward.Tag `query:"Tags,required"`
+}
+
+// TagUser adds tags to a user or replaces their values.
+func (s *Service) TagUser(ctx context.Context, c *keyward.Caller, in *TagUserInput) (*struct{}, error) {
+	var v validator
+	v.name("userName", in.UserName, 128)
+	v.tags(in.Tags)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if err := s.tag(ctx, c, "iam:TagUser", s.namedTarget(ctx, c, keyward.KindUser, in.UserName), in.Tags); err != nil {
+		return nil, err
+	}
+	return &struct{}{}, nil
+}
+
+// UntagUserInput is UntagUser's request.
+type UntagUserInput struct {
+	UserName string   `query:"UserName,required"`
+	TagKeys  []string `query:"TagKeys,required"`
+}
+
+// UntagUser removes tags from a user; absent keys are ignored.
+func (s *Service) UntagUser(ctx context.Context, c *keyward.Caller, in *UntagUserInput) (*struct{}, error) {
+	var v validator
+	v.name("userName", in.UserName, 128)
+	v.tagKeys(in.TagKeys)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if err := s.untag(ctx, c, "iam:UntagUser", s.namedTarget(ctx, c, keyward.KindUser, in.UserName), in.TagKeys); err != nil {
+		return nil, err
+	}
+	return &struct{}{}, nil
+}
+
+// ListUserTagsInput is ListUserTags' request.
+type ListUserTagsInput struct {
+	UserName string  `query:"UserName,required"`
+	Marker   *string `query:"Marker"`
+	MaxItems *int32  `query:"MaxItems"`
+}
+
+// ListUserTags lists a user's tags, sorted by key.
+func (s *Service) ListUserTags(ctx context.Context, c *keyward.Caller, in *ListUserTagsInput) (*ListTagsOutput, error) {
+	var v validator
+	v.name("userName", in.UserName, 128)
+	v.page(nil, in.Marker, in.MaxItems)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	return s.listTags(ctx, c, "iam:ListUserTags", s.namedTarget(ctx, c, keyward.KindUser, in.UserName), in.Marker, in.MaxItems)
+}
+
+// Roles.
+
+// TagRoleInput is TagRole's request.
+type TagRoleInput struct {
+	RoleName string        `query:"RoleName,required"`
+	Tags     []keyward.Tag `query:"Tags,required"`
+}
+
+// TagRole adds tags to a role or replaces their values.
+func (s *Service) TagRole(ctx context.Context, c *keyward.Caller, in *TagRoleInput) (*struct{}, error) {
+	var v validator
+	v.name("roleName", in.RoleName, 64)
+	v.tags(in.Tags)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if err := s.tag(ctx, c, "iam:TagRole", s.namedTarget(ctx, c, keyward.KindRole, in.RoleName), in.Tags); err != nil {
+		return nil, err
+	}
+	return &struct{}{}, nil
+}
+
+// UntagRoleInput is UntagRole's request.
+type UntagRoleInput struct {
+	RoleName string   `query:"RoleName,required"`
+	TagKeys  []string `query:"TagKeys,required"`
+}
+
+// UntagRole removes tags from a role.
+func (s *Service) UntagRole(ctx context.Context, c *keyward.Caller, in *UntagRoleInput) (*struct{}, error) {
+	var v validator
+	v.name("roleName", in.RoleName, 64)
+	v.tagKeys(in.TagKeys)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if err := s.untag(ctx, c, "iam:UntagRole", s.namedTarget(ctx, c, keyward.KindRole, in.RoleName), in.TagKeys); err != nil {
+		return nil, err
+	}
+	return &struct{}{}, nil
+}
+
+// ListRoleTagsInput is ListRoleTags' request.
+type ListRoleTagsInput struct {
+	RoleName string  `query:"RoleName,required"`
+	Marker   *string `query:"Marker"`
+	MaxItems *int32  `query:"MaxItems"`
+}
+
+// ListRoleTags lists a role's tags.
+func (s *Service) ListRoleTags(ctx context.Context, c *keyward.Caller, in *ListRoleTagsInput) (*ListTagsOutput, error) {
+	var v validator
+	v.name("roleName", in.RoleName, 64)
+	v.page(nil, in.Marker, in.MaxItems)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	return s.listTags(ctx, c, "iam:ListRoleTags", s.namedTarget(ctx, c, keyward.KindRole, in.RoleName), in.Marker, in.MaxItems)
+}
+
+// Instance profiles.
+
+// TagInstanceProfileInput is TagInstanceProfile's request.
+type TagInstanceProfileInput struct {
+	InstanceProfileName string        `query:"InstanceProfileName,required"`
+	Tags                []keyward.Tag `query:"Tags,required"`
+}
+
+// TagInstanceProfile adds tags to an instance profile.
+func (s *Service) TagInstanceProfile(ctx context.Context, c *keyward.Caller, in *TagInstanceProfileInput) (*struct{}, error) {
+	var v validator
+	v.name("instanceProfileName", in.InstanceProfileName, 128)
+	v.tags(in.Tags)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	t := s.namedTarget(ctx, c, keyward.KindInstanceProfile, in.InstanceProfileName)
+	if err := s.tag(ctx, c, "iam:TagInstanceProfile", t, in.Tags); err != nil {
+		return nil, err
+	}
+	return &struct{}{}, nil
+}
+
+// UntagInstanceProfileInput is UntagInstanceProfile's request.
+type UntagInstanceProfileInput struct {
+	InstanceProfileName string   `query:"InstanceProfileName,required"`
+	TagKeys             []string `query:"TagKeys,required"`
+}
+
+// UntagInstanceProfile removes tags from an instance profile.
+func (s *Service) UntagInstanceProfile(ctx context.Context, c *keyward.Caller, in *UntagInstanceProfileInput) (*struct{}, error) {
+	var v validator
+	v.name("instanceProfileName", in.InstanceProfileName, 128)
+	v.tagKeys(in.TagKeys)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	t := s.namedTarget(ctx, c, keyward.KindInstanceProfile, in.InstanceProfileName)
+	if err := s.untag(ctx, c, "iam:UntagInstanceProfile", t, in.TagKeys); err != nil {
+		return nil, err
+	}
+	return &struct{}{}, nil
+}
+
+// ListInstanceProfileTagsInput is ListInstanceProfileTags' request.
+type ListInstanceProfileTagsInput struct {
+	InstanceProfileName string  `query:"InstanceProfileName,required"`
+	Marker              *string `query:"Marker"`
+	MaxItems            *int32  `query:"MaxItems"`
+}
+
+// ListInstanceProfileTags lists an instance profile's tags.
+func (s *Service) ListInstanceProfileTags(ctx context.Context, c *keyward.Caller, in *ListInstanceProfileTagsInput) (*ListTagsOutput, error) {
+	var v validator
+	v.name("instanceProfileName", in.InstanceProfileName, 128)
+	v.page(nil, in.Marker, in.MaxItems)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	t := s.namedTarget(ctx, c, keyward.KindInstanceProfile, in.InstanceProfileName)
+	return s.listTags(ctx, c, "iam:ListInstanceProfileTags", t, in.Marker, in.MaxItems)
+}
+
+// Managed policies.
+
+// TagPolicyInput is TagPolicy's request.
+type TagPolicyInput struct {
+	PolicyARN string        `query:"PolicyArn,required"`
+	Tags      []keyward.Tag `query:"Tags,required"`
+}
+
+// TagPolicy adds tags to a customer-managed policy.
+func (s *Service) TagPolicy(ctx context.Context, c *keyward.Caller, in *TagPolicyInput) (*struct{}, error) {
+	var v validator
+	v.str("policyArn", in.PolicyARN, 20, 2048, nil)
+	v.tags(in.Tags)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	t, err := arnTarget(c, keyward.KindPolicy, in.PolicyARN, false)
+	if err == nil {
+		err = s.tag(ctx, c, "iam:TagPolicy", t, in.Tags)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &struct{}{}, nil
+}
+
+// UntagPolicyInput is UntagPolicy's request.
+type UntagPolicyInput struct {
+	PolicyARN string   `query:"PolicyArn,required"`
+	TagKeys   []string `query:"TagKeys,required"`
+}
+
+// UntagPolicy removes tags from a customer-managed policy.
+func (s *Service) UntagPolicy(ctx context.Context, c *keyward.Caller, in *UntagPolicyInput) (*struct{}, error) {
+	var v validator
+	v.str("policyArn", in.PolicyARN, 20, 2048, nil)
+	v.tagKeys(in.TagKeys)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	t, err := arnTarget(c, keyward.KindPolicy, in.PolicyARN, false)
+	if err == nil {
+		err = s.untag(ctx, c, "iam:UntagPolicy", t, in.TagKeys)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &struct{}{}, nil
+}
+
+// ListPolicyTagsInput is ListPolicyTags' request.
+type ListPolicyTagsInput struct {
+	PolicyARN string  `query:"PolicyArn,required"`
+	Marker    *string `query:"Marker"`
+	MaxItems  *int32  `query:"MaxItems"`
+}
+
+// ListPolicyTags lists a managed policy's tags.
+func (s *Service) ListPolicyTags(ctx context.Context, c *keyward.Caller, in *ListPolicyTagsInput) (*ListTagsOutput, error) {
+	var v validator
+	v.str("policyArn", in.PolicyARN, 20, 2048, nil)
+	v.page(nil, in.Marker, in.MaxItems)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	t, err := arnTarget(c, keyward.KindPolicy, in.PolicyARN, true)
+	if err != nil {
+		return nil, err
+	}
+	return s.listTags(ctx, c, "iam:ListPolicyTags", t, in.Marker, in.MaxItems)
+}
+
+// OpenID Connect providers.
+
+// TagOpenIDConnectProviderInput is TagOpenIDConnectProvider's request.
+type TagOpenIDConnectProviderInput struct {
+	OpenIDConnectProviderARN string        `query:"OpenIDConnectProviderArn,required"`
+	Tags                     []keyward.Tag `query:"Tags,required"`
+}
+
+// TagOpenIDConnectProvider adds tags to an OIDC provider.
+func (s *Service) TagOpenIDConnectProvider(ctx context.Context, c *keyward.Caller, in *TagOpenIDConnectProviderInput) (*struct{}, error) {
+	var v validator
+	v.str("openIDConnectProviderArn", in.OpenIDConnectProviderARN, 20, 2048, nil)
+	v.tags(in.Tags)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	t, err := arnTarget(c, keyward.KindOIDCProvider, in.OpenIDConnectProviderARN, false)
+	if err == nil {
+		err = s.tag(ctx, c, "iam:TagOpenIDConnectProvider", t, in.Tags)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &struct{}{}, nil
+}
+
+// UntagOpenIDConnectProviderInput is UntagOpenIDConnectProvider's request.
+type UntagOpenIDConnectProviderInput struct {
+	OpenIDConnectProviderARN string   `query:"OpenIDConnectProviderArn,required"`
+	TagKeys                  []string `query:"TagKeys,required"`
+}
+
+// UntagOpenIDConnectProvider removes tags from an OIDC provider.
+func (s *Service) UntagOpenIDConnectProvider(ctx context.Context, c *keyward.Caller, in *UntagOpenIDConnectProviderInput) (*struct{}, error) {
+	var v validator
+	v.str("openIDConnectProviderArn", in.OpenIDConnectProviderARN, 20, 2048, nil)
+	v.tagKeys(in.TagKeys)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	t, err := arnTarget(c, keyward.KindOIDCProvider, in.OpenIDConnectProviderARN, false)
+	if err == nil {
+		err = s.untag(ctx, c, "iam:UntagOpenIDConnectProvider", t, in.TagKeys)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &struct{}{}, nil
+}
+
+// ListOpenIDConnectProviderTagsInput is ListOpenIDConnectProviderTags'
+// request.
+type ListOpenIDConnectProviderTagsInput struct {
+	OpenIDConnectProviderARN string  `query:"OpenIDConnectProviderArn,required"`
+	Marker                   *string `query:"Marker"`
+	MaxItems                 *int32  `query:"MaxItems"`
+}
+
+// ListOpenIDConnectProviderTags lists an OIDC provider's tags.
+func (s *Service) ListOpenIDConnectProviderTags(ctx context.Context, c *keyward.Caller, in *ListOpenIDConnectProviderTagsInput) (*ListTagsOutput, error) {
+	var v validator
+	v.str("openIDConnectProviderArn", in.OpenIDConnectProviderARN, 20, 2048, nil)
+	v.page(nil, in.Marker, in.MaxItems)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	t, err := arnTarget(c, keyward.KindOIDCProvider, in.OpenIDConnectProviderARN, false)
+	if err != nil {
+		return nil, err
+	}
+	return s.listTags(ctx, c, "iam:ListOpenIDConnectProviderTags", t, in.Marker, in.MaxItems)
+}

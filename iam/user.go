@@ -1,0 +1,399 @@
+package iam
+
+import (
+	"context"
+	"strings"
+
+	"github.com/keyward/keyward"
+)
+
+// Deletion conflicts, in AWS's words.
+const (
+	msgDeleteKeysFirst    = "Cannot delete entity, must delete access keys first."
+	msgDeletePolicies     = "Cannot delete entity, must delete policies first."
+	msgDetachPolicies     = "Cannot delete entity, must detach all policies first."
+	msgRemoveFromGroups   = "Cannot delete entity, must remove users from group first."
+	msgRemoveFromProfiles = "Cannot delete entity, must remove roles from instance profile first."
+)
+
+// errNonUserCaller is AWS's answer when an action that defaults to the
+// calling user is called by a role session or federated user.
+var errNonUserCaller = keyward.Errorf(keyward.ErrValidationError, "Must specify userName when calling with non-User credentials")
+
+// callerUser returns the name of the IAM user making the call, or root
+// true for the account's root user (and its GetSessionToken sessions).
+func callerUser(c *keyward.Caller) (name string, root bool, err error) {
+	switch c.Kind {
+	case keyward.CallerRoot:
+		return "", true, nil
+	case keyward.CallerUser, keyward.CallerUserSession:
+		if c.UserName == "" {
+			return "", true, nil
+		}
+		return c.UserName, false, nil
+	}
+	return "", false, errNonUserCaller
+}
+
+// CreateUserInput is CreateUser's request.
+type CreateUserInput struct {
+	Path                *string       `query:"Path"`
+	UserName            string        `query:"UserName,required"`
+	PermissionsBoundary *string       `query:"PermissionsBoundary"`
+	Tags                []keyward.Tag `query:"Tags"`
+}
+
+// CreateUserOutput is CreateUser's result.
+type CreateUserOutput struct {
+	User User `xml:"User"`
+}
+
+// CreateUser creates an IAM user, with its permissions boundary and tags.
+func (s *Service) CreateUser(ctx context.Context, c *keyward.Caller, in *CreateUserInput) (*CreateUserOutput, error) {
+	var v validator
+	v.path("path", in.Path)
+	v.name("userName", in.UserName, 64)
+	v.opt("permissionsBoundary", in.PermissionsBoundary, 20, 2048, nil)
+	v.tags(in.Tags)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	path := deref(in.Path, "/")
+	arn := UserARN(c.AccountID, path, in.UserName)
+	extra := tagConditions(nil, in.Tags)
+	boundary := deref(in.PermissionsBoundary, "")
+	if boundary != "" {
+		extra = withKey(extra, "iam:PermissionsBoundary", boundary)
+	}
+	if err := s.authorize(ctx, c, "iam:CreateUser", arn, extra); err != nil {
+		return nil, err
+	}
+	if err := checkTagSet(in.Tags); err != nil {
+		return nil, err
+	}
+	u := keyward.User{
+		AccountID:              c.AccountID,
+		ID:                     s.ids().ID(PrefixUser),
+		Name:                   in.UserName,
+		Path:                   path,
+		ARN:                    arn,
+		CreateDate:             s.now(),
+		PermissionsBoundaryARN: boundary,
+	}
+	var tags []keyward.Tag
+	err := s.update(ctx, false, func(tx keyward.Tx) error {
+		if boundary != "" {
+			if err := checkBoundary(tx, c.AccountID, boundary); err != nil {
+				return err
+			}
+		}
+		if err := tx.CreateUser(u); err != nil {
+			return err
+		}
+		if len(in.Tags) > 0 {
+			if err := tx.TagEntity(keyward.UserRef(c.AccountID, u.Name), in.Tags); err != nil {
+				return err
+			}
+			var err error
+			tags, err = tx.ListTags(keyward.UserRef(c.AccountID, u.Name))
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &CreateUserOutput{User: userOut(u, tags)}, nil
+}
+
+// withKey adds one condition key to extra.
+func withKey(extra map[string][]string, key string, values ...string) map[string][]string {
+	if extra == nil {
+		extra = make(map[string][]string, 1)
+	}
+	extra[key] = values
+	return extra
+}
+
+// checkBoundary checks that arn names a managed policy the account may use
+// as a permissions boundary: its own or an AWS-managed one, attachable.
+func checkBoundary(tx keyward.Tx, accountID, arn string) error {
+	notFound := keyward.Errorf(keyward.ErrNoSuchEntity, "Policy %s does not exist or is not attachable.", arn)
+	acct, ok := policyAccount(arn)
+	if !ok {
+		return keyward.Errorf(keyward.ErrInvalidInput, "ARN %s is not valid.", arn)
+	}
+	if acct != accountID && acct != keyward.AWSAccountID {
+		return notFound
+	}
+	p, err := tx.GetPolicy(arn)
+	if keyward.ErrorCode(err) == keyward.ErrNoSuchEntity {
+		return notFound
+	}
+	if err != nil {
+		return err
+	}
+	if !p.IsAttachable {
+		return notFound
+	}
+	return nil
+}
+
+// policyAccount returns the account of a managed policy's ARN
+// (arn:aws:iam::ACCOUNT:policy/...), "aws" for AWS-managed ones.
+func policyAccount(arn string) (string, bool) {
+	rest, ok := strings.CutPrefix(arn, "arn:aws:iam::")
+	if !ok {
+		return "", false
+	}
+	acct, res, ok := strings.Cut(rest, ":")
+	if !ok || !strings.HasPrefix(res, "policy/") || len(res) == len("policy/") {
+		return "", false
+	}
+	return acct, true
+}
+
+// GetUserInput is GetUser's request. Without UserName it describes the
+// calling user.
+type GetUserInput struct {
+	UserName *string `query:"UserName"`
+}
+
+// GetUserOutput is GetUser's result.
+type GetUserOutput struct {
+	User User `xml:"User"`
+}
+
+// GetUser describes a user, with its boundary and tags. Without UserName
+// it describes the caller; for the root user that is the account (UserId
+// the account ID, Arn the root ARN).
+func (s *Service) GetUser(ctx context.Context, c *keyward.Caller, in *GetUserInput) (*GetUserOutput, error) {
+	var v validator
+	v.opt("userName", in.UserName, 1, 128, namePattern)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	name := deref(in.UserName, "")
+	if in.UserName == nil {
+		n, root, err := callerUser(c)
+		if err != nil {
+			return nil, err
+		}
+		if root {
+			return s.getRootUser(ctx, c)
+		}
+		name = n
+	}
+	arn, rt := s.resolve(ctx, c, keyward.KindUser, name)
+	if err := s.authorize(ctx, c, "iam:GetUser", arn, rt); err != nil {
+		return nil, err
+	}
+	var out GetUserOutput
+	err := s.Store.View(ctx, func(tx keyward.Tx) error {
+		u, err := tx.GetUser(c.AccountID, name)
+		if err != nil {
+			return err
+		}
+		tags, err := tx.ListTags(keyward.UserRef(c.AccountID, name))
+		if err != nil {
+			return err
+		}
+		out.User = userOut(u, tags)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+func (s *Service) getRootUser(ctx context.Context, c *keyward.Caller) (*GetUserOutput, error) {
+	arn := "arn:aws:iam::" + c.AccountID + ":root"
+	if err := s.authorize(ctx, c, "iam:GetUser", arn, nil); err != nil {
+		return nil, err
+	}
+	var a keyward.Account
+	err := s.Store.View(ctx, func(tx keyward.Tx) error {
+		var err error
+		a, err = tx.GetAccount(c.AccountID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &GetUserOutput{User: User{UserID: a.ID, ARN: arn, CreateDate: Time(a.CreateDate)}}, nil
+}
+
+// UpdateUserInput is UpdateUser's request.
+type UpdateUserInput struct {
+	UserName    string  `query:"UserName,required"`
+	NewPath     *string `query:"NewPath"`
+	NewUserName *string `query:"NewUserName"`
+}
+
+// UpdateUser renames a user or changes its path. As on AWS the caller needs
+// iam:UpdateUser on both the user's current and its new ARN.
+func (s *Service) UpdateUser(ctx context.Context, c *keyward.Caller, in *UpdateUserInput) (*struct{}, error) {
+	var v validator
+	v.name("userName", in.UserName, 128)
+	v.path("newPath", in.NewPath)
+	v.opt("newUserName", in.NewUserName, 1, 64, namePattern)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	old, rt := s.resolve(ctx, c, keyward.KindUser, in.UserName)
+	if err := s.authorize(ctx, c, "iam:UpdateUser", old, rt); err != nil {
+		return nil, err
+	}
+	if in.NewPath != nil || in.NewUserName != nil {
+		path, name := arnPathName(old, "user")
+		target := UserARN(c.AccountID, deref(in.NewPath, path), deref(in.NewUserName, name))
+		if target != old {
+			if err := s.authorize(ctx, c, "iam:UpdateUser", target, nil); err != nil {
+				return nil, err
+			}
+		}
+	}
+	err := s.update(ctx, true, func(tx keyward.Tx) error {
+		u, err := tx.GetUser(c.AccountID, in.UserName)
+		if err != nil {
+			return err
+		}
+		if in.NewPath != nil {
+			u.Path = *in.NewPath
+		}
+		if in.NewUserName != nil {
+			u.Name = *in.NewUserName
+		}
+		u.ARN = UserARN(c.AccountID, u.Path, u.Name)
+		return tx.UpdateUser(u)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &struct{}{}, nil
+}
+
+// arnPathName splits arn:aws:iam::ACCOUNT:KIND/PATH/NAME into its path and
+// name.
+func arnPathName(arn, kind string) (path, name string) {
+	_, res, _ := strings.Cut(arn, ":"+kind+"/")
+	i := strings.LastIndexByte(res, '/')
+	return "/" + res[:i+1], res[i+1:]
+}
+
+// DeleteUserInput is DeleteUser's request.
+type DeleteUserInput struct {
+	UserName string `query:"UserName,required"`
+}
+
+// DeleteUser deletes a user that has no access keys, policies or group
+// memberships left (DeleteConflict otherwise, as on AWS). A permissions
+// boundary does not block deletion.
+func (s *Service) DeleteUser(ctx context.Context, c *keyward.Caller, in *DeleteUserInput) (*struct{}, error) {
+	var v validator
+	v.name("userName", in.UserName, 128)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	arn, rt := s.resolve(ctx, c, keyward.KindUser, in.UserName)
+	if err := s.authorize(ctx, c, "iam:DeleteUser", arn, rt); err != nil {
+		return nil, err
+	}
+	err := s.update(ctx, true, func(tx keyward.Tx) error {
+		ref := keyward.UserRef(c.AccountID, in.UserName)
+		keys, err := tx.ListAccessKeys(c.AccountID, in.UserName)
+		if err != nil {
+			return err
+		}
+		if len(keys) > 0 {
+			return keyward.Errorf(keyward.ErrDeleteConflict, msgDeleteKeysFirst)
+		}
+		if err := checkNoPolicies(tx, ref); err != nil {
+			return err
+		}
+		groups, err := tx.ListGroupsForUser(c.AccountID, in.UserName)
+		if err != nil {
+			return err
+		}
+		if len(groups) > 0 {
+			return keyward.Errorf(keyward.ErrDeleteConflict, msgRemoveFromGroups)
+		}
+		return tx.DeleteUser(c.AccountID, in.UserName)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &struct{}{}, nil
+}
+
+// checkNoPolicies is the DeleteConflict of an entity that still has inline
+// or attached policies.
+func checkNoPolicies(tx keyward.Tx, ref keyward.EntityRef) error {
+	inline, err := tx.ListInlinePolicies(ref)
+	if err != nil {
+		return err
+	}
+	if len(inline) > 0 {
+		return keyward.Errorf(keyward.ErrDeleteConflict, msgDeletePolicies)
+	}
+	attached, err := tx.ListAttachedPolicies(ref)
+	if err != nil {
+		return err
+	}
+	if len(attached) > 0 {
+		return keyward.Errorf(keyward.ErrDeleteConflict, msgDetachPolicies)
+	}
+	return nil
+}
+
+// ListUsersInput is ListUsers' request.
+type ListUsersInput struct {
+	PathPrefix *string `query:"PathPrefix"`
+	Marker     *string `query:"Marker"`
+	MaxItems   *int32  `query:"MaxItems"`
+}
+
+// ListUsersOutput is ListUsers' result.
+type ListUsersOutput struct {
+	Users       Members[User] `xml:"Users"`
+	IsTruncated bool          `xml:"IsTruncated"`
+	Marker      string        `xml:"Marker,omitempty"`
+}
+
+// ListUsers lists the account's users, sorted by name. Like AWS's, the
+// list leaves out tags and boundaries.
+func (s *Service) ListUsers(ctx context.Context, c *keyward.Caller, in *ListUsersInput) (*ListUsersOutput, error) {
+	var v validator
+	v.page(in.PathPrefix, in.Marker, in.MaxItems)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if err := s.authorize(ctx, c, "iam:ListUsers", listResource(c.AccountID, "user", in.PathPrefix), nil); err != nil {
+		return nil, err
+	}
+	var out ListUsersOutput
+	err := s.Store.View(ctx, func(tx keyward.Tx) error {
+		users, next, err := tx.ListUsers(c.AccountID, listOptions(in.PathPrefix, in.Marker, in.MaxItems))
+		if err != nil {
+			return err
+		}
+		out.Users = usersOut(users)
+		out.IsTruncated, out.Marker = next != "", next
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// usersOut converts users for a list: no tags, no boundary.
+func usersOut(users []keyward.User) Members[User] {
+	out := make(Members[User], len(users))
+	for i, u := range users {
+		u.PermissionsBoundaryARN = ""
+		out[i] = userOut(u, nil)
+	}
+	return out
+}
