@@ -22,7 +22,7 @@ const idAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 
 // NewID returns a random 20-character identifier with the given prefix, as
 // AWS's: AKIA followed by 16 characters of [A-Z2-7] for an access key, and
-// likewise for unique IDs (AWS's unique IDs are 21 characters: see NewUniqueID).
+// NewUniqueID makes the 21-character unique IDs of users, roles and the like.
 func NewID(prefix string) string { return prefix + randomChars(20-len(prefix)) }
 
 // NewUniqueID returns a 21-character unique ID (AIDA..., AROA...), as AWS's.

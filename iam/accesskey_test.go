@@ -22,7 +22,7 @@ func TestService_AccessKeys(t *testing.T) {
 			t.Fatal(err)
 		}
 		k := out.AccessKey
-		if !strings.HasPrefix(k.AccessKeyID, "AKIA") || len(k.AccessKeyID) != 21 || len(k.SecretAccessKey) != 40 || k.Status != "Active" || k.UserName != "alice" {
+		if !strings.HasPrefix(k.AccessKeyID, "AKIA") || len(k.AccessKeyID) != 20 || len(k.SecretAccessKey) != 40 || k.Status != "Active" || k.UserName != "alice" {
 			t.Fatalf("CreateAccessKey = %+v", k)
 		}
 		ids = append(ids, k.AccessKeyID)

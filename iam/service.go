@@ -2,8 +2,6 @@ package iam
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"encoding/xml"
 	"errors"
 	"net/url"
@@ -46,36 +44,28 @@ type IDSource interface {
 
 // ID prefixes, AWS's.
 const (
-	PrefixUser            = "AIDA"
-	PrefixGroup           = "AGPA"
-	PrefixRole            = "AROA"
-	PrefixPolicy          = "ANPA"
-	PrefixInstanceProfile = "AIPA"
-	PrefixAccessKey       = "AKIA"
+	PrefixUser            = keyward.PrefixUser
+	PrefixGroup           = keyward.PrefixGroup
+	PrefixRole            = keyward.PrefixRole
+	PrefixPolicy          = keyward.PrefixPolicy
+	PrefixInstanceProfile = keyward.PrefixInstanceProfile
+	PrefixAccessKey       = keyward.PrefixAccessKey
 )
 
-// RandomIDs draws IDs and secrets from crypto/rand.
+// RandomIDs draws IDs and secrets from crypto/rand, shaped as AWS's: access
+// key IDs have 20 characters (AKIA and 16 more), unique IDs 21.
 type RandomIDs struct{}
-
-const idAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 
 // ID implements IDSource.
 func (RandomIDs) ID(prefix string) string {
-	var b [17]byte
-	rand.Read(b[:])
-	for i := range b {
-		b[i] = idAlphabet[b[i]&31]
+	if prefix == PrefixAccessKey {
+		return keyward.NewID(prefix)
 	}
-	return prefix + string(b[:])
+	return keyward.NewUniqueID(prefix)
 }
 
-// Secret implements IDSource: 30 random bytes in standard base64, 40
-// characters from AWS's secret alphabet (A-Z, a-z, 0-9, + and /).
-func (RandomIDs) Secret() string {
-	var b [30]byte
-	rand.Read(b[:])
-	return base64.StdEncoding.EncodeToString(b[:])
-}
+// Secret implements IDSource: 40 characters from AWS's secret alphabet.
+func (RandomIDs) Secret() string { return keyward.NewSecretAccessKey() }
 
 func (s *Service) ids() IDSource {
 	if s.IDs == nil {

@@ -52,6 +52,7 @@ const usage = `usage: keyward COMMAND [ARGS]
 
 commands:
   serve            run the IAM and STS server (keyward serve -h)
+  account create   create an account and its root access key
   policy validate  check policy documents against AWS's grammar and rules
   policy eval      decide one request offline
 `
@@ -67,6 +68,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runPolicy(ctx, args[1:], stdin, stdout, stderr)
 	case "serve":
 		return runServe(ctx, args[1:], stdout, stderr)
+	case "account":
+		return runAccount(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -15,7 +15,8 @@ func run(t *testing.T, stdin string, args ...string) (stdout, stderr string, cod
 	t.Helper()
 	var out, errb bytes.Buffer
 	err := Run(context.Background(), args, strings.NewReader(stdin), &out, &errb)
-	return out.String(), errb.String(), exitCode(err, &errb)
+	code = exitCode(err, &errb)
+	return out.String(), errb.String(), code
 }
 
 func TestPolicyValidate(t *testing.T) {
@@ -86,9 +87,9 @@ func TestPolicyEval(t *testing.T) {
 	out, _, code = run(t, evalRequest, "policy", "eval", "--explain")
 	for _, want := range []string{
 		"allowed: 1 statement(s) allow s3:GetObject",
-		"Allow statement Home (identity policy \"home\", line 1): APPLIES",
+		"Allow statement Home (identity policy \"home\", line 2): APPLIES",
 		"resource arn:aws:s3:::bucket/alice/key matches \"arn:aws:s3:::bucket/${aws:username}/*\"",
-		"Deny statement Mfa (identity policy \"home\", line 1): does not apply",
+		"Deny statement Mfa (identity policy \"home\", line 3): does not apply",
 		"action s3:GetObject matches nothing in Action [\"s3:Delete*\"]",
 	} {
 		if code != 0 || !strings.Contains(out, want) {

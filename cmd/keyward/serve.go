@@ -20,7 +20,6 @@ import (
 	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/seal"
 	"github.com/keyward/keyward/sqlite"
-	"github.com/keyward/keyward/sts"
 )
 
 // DefaultAddr is where keyward serve listens without --addr.
@@ -138,17 +137,17 @@ func newServer(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io
 		s.metrics.decision(d.Result.Decision.String())
 	}
 	s.authn = &authn.Authenticator{Store: store, Key: key, Generation: s.authz.Generation}
-	stsSvc := &sts.Service{}
 	s.query = &awsquery.Server{
 		Authenticate: s.authn.Authenticate,
 		Log:          log,
 		Observe:      s.observe,
 		Services: []*awsquery.Service{
 			{Name: "iam", Namespace: awsquery.NamespaceIAM, Version: awsquery.VersionIAM, Actions: iamActions(s, key)},
-			{Name: "sts", Namespace: awsquery.NamespaceSTS, Version: awsquery.VersionSTS, Actions: map[string]awsquery.Handler{
-				"GetCallerIdentity": awsquery.Bind(stsSvc.GetCallerIdentity),
-			}},
 		},
+	}
+	if err := addSTS(ctx, s, key); err != nil { // cmd/keyward/sts.go
+		store.Close()
+		return nil, err
 	}
 	return s, nil
 }
@@ -251,15 +250,8 @@ func bootstrap(ctx context.Context, store keyward.Store, key *seal.Key, dataDir 
 			accountID = accounts[0].ID
 			return nil
 		}
-		now := time.Now().UTC().Truncate(time.Second)
-		if err := tx.CreateAccount(keyward.Account{ID: accountID, CreateDate: now}); err != nil {
-			return err
-		}
 		created = true
-		return tx.CreateAccessKey(keyward.AccessKey{
-			AccountID: accountID, AccessKeyID: keyID, Status: keyward.StatusActive, CreateDate: now,
-			SecretCiphertext: key.Seal([]byte(secret), authn.AccessKeyAD(keyID)),
-		})
+		return createAccount(tx, accountID, keyID, secret, key, time.Now())
 	})
 	if err != nil {
 		return "", fmt.Errorf("serve: first start: %w", err)
@@ -302,5 +294,14 @@ func iamActions(s *server, key *seal.Key) map[string]awsquery.Handler {
 			return key.Seal(secret, authn.AccessKeyAD(accessKeyID)), nil
 		},
 	}
-	return awsquery.Actions(svc)
+	actions := awsquery.Actions(svc)
+	// IAM actions Keyward does not implement answer InvalidAction saying
+	// so, rather than "Could not find operation", which reads like a typo.
+	for _, op := range iam.Operations {
+		if _, ok := actions[op.Name]; !ok {
+			name := op.Name
+			actions[name] = func(context.Context, *awsquery.Request) (any, error) { return nil, iam.Unsupported(name) }
+		}
+	}
+	return actions
 }
