@@ -1,6 +1,7 @@
 package sqlite_test
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -149,5 +150,48 @@ func BenchmarkGetUser(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestStore_Reset(t *testing.T) {
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, sqlite.Memory)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	err = s.Update(ctx, func(tx keyward.Tx) error {
+		if err := tx.CreateAccount(keyward.Account{ID: "111122223333"}); err != nil {
+			return err
+		}
+		return tx.CreateUser(keyward.User{AccountID: "111122223333", ID: "AIDAEXAMPLE0000000001", Name: "alice", Path: "/", ARN: "arn:aws:iam::111122223333:user/alice"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Reset(ctx); err != nil {
+		t.Fatalf("Reset: %v", err)
+	}
+	err = s.View(ctx, func(tx keyward.Tx) error {
+		accounts, err := tx.ListAccounts()
+		if len(accounts) != 0 || err != nil {
+			t.Errorf("ListAccounts after Reset = %v, %v; want none", accounts, err)
+		}
+		_, err = tx.GetUser("111122223333", "alice")
+		if keyward.ErrorCode(err) != keyward.ErrNoSuchEntity {
+			t.Errorf("GetUser after Reset = %v, want NoSuchEntity", err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	file, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "k.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	if err := file.Reset(ctx); err != sqlite.ErrNotMemory {
+		t.Errorf("Reset of a file database = %v, want ErrNotMemory", err)
 	}
 }

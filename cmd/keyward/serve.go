@@ -95,6 +95,10 @@ type server struct {
 	store     keyward.Store
 	storeDesc string
 	accountID string
+	// The root key first start created, kept (in memory only) for a reset
+	// of an in-memory store.
+	rootKeyID, rootSecret string
+	key                   *seal.Key
 	log       *slog.Logger
 	authz     *authz.Authorizer
 	authn     *authn.Authenticator
@@ -126,7 +130,8 @@ func newServer(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io
 		return nil, err
 	}
 	s := &server{store: store, storeDesc: desc, log: log}
-	s.accountID, err = bootstrap(ctx, store, key, cfg.data, memory, stdout)
+	s.key = key
+	s.accountID, s.rootKeyID, s.rootSecret, err = bootstrap(ctx, store, key, cfg.data, memory, stdout)
 	if err != nil {
 		store.Close()
 		return nil, err
@@ -172,6 +177,7 @@ func (s *server) handler() http.Handler {
 		io.WriteString(w, "ok\n")
 	})
 	mux.Handle("GET /metrics", s.metrics)
+	mux.HandleFunc("POST /keyward/admin/reset", s.reset)
 	mux.Handle("/", s.query)
 	return mux
 }
@@ -224,24 +230,24 @@ func loadKEK(cfg serveConfig, memory bool) ([]byte, error) {
 
 // bootstrap creates the default account and its root access key on a store
 // with no account, and returns the default account's id.
-func bootstrap(ctx context.Context, store keyward.Store, key *seal.Key, dataDir string, memory bool, stdout io.Writer) (string, error) {
-	accountID := os.Getenv("KEYWARD_ACCOUNT_ID")
+func bootstrap(ctx context.Context, store keyward.Store, key *seal.Key, dataDir string, memory bool, stdout io.Writer) (accountID, keyID, secret string, err error) {
+	accountID = os.Getenv("KEYWARD_ACCOUNT_ID")
 	if accountID == "" {
 		accountID = DefaultAccountID
 	}
 	if !isAccountID(accountID) {
-		return "", usageError("serve: KEYWARD_ACCOUNT_ID must be 12 digits, not %q", accountID)
+		return "", "", "", usageError("serve: KEYWARD_ACCOUNT_ID must be 12 digits, not %q", accountID)
 	}
-	keyID, secret := os.Getenv("KEYWARD_ROOT_ACCESS_KEY_ID"), os.Getenv("KEYWARD_ROOT_SECRET_ACCESS_KEY")
+	keyID, secret = os.Getenv("KEYWARD_ROOT_ACCESS_KEY_ID"), os.Getenv("KEYWARD_ROOT_SECRET_ACCESS_KEY")
 	if (keyID == "") != (secret == "") {
-		return "", usageError("serve: set both KEYWARD_ROOT_ACCESS_KEY_ID and KEYWARD_ROOT_SECRET_ACCESS_KEY, or neither")
+		return "", "", "", usageError("serve: set both KEYWARD_ROOT_ACCESS_KEY_ID and KEYWARD_ROOT_SECRET_ACCESS_KEY, or neither")
 	}
 	generated := keyID == ""
 	if generated {
 		keyID, secret = keyward.NewID(keyward.PrefixAccessKey), keyward.NewSecretAccessKey()
 	}
 	created := false
-	err := store.Update(ctx, func(tx keyward.Tx) error {
+	err = store.Update(ctx, func(tx keyward.Tx) error {
 		accounts, err := tx.ListAccounts()
 		if err != nil {
 			return err
@@ -254,10 +260,10 @@ func bootstrap(ctx context.Context, store keyward.Store, key *seal.Key, dataDir 
 		return createAccount(tx, accountID, keyID, secret, key, time.Now())
 	})
 	if err != nil {
-		return "", fmt.Errorf("serve: first start: %w", err)
+		return "", "", "", fmt.Errorf("serve: first start: %w", err)
 	}
 	if !created || !generated {
-		return accountID, nil
+		return accountID, keyID, secret, nil
 	}
 	// A generated secret is shown once, and kept in a 0600 file.
 	where := "(not kept: the store is in memory)"
@@ -265,12 +271,12 @@ func bootstrap(ctx context.Context, store keyward.Store, key *seal.Key, dataDir 
 		path := filepath.Join(dataDir, "root-credentials")
 		content := fmt.Sprintf("KEYWARD_ACCOUNT_ID=%s\nAWS_ACCESS_KEY_ID=%s\nAWS_SECRET_ACCESS_KEY=%s\n", accountID, keyID, secret)
 		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-			return "", fmt.Errorf("serve: root credentials: %w", err)
+			return "", "", "", fmt.Errorf("serve: root credentials: %w", err)
 		}
 		where = "(also written to " + path + ", mode 0600)"
 	}
 	fmt.Fprintf(stdout, "Created account %s with root credentials %s; the secret is shown only this once:\n  export AWS_ACCESS_KEY_ID=%s\n  export AWS_SECRET_ACCESS_KEY=%s\n", accountID, where, keyID, secret)
-	return accountID, nil
+	return accountID, keyID, secret, nil
 }
 
 func isAccountID(s string) bool {
