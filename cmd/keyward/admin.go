@@ -55,4 +55,3 @@ func (s *server) reset(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set(awsquery.HeaderRequestID, id)
 	io.WriteString(w, `{"reset":true,"account":"`+s.accountID+`"}`+"\n")
 }
-

@@ -99,11 +99,11 @@ type server struct {
 	// of an in-memory store.
 	rootKeyID, rootSecret string
 	key                   *seal.Key
-	log       *slog.Logger
-	authz     *authz.Authorizer
-	authn     *authn.Authenticator
-	query     *awsquery.Server
-	metrics   *metrics
+	log                   *slog.Logger
+	authz                 *authz.Authorizer
+	authn                 *authn.Authenticator
+	query                 *awsquery.Server
+	metrics               *metrics
 }
 
 func newServer(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Writer) (*server, error) {
