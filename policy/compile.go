@@ -117,19 +117,20 @@ func (st *cstmt) patternTokens() []string {
 }
 
 type cstmt struct {
-	policy      int32
-	index       int32
-	effect      Effect
-	sid         string
-	notAction   bool
-	actions     []pattern // lower case
-	hasResource bool
-	notResource bool
-	resources   []arnPattern
-	principal   *cprincipal
-	notPrinc    bool
-	conds       []ccond
-	stmt        *Statement
+	policy       int32
+	index        int32
+	effect       Effect
+	sid          string
+	notAction    bool
+	lowerActions []string
+	actions      []pattern // lower case
+	hasResource  bool
+	notResource  bool
+	resources    []arnPattern
+	principal    *cprincipal
+	notPrinc     bool
+	conds        []ccond
+	stmt         *Statement
 }
 
 type ccond struct {
@@ -154,6 +155,13 @@ func NewSet(policies ...Policy) *Set {
 		byAction: make(map[string]*bucket),
 		bySvc:    make(map[string]*bucket),
 	}
+	n := 0
+	for _, p := range policies {
+		if p.Document != nil {
+			n += len(p.Document.Statements)
+		}
+	}
+	s.stmts = make([]cstmt, 0, n)
 	for pi, p := range policies {
 		if p.Document == nil {
 			continue
@@ -196,30 +204,31 @@ func (s *Set) index(i int32) {
 		s.anySvc.add(i, tokens)
 		return
 	}
-	wildSvc := map[string]bool{}
-	for _, a := range st.stmt.Action {
-		svc, _, ok := strings.Cut(strings.ToLower(a), ":")
+	// A service with a wildcard action goes to bySvc; literal actions of
+	// other services go to byAction. Statements name few actions: slices
+	// beat maps here.
+	var wildSvc []string
+	for _, la := range st.lowerActions {
+		svc, _, ok := strings.Cut(la, ":")
 		if !ok || strings.ContainsAny(svc, "*?") {
 			s.anySvc.add(i, tokens)
 			return
 		}
-		if strings.ContainsAny(a, "*?") {
-			wildSvc[svc] = true
+		if strings.ContainsAny(la, "*?") && !slices.Contains(wildSvc, svc) {
+			wildSvc = append(wildSvc, svc)
 		}
 	}
-	seen := map[string]bool{}
-	for _, a := range st.stmt.Action {
-		la := strings.ToLower(a)
+	var seen []string
+	for _, la := range st.lowerActions {
 		svc, _, _ := strings.Cut(la, ":")
-		key := la
-		m := s.byAction
-		if wildSvc[svc] {
+		key, m := la, s.byAction
+		if slices.Contains(wildSvc, svc) {
 			key, m = svc, s.bySvc
 		}
-		if seen[key] {
+		if slices.Contains(seen, key) {
 			continue
 		}
-		seen[key] = true
+		seen = append(seen, key)
 		b := m[key]
 		if b == nil {
 			b = &bucket{}
@@ -231,22 +240,29 @@ func (s *Set) index(i int32) {
 
 func compileStatement(st *Statement, pi, si int32, vars bool) cstmt {
 	c := cstmt{policy: pi, index: si, effect: st.Effect, sid: st.Sid, notAction: st.NotAction, stmt: st}
-	for _, a := range st.Action {
-		c.actions = append(c.actions, compilePattern(strings.ToLower(a), true, false))
+	c.lowerActions = make([]string, len(st.Action))
+	c.actions = make([]pattern, len(st.Action))
+	for i, a := range st.Action {
+		c.lowerActions[i] = strings.ToLower(a)
+		c.actions[i] = compilePattern(c.lowerActions[i], true, false)
 	}
 	if st.Resource != nil {
 		c.hasResource = true
 		c.notResource = st.NotResource
-		for _, r := range st.Resource {
-			c.resources = append(c.resources, compileARN(r, vars))
+		c.resources = make([]arnPattern, len(st.Resource))
+		for i, r := range st.Resource {
+			c.resources[i] = compileARN(r, vars)
 		}
 	}
 	if st.Principal != nil {
 		c.principal = compilePrincipal(st.Principal)
 		c.notPrinc = st.NotPrincipal
 	}
-	for i := range st.Condition {
-		c.conds = append(c.conds, compileCondition(&st.Condition[i], vars))
+	if len(st.Condition) > 0 {
+		c.conds = make([]ccond, len(st.Condition))
+		for i := range st.Condition {
+			c.conds[i] = compileCondition(&st.Condition[i], vars)
+		}
 	}
 	return c
 }

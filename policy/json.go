@@ -58,6 +58,7 @@ type jsonError struct {
 }
 
 type reader struct {
+	slab  []node // nodes are carved from here: one allocation for many
 	data  []byte
 	pos   int
 	depth int
@@ -92,6 +93,16 @@ func parseJSON(data []byte) (*node, *jsonError) {
 		return nil, &jsonError{off: r.pos, msg: "unexpected " + r.describe() + " after the document"}
 	}
 	return n, nil
+}
+
+func (r *reader) newNode(k kind, off int) *node {
+	if len(r.slab) == 0 {
+		r.slab = make([]node, 64)
+	}
+	n := &r.slab[0]
+	r.slab = r.slab[1:]
+	n.kind, n.off = k, off
+	return n
 }
 
 func (r *reader) fail(msg string) *node {
@@ -135,7 +146,9 @@ func (r *reader) value() *node {
 		if !ok {
 			return nil
 		}
-		return &node{kind: jString, off: off, end: r.pos, str: s}
+		n := r.newNode(jString, off)
+		n.end, n.str = r.pos, s
+		return n
 	case c == '-' || (c >= '0' && c <= '9'):
 		return r.number()
 	case c == 't':
@@ -155,7 +168,9 @@ func (r *reader) literal(word string, k kind) *node {
 		return r.fail("unexpected " + r.describe() + ": expected a value")
 	}
 	r.pos += len(word)
-	return &node{kind: k, off: off, end: r.pos, str: word}
+	n := r.newNode(k, off)
+	n.end, n.str = r.pos, word
+	return n
 }
 
 func (r *reader) number() *node {
@@ -194,7 +209,9 @@ func (r *reader) number() *node {
 			return r.fail("invalid number")
 		}
 	}
-	return &node{kind: jNumber, off: off, end: r.pos, str: string(r.data[off:r.pos])}
+	n := r.newNode(jNumber, off)
+	n.end, n.str = r.pos, string(r.data[off:r.pos])
+	return n
 }
 
 func (r *reader) string() (string, bool) {
@@ -204,7 +221,7 @@ func (r *reader) string() (string, bool) {
 	for r.pos < len(r.data) {
 		c := r.data[r.pos]
 		if c == '"' {
-			s := string(r.data[start:r.pos])
+			s := intern(r.data[start:r.pos])
 			r.pos++
 			if !utf8.ValidString(s) {
 				r.pos = start
@@ -287,6 +304,52 @@ func (r *reader) string() (string, bool) {
 	return "", false
 }
 
+// intern returns the policy grammar's common words without allocating;
+// other text is copied.
+func intern(b []byte) string {
+	switch string(b) { // the compiler does not allocate for this conversion
+	case "Version":
+		return "Version"
+	case "Statement":
+		return "Statement"
+	case "Sid":
+		return "Sid"
+	case "Effect":
+		return "Effect"
+	case "Allow":
+		return "Allow"
+	case "Deny":
+		return "Deny"
+	case "Action":
+		return "Action"
+	case "NotAction":
+		return "NotAction"
+	case "Resource":
+		return "Resource"
+	case "NotResource":
+		return "NotResource"
+	case "Principal":
+		return "Principal"
+	case "NotPrincipal":
+		return "NotPrincipal"
+	case "Condition":
+		return "Condition"
+	case "AWS":
+		return "AWS"
+	case "Service":
+		return "Service"
+	case "2012-10-17":
+		return "2012-10-17"
+	case "*":
+		return "*"
+	case "true":
+		return "true"
+	case "false":
+		return "false"
+	}
+	return string(b)
+}
+
 func (r *reader) hex4() (rune, bool) {
 	if len(r.data)-r.pos < 4 {
 		r.fail("invalid \\u escape in string")
@@ -302,7 +365,7 @@ func (r *reader) hex4() (rune, bool) {
 }
 
 func (r *reader) object() *node {
-	n := &node{kind: jObject, off: r.pos}
+	n := r.newNode(jObject, r.pos)
 	if r.depth++; r.depth > maxDepth {
 		return r.fail("nested too deeply")
 	}
@@ -363,7 +426,7 @@ func (r *reader) object() *node {
 }
 
 func (r *reader) array() *node {
-	n := &node{kind: jArray, off: r.pos}
+	n := r.newNode(jArray, r.pos)
 	if r.depth++; r.depth > maxDepth {
 		return r.fail("nested too deeply")
 	}

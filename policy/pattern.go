@@ -35,6 +35,10 @@ type tok struct {
 
 func compilePattern(s string, glob, vars bool) pattern {
 	p := pattern{raw: s}
+	if !strings.ContainsAny(s, "*?$") {
+		p.lit = true // most patterns: nothing to compile
+		return p
+	}
 	var lit strings.Builder
 	flush := func() {
 		if lit.Len() > 0 {
@@ -256,7 +260,8 @@ func compileARN(s string, vars bool) arnPattern {
 		a.whole = &p
 		return a
 	}
-	var sections []string
+	var buf [6]string
+	sections := buf[:0]
 	rest := s
 	for len(sections) < 5 {
 		j := indexColon(rest, vars)
