@@ -37,10 +37,13 @@ type Caller struct {
 	SessionToken    bool
 	SessionPolicies []string // inline session policy, and the documents of PolicyArns
 	SessionTags     []Tag
-	SourceIdentity  string
-	TokenIssueTime  time.Time
-	MFAPresent      bool
-	Chained         bool // a role session obtained with another role session's credentials
+	// TransitiveTagKeys name the session tags that pass to sessions this
+	// session obtains by role chaining.
+	TransitiveTagKeys []string
+	SourceIdentity    string
+	TokenIssueTime    time.Time
+	MFAPresent        bool
+	Chained           bool // a role session obtained with another role session's credentials
 
 	// The request: what condition keys such as aws:SourceIp come from.
 	SourceIP        string

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/arn"
 	"github.com/keyward/keyward/policy"
 )
 
@@ -23,7 +24,27 @@ type Authorizer struct {
 
 	// OnDecision, when set, is called with every decision (for audit logs).
 	OnDecision func(ctx context.Context, c *keyward.Caller, d Decision)
+
+	// Mode is Enforce (the zero value) or LogOnly. In LogOnly, Authorize
+	// lets through what it would deny, after calling OnWouldDeny; Evaluate
+	// still returns the true decision, so what its callers decide for
+	// themselves (sts:AssumeRole's trust policy) is never softened, and
+	// neither is authentication, which happens before authorization.
+	Mode Mode
+	// OnWouldDeny, when set, is called in LogOnly mode with each denial
+	// Authorize let through, and the AccessDenied error it would have
+	// returned.
+	OnWouldDeny func(ctx context.Context, c *keyward.Caller, d Decision, err error)
 }
+
+// Mode is how Authorize acts on denials.
+type Mode uint8
+
+// Modes.
+const (
+	Enforce Mode = iota // denials are AccessDenied
+	LogOnly             // denials are reported to OnWouldDeny and let through
+)
 
 // Decision is one authorization outcome, for audit trails.
 type Decision struct {
@@ -65,7 +86,14 @@ func (a *Authorizer) Authorize(ctx context.Context, c *keyward.Caller, action, r
 	if res.Decision == policy.Allowed {
 		return nil
 	}
-	return AccessDenied(c, action, resource, &res)
+	err = AccessDenied(c, action, resource, &res)
+	if a.Mode == LogOnly {
+		if a.OnWouldDeny != nil {
+			a.OnWouldDeny(ctx, c, Decision{Action: action, Resource: resource, Result: res}, err)
+		}
+		return nil
+	}
+	return err
 }
 
 // AccessDenied is AWS's AccessDenied error for a denied result.
@@ -79,7 +107,7 @@ func AccessDenied(c *keyward.Caller, action, resource string, res *policy.Result
 // for sts:AssumeRole). An error is internal (the store failed).
 func (a *Authorizer) Evaluate(ctx context.Context, c *keyward.Caller, action, resource string, extra map[string][]string, resourcePolicy *policy.Set) (policy.Result, error) {
 	var res policy.Result
-	req := policy.Request{Principal: c.ARN, Action: action, Resource: resource}
+	req := policy.Request{Principal: c.ARN, Action: action, Resource: resource, ResourceAccount: resourceAccount(resource)}
 	if c.Kind == keyward.CallerRoot || (c.Kind == keyward.CallerUserSession && c.UserName == "") {
 		// The root user is not limited by IAM policies in its own account.
 		req.Principal = "arn:aws:iam::" + c.AccountID + ":root"
@@ -109,6 +137,18 @@ func (a *Authorizer) Evaluate(ctx context.Context, c *keyward.Caller, action, re
 	ps.Evaluate(&req, &res)
 	a.report(ctx, c, action, resource, &res)
 	return res, nil
+}
+
+// resourceAccount returns the account that owns resource, read from its ARN,
+// or "" when the ARN names none (S3 buckets, AWS-managed policies): the
+// engine then takes the resource for the caller's own. Across accounts both
+// the resource's policy and the caller's own policies must allow.
+func resourceAccount(resource string) string {
+	a, err := arn.Parse(resource)
+	if err != nil || len(a.AccountID) != 12 {
+		return ""
+	}
+	return a.AccountID
 }
 
 func (a *Authorizer) report(ctx context.Context, c *keyward.Caller, action, resource string, res *policy.Result) {
@@ -198,74 +238,17 @@ func (a *Authorizer) principal(ctx context.Context, c *keyward.Caller) (*princip
 		return pp, nil
 	}
 	pp = &principalPolicies{gen: gen}
+	ref := keyward.UserRef(c.AccountID, c.UserName)
+	if c.Kind == keyward.CallerAssumedRole {
+		ref = keyward.RoleRef(c.AccountID, c.RoleName)
+	}
 	err := a.store.View(ctx, func(tx keyward.Tx) error {
-		var owner []keyward.EntityRef
-		var boundaryARN string
-		switch c.Kind {
-		case keyward.CallerAssumedRole:
-			r, err := tx.GetRole(c.AccountID, c.RoleName)
-			if err != nil {
-				return err
-			}
-			owner = append(owner, keyward.RoleRef(c.AccountID, r.Name))
-			boundaryARN = r.PermissionsBoundaryARN
-		default:
-			u, err := tx.GetUser(c.AccountID, c.UserName)
-			if err != nil {
-				return err
-			}
-			owner = append(owner, keyward.UserRef(c.AccountID, u.Name))
-			boundaryARN = u.PermissionsBoundaryARN
-			groups, err := tx.ListGroupsForUser(c.AccountID, u.Name)
-			if err != nil {
-				return err
-			}
-			for _, g := range groups {
-				owner = append(owner, keyward.GroupRef(c.AccountID, g.Name))
-			}
-		}
-		tags, err := tx.ListTags(owner[0])
+		p, err := LoadPrincipal(tx, ref) // sources.go: shared with the policy simulator
 		if err != nil {
 			return err
 		}
-		pp.tags = tags
-		var pols []policy.Policy
-		for _, o := range owner {
-			inline, err := tx.ListInlinePolicies(o)
-			if err != nil {
-				return err
-			}
-			for _, ip := range inline {
-				d, err := policy.Parse([]byte(ip.Document), policy.Identity)
-				if err != nil {
-					return fmt.Errorf("authz: stored inline policy %s of %s %s: %w", ip.PolicyName, o.Kind, o.Name, err)
-				}
-				pols = append(pols, policy.Policy{ID: ip.PolicyName, Document: d})
-			}
-			attached, err := tx.ListAttachedPolicies(o)
-			if err != nil {
-				return err
-			}
-			for _, mp := range attached {
-				d, err := defaultDocument(tx, mp, policy.Identity)
-				if err != nil {
-					return err
-				}
-				pols = append(pols, policy.Policy{ID: mp.ARN, Document: d})
-			}
-		}
-		pp.identity = policy.NewSet(pols...)
-		if boundaryARN != "" {
-			mp, err := tx.GetPolicy(boundaryARN)
-			if err != nil {
-				return err
-			}
-			d, err := defaultDocument(tx, mp, policy.Boundary)
-			if err != nil {
-				return err
-			}
-			pp.boundary = policy.NewSet(policy.Policy{ID: mp.ARN, Document: d})
-		}
+		pp.tags = p.Tags
+		pp.identity, pp.boundary = p.Sets()
 		return nil
 	})
 	if err != nil {

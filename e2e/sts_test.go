@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -289,5 +290,114 @@ func TestSTS_AssumeRoleWithWebIdentity(t *testing.T) {
 	} {
 		_, err := assume(tt.tok)
 		wantErrorCode(t, "AssumeRoleWithWebIdentity("+tt.name+")", err, tt.code)
+	}
+}
+
+// TestSTS_AWSCLI assumes a role with the AWS CLI, session tags and a
+// managed session policy included, and uses the credentials it returns.
+func TestSTS_AWSCLI(t *testing.T) {
+	if _, err := exec.LookPath("aws"); err != nil {
+		t.Skip("the AWS CLI (aws) is not installed")
+	}
+	s := startServer(t)
+	alice := s.userWithKey(t, "alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:AssumeRole","sts:TagSession"],"Resource":"*"}]}`)
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + testAccount + `:root"},"Action":["sts:AssumeRole","sts:TagSession"]}]}`
+	roleARN := s.roleWith(t, "admin", trust, 0, stsAllowAll)
+	pol, err := s.IAM(s.Root).CreatePolicy(ctx(t), &iam.CreatePolicyInput{PolicyName: aws.String("ListRolesOnly"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListRoles","Resource":"*"}]}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(c Creds, args ...string) (string, error) {
+		cmd := exec.Command("aws", args...)
+		cmd.Env = append(os.Environ(),
+			"AWS_ACCESS_KEY_ID="+c.ID, "AWS_SECRET_ACCESS_KEY="+c.Secret, "AWS_SESSION_TOKEN="+c.Token,
+			"AWS_DEFAULT_REGION=us-east-1", "AWS_ENDPOINT_URL="+s.URL,
+			"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_MAX_ATTEMPTS=1")
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	out, err := run(alice, "sts", "assume-role", "--role-arn", roleARN, "--role-session-name", "cli",
+		"--tags", "Key=team,Value=blue", "Key=env,Value=prod", "--transitive-tag-keys", "team",
+		"--policy-arns", "arn="+aws.ToString(pol.Policy.Arn), "--duration-seconds", "900")
+	if err != nil {
+		t.Fatalf("aws sts assume-role: %v\n%s", err, out)
+	}
+	var res struct {
+		Credentials      struct{ AccessKeyId, SecretAccessKey, SessionToken string }
+		AssumedRoleUser  struct{ Arn string }
+		PackedPolicySize int
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("aws sts assume-role output %s: %v", out, err)
+	}
+	if res.AssumedRoleUser.Arn != "arn:aws:sts::"+testAccount+":assumed-role/admin/cli" || res.PackedPolicySize <= 0 {
+		t.Errorf("aws sts assume-role = %s", out)
+	}
+	session := Creds{ID: res.Credentials.AccessKeyId, Secret: res.Credentials.SecretAccessKey, Token: res.Credentials.SessionToken}
+	if out, err := run(session, "iam", "list-roles"); err != nil || !strings.Contains(out, roleARN) {
+		t.Errorf("aws iam list-roles (session) = %v\n%s", err, out)
+	}
+	if out, err := run(session, "iam", "list-users"); err == nil || !strings.Contains(out, "AccessDenied") {
+		t.Errorf("aws iam list-users (session narrowed to ListRoles) = %v\n%s, want AccessDenied", err, out)
+	}
+}
+
+// TestSTS_RevokeSessions is the console's "revoke active sessions": an
+// inline deny on aws:TokenIssueTime stops sessions issued before it on
+// their next request, and leaves later ones alone.
+func TestSTS_RevokeSessions(t *testing.T) {
+	s := startServer(t)
+	cx := ctx(t)
+	alice := s.userWithKey(t, "alice", stsAllowAssume)
+	adminARN := s.roleWith(t, "admin", trustAccount(), 0, stsAllowAll)
+	assume := func() Creds {
+		t.Helper()
+		out, err := s.STS(alice).AssumeRole(cx, &sts.AssumeRoleInput{RoleArn: aws.String(adminARN), RoleSessionName: aws.String("s1")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sessionCreds(out.Credentials)
+	}
+	old := assume()
+	if _, err := s.IAM(old).ListUsers(cx, &iam.ListUsersInput{}); err != nil {
+		t.Fatalf("ListUsers(session) before revocation: %v", err)
+	}
+	time.Sleep(1100 * time.Millisecond) // token issue times have whole seconds
+	revoke := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"DateLessThan":{"aws:TokenIssueTime":"` + time.Now().UTC().Format(time.RFC3339) + `"}}}]}`
+	if _, err := s.IAM(s.Root).PutRolePolicy(cx, &iam.PutRolePolicyInput{RoleName: aws.String("admin"), PolicyName: aws.String("AWSRevokeOlderSessions"), PolicyDocument: aws.String(revoke)}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.IAM(old).ListUsers(cx, &iam.ListUsersInput{})
+	wantErrorCode(t, "ListUsers(revoked session)", err, "AccessDenied")
+	if _, err := s.IAM(assume()).ListUsers(cx, &iam.ListUsersInput{}); err != nil {
+		t.Errorf("ListUsers(session issued after revocation): %v", err)
+	}
+}
+
+// TestSTS_ReplicasShareKeys runs two servers on one SQLite file, as two
+// replicas of one store: a session issued by one works on the other.
+func TestSTS_ReplicasShareKeys(t *testing.T) {
+	dir := t.TempDir()
+	kek := filepath.Join(dir, "kek")
+	if err := os.WriteFile(kek, []byte(base64.StdEncoding.EncodeToString(make([]byte, 32))+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	store := "--store=sqlite:" + filepath.Join(dir, "keyward.db")
+	a := startServer(t, store, "--kek-file", kek)
+	cx := ctx(t)
+	alice := a.userWithKey(t, "alice", stsAllowAssume)
+	adminARN := a.roleWith(t, "admin", trustAccount(), 0, stsAllowAll)
+	out, err := a.STS(alice).AssumeRole(cx, &sts.AssumeRoleInput{RoleArn: aws.String(adminARN), RoleSessionName: aws.String("replica")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := startServer(t, store, "--kek-file", kek)
+	id, err := b.STS(sessionCreds(out.Credentials)).GetCallerIdentity(cx, &sts.GetCallerIdentityInput{})
+	if err != nil || aws.ToString(id.Arn) != aws.ToString(out.AssumedRoleUser.Arn) {
+		t.Errorf("GetCallerIdentity on the second replica = %v, %v; want %s", id, err, aws.ToString(out.AssumedRoleUser.Arn))
+	}
+	if _, err := b.IAM(sessionCreds(out.Credentials)).ListUsers(cx, &iam.ListUsersInput{}); err != nil {
+		t.Errorf("ListUsers on the second replica: %v", err)
 	}
 }

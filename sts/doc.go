@@ -1,6 +1,61 @@
-// Package sts is AWS Security Token Service: GetCallerIdentity, and the
-// actions that issue temporary credentials. One method per AWS action, named
-// as AWS names it, with <Action>Input and <Action>Output types whose query and
-// xml tags are AWS's wire names. It imports keyward, authz and policy; never
-// awsquery.
+// Package sts is AWS Security Token Service: temporary credentials, and the
+// sealed session tokens that carry them. One method per AWS action on
+// Service, named as AWS names it, with <Action>Input and <Action>Output types
+// whose query and xml tags are AWS's wire names (awsquery.Actions binds
+// them). It imports keyward, authn, authz, policy and arn; never awsquery.
+//
+// # Basics
+//
+// A session token is self-contained: AES-256-GCM under a key of a KeyRing,
+// holding the session's caller (principal, role, session name, session
+// policies and tags, transitive tag keys, source identity, issue time), its
+// secret and its expiry. The temporary access key id (ASIA..., carrying the
+// account id as AWS's do) is part of the associated data, so a token opens
+// only with its own key id. Issuing or checking a token writes nothing;
+// Tokens.OpenSession is the authn.SessionOpener the server's authenticator
+// uses, and caches what it opened.
+//
+// The KeyRing's keys live in the store, their material sealed under the
+// server's key-encryption key, so that replicas share them and they survive
+// restarts. The newest key seals; a key younger than the rotation period
+// (DefaultRotation) is always present, a fresh one being made when a token
+// is issued after it; older keys still open tokens until created + rotation
+// + MaxSessionDuration, then are deleted. A token naming a key this process
+// does not know makes it reload the ring, at most once per ReloadInterval.
+//
+// Permissions are not frozen in a token: authz evaluates a session with the
+// role's current policies, so a changed or deleted role (and an inline deny
+// on aws:TokenIssueTime, the console's "revoke active sessions") takes effect
+// on the session's next request.
+//
+// # Actions
+//
+//   - AssumeRole: the caller's policies and the role's trust policy must
+//     both allow, by AWS's trust rules; a missing role and a refusal read
+//     the same. Session tags need sts:TagSession, a SourceIdentity
+//     sts:SetSourceIdentity. Role chaining is limited to an hour; transitive
+//     tags and the source identity pass down the chain and cannot be
+//     changed there.
+//   - AssumeRoleWithWebIdentity: needs no credentials. The JWT's issuer must
+//     be an OIDC provider of the role's account; its key set is found by
+//     OpenID discovery, cached (JWKSTTL) and fetched again for an unknown
+//     key id (at most once per JWKSRefetch). RS256 and ES256 only; aud must
+//     be a client id of the provider; exp, nbf and iat hold within
+//     ClockSkew. The trust policy sees the provider's ARN as a Federated
+//     principal and PROVIDER:aud, :sub, :azp, :amr as condition keys.
+//   - GetSessionToken, GetCallerIdentity (always allowed), GetAccessKeyInfo,
+//     GetFederationToken (IAM users only), DecodeAuthorizationMessage (for
+//     messages sealed by Tokens.EncodeAuthorizationMessage).
+//
+// # Caveats
+//
+// Keyward has no MFA devices: a SerialNumber or TokenCode is refused with
+// AWS's MultiFactorAuthentication AccessDenied. AssumeRoleWithSAML validates
+// its input and answers InvalidIdentityToken: there are no SAML providers.
+// Issuers must be https, except plain http to a loopback host (127.0.0.1,
+// ::1, localhost), which tests use; the web identity ProviderId (OAuth 2.0
+// providers) is ignored. PackedPolicySize is the deflated size of the
+// inline policy, policy ARNs and session tags as a percentage of
+// PackedLimit; AWS's packing is not documented. Empty strings and zero
+// DurationSeconds in inputs mean absent.
 package sts

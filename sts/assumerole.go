@@ -1,0 +1,426 @@
+package sts
+
+import (
+	"bytes"
+	"compress/flate"
+	"context"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/arn"
+	"github.com/keyward/keyward/policy"
+)
+
+// PolicyDescriptor is AWS's PolicyDescriptorType: a managed policy's ARN.
+type PolicyDescriptor struct {
+	Arn string `query:"arn"`
+}
+
+// AssumedRoleUser is AWS's AssumedRoleUser.
+type AssumedRoleUser struct {
+	AssumedRoleID string `xml:"AssumedRoleId"`
+	Arn           string `xml:"Arn"`
+}
+
+// AssumeRoleInput is AWS's AssumeRoleRequest. Empty strings and a zero
+// DurationSeconds mean absent (DurationSeconds defaults to 3,600).
+type AssumeRoleInput struct {
+	RoleArn           string             `query:"RoleArn"`
+	RoleSessionName   string             `query:"RoleSessionName"`
+	PolicyArns        []PolicyDescriptor `query:"PolicyArns"`
+	Policy            string             `query:"Policy"`
+	DurationSeconds   int                `query:"DurationSeconds"`
+	Tags              []keyward.Tag      `query:"Tags"`
+	TransitiveTagKeys []string           `query:"TransitiveTagKeys"`
+	ExternalID        string             `query:"ExternalId"`
+	SerialNumber      string             `query:"SerialNumber"`
+	TokenCode         string             `query:"TokenCode"`
+	SourceIdentity    string             `query:"SourceIdentity"`
+}
+
+// AssumeRoleOutput is AWS's AssumeRoleResult. PackedPolicySize is present
+// when the request passed session policies or tags.
+type AssumeRoleOutput struct {
+	Credentials      Credentials     `xml:"Credentials"`
+	AssumedRoleUser  AssumedRoleUser `xml:"AssumedRoleUser"`
+	PackedPolicySize *int            `xml:"PackedPolicySize,omitempty"`
+	SourceIdentity   string          `xml:"SourceIdentity,omitempty"`
+}
+
+// Limits of session requests.
+const (
+	// MaxSessionPolicyLength is the longest inline session policy, in
+	// characters.
+	MaxSessionPolicyLength = 2048
+	// MaxPolicyArns is the most managed session policies one request passes.
+	MaxPolicyArns = 10
+	// PackedLimit is the packed size (bytes of the deflated inline policy,
+	// policy ARNs and session tags) that PackedPolicySize reports as 100%.
+	PackedLimit = 2048
+	// ChainedMaxDuration is the longest session a role session can get by
+	// assuming a role.
+	ChainedMaxDuration = 3600
+)
+
+func validatePolicyArns(v *validator, pas []PolicyDescriptor) {
+	shown := make([]string, len(pas))
+	for i, p := range pas {
+		shown[i] = "PolicyDescriptorType(arn=" + p.Arn + ")"
+		v.str("PolicyArns.member."+strconv.Itoa(i+1)+".arn", p.Arn, 20, 2048, nil, false)
+	}
+	v.count("PolicyArns", shown, MaxPolicyArns)
+}
+
+// sessionPolicies parses the inline session policy and loads the default
+// versions of the managed ones, returning the documents a session carries.
+func (s *Service) sessionPolicies(ctx context.Context, inline string, pas []PolicyDescriptor) ([]string, error) {
+	var docs []string
+	if inline != "" {
+		if _, err := policy.Parse([]byte(inline), policy.Session); err != nil {
+			return nil, keyward.Errorf(keyward.ErrMalformedPolicyDocument, "%s", policyErrorMessage(err))
+		}
+		docs = append(docs, inline)
+	}
+	if len(pas) == 0 {
+		return docs, nil
+	}
+	err := s.Store.View(ctx, func(tx keyward.Tx) error {
+		for _, pa := range pas {
+			mp, err := tx.GetPolicy(pa.Arn)
+			if keyward.ErrorCode(err) == keyward.ErrNoSuchEntity {
+				return keyward.Errorf(keyward.ErrInvalidParameterValue, "Policy %s does not exist or is not attachable.", pa.Arn)
+			}
+			if err != nil {
+				return err
+			}
+			v, err := tx.GetPolicyVersion(mp.ARN, mp.DefaultVersionID)
+			if err != nil {
+				return err
+			}
+			if _, err := policy.Parse([]byte(v.Document), policy.Session); err != nil {
+				return keyward.Errorf(keyward.ErrMalformedPolicyDocument, "Policy %s: %s", pa.Arn, policyErrorMessage(err))
+			}
+			docs = append(docs, v.Document)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return docs, nil
+}
+
+// policyErrorMessage is the client-safe text of a policy parse error.
+func policyErrorMessage(err error) string {
+	msg := err.Error()
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = msg[:i]
+	}
+	return msg
+}
+
+// packedSize returns PackedPolicySize: the deflated size of the inline
+// policy (without insignificant space), the policy ARNs and the tags, as a
+// percentage of PackedLimit; PackedPolicyTooLarge past 100%.
+func packedSize(inline string, pas []PolicyDescriptor, tags []keyward.Tag) (int, error) {
+	var raw bytes.Buffer
+	if inline != "" {
+		if err := json.Compact(&raw, []byte(inline)); err != nil {
+			raw.WriteString(inline)
+		}
+	}
+	for _, p := range pas {
+		raw.WriteString("\x00" + p.Arn)
+	}
+	for _, t := range tags {
+		raw.WriteString("\x00" + t.Key + "\x00" + t.Value)
+	}
+	if raw.Len() == 0 {
+		return 0, nil
+	}
+	var z bytes.Buffer
+	w, _ := flate.NewWriter(&z, flate.BestCompression)
+	w.Write(raw.Bytes())
+	w.Close()
+	pct := (z.Len()*100 + PackedLimit - 1) / PackedLimit
+	if pct > 100 {
+		return pct, keyward.Errorf(ErrPackedPolicyTooLarge, "Packed policy consumes %d%% of allotted space, please use smaller policy for this session.", pct)
+	}
+	return pct, nil
+}
+
+// tagContext returns the condition keys of requested session tags:
+// aws:RequestTag/KEY and aws:TagKeys.
+func tagContext(tags []keyward.Tag) map[string][]string {
+	if len(tags) == 0 {
+		return nil
+	}
+	m := make(map[string][]string, len(tags)+1)
+	keys := make([]string, len(tags))
+	for i, t := range tags {
+		m["aws:RequestTag/"+t.Key] = []string{t.Value}
+		keys[i] = t.Key
+	}
+	m["aws:TagKeys"] = keys
+	return m
+}
+
+// checkTags applies the rules of session tags: keys unique regardless of
+// case, transitive keys among the tags, and no tag overriding a transitive
+// tag inherited from the calling session.
+func checkTags(tags []keyward.Tag, transitive []string, inherited []keyward.Tag) error {
+	seen := make(map[string]bool, len(tags))
+	for _, t := range tags {
+		k := strings.ToLower(t.Key)
+		if seen[k] {
+			return keyward.Errorf(keyward.ErrInvalidParameterValue, "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+		}
+		seen[k] = true
+	}
+	for _, k := range transitive {
+		if !seen[strings.ToLower(k)] {
+			return keyward.Errorf(keyward.ErrInvalidParameterValue, "The specified transitive tag key %s must be included in the requested tags.", k)
+		}
+	}
+	for _, t := range inherited {
+		if seen[strings.ToLower(t.Key)] {
+			return keyward.Errorf(keyward.ErrInvalidParameterValue, "One or more tag keys in the request (%s) are transitive tags of the calling session and cannot be overridden.", t.Key)
+		}
+	}
+	return nil
+}
+
+// inheritedTags returns the transitive tags of a calling role session.
+func inheritedTags(c *keyward.Caller) []keyward.Tag {
+	if c.Kind != keyward.CallerAssumedRole || len(c.TransitiveTagKeys) == 0 {
+		return nil
+	}
+	var out []keyward.Tag
+	for _, k := range c.TransitiveTagKeys {
+		for _, t := range c.SessionTags {
+			if strings.EqualFold(t.Key, k) {
+				out = append(out, t)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// notAuthorized is AssumeRole's refusal, the same whether the role is
+// missing, its trust policy refuses or the caller's policies do: AWS never
+// tells which.
+func notAuthorized(c *keyward.Caller, roleARN string) error {
+	return keyward.Errorf(keyward.ErrAccessDenied, "User: %s is not authorized to perform: sts:AssumeRole on resource: %s", c.ARN, roleARN)
+}
+
+// roleByARN finds the role an ARN names (path included); ok is false when
+// there is none.
+func roleByARN(tx keyward.Tx, roleARN string) (keyward.Role, bool, error) {
+	p := arn.ParsePrincipal(roleARN)
+	if p.Kind != arn.Role {
+		return keyward.Role{}, false, nil
+	}
+	r, err := tx.GetRole(p.AccountID, p.Name)
+	if keyward.ErrorCode(err) == keyward.ErrNoSuchEntity {
+		return keyward.Role{}, false, nil
+	}
+	if err != nil {
+		return keyward.Role{}, false, err
+	}
+	if !strings.EqualFold(r.ARN, roleARN) {
+		return keyward.Role{}, false, nil
+	}
+	return r, true, nil
+}
+
+// AssumeRole returns temporary credentials for a role. The caller's own
+// policies must allow sts:AssumeRole on the role, and the role's trust
+// policy must allow the caller (authz applies AWS's trust rules: a
+// same-account trust policy naming the caller's ARN suffices, one naming the
+// account delegates to the caller's policies, a cross-account caller needs
+// both). Session tags need sts:TagSession and a SourceIdentity needs
+// sts:SetSourceIdentity, both allowed the same way. The root user cannot
+// assume roles. SerialNumber/TokenCode are refused: Keyward has no MFA
+// devices.
+func (s *Service) AssumeRole(ctx context.Context, c *keyward.Caller, in *AssumeRoleInput) (*AssumeRoleOutput, error) {
+	var v validator
+	if v.required("RoleArn", in.RoleArn) {
+		v.str("RoleArn", in.RoleArn, 20, 2048, nil, false)
+	}
+	if v.required("RoleSessionName", in.RoleSessionName) {
+		v.str("RoleSessionName", in.RoleSessionName, 2, 64, sessionNamePattern, false)
+	}
+	if in.Policy != "" {
+		v.str("Policy", in.Policy, 1, MaxSessionPolicyLength, policyTextPattern, false)
+	}
+	validatePolicyArns(&v, in.PolicyArns)
+	if in.DurationSeconds != 0 {
+		v.rng("DurationSeconds", in.DurationSeconds, 900, 43200)
+	}
+	v.tags(in.Tags)
+	for i, k := range in.TransitiveTagKeys {
+		v.str("TransitiveTagKeys.member."+strconv.Itoa(i+1), k, 1, 128, tagKeyPattern, false)
+	}
+	v.count("TransitiveTagKeys", in.TransitiveTagKeys, 50)
+	if in.ExternalID != "" {
+		v.str("ExternalId", in.ExternalID, 2, 1224, externalIDPattern, false)
+	}
+	if in.SerialNumber != "" {
+		v.str("SerialNumber", in.SerialNumber, 9, 256, serialNumberPattern, false)
+	}
+	if in.TokenCode != "" {
+		v.str("TokenCode", in.TokenCode, 6, 6, tokenCodePattern, false)
+	}
+	if in.SourceIdentity != "" {
+		v.str("SourceIdentity", in.SourceIdentity, 2, 64, sessionNamePattern, false)
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if c.Kind == keyward.CallerRoot || (c.Kind == keyward.CallerUserSession && c.UserName == "") {
+		return nil, keyward.Errorf(keyward.ErrAccessDenied, "Roles may not be assumed by root accounts.")
+	}
+	if c.Kind == keyward.CallerFederatedUser {
+		return nil, notAuthorized(c, in.RoleArn)
+	}
+	if in.SerialNumber != "" || in.TokenCode != "" {
+		return nil, errMFA()
+	}
+	chained := c.Kind == keyward.CallerAssumedRole
+	inherited := inheritedTags(c)
+	if err := checkTags(in.Tags, in.TransitiveTagKeys, inherited); err != nil {
+		return nil, err
+	}
+	sourceIdentity := in.SourceIdentity
+	if c.SourceIdentity != "" {
+		if sourceIdentity != "" && sourceIdentity != c.SourceIdentity {
+			return nil, keyward.Errorf(keyward.ErrAccessDenied, "The source identity of a session cannot be changed: the calling session's is %s.", c.SourceIdentity)
+		}
+		sourceIdentity = c.SourceIdentity
+	}
+
+	now := s.now()
+	var role keyward.Role
+	var found bool
+	err := s.Store.View(ctx, func(tx keyward.Tx) error {
+		var err error
+		role, found, err = roleByARN(tx, in.RoleArn)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, notAuthorized(c, in.RoleArn)
+	}
+	trust, err := s.trustPolicy(&role)
+	if err != nil {
+		return nil, err
+	}
+	extra := tagContext(in.Tags)
+	if extra == nil {
+		extra = make(map[string][]string, 4)
+	}
+	extra["sts:RoleSessionName"] = []string{in.RoleSessionName}
+	if in.ExternalID != "" {
+		extra["sts:ExternalId"] = []string{in.ExternalID}
+	}
+	if in.SourceIdentity != "" {
+		extra["sts:SourceIdentity"] = []string{in.SourceIdentity}
+	}
+	if len(in.TransitiveTagKeys) > 0 {
+		extra["sts:TransitiveTagKeys"] = in.TransitiveTagKeys
+	}
+	actions := []string{"sts:AssumeRole"}
+	if len(in.Tags) > 0 {
+		actions = append(actions, "sts:TagSession")
+	}
+	if in.SourceIdentity != "" {
+		actions = append(actions, "sts:SetSourceIdentity")
+	}
+	for _, a := range actions {
+		ok, err := s.allowedWithTrust(ctx, c, a, &role, extra, trust)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			if a == "sts:AssumeRole" {
+				return nil, notAuthorized(c, in.RoleArn)
+			}
+			return nil, keyward.Errorf(keyward.ErrAccessDenied, "User: %s is not authorized to perform: %s on resource: %s", c.ARN, a, in.RoleArn)
+		}
+	}
+
+	d := in.DurationSeconds
+	if d == 0 {
+		d = 3600
+	}
+	if chained && d > ChainedMaxDuration {
+		return nil, keyward.Errorf(keyward.ErrValidationError, "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
+	}
+	maxDur := role.MaxSessionDuration
+	if maxDur == 0 {
+		maxDur = 3600
+	}
+	if d > maxDur {
+		return nil, keyward.Errorf(keyward.ErrValidationError, "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+	}
+	docs, err := s.sessionPolicies(ctx, in.Policy, in.PolicyArns)
+	if err != nil {
+		return nil, err
+	}
+	size, err := packedSize(in.Policy, in.PolicyArns, in.Tags)
+	if err != nil {
+		return nil, err
+	}
+
+	sess := newRoleSession(&role, in.RoleSessionName)
+	sess.SessionPolicies = docs
+	sess.SourceIdentity = sourceIdentity
+	sess.Chained = chained
+	sess.SessionTags = append(append([]keyward.Tag(nil), inherited...), in.Tags...)
+	for _, t := range inherited {
+		sess.TransitiveTagKeys = append(sess.TransitiveTagKeys, t.Key)
+	}
+	sess.TransitiveTagKeys = append(sess.TransitiveTagKeys, in.TransitiveTagKeys...)
+	creds, err := s.issue(ctx, sess, time.Duration(d)*time.Second, now)
+	if err != nil {
+		return nil, err
+	}
+	s.noteRoleUse(ctx, &role, now)
+	out := &AssumeRoleOutput{
+		Credentials:     creds,
+		AssumedRoleUser: AssumedRoleUser{AssumedRoleID: sess.UserID, Arn: sess.ARN},
+		SourceIdentity:  sourceIdentity,
+	}
+	if in.Policy != "" || len(in.PolicyArns) > 0 || len(in.Tags) > 0 {
+		out.PackedPolicySize = &size
+	}
+	return out, nil
+}
+
+// allowedWithTrust decides action on role for c with the trust policy as
+// the resource policy. authz reads the role's account from its ARN, so the
+// engine applies AWS's cross-account logic: a caller from another account
+// needs both its own policies and the trust policy to allow.
+func (s *Service) allowedWithTrust(ctx context.Context, c *keyward.Caller, action string, role *keyward.Role, extra map[string][]string, trust *policy.Set) (bool, error) {
+	res, err := s.Authz.Evaluate(ctx, c, action, role.ARN, extra, trust)
+	return err == nil && res.Decision == policy.Allowed, err
+}
+
+// newRoleSession returns the caller of a new session of role.
+func newRoleSession(role *keyward.Role, sessionName string) *keyward.Caller {
+	return &keyward.Caller{
+		Kind:        keyward.CallerAssumedRole,
+		AccountID:   role.AccountID,
+		ARN:         "arn:aws:sts::" + role.AccountID + ":assumed-role/" + role.Name + "/" + sessionName,
+		UserID:      role.ID + ":" + sessionName,
+		RoleName:    role.Name,
+		RoleARN:     role.ARN,
+		SessionName: sessionName,
+	}
+}
