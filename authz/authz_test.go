@@ -160,7 +160,9 @@ func TestAuthorize_Context(t *testing.T) {
 		i++
 	}
 	dan := e.user("dan", docs...)
-	e.update(func(tx keyward.Tx) error { return tx.TagEntity(keyward.UserRef(acct, "dan"), []keyward.Tag{{Key: "team", Value: "blue"}}) })
+	e.update(func(tx keyward.Tx) error {
+		return tx.TagEntity(keyward.UserRef(acct, "dan"), []keyward.Tag{{Key: "team", Value: "blue"}})
+	})
 	e.az.Invalidate()
 	extra := map[string][]string{"iam:PolicyARN": {"arn:aws:iam::aws:policy/ReadOnlyAccess"}}
 	for j := range docs {
