@@ -117,7 +117,9 @@ func TestVerify_KeyChangesAfterInvalidate(t *testing.T) {
 	if _, err := e.verify(t, "AKIAALICE00000000001", "alice-secret"); err != nil {
 		t.Fatal(err)
 	}
-	e.store.Update(ctx, func(tx keyward.Tx) error { return tx.SetAccessKeyStatus("AKIAALICE00000000001", keyward.StatusInactive) })
+	e.store.Update(ctx, func(tx keyward.Tx) error {
+		return tx.SetAccessKeyStatus("AKIAALICE00000000001", keyward.StatusInactive)
+	})
 	if _, err := e.verify(t, "AKIAALICE00000000001", "alice-secret"); err != nil {
 		t.Errorf("the cached key still verifies until the generation changes: %v", err)
 	}
