@@ -31,6 +31,7 @@ const busyTimeout = 10 * time.Second
 
 // Store is a keyward.Store on one SQLite database.
 type Store struct {
+	batch  batcher
 	writer *sql.DB // one connection, BEGIN IMMEDIATE
 	reader *sql.DB // a pool of query_only connections; == writer in memory
 
@@ -142,6 +143,7 @@ func prepareAll(ctx context.Context, db *sql.DB) (map[string]*sql.Stmt, error) {
 
 // Close closes the database.
 func (s *Store) Close() error {
+	s.stopBatcher()
 	for _, m := range []map[string]*sql.Stmt{s.writerStmts, s.readerStmts} {
 		for _, st := range m {
 			st.Close()
@@ -163,7 +165,7 @@ func (s *Store) View(ctx context.Context, fn func(keyward.Tx) error) error {
 // IMMEDIATE takes the write lock up front), so transactions never conflict
 // and fn runs once.
 func (s *Store) Update(ctx context.Context, fn func(keyward.Tx) error) error {
-	return s.run(ctx, s.writer, s.writerStmts, false, fn)
+	return s.update(ctx, fn) // group commit: see batch.go
 }
 
 func (s *Store) run(ctx context.Context, db *sql.DB, stmts map[string]*sql.Stmt, readOnly bool, fn func(keyward.Tx) error) (err error) {
