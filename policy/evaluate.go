@@ -76,6 +76,7 @@ type evalState struct {
 	principalAccount string
 	resource         string
 	token            string // resourceToken(resource)
+	hasBoundary      bool
 	ipSet, ipOK      bool
 	ipStr            string
 	ip               netip.Addr
@@ -159,6 +160,7 @@ func (p *Policies) evaluate(e *evalState, act []byte, svcLen int) {
 		e.resource = "*"
 	}
 	e.token = resourceToken(e.resource)
+	e.hasBoundary = p.Boundary != nil
 	// Parsing the principal is needed only to match Principal elements and
 	// to compare accounts; identity-only requests skip it.
 	if p.Resource != nil || r.ResourceAccount != "" {
@@ -367,7 +369,10 @@ func (e *evalState) applies(st *cstmt, actionChecked bool) (principalMatch, bool
 	if st.principal != nil {
 		pm = st.principal.match(e)
 		if st.notPrinc {
-			if pm != pmNone {
+			// AWS's documented quirk: a Deny with NotPrincipal always
+			// denies a principal that has a permissions boundary, whatever
+			// NotPrincipal lists ("Permissions boundaries for IAM entities").
+			if pm != pmNone && !(st.effect == Deny && e.hasBoundary) {
 				return pmNone, false
 			}
 			pm = pmDirect
