@@ -35,6 +35,14 @@ type Authorizer struct {
 	// Authorize let through, and the AccessDenied error it would have
 	// returned.
 	OnWouldDeny func(ctx context.Context, c *keyward.Caller, d Decision, err error)
+
+	// Shared, when set, is a generation kept in the store and shared by
+	// every Keyward process on it (replicas): Invalidate bumps it too, and
+	// Follow watches it to invalidate this process's caches when another
+	// one wrote. Set it before the Authorizer is used.
+	Shared keyward.Generations
+	// OnSharedError, when set, is told when bumping or reading Shared fails.
+	OnSharedError func(error)
 }
 
 // Mode is how Authorize acts on denials.
@@ -69,7 +77,13 @@ func New(store keyward.Store) *Authorizer {
 // Invalidate forgets cached policies. IAM calls it after every write that
 // can change a principal's policies (policies, versions, attachments,
 // memberships, boundaries, tags).
-func (a *Authorizer) Invalidate() { a.gen.Add(1) }
+//
+// With Shared set, it also bumps the shared generation, so that the other
+// replicas' Follow loops invalidate theirs.
+func (a *Authorizer) Invalidate() {
+	a.gen.Add(1)
+	a.bumpShared()
+}
 
 // Authorize returns nil when c may perform action on resource, and a
 // *keyward.Error with code AccessDenied and AWS's message otherwise:
@@ -79,6 +93,11 @@ func (a *Authorizer) Invalidate() { a.gen.Add(1) }
 // aws:TagKeys, iam:PolicyARN, ...). The root user is always allowed in its
 // own account.
 func (a *Authorizer) Authorize(ctx context.Context, c *keyward.Caller, action, resource string, extra map[string][]string) error {
+	if c.Kind == keyward.CallerUserSession && !c.MFAPresent && strings.HasPrefix(action, "iam:") {
+		// AWS: credentials from GetSessionToken cannot call IAM without MFA.
+		return keyward.Errorf(keyward.ErrAccessDenied, "User: %s is not authorized to perform: %s on resource: %s because the request was made with temporary credentials from GetSessionToken without MFA, which cannot call IAM",
+			c.ARN, action, resource)
+	}
 	res, err := a.Evaluate(ctx, c, action, resource, extra, nil)
 	if err != nil {
 		return err

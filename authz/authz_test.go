@@ -196,3 +196,20 @@ func TestEvaluate_CrossAccount(t *testing.T) {
 		}
 	}
 }
+
+// TestAuthorize_SessionTokenWithoutMFA: GetSessionToken credentials without
+// MFA cannot call IAM, whatever the user's policies say.
+func TestAuthorize_SessionTokenWithoutMFA(t *testing.T) {
+	e := newEnv(t)
+	gina := e.user("gina", allow("iam:*", "*", ""))
+	sess := *gina
+	sess.Kind, sess.SessionToken = keyward.CallerUserSession, true
+	res := "arn:aws:iam::" + acct + ":user/gina"
+	if err := e.az.Authorize(context.Background(), &sess, "iam:GetUser", res, nil); keyward.ErrorCode(err) != keyward.ErrAccessDenied {
+		t.Errorf("Authorize(session without MFA, iam:GetUser) = %v, want AccessDenied", err)
+	}
+	sess.MFAPresent = true
+	if err := e.az.Authorize(context.Background(), &sess, "iam:GetUser", res, nil); err != nil {
+		t.Errorf("Authorize(session with MFA, iam:GetUser) = %v, want nil", err)
+	}
+}

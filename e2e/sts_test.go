@@ -192,6 +192,9 @@ func TestSTS_GetSessionTokenAndAccessKeyInfo(t *testing.T) {
 	if err != nil || aws.ToString(id.Arn) != "arn:aws:iam::"+testAccount+":user/alice" {
 		t.Errorf("GetCallerIdentity(user session) = %v, %v; want alice", id, err)
 	}
+	// Without MFA, GetSessionToken credentials cannot call IAM (AWS's rule).
+	_, err = s.IAM(sessionCreds(out.Credentials)).GetUser(cx, &iam.GetUserInput{UserName: aws.String("alice")})
+	wantErrorCode(t, "GetUser(user session without MFA)", err, "AccessDenied")
 	info, err := s.STS(alice).GetAccessKeyInfo(cx, &sts.GetAccessKeyInfoInput{AccessKeyId: out.Credentials.AccessKeyId})
 	if err != nil || aws.ToString(info.Account) != testAccount {
 		t.Errorf("GetAccessKeyInfo(temporary key) = %v, %v; want %s", info, err, testAccount)

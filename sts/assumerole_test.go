@@ -506,13 +506,17 @@ func TestGetSessionToken(t *testing.T) {
 	if _, err := e.svc.GetSessionToken(ctx, alice, &GetSessionTokenInput{SerialNumber: "arn:aws:iam::" + acct + ":mfa/alice", TokenCode: "123456"}); code(err) != keyward.ErrAccessDenied {
 		t.Errorf("GetSessionToken(MFA) = %v, want AccessDenied (no MFA devices)", err)
 	}
-	// A user session acts with the user's permissions.
+	// A user session acts with the user's permissions, except that without
+	// MFA it cannot call IAM (AWS's rule for GetSessionToken credentials).
 	out, err := e.svc.GetSessionToken(ctx, alice, &GetSessionTokenInput{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.authz.Authorize(ctx, e.open(out.Credentials), "iam:ListUsers", "*", nil); err != nil {
-		t.Errorf("Authorize(user session) = %v", err)
+	if err := e.authz.Authorize(ctx, e.open(out.Credentials), "s3:ListAllMyBuckets", "*", nil); err != nil {
+		t.Errorf("Authorize(user session, s3) = %v", err)
+	}
+	if err := e.authz.Authorize(ctx, e.open(out.Credentials), "iam:ListUsers", "*", nil); code(err) != keyward.ErrAccessDenied {
+		t.Errorf("Authorize(user session without MFA, iam:ListUsers) = %v, want AccessDenied", err)
 	}
 }
 
