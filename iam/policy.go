@@ -113,7 +113,8 @@ func visiblePolicy(tx keyward.Tx, c *keyward.Caller, action, arn, acct string) (
 	if acct != c.AccountID && acct != keyward.AWSAccountID {
 		return keyward.ManagedPolicy{}, crossAccount(c, action, arn)
 	}
-	return tx.GetPolicy(arn)
+	// An AWS-managed policy's counts are the account's own, as AWS shows them.
+	return tx.GetPolicyInAccount(c.AccountID, arn)
 }
 
 // checkManagedDocument applies the grammar and the managed policy size
@@ -451,6 +452,12 @@ func (s *Service) GetPolicyVersion(ctx context.Context, c *keyward.Caller, in *G
 		if acct != c.AccountID && acct != keyward.AWSAccountID {
 			return crossAccount(c, action, in.PolicyARN)
 		}
+		if acct == keyward.AWSAccountID { // older versions live in the catalog (managed.go)
+			if pv, ok, err := awsPolicyVersion(in.PolicyARN, in.VersionID); ok {
+				out.PolicyVersion = versionOut(pv, true)
+				return err
+			}
+		}
 		pv, err := tx.GetPolicyVersion(in.PolicyARN, in.VersionID)
 		if err != nil {
 			return err
@@ -500,9 +507,16 @@ func (s *Service) ListPolicyVersions(ctx context.Context, c *keyward.Caller, in 
 		if acct != c.AccountID && acct != keyward.AWSAccountID {
 			return crossAccount(c, action, in.PolicyARN)
 		}
-		all, err := tx.ListPolicyVersions(in.PolicyARN)
-		if err != nil {
-			return err
+		var all []keyward.PolicyVersion
+		ok := false
+		if acct == keyward.AWSAccountID { // older versions live in the catalog (managed.go)
+			all, ok = awsPolicyVersions(in.PolicyARN)
+		}
+		if !ok {
+			var err error
+			if all, err = tx.ListPolicyVersions(in.PolicyARN); err != nil {
+				return err
+			}
 		}
 		page, next, err := pageOf(all, in.Marker, in.MaxItems)
 		if err != nil {

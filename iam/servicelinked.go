@@ -124,7 +124,10 @@ func (s *Service) CreateServiceLinkedRole(ctx context.Context, c *keyward.Caller
 		if keyward.ErrorCode(err) == keyward.ErrEntityAlreadyExists {
 			return keyward.Errorf(keyward.ErrInvalidInput, "Service role name %s has been taken in this account, please try a different suffix.", name)
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return attachServiceLinkedPolicy(tx, r) // managed.go: the service's policy, from the catalog
 	})
 	if err != nil {
 		return nil, err

@@ -69,7 +69,7 @@ type reader struct {
 func (r *reader) pathTo(key string) string {
 	var b []byte
 	for _, p := range r.path {
-		if len(b) > 0 && p[0] != '[' {
+		if len(b) > 0 && (p == "" || p[0] != '[') {
 			b = append(b, '.')
 		}
 		b = append(b, p...)
