@@ -74,6 +74,10 @@ func TestLayering(t *testing.T) {
 		{"policy", func(imp string) bool { return stdlibOnly(imp) || imp == module+"/arn" }, "the policy engine is importable alone, with no dependencies beyond the standard library"},
 		{"sigv4", func(imp string) bool { return stdlibOnly(imp) || imp == module+"/arn" }, "signature checking is pure: secrets arrive through the caller"},
 		{"seal", stdlibOnly, "sealing is pure cryptography"},
+		{"catalog", stdlibOnly, "the service catalog is data: anything may read it"},
+		{"lint", func(imp string) bool {
+			return stdlibOnly(imp) || imp == module+"/policy" || imp == module+"/catalog" || imp == module+"/arn"
+		}, "lint checks documents offline: no server, no store"},
 		{".", stdlibOnly, "the domain package depends on nothing of the project"},
 	}
 	pkgs := packages(t)
