@@ -80,37 +80,48 @@ func (a *Authenticator) Verify(r *http.Request, body []byte, service string) (*k
 	if err := signed.CheckService(service); err != nil {
 		return nil, convert(err)
 	}
-	var caller keyward.Caller
-	var secret string
-	if signed.SessionToken != "" || strings.HasPrefix(signed.AccessKeyID, "ASIA") {
-		if a.Sessions == nil || signed.SessionToken == "" {
-			return nil, invalidToken(service)
-		}
-		s, err := a.Sessions.OpenSession(signed.SessionToken, signed.AccessKeyID, now)
-		if err != nil {
-			return nil, err
-		}
-		caller, secret = s.Caller, s.Secret
-	} else {
-		ck, err := a.longTermKey(r.Context(), signed.AccessKeyID, service)
-		if err != nil {
-			return nil, err
-		}
-		caller, secret = ck.caller, ck.secret
+	caller, secret, err := a.lookup(r, signed, service, now)
+	if err != nil {
+		return nil, err
 	}
 	if err := sigv4.Verify(r, body, signed, secret); err != nil {
 		return nil, convert(err)
 	}
+	return a.finish(r, signed, service, now, caller), nil
+}
+
+// lookup finds the principal and secret of a parsed signature's access key:
+// a session token's, or a long-term key's from the store.
+func (a *Authenticator) lookup(r *http.Request, signed *sigv4.Signed, service string, now time.Time) (keyward.Caller, string, error) {
+	if signed.SessionToken != "" || strings.HasPrefix(signed.AccessKeyID, "ASIA") {
+		if a.Sessions == nil || signed.SessionToken == "" {
+			return keyward.Caller{}, "", invalidToken(service)
+		}
+		s, err := a.Sessions.OpenSession(signed.SessionToken, signed.AccessKeyID, now)
+		if err != nil {
+			return keyward.Caller{}, "", err
+		}
+		return s.Caller, s.Secret, nil
+	}
+	ck, err := a.longTermKey(r.Context(), signed.AccessKeyID, service)
+	if err != nil {
+		return keyward.Caller{}, "", err
+	}
+	return ck.caller, ck.secret, nil
+}
+
+// finish fills in what the request says about a verified caller.
+func (a *Authenticator) finish(r *http.Request, signed *sigv4.Signed, service string, now time.Time, caller keyward.Caller) *keyward.Caller {
 	caller.AccessKeyID = signed.AccessKeyID
 	caller.RequestTime = now
 	caller.SourceIP = sourceIP(r)
 	caller.SecureTransport = r.TLS != nil
 	caller.UserAgent = r.UserAgent()
 	if caller.SessionToken {
-		return &caller, nil
+		return &caller
 	}
 	a.noteUse(r.Context(), signed.AccessKeyID, service, signed.Region, now)
-	return &caller, nil
+	return &caller
 }
 
 func (a *Authenticator) now() time.Time {

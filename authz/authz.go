@@ -125,8 +125,15 @@ func AccessDenied(c *keyward.Caller, action, resource string, res *policy.Result
 // non-nil resourcePolicy takes part as the resource's policy (trust policies
 // for sts:AssumeRole). An error is internal (the store failed).
 func (a *Authorizer) Evaluate(ctx context.Context, c *keyward.Caller, action, resource string, extra map[string][]string, resourcePolicy *policy.Set) (policy.Result, error) {
+	return a.EvaluateIn(ctx, c, action, resource, resourceAccount(resource), extra, resourcePolicy)
+}
+
+// EvaluateIn is Evaluate for a resource owned by account, for resources
+// whose ARN names no account (S3 buckets) or another one than the owner's;
+// "" means the caller's own account.
+func (a *Authorizer) EvaluateIn(ctx context.Context, c *keyward.Caller, action, resource, account string, extra map[string][]string, resourcePolicy *policy.Set) (policy.Result, error) {
 	var res policy.Result
-	req := policy.Request{Principal: c.ARN, Action: action, Resource: resource, ResourceAccount: resourceAccount(resource)}
+	req := policy.Request{Principal: c.ARN, Action: action, Resource: resource, ResourceAccount: account}
 	if c.Kind == keyward.CallerRoot || (c.Kind == keyward.CallerUserSession && c.UserName == "") {
 		// The root user is not limited by IAM policies in its own account.
 		req.Principal = "arn:aws:iam::" + c.AccountID + ":root"

@@ -30,6 +30,8 @@ type Service struct {
 	Encrypt func(accessKeyID string, secret []byte) ([]byte, error)
 	// IDs makes unique IDs and secrets; nil means RandomIDs.
 	IDs IDSource
+
+	reports reports // last-accessed jobs and credential reports (lastaccessed.go)
 }
 
 // IDSource makes the unique IDs of new entities and the secrets of new

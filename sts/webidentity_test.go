@@ -139,7 +139,7 @@ type webEnv struct {
 	ec      *ecdsa.PrivateKey
 }
 
-func newWebEnv(t *testing.T) *webEnv {
+func newWebEnv(t testing.TB) *webEnv {
 	e := newEnv(t)
 	idp := newOIDCProvider(t)
 	w := &webEnv{env: e, idp: idp, name: strings.TrimPrefix(idp.srv.URL, "http://"), rsa: rsaKey(t), ec: ecKey(t)}

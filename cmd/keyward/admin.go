@@ -45,6 +45,9 @@ func (s *server) reset(w http.ResponseWriter, r *http.Request) {
 	err = s.store.Update(r.Context(), func(tx keyward.Tx) error {
 		return createAccount(tx, s.accountID, s.rootKeyID, s.rootSecret, s.key, time.Now())
 	})
+	if err == nil {
+		err = seedManagedPolicies(r.Context(), s.store, s.log) // cmd/keyward/catalog.go
+	}
 	s.authz.Invalidate()
 	if err != nil {
 		awsquery.WriteError(w, s.log, awsquery.NamespaceIAM, id, err)

@@ -55,6 +55,10 @@ commands:
   account create   create an account and its root access key
   policy validate  check policy documents against AWS's grammar and rules
   policy eval      decide one request offline
+  policy lint      check policy documents against AWS's services, actions, resources and keys
+  policy expand    list the actions each Action pattern matches
+  policy generate  write the least-privilege policy a principal's audited requests need
+  audit            read the audit trail back, with filters
 `
 
 // Run runs the command line args (without the program name).
@@ -70,6 +74,10 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runServe(ctx, args[1:], stdout, stderr)
 	case "account":
 		return runAccount(ctx, args[1:], stdout, stderr)
+	case "audit":
+		return runAudit(ctx, args[1:], stdin, stdout, stderr) // audit.go
+	case "export", "import":
+		return runExportImport(ctx, args, stdin, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

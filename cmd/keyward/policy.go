@@ -21,11 +21,15 @@ const policyUsage = `usage:
       Decide one request offline (JSON request on stdin by default). Prints the
       decision as JSON; --explain prints, per statement, why it did or did not
       apply. Exit 0 with a decision, 2 when the request or a policy is malformed.
+  keyward policy generate --principal ARN [--since T] [--audit FILE|-]
+      Write the smallest identity policy allowing what the principal did, as
+      the audit trail (keyward serve --audit) recorded it: allowed requests and
+      denials let through by --enforcement=log. Exit 1 when it did nothing.
 `
 
 func runPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, policyUsage)
+		fmt.Fprint(stderr, policyUsage+lintUsage)
 		return &exitError{code: 2}
 	}
 	switch args[0] {
@@ -33,12 +37,21 @@ func runPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return runValidate(args[1:], stdout, stderr)
 	case "eval":
 		return runEval(args[1:], stdin, stdout, stderr)
+	case "lint":
+		return runLint(args[1:], "keyward policy lint", stdout, stderr) // lint.go
+	case "expand":
+		return runExpand(args[1:], stdout, stderr) // lint.go
+	case "generate":
+		return runPolicyGenerate(args[1:], stdin, stdout, stderr) // audit.go
 	}
-	fmt.Fprint(stderr, policyUsage)
+	fmt.Fprint(stderr, policyUsage+lintUsage)
 	return usageError("unknown policy command %q", args[0])
 }
 
 func runValidate(args []string, stdout, stderr io.Writer) error {
+	if rest, strict := strictArgs(args); strict { // lint.go
+		return runLint(rest, "keyward policy validate --strict", stdout, stderr)
+	}
 	fs := flag.NewFlagSet("keyward policy validate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	typeName := fs.String("type", "identity", "policy type: identity, resource, trust, boundary, session or scp")

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,6 +19,7 @@ import (
 	"github.com/keyward/keyward/authz"
 	"github.com/keyward/keyward/awsquery"
 	"github.com/keyward/keyward/iam"
+	"github.com/keyward/keyward/postgres"
 	"github.com/keyward/keyward/seal"
 	"github.com/keyward/keyward/sqlite"
 )
@@ -31,6 +33,13 @@ const DefaultAccountID = "123456789012"
 
 type serveConfig struct {
 	addr, data, store, kekFile, logLevel string
+	// replicaPoll is how often the store's shared generation is read, to
+	// see writes made by other replicas (0: authz's default).
+	replicaPoll time.Duration
+	// rateLimit is requests a second per access key (0: none), rateBurst
+	// the bucket's size (ratelimit.go).
+	rateLimit, rateBurst float64
+	audit                auditConfig // --audit, --audit-sync, --enforcement (audit.go)
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -42,11 +51,19 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&cfg.store, "store", "", "store URL: sqlite:PATH, sqlite::memory: or postgres://... (default sqlite:DATA/keyward.db)")
 	fs.StringVar(&cfg.kekFile, "kek-file", "", "key-encryption key file (default: $KEYWARD_KEK, else DATA/kek, created on first start)")
 	fs.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	fs.DurationVar(&cfg.replicaPoll, "replica-poll", authz.DefaultFollowInterval, "how often to look in the store for writes made by other replicas (PostgreSQL, or a SQLite file shared by several processes)")
+	rateLimit := fs.String("rate-limit", "0", "requests a second per access key, as N or N/s; past it AWS's Throttling error (0: no limit)")
+	fs.Float64Var(&cfg.rateBurst, "rate-burst", 0, "requests an access key may send at once before --rate-limit applies (default: one second's worth, at least 1)")
+	cfg.audit.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return &exitError{code: 2}
 	}
 	if fs.NArg() > 0 {
 		return usageError("serve: unexpected argument %q", fs.Arg(0))
+	}
+	var err error
+	if cfg.rateLimit, err = parseRateLimit(*rateLimit); err != nil {
+		return usageError("serve: --rate-limit: %v", err)
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(cfg.logLevel)); err != nil {
@@ -104,6 +121,7 @@ type server struct {
 	authn                 *authn.Authenticator
 	query                 *awsquery.Server
 	metrics               *metrics
+	stopFollow            context.CancelFunc // ends authz's Follow loop; nil when none
 }
 
 func newServer(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Writer) (*server, error) {
@@ -132,6 +150,9 @@ func newServer(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io
 	s := &server{store: store, storeDesc: desc, log: log}
 	s.key = key
 	s.accountID, s.rootKeyID, s.rootSecret, err = bootstrap(ctx, store, key, cfg.data, memory, stdout)
+	if err == nil {
+		err = seedManagedPolicies(ctx, store, log) // cmd/keyward/catalog.go
+	}
 	if err != nil {
 		store.Close()
 		return nil, err
@@ -140,6 +161,13 @@ func newServer(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io
 	s.authz = authz.New(store)
 	s.authz.OnDecision = func(_ context.Context, _ *keyward.Caller, d authz.Decision) {
 		s.metrics.decision(d.Result.Decision.String())
+	}
+	if g, ok := store.(keyward.Generations); ok && !memory {
+		// Replicas: IAM writes bump the store's generation, and Follow
+		// (started below) invalidates this process's caches when another
+		// process bumped it.
+		s.authz.Shared = g
+		s.authz.OnSharedError = func(err error) { log.Warn("shared generation", "err", err.Error()) }
 	}
 	s.authn = &authn.Authenticator{Store: store, Key: key, Generation: s.authz.Generation}
 	s.query = &awsquery.Server{
@@ -154,10 +182,31 @@ func newServer(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io
 		store.Close()
 		return nil, err
 	}
+	if cfg.rateLimit > 0 {
+		burst := cfg.rateBurst
+		if burst <= 0 {
+			burst = cfg.rateLimit
+		}
+		s.query.Authenticate = newRateLimiter(cfg.rateLimit, burst).wrap(s.query.Authenticate)
+	}
+	if s.authz.Shared != nil {
+		fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		s.stopFollow = cancel
+		go s.authz.Follow(fctx, cfg.replicaPoll)
+	}
+	if err := s.startAudit(ctx, cfg.audit, stdout); err != nil { // audit.go
+		s.close()
+		return nil, err
+	}
 	return s, nil
 }
 
-func (s *server) close() { s.store.Close() }
+func (s *server) close() {
+	if s.stopFollow != nil {
+		s.stopFollow()
+	}
+	s.store.Close()
+}
 
 // observe writes the access log line and counts the request.
 func (s *server) observe(o awsquery.Observation) {
@@ -178,6 +227,7 @@ func (s *server) handler() http.Handler {
 	})
 	mux.Handle("GET /metrics", s.metrics)
 	mux.HandleFunc("POST /keyward/admin/reset", s.reset)
+	s.authorizeRoutes(mux) // cmd/keyward/authorize.go
 	mux.Handle("/", s.query)
 	return mux
 }
@@ -195,7 +245,15 @@ func openStore(ctx context.Context, u string) (keyward.Store, string, error) {
 		}
 		return st, "sqlite:" + path, nil
 	case strings.HasPrefix(u, "postgres://"), strings.HasPrefix(u, "postgresql://"):
-		return nil, "", usageError("serve: the PostgreSQL store is not built yet")
+		desc := u
+		if pu, err := url.Parse(u); err == nil {
+			desc = pu.Redacted() // the log line must not carry the password
+		}
+		st, err := postgres.Open(ctx, u)
+		if err != nil {
+			return nil, "", fmt.Errorf("serve: open %s: %w", desc, err)
+		}
+		return st, desc, nil
 	}
 	return nil, "", usageError("serve: unknown store %q: use sqlite:PATH, sqlite::memory: or postgres://...", u)
 }
@@ -248,6 +306,7 @@ func bootstrap(ctx context.Context, store keyward.Store, key *seal.Key, dataDir 
 	}
 	created := false
 	err = store.Update(ctx, func(tx keyward.Tx) error {
+		created = false // fn runs again when a replica starting at once wins
 		accounts, err := tx.ListAccounts()
 		if err != nil {
 			return err

@@ -1,0 +1,189 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/xml"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/keyward/keyward/postgres/pgtest"
+	"github.com/keyward/keyward/seal"
+	"github.com/keyward/keyward/sigv4"
+)
+
+func TestExportImport_SQLiteToSQLite(t *testing.T) {
+	exportImport(t, "sqlite:"+filepath.Join(t.TempDir(), "target.db"))
+}
+
+func TestExportImport_SQLiteToPostgres(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	exportImport(t, dsn)
+}
+
+// exportImport fills a SQLite installation through a real server, moves it
+// to target with keyward export | keyward import, and checks that the
+// target holds the same (its own export is the same stream) and answers the
+// same: an access key made on the source still signs, a session token
+// issued by the source still opens.
+func exportImport(t *testing.T, target string) {
+	t.Setenv("KEYWARD_KEK", base64.StdEncoding.EncodeToString(seal.GenerateKey()))
+	source := "sqlite:" + filepath.Join(t.TempDir(), "source.db")
+	src, root := testServer(t, source)
+	do := func(creds sigv4.Credentials, service string, form url.Values) string {
+		t.Helper()
+		code, body := call(t, src.Client(), src.URL, creds, service, form)
+		if code != 200 {
+			t.Fatalf("%s on the source: %d %s", form.Get("Action"), code, body)
+		}
+		return body
+	}
+	iam := func(kv ...string) string { t.Helper(); return do(root, "iam", iamForm(kv[0], kv[1:]...)) }
+	doc := func(action string) string {
+		return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"` + action + `","Resource":"*"}]}`
+	}
+	iam("CreateAccountAlias", "AccountAlias", "example-corp")
+	iam("UpdateAccountPasswordPolicy", "MinimumPasswordLength", "12", "RequireSymbols", "true")
+	iam("CreateUser", "UserName", "Alice", "Path", "/eng/", "Tags.member.1.Key", "team", "Tags.member.1.Value", "blue")
+	body := iam("CreateAccessKey", "UserName", "Alice")
+	var key struct {
+		ID     string `xml:"CreateAccessKeyResult>AccessKey>AccessKeyId"`
+		Secret string `xml:"CreateAccessKeyResult>AccessKey>SecretAccessKey"`
+	}
+	if err := xml.Unmarshal([]byte(body), &key); err != nil || key.ID == "" {
+		t.Fatalf("CreateAccessKey: %v %s", err, body)
+	}
+	alice := sigv4.Credentials{AccessKeyID: key.ID, SecretAccessKey: key.Secret}
+	iam("CreateGroup", "GroupName", "devs")
+	iam("AddUserToGroup", "GroupName", "devs", "UserName", "Alice")
+	iam("PutGroupPolicy", "GroupName", "devs", "PolicyName", "sts", "PolicyDocument", doc("sts:*"))
+	iam("CreatePolicy", "PolicyName", "readers", "PolicyDocument", doc("s3:GetObject"), "Description", "read")
+	arn := "arn:aws:iam::111122223333:policy/readers"
+	iam("CreatePolicyVersion", "PolicyArn", arn, "PolicyDocument", doc("iam:GetUser"), "SetAsDefault", "true")
+	iam("CreatePolicyVersion", "PolicyArn", arn, "PolicyDocument", doc("iam:ListUsers"))
+	iam("DeletePolicyVersion", "PolicyArn", arn, "VersionId", "v1")
+	iam("TagPolicy", "PolicyArn", arn, "Tags.member.1.Key", "k", "Tags.member.1.Value", "v")
+	iam("AttachUserPolicy", "UserName", "Alice", "PolicyArn", arn)
+	iam("CreatePolicy", "PolicyName", "Boundary", "PolicyDocument", doc("*"))
+	iam("CreateRole", "RoleName", "app", "AssumeRolePolicyDocument",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"sts:AssumeRole"}]}`,
+		"PermissionsBoundary", "arn:aws:iam::111122223333:policy/Boundary", "Description", "the app")
+	iam("PutRolePolicy", "RoleName", "app", "PolicyName", "inline", "PolicyDocument", doc("s3:*"))
+	iam("TagRole", "RoleName", "app", "Tags.member.1.Key", "env", "Tags.member.1.Value", "prod")
+	iam("CreateInstanceProfile", "InstanceProfileName", "web")
+	iam("AddRoleToInstanceProfile", "InstanceProfileName", "web", "RoleName", "app")
+	iam("CreateOpenIDConnectProvider", "Url", "https://token.example.com", "ClientIDList.member.1", "sts.amazonaws.com",
+		"ThumbprintList.member.1", strings.Repeat("a", 40))
+	body = do(alice, "sts", url.Values{"Action": {"GetSessionToken"}, "Version": {"2011-06-15"}, "DurationSeconds": {"900"}})
+	var st struct {
+		ID     string `xml:"GetSessionTokenResult>Credentials>AccessKeyId"`
+		Secret string `xml:"GetSessionTokenResult>Credentials>SecretAccessKey"`
+		Token  string `xml:"GetSessionTokenResult>Credentials>SessionToken"`
+	}
+	if err := xml.Unmarshal([]byte(body), &st); err != nil || st.Token == "" {
+		t.Fatalf("GetSessionToken: %v %s", err, body)
+	}
+	session := sigv4.Credentials{AccessKeyID: st.ID, SecretAccessKey: st.Secret, SessionToken: st.Token}
+
+	before := runCLI(t, "", "export", "--store", source)
+	runCLI(t, before, "import", "--store", target)
+	after := runCLI(t, "", "export", "--store", target)
+	if d := cmp.Diff(records(t, before), records(t, after)); d != "" {
+		t.Errorf("the target's export differs from the source's (-source +target):\n%s", d)
+	}
+	for _, want := range []string{`"type":"account"`, `"type":"policy"`, `"type":"group"`, `"type":"role"`, `"type":"user"`,
+		`"type":"instance-profile"`, `"type":"oidc-provider"`, `"type":"key-ring"`, `"Alias":"example-corp"`, `"VersionID":"v3"`} {
+		if !strings.Contains(before, want) {
+			t.Errorf("the export has no %s", want)
+		}
+	}
+
+	// The target answers as the source did.
+	dst, _ := testServer(t, target)
+	for _, c := range []struct {
+		creds   sigv4.Credentials
+		service string
+		form    url.Values
+		want    string
+	}{
+		{alice, "iam", iamForm("GetUser", "UserName", "Alice"), "<Path>/eng/</Path>"},
+		{root, "iam", iamForm("GetPolicy", "PolicyArn", arn), "<DefaultVersionId>v2</DefaultVersionId>"},
+		{root, "iam", iamForm("ListAccountAliases"), "example-corp"},
+		{session, "sts", url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}}, ":user/eng/Alice<"},
+	} {
+		code, body := call(t, dst.Client(), dst.URL, c.creds, c.service, c.form)
+		if code != 200 || !strings.Contains(body, c.want) {
+			t.Errorf("%s on the target = %d %s, want 200 with %s", c.form.Get("Action"), code, body, c.want)
+		}
+	}
+	// Denied on both: alice's policies came along, no more.
+	if code, body := call(t, dst.Client(), dst.URL, alice, "iam", iamForm("ListRoles")); code != 403 {
+		t.Errorf("ListRoles as alice on the target = %d %s, want 403", code, body)
+	}
+
+	// A second import into the now non-empty store is refused.
+	var stdout, stderr bytes.Buffer
+	err := Run(context.Background(), []string{"import", "--store", target}, strings.NewReader(before), &stdout, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "empty store") {
+		t.Errorf("import into a store with accounts = %v, want a refusal", err)
+	}
+}
+
+// runCLI runs keyward with args and stdin, fails the test on error, and
+// returns its standard output.
+func runCLI(t *testing.T, stdin string, args ...string) string {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	if err := Run(context.Background(), args, strings.NewReader(stdin), &stdout, &stderr); err != nil {
+		t.Fatalf("keyward %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+	}
+	return stdout.String()
+}
+
+// records parses an export stream, leaving out the header (its time
+// differs) and the activity log (a store may not keep one).
+func records(t *testing.T, stream string) []string {
+	t.Helper()
+	var out []string
+	dec := json.NewDecoder(strings.NewReader(stream))
+	for dec.More() {
+		var r exportRecord
+		if err := dec.Decode(&r); err != nil {
+			t.Fatalf("export stream: %v", err)
+		}
+		switch r.Type {
+		case "header", "activity", "end":
+			continue
+		}
+		out = append(out, r.Type+" "+string(r.Data))
+	}
+	return out
+}
+
+func TestImport_Refuses(t *testing.T) {
+	target := "sqlite:" + filepath.Join(t.TempDir(), "k.db")
+	for _, tt := range []struct {
+		name, stream, want string
+	}{
+		{"empty", "", "without its end record"},
+		{"no header", `{"type":"account","data":{}}` + "\n", "does not begin with a header"},
+		{"other format", `{"type":"header","data":{"format":"other","version":1}}` + "\n", "not a keyward-export"},
+		{"truncated", `{"type":"header","data":{"format":"keyward-export","version":1}}` + "\n", "without its end record"},
+		{"bad count", `{"type":"header","data":{"format":"keyward-export","version":1}}` + "\n" +
+			`{"type":"end","data":{"records":5}}` + "\n", "end record says 5"},
+		{"not JSON", "hello\n", "record 1"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			err := Run(context.Background(), []string{"import", "--store", target}, strings.NewReader(tt.stream), &stdout, &stderr)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("import of %q = %v, want an error saying %q", tt.stream, err, tt.want)
+			}
+		})
+	}
+}

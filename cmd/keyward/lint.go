@@ -1,0 +1,186 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/keyward/keyward/lint"
+	"github.com/keyward/keyward/policy"
+)
+
+// lintUsage is appended to policyUsage's text by policyHelp.
+const lintUsage = `  keyward policy lint [--type TYPE] [--format text|json] [--fail-on KIND] FILE...
+  keyward policy validate --strict [same flags] FILE...
+      Check policy documents against AWS's catalog of services, actions,
+      resource types and condition keys, as IAM Access Analyzer does. Each
+      finding is ERROR, SECURITY_WARNING, WARNING or SUGGESTION with its
+      FILE:LINE:COLUMN, element path, issue code and message; --format json
+      writes them as one JSON object for CI. Exit 0 when no finding is at or
+      above --fail-on (error, security_warning, warning (default) or
+      suggestion), 1 when one is (a document that breaks the grammar is an
+      ERROR), 2 on usage errors and unreadable files.
+  keyward policy expand [--type TYPE] [--format text|json] FILE...
+      List the concrete actions each Action and NotAction pattern matches.
+`
+
+// strictArgs reports whether validate's args ask for --strict, and returns
+// them without it: validate --strict is lint.
+func strictArgs(args []string) ([]string, bool) {
+	var rest []string
+	strict := false
+	for _, a := range args {
+		if a == "--strict" || a == "-strict" || a == "--strict=true" || a == "-strict=true" {
+			strict = true
+			continue
+		}
+		rest = append(rest, a)
+	}
+	return rest, strict
+}
+
+// lintFile is one file's findings, as --format json writes them.
+type lintFile struct {
+	File     string         `json:"file"`
+	Findings []lint.Finding `json:"findings"`
+}
+
+type lintOutput struct {
+	Files  []lintFile     `json:"files"`
+	Counts map[string]int `json:"counts"` // findings per kind
+	FailOn lint.Kind      `json:"failOn"`
+	Failed bool           `json:"failed"` // a finding at or above failOn: exit status 1
+}
+
+func runLint(args []string, name string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	typeName := fs.String("type", "identity", "policy type: identity, resource, trust, boundary, session or scp")
+	format := fs.String("format", "text", "output format: text or json")
+	failOn := fs.String("fail-on", "warning", "exit 1 when a finding is of this kind or more severe: error, security_warning, warning or suggestion")
+	if err := fs.Parse(args); err != nil {
+		return &exitError{code: 2}
+	}
+	t, ok := policy.ParseType(*typeName)
+	if !ok {
+		return usageError("unknown policy type %q: use identity, resource, trust, boundary, session or scp", *typeName)
+	}
+	threshold, ok := lint.ParseKind(*failOn)
+	if !ok {
+		return usageError("--fail-on %q: use error, security_warning, warning or suggestion", *failOn)
+	}
+	if *format != "text" && *format != "json" {
+		return usageError("--format %q: use text or json", *format)
+	}
+	if fs.NArg() == 0 {
+		return usageError("%s: no files given", strings.TrimPrefix(name, "keyward "))
+	}
+	out := lintOutput{Counts: map[string]int{}, FailOn: threshold}
+	for _, file := range fs.Args() {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return usageError("%v", err)
+		}
+		findings := lint.Check(data, t)
+		if findings == nil {
+			findings = []lint.Finding{}
+		}
+		out.Files = append(out.Files, lintFile{File: file, Findings: findings})
+		for _, f := range findings {
+			out.Counts[string(f.Kind)]++
+			if f.Kind.Severity() >= threshold.Severity() {
+				out.Failed = true
+			}
+		}
+	}
+	if *format == "json" {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(out); err != nil {
+			return err
+		}
+	} else {
+		total := 0
+		for _, lf := range out.Files {
+			for _, f := range lf.Findings {
+				total++
+				path := ""
+				if f.Path != "" {
+					path = f.Path + ": "
+				}
+				fmt.Fprintf(stdout, "%s:%d:%d: %s %s: %s%s\n", lf.File, f.Line, f.Column, f.Kind, f.Code, path, f.Message)
+			}
+		}
+		if total > 0 {
+			var parts []string
+			for _, k := range []lint.Kind{lint.Error, lint.SecurityWarning, lint.Warning, lint.Suggestion} {
+				if n := out.Counts[string(k)]; n > 0 {
+					parts = append(parts, fmt.Sprintf("%d %s", n, k))
+				}
+			}
+			fmt.Fprintf(stdout, "%d findings in %d files: %s\n", total, len(out.Files), strings.Join(parts, ", "))
+		}
+	}
+	if out.Failed {
+		return &exitError{code: 1}
+	}
+	return nil
+}
+
+type expandFile struct {
+	File       string           `json:"file"`
+	Expansions []lint.Expansion `json:"expansions"`
+}
+
+func runExpand(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("keyward policy expand", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	typeName := fs.String("type", "identity", "policy type: identity, resource, trust, boundary, session or scp")
+	format := fs.String("format", "text", "output format: text or json")
+	if err := fs.Parse(args); err != nil {
+		return &exitError{code: 2}
+	}
+	t, ok := policy.ParseType(*typeName)
+	if !ok {
+		return usageError("unknown policy type %q: use identity, resource, trust, boundary, session or scp", *typeName)
+	}
+	if *format != "text" && *format != "json" {
+		return usageError("--format %q: use text or json", *format)
+	}
+	if fs.NArg() == 0 {
+		return usageError("policy expand: no files given")
+	}
+	var files []expandFile
+	for _, file := range fs.Args() {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return usageError("%v", err)
+		}
+		exps, err := lint.Expand(data, t)
+		if err != nil {
+			return usageError("%s: %v", file, err)
+		}
+		files = append(files, expandFile{File: file, Expansions: exps})
+	}
+	if *format == "json" {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(files)
+	}
+	for _, f := range files {
+		for _, e := range f.Expansions {
+			what := fmt.Sprintf("matches %d actions", len(e.Actions))
+			if e.Not {
+				what = fmt.Sprintf("(NotAction) leaves out %d actions: the statement applies to every other action", len(e.Actions))
+			}
+			fmt.Fprintf(stdout, "%s:%d:%d: %s %s %q %s\n", f.File, e.Line, e.Column, e.Path, e.Effect, e.Pattern, what)
+			for _, a := range e.Actions {
+				fmt.Fprintf(stdout, "    %s\n", a)
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"encoding/xml"
+	"io"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/keyward/keyward/sigv4"
+)
+
+func TestRateLimiter_Bucket(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	l := newRateLimiter(2, 3)
+	l.now = func() time.Time { return now }
+	steps := []struct {
+		name    string
+		advance time.Duration
+		key     string
+		want    bool
+	}{
+		{"burst 1", 0, "A", true},
+		{"burst 2", 0, "A", true},
+		{"burst 3", 0, "A", true},
+		{"empty", 0, "A", false},
+		{"another key has its own bucket", 0, "B", true},
+		{"half a token", 250 * time.Millisecond, "A", false},
+		{"one token after 0.5 s", 250 * time.Millisecond, "A", true},
+		{"spent again", 0, "A", false},
+		{"refill caps at burst", time.Hour, "A", true},
+		{"cap 2", 0, "A", true},
+		{"cap 3", 0, "A", true},
+		{"cap reached", 0, "A", false},
+	}
+	for _, s := range steps {
+		now = now.Add(s.advance)
+		if got := l.allow(s.key); got != s.want {
+			t.Errorf("%s: allow(%q) = %v, want %v", s.name, s.key, got, s.want)
+		}
+	}
+	// Full buckets are forgotten, so idle keys cost no memory.
+	now = now.Add(2 * time.Minute)
+	l.allow("C")
+	if _, ok := l.buckets["B"]; ok || len(l.buckets) != 1 {
+		t.Errorf("after a sweep, buckets = %v, want only C", l.buckets)
+	}
+}
+
+func TestParseRateLimit(t *testing.T) {
+	tests := []struct {
+		in   string
+		want float64
+		ok   bool
+	}{
+		{"0", 0, true}, {"", 0, true}, {"100", 100, true}, {"100/s", 100, true}, {"0.5/s", 0.5, true},
+		{"-1", 0, false}, {"fast", 0, false}, {"NaN", 0, false}, {"10/m", 0, false},
+	}
+	for _, tt := range tests {
+		got, err := parseRateLimit(tt.in)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("parseRateLimit(%q) = %v, %v, want %v (ok %v)", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+}
+
+// TestRateLimit_Server: past its burst a key gets AWS's Throttling error
+// (400, "Rate exceeded"), other keys do not, and bad signatures spend
+// nothing of the key's budget.
+func TestRateLimit_Server(t *testing.T) {
+	_, hs, root := newTestServer(t, serveConfig{store: "sqlite::memory:", rateLimit: 1, rateBurst: 5})
+	c := hs.Client()
+	gci := url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}}
+
+	// A second key, made before the root's bucket runs dry.
+	call(t, c, hs.URL, root, "iam", iamForm("CreateUser", "UserName", "bob"))
+	_, body := call(t, c, hs.URL, root, "iam", iamForm("CreateAccessKey", "UserName", "bob"))
+	var key struct {
+		ID     string `xml:"CreateAccessKeyResult>AccessKey>AccessKeyId"`
+		Secret string `xml:"CreateAccessKeyResult>AccessKey>SecretAccessKey"`
+	}
+	if err := xml.Unmarshal([]byte(body), &key); err != nil || key.ID == "" {
+		t.Fatalf("CreateAccessKey: %v %s", err, body)
+	}
+	bob := sigv4.Credentials{AccessKeyID: key.ID, SecretAccessKey: key.Secret}
+
+	// Forged requests under bob's key id fail on the signature and leave
+	// his bucket full.
+	for range 20 {
+		if code, body := call(t, c, hs.URL, sigv4.Credentials{AccessKeyID: bob.AccessKeyID, SecretAccessKey: "forged"}, "sts", gci); code != 403 {
+			t.Fatalf("forged GetCallerIdentity = %d %s, want 403", code, body)
+		}
+	}
+
+	throttled := 0
+	for range 10 {
+		code, body := call(t, c, hs.URL, root, "sts", gci)
+		switch {
+		case code == 200:
+		case code == 400 && strings.Contains(body, "<Code>Throttling</Code>") && strings.Contains(body, "<Message>Rate exceeded</Message>"):
+			throttled++
+		default:
+			t.Fatalf("GetCallerIdentity as root = %d %s, want 200 or 400 Throttling", code, body)
+		}
+	}
+	// The root spent 2 on the setup, so of these 10 at most 3 (plus what
+	// trickled in at 1/s) pass.
+	if throttled < 5 {
+		t.Errorf("root: %d of 10 requests throttled, want at least 5 (burst 5, 1/s)", throttled)
+	}
+	for i := range 5 {
+		if code, body := call(t, c, hs.URL, bob, "sts", gci); code != 200 {
+			t.Errorf("bob's request %d = %d %s, want 200: his bucket is his own", i+1, code, body)
+		}
+	}
+}
+
+func TestServe_RateLimitFlag(t *testing.T) {
+	var stderr strings.Builder
+	err := Run(t.Context(), []string{"serve", "--rate-limit", "fast", "--store", "sqlite::memory:"}, nil, io.Discard, &stderr)
+	if code := exitCode(err, &stderr); code != 2 || !strings.Contains(stderr.String(), "--rate-limit") {
+		t.Errorf("keyward serve --rate-limit fast: exit %d, stderr %q; want 2 naming --rate-limit", code, stderr.String())
+	}
+}

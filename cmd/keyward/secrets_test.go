@@ -1,0 +1,191 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/xml"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/seal"
+	"github.com/keyward/keyward/sigv4"
+)
+
+// TestSecrets_AtRest reads the SQLite database's files byte by byte and
+// finds no secret in clear: not the access keys' secrets (root and users),
+// not a temporary credential's secret or session token, not the key ring's
+// token-sealing keys. Then it swaps the sealed secrets of two access keys
+// in the database, and after a restart neither key authenticates: each
+// secret is sealed with its own key id as associated data.
+func TestSecrets_AtRest(t *testing.T) {
+	t.Setenv("KEYWARD_KEK", "")
+	data := t.TempDir()
+	cfg := serveConfig{data: data, store: "sqlite:" + filepath.Join(data, "keyward.db")}
+	s, hs, root := startSecretsServer(t, cfg)
+	c := hs.Client()
+	newKey := func(user string) sigv4.Credentials {
+		if code, body := call(t, c, hs.URL, root, "iam", iamForm("CreateUser", "UserName", user)); code != 200 {
+			t.Fatalf("CreateUser: %d %s", code, body)
+		}
+		_, body := call(t, c, hs.URL, root, "iam", iamForm("CreateAccessKey", "UserName", user))
+		var key struct {
+			ID     string `xml:"CreateAccessKeyResult>AccessKey>AccessKeyId"`
+			Secret string `xml:"CreateAccessKeyResult>AccessKey>SecretAccessKey"`
+		}
+		if err := xml.Unmarshal([]byte(body), &key); err != nil || key.ID == "" {
+			t.Fatalf("CreateAccessKey: %v %s", err, body)
+		}
+		return sigv4.Credentials{AccessKeyID: key.ID, SecretAccessKey: key.Secret}
+	}
+	alice, bob := newKey("alice"), newKey("bob")
+	gci := url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}}
+	for _, k := range []sigv4.Credentials{alice, bob} {
+		if code, body := call(t, c, hs.URL, k, "sts", gci); code != 200 {
+			t.Fatalf("GetCallerIdentity as %s: %d %s", k.AccessKeyID, code, body)
+		}
+	}
+	_, body := call(t, c, hs.URL, alice, "sts", url.Values{"Action": {"GetSessionToken"}, "Version": {"2011-06-15"}})
+	var temp struct {
+		Secret string `xml:"GetSessionTokenResult>Credentials>SecretAccessKey"`
+		Token  string `xml:"GetSessionTokenResult>Credentials>SessionToken"`
+	}
+	if err := xml.Unmarshal([]byte(body), &temp); err != nil || temp.Token == "" {
+		t.Fatalf("GetSessionToken: %v %s", err, body)
+	}
+
+	secrets := map[string][]byte{
+		"root secret":      []byte(root.SecretAccessKey),
+		"alice's secret":   []byte(alice.SecretAccessKey),
+		"bob's secret":     []byte(bob.SecretAccessKey),
+		"temporary secret": []byte(temp.Secret),
+		"session token":    []byte(temp.Token),
+	}
+	if raw, err := base64.StdEncoding.DecodeString(temp.Token); err == nil {
+		secrets["session token, decoded"] = raw
+	}
+	// The key ring's keys in clear, opened here with the key-encryption key.
+	err := s.store.View(context.Background(), func(tx keyward.Tx) error {
+		entries, err := tx.ListKeyRingEntries()
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			k, err := s.key.Open(e.Material, []byte("keyward:keyring:"+e.ID))
+			if err != nil {
+				t.Errorf("key ring entry %s does not open with the key-encryption key and its id: %v", e.ID, err)
+				continue
+			}
+			secrets["token key "+e.ID] = k
+		}
+		if len(entries) == 0 {
+			t.Error("the key ring is empty: nothing seals session tokens")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kek, err := os.ReadFile(filepath.Join(data, "kek"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	secrets["key-encryption key file"] = bytes.TrimSpace(kek)
+	if raw, err := seal.ParseKey(string(kek)); err == nil {
+		secrets["key-encryption key"] = raw
+	} else {
+		t.Fatal(err)
+	}
+	// The files as they are while the server runs (database, WAL), and
+	// after it stopped (checkpointed).
+	var db []byte
+	var files []string
+	readDB := func() {
+		fs, _ := filepath.Glob(filepath.Join(data, "keyward.db*"))
+		for _, f := range fs {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			db = append(db, b...)
+		}
+		files = append(files, fs...)
+	}
+	readDB()
+	hs.Close()
+	s.close()
+	readDB()
+	if len(db) == 0 {
+		t.Fatal("no database files")
+	}
+	for what, secret := range secrets {
+		for _, form := range [][]byte{secret, []byte(hex.EncodeToString(secret)), []byte(base64.StdEncoding.EncodeToString(secret))} {
+			if len(secret) >= 16 && bytes.Contains(db, form) {
+				t.Errorf("the database files %v hold the %s in clear", files, what)
+			}
+		}
+	}
+	t.Logf("%d secrets looked for in %d bytes of %d database files: none in clear", len(secrets), len(db), len(files))
+
+	// Swap alice's and bob's sealed secrets.
+	sdb, err := sql.Open("sqlite", filepath.Join(data, "keyward.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sa, sb []byte
+	if err := sdb.QueryRow(`SELECT secret FROM access_keys WHERE id = ?`, alice.AccessKeyID).Scan(&sa); err != nil {
+		t.Fatal(err)
+	}
+	if err := sdb.QueryRow(`SELECT secret FROM access_keys WHERE id = ?`, bob.AccessKeyID).Scan(&sb); err != nil {
+		t.Fatal(err)
+	}
+	for id, v := range map[string][]byte{alice.AccessKeyID: sb, bob.AccessKeyID: sa} {
+		if _, err := sdb.Exec(`UPDATE access_keys SET secret = ? WHERE id = ?`, v, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sdb.Close()
+
+	s, hs, _ = startSecretsServer(t, cfg)
+	defer func() { hs.Close(); s.close() }()
+	c = hs.Client()
+	if code, body := call(t, c, hs.URL, root, "sts", gci); code != 200 {
+		t.Errorf("root after the restart = %d %s, want 200", code, body)
+	}
+	for _, k := range []sigv4.Credentials{alice, bob} {
+		code, body := call(t, c, hs.URL, k, "sts", gci)
+		if code == 200 {
+			t.Errorf("GetCallerIdentity as %s with its sealed secret swapped = 200 %s, want a refusal", k.AccessKeyID, body)
+		}
+		t.Logf("after the swap, %s gets %d %s", k.AccessKeyID, code, between(body, "<Code>", "</Code>"))
+		if strings.Contains(body, k.SecretAccessKey) || strings.Contains(body, "secret") {
+			t.Errorf("the refusal for %s says too much: %s", k.AccessKeyID, body)
+		}
+	}
+}
+
+func startSecretsServer(t *testing.T, cfg serveConfig) (*server, *httptest.Server, sigv4.Credentials) {
+	t.Setenv("KEYWARD_ROOT_ACCESS_KEY_ID", "AKIAROOTROOTROOT1234")
+	t.Setenv("KEYWARD_ROOT_SECRET_ACCESS_KEY", "root-secret-for-benchmarks")
+	t.Setenv("KEYWARD_ACCOUNT_ID", "111122223333")
+	s, err := newServer(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, httptest.NewServer(s.handler()), sigv4.Credentials{AccessKeyID: "AKIAROOTROOTROOT1234", SecretAccessKey: "root-secret-for-benchmarks"}
+}
+
+func between(s, open, close string) string {
+	_, rest, _ := strings.Cut(s, open)
+	v, _, _ := strings.Cut(rest, close)
+	return v
+}

@@ -1,0 +1,27 @@
+package postgres_test
+
+import (
+	"testing"
+
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/postgres"
+	"github.com/keyward/keyward/postgres/pgtest"
+	"github.com/keyward/keyward/storetest"
+)
+
+func open(t testing.TB, dsn string) *postgres.Store {
+	t.Helper()
+	s, err := postgres.Open(t.Context(), dsn)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestStore(t *testing.T) {
+	pgtest.DSN(t) // skips without a database
+	storetest.Run(t, func(t *testing.T) keyward.Store {
+		return open(t, pgtest.DSN(t))
+	})
+}
