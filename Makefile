@@ -34,10 +34,21 @@ FUZZ_TARGETS = \
 	./arn:FuzzParse \
 	./sigv4:FuzzParse ./sigv4:FuzzSignVerify \
 	./awsquery:FuzzForm ./awsquery:FuzzBind \
-	./sts:FuzzOpenSession ./sts:FuzzDecodePayload ./sts:FuzzParseJWT ./sts:FuzzAssumeRoleWithWebIdentity
+	./sts:FuzzOpenSession ./sts:FuzzDecodePayload ./sts:FuzzParseJWT ./sts:FuzzAssumeRoleWithWebIdentity \
+	./authorize:FuzzForward \
+	./lint:FuzzCheck
+# Go 1.26's fuzz coordinator can fail a run with a bare "context deadline
+# exceeded" when -fuzztime ends under CPU contention (go.dev/issue/75804,
+# fixed in Go 1.27): that, with no failing input written, is not a finding.
 fuzz:
-	@set -e; for t in $(FUZZ_TARGETS); do \
-		pkg=$${t%%:*}; fn=$${t#*:}; \
+	@for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; fn=$${t#*:}; out=$$(mktemp); \
 		echo "fuzz $$pkg $$fn ($(FUZZTIME))"; \
-		$(GO) test $$pkg -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME); \
+		if ! $(GO) test $$pkg -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) >$$out 2>&1; then \
+			cat $$out; \
+			if grep -q 'context deadline exceeded' $$out && ! grep -q 'Failing input written' $$out; then \
+				echo "fuzz $$pkg $$fn: the coordinator's deadline race (go.dev/issue/75804), not a finding"; \
+			else rm -f $$out; exit 1; fi; \
+		else tail -1 $$out; fi; \
+		rm -f $$out; \
 	done

@@ -43,15 +43,31 @@ func SeedManagedPolicies(ctx context.Context, st keyward.Store) (int, error) {
 		return 0, nil
 	}
 	err = st.Update(ctx, func(tx keyward.Tx) error {
+		// Another replica starting at the same time may have seeded since
+		// the View: look again inside the transaction, so that what is
+		// created is decided atomically (and decided again when the store
+		// runs fn again after a conflict).
+		list, _, err := tx.ListPolicies(keyward.AWSAccountID, keyward.PolicyListOptions{Scope: keyward.ScopeAWS})
+		if err != nil {
+			return err
+		}
+		now := make(map[string]keyward.ManagedPolicy, len(list))
+		for _, p := range list {
+			now[p.ARN] = p
+		}
 		for _, p := range todo {
-			if old, ok := have[p.ARN]; ok {
+			old, ok := now[p.ARN]
+			switch {
+			case ok && old.DefaultVersionID == p.DefaultVersionID:
+				// seeded by another replica meanwhile
+			case ok:
 				if err := updateManaged(tx, old, p); err != nil {
 					return err
 				}
-				continue
-			}
-			if err := createManaged(tx, p); err != nil {
-				return err
+			default:
+				if err := createManaged(tx, p); err != nil {
+					return err
+				}
 			}
 		}
 		return nil

@@ -32,6 +32,11 @@ type tx struct {
 	// dead is the error BEGIN met, if it failed: every statement fails.
 	dead     error
 	readOnly bool
+	// ids remembers the unique IDs entityID and refID found, so that the
+	// several reads about one entity (its tags, inline and attached
+	// policies, ...) resolve its name once: a round trip each saved. Any
+	// write forgets them all.
+	ids map[idKey]string
 	// retryErr is the first serialization failure or deadlock a statement
 	// met: the transaction is lost, and Update runs it again whatever fn
 	// returns.
@@ -95,11 +100,36 @@ func (t *tx) send(q string, args []any) (pgx.BatchResults, error) {
 	return br, nil
 }
 
+// idKey names an entity as entityID and refID are asked for it.
+type idKey struct {
+	kind      keyward.EntityKind
+	accountID string
+	name      string // folded name, or the ARN (folded for policies)
+}
+
+// lookupID returns the unique ID q (a query on two or one parameters)
+// finds for k, remembered or asked.
+func (t *tx) lookupID(k idKey, q string, args ...any) (string, error) {
+	if id, ok := t.ids[k]; ok {
+		return id, nil
+	}
+	var id string
+	if err := t.queryRow(q, args...).Scan(&id); err != nil {
+		return "", err
+	}
+	if t.ids == nil {
+		t.ids = make(map[idKey]string)
+	}
+	t.ids[k] = id
+	return id, nil
+}
+
 // exec runs q and returns the number of rows it changed.
 func (t *tx) exec(q string, args ...any) (int64, error) {
 	if err := checkArgs(args); err != nil {
 		return 0, err
 	}
+	clear(t.ids) // a write may rename, create or delete what was looked up
 	br, err := t.send(q, args)
 	if err != nil {
 		return 0, err
@@ -522,8 +552,7 @@ func (t *tx) entityID(kind keyward.EntityKind, accountID, name string) (string, 
 	default:
 		return "", keyward.Errorf(keyward.ErrInvalidInput, "Entity kind %q has no name.", kind)
 	}
-	var id string
-	err := t.queryRow(q, accountID, fold(name)).Scan(&id)
+	id, err := t.lookupID(idKey{kind, accountID, fold(name)}, q, accountID, fold(name))
 	if err != nil {
 		return "", notFound("find "+string(kind), err, msg, name)
 	}
@@ -535,15 +564,13 @@ func (t *tx) entityID(kind keyward.EntityKind, accountID, name string) (string, 
 func (t *tx) refID(ref keyward.EntityRef) (string, error) {
 	switch ref.Kind {
 	case keyward.KindPolicy:
-		var id string
-		err := t.queryRow(qPolicyID, fold(ref.ARN)).Scan(&id)
+		id, err := t.lookupID(idKey{keyward.KindPolicy, "", fold(ref.ARN)}, qPolicyID, fold(ref.ARN))
 		if err != nil {
 			return "", notFound("find policy", err, "Policy %s was not found.", ref.ARN)
 		}
 		return id, nil
 	case keyward.KindOIDCProvider:
-		var arn string
-		err := t.queryRow(`SELECT arn FROM oidc_providers WHERE arn = $1`, ref.ARN).Scan(&arn)
+		arn, err := t.lookupID(idKey{keyward.KindOIDCProvider, "", ref.ARN}, `SELECT arn FROM oidc_providers WHERE arn = $1`, ref.ARN)
 		if err != nil {
 			return "", notFound("find oidc provider", err, "OpenIDConnect Provider not found for arn %s", ref.ARN)
 		}

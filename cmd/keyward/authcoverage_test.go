@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/sigv4"
@@ -83,8 +84,8 @@ var requestIDRe = regexp.MustCompile(`<RequestId>[^<]*</RequestId>`)
 // TestAuthorizationCoverage walks every action the server serves and shows
 // that each refuses an unsigned request and a badly signed one, and that
 // every supported action refuses a principal with no permission with
-// AccessDenied, leaving the account as it was. No action can skip
-// authentication or authorization.
+// AccessDenied, leaving the account as it was; so does the authorize API
+// (keyward:Authorize). No action can skip authentication or authorization.
 func TestAuthorizationCoverage(t *testing.T) {
 	s, hs, root := newTestServer(t, serveConfig{store: "sqlite::memory:"})
 	c := hs.Client()
@@ -220,10 +221,50 @@ func TestAuthorizationCoverage(t *testing.T) {
 			counts["no permission"]++
 		}
 	}
+	// The authorize API (services asking Keyward about their clients'
+	// requests) is an action too: keyward:Authorize, signed for service
+	// "keyward".
+	authBody := `{"service":"s3","request":{"method":"GET","path":"/bucket/key","headers":{}},"decisions":[{"action":"s3:GetObject","resource":"arn:aws:s3:::bucket/key"}]}`
+	sendAuthorize := func(creds *sigv4.Credentials) (int, string) {
+		req, _ := http.NewRequest("POST", hs.URL+"/keyward/v1/authorize", strings.NewReader(authBody))
+		req.Header.Set("Content-Type", "application/json")
+		if creds != nil {
+			if err := sigv4.Sign(req, []byte(authBody), *creds, "us-east-1", "keyward", time.Now()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	for _, tt := range []struct {
+		name  string
+		creds *sigv4.Credentials
+		want  string
+	}{
+		{"unsigned", nil, "MissingAuthenticationToken"},
+		{"badly signed", &wrongSecret, "SignatureDoesNotMatch"},
+		{"no permission", &nobody, "AccessDenied"},
+	} {
+		code, body := sendAuthorize(tt.creds)
+		if code != 403 || !strings.Contains(body, `"code":"`+tt.want+`"`) {
+			t.Errorf("POST /keyward/v1/authorize %s = %d %s, want 403 %s", tt.name, code, body, tt.want)
+		} else {
+			counts[tt.name]++
+		}
+	}
+	if code, body := sendAuthorize(&root); code != 200 {
+		t.Errorf("POST /keyward/v1/authorize as root = %d %s, want 200", code, body)
+	}
+
 	if after := snapshot(); after != before {
 		t.Errorf("the account changed after refused requests:\nbefore %s\nafter  %s", before, after)
 	}
-	t.Logf("%d actions: %d refused unsigned, %d refused badly signed, %d refused AccessDenied to a principal with no permission, %d documented exceptions (%s)",
+	t.Logf("%d Query actions and keyward:Authorize: %d refused unsigned, %d refused badly signed, %d refused AccessDenied to a principal with no permission, %d documented exceptions (%s)",
 		len(actions), counts["unsigned"], counts["badly signed"], counts["no permission"], counts["documented exceptions"],
 		strings.Join(slices.Sorted(mapsKeys(coverageExceptions, unsignedByDesign)), ", "))
 }

@@ -21,7 +21,8 @@ const exportUsage = `usage:
       Write the whole installation (accounts, users, groups, roles, policies
       with every version, tags, inline policies, attachments, instance
       profiles, access keys, OIDC providers, password policies, the session
-      token key ring) as a JSON stream, one record a line.
+      token key ring, the last-accessed activity) as a JSON stream, one
+      record a line.
   keyward import [--data DIR] [--store URL] [-i FILE]
       Read such a stream into an empty store, e.g. from SQLite to PostgreSQL.
 
