@@ -58,24 +58,21 @@ func (b *bucket) add(i int32, tokens []string) {
 // statements: the text after the fifth colon up to the next '/' or ':', or ""
 // when s has fewer than five colons.
 func resourceToken(s string) string {
-	colons, start := 0, 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if colons == 5 {
-			if c == '/' || c == ':' {
-				return s[start:i]
-			}
-			continue
+	off := 0
+	for n := 0; n < 5; n++ {
+		j := strings.IndexByte(s[off:], ':')
+		if j < 0 {
+			return ""
 		}
-		if c == ':' {
-			colons++
-			start = i + 1
+		off += j + 1
+	}
+	rest := s[off:]
+	for i := 0; i < len(rest); i++ {
+		if c := rest[i]; c == '/' || c == ':' {
+			return rest[:i]
 		}
 	}
-	if colons < 5 {
-		return ""
-	}
-	return s[start:]
+	return rest
 }
 
 // patternTokens returns the resource tokens every resource matching the

@@ -59,6 +59,7 @@ commands:
   policy expand    list the actions each Action pattern matches
   policy generate  write the least-privilege policy a principal's audited requests need
   audit            read the audit trail back, with filters
+  export, import   move a whole installation between stores (SQLite, PostgreSQL)
 `
 
 // Run runs the command line args (without the program name).
