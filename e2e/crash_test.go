@@ -57,6 +57,8 @@ type crashLedger struct {
 	deleted  map[string]bool            // acknowledged DeleteUser
 	deleting map[string]bool            // DeleteUser sent: the user may be gone
 	inline   map[string]bool            // acknowledged PutUserPolicy, by user
+	attached map[string]string          // AttachUserPolicy sent (maybe done), policy name by user
+	attachOK map[string]bool            // acknowledged AttachUserPolicy, by user
 	versions map[string]map[string]bool // acknowledged versions, by policy name
 	defaults map[string]string          // the default version after the last acknowledged write
 	acks     atomic.Int64
@@ -119,8 +121,9 @@ func crashWriter(id int, base *atomic.Pointer[string], l *crashLedger, stop <-ch
 			name := mine[i]
 			l.mu.Lock()
 			hasInline := l.inline[name]
+			_, hasAttached := l.attached[name]
 			l.mu.Unlock()
-			if hasInline {
+			if hasInline || hasAttached {
 				continue
 			}
 			l.mu.Lock()
@@ -133,6 +136,24 @@ func crashWriter(id int, base *atomic.Pointer[string], l *crashLedger, stop <-ch
 				l.mu.Unlock()
 				l.acks.Add(1)
 				mine = slices.Delete(mine, i, i+1)
+			}
+		case op < 8 && len(mine) > 0 && policies > 0: // attach one of ours to one of our users, once
+			name := mine[rng.IntN(len(mine))]
+			pol := fmt.Sprintf("w%d-p%d", id, policies-1)
+			l.mu.Lock()
+			_, done := l.attached[name]
+			if !done {
+				l.attached[name] = pol
+			}
+			l.mu.Unlock()
+			if done {
+				continue
+			}
+			if ok(c.call(u, "iam", "AttachUserPolicy", "UserName", name, "PolicyArn", "arn:aws:iam::"+testAccount+":policy/"+pol)) {
+				l.mu.Lock()
+				l.attachOK[name] = true
+				l.mu.Unlock()
+				l.acks.Add(1)
 			}
 		default: // a managed policy, then new default versions of it
 			name := fmt.Sprintf("w%d-p%d", id, policies)
@@ -181,6 +202,7 @@ func runCrash(t *testing.T, start func(*testing.T) *proc) {
 	kills := envInt("KEYWARD_CRASH_KILLS", 10)
 	writers := envInt("KEYWARD_CRASH_WRITERS", 8)
 	l := &crashLedger{users: map[string]bool{}, deleted: map[string]bool{}, deleting: map[string]bool{}, inline: map[string]bool{},
+		attached: map[string]string{}, attachOK: map[string]bool{},
 		versions: map[string]map[string]bool{}, defaults: map[string]string{}}
 
 	p := start(t)
@@ -195,13 +217,17 @@ func runCrash(t *testing.T, start func(*testing.T) *proc) {
 	began := time.Now()
 	for k := range kills {
 		// Random moments: from 0.2 s to 3 s of writing.
+		// Each server acknowledges some writes before it dies.
+		atStart := l.acks.Load()
 		time.Sleep(time.Duration(200+rng.IntN(2800)) * time.Millisecond)
+		for wait := time.Now(); l.acks.Load() == atStart; time.Sleep(10 * time.Millisecond) {
+			if time.Since(wait) > 20*time.Second {
+				t.Fatalf("no write acknowledged in 20 s before kill %d:\n%s", k+1, p.Log())
+			}
+		}
 		before := l.acks.Load()
 		p.kill()
 		t.Logf("kill %d at %v: %d writes acknowledged so far", k+1, time.Since(began).Round(time.Millisecond), before)
-		if before == 0 {
-			t.Fatalf("no write acknowledged before kill %d:\n%s", k+1, p.Log())
-		}
 		p = start(t)
 		base.Store(&p.URL)
 	}
@@ -275,6 +301,16 @@ func checkCrashLedger(t *testing.T, base string, l *crashLedger) {
 			partial++
 			t.Errorf("user %s has tags %v, want all of %v: CreateUser with tags is one write", name, got, want)
 		}
+		if pol := l.attached[name]; pol != "" {
+			var att struct {
+				Names []string `xml:"ListAttachedUserPoliciesResult>AttachedPolicies>member>PolicyName"`
+			}
+			decode(t, c.must(t, base, "iam", "ListAttachedUserPolicies", "UserName", name), &att)
+			if l.attachOK[name] && !slices.Contains(att.Names, pol) {
+				missing++
+				t.Errorf("user %s: AttachUserPolicy %s was acknowledged, but the user has %v", name, pol, att.Names)
+			}
+		}
 		if l.inline[name] {
 			code, body, err := c.call(base, "iam", "GetUserPolicy", "UserName", name, "PolicyName", "inline")
 			if err != nil || code != 200 {
@@ -286,11 +322,12 @@ func checkCrashLedger(t *testing.T, base string, l *crashLedger) {
 			}
 		}
 	}
-	versions := 0
+	versions, attachments := 0, 0
 	for name, acked := range l.versions {
 		arn := "arn:aws:iam::" + testAccount + ":policy/" + name
 		var pol struct {
-			Default string `xml:"GetPolicyResult>Policy>DefaultVersionId"`
+			Default     string `xml:"GetPolicyResult>Policy>DefaultVersionId"`
+			Attachments int    `xml:"GetPolicyResult>Policy>AttachmentCount"`
 		}
 		code, body, err := c.call(base, "iam", "GetPolicy", "PolicyArn", arn)
 		if err != nil || code != 200 {
@@ -313,6 +350,15 @@ func checkCrashLedger(t *testing.T, base string, l *crashLedger) {
 			}
 		}
 		versions += len(list.IDs)
+		var ents struct {
+			Users []string `xml:"ListEntitiesForPolicyResult>PolicyUsers>member>UserName"`
+		}
+		decode(t, c.must(t, base, "iam", "ListEntitiesForPolicy", "PolicyArn", arn), &ents)
+		attachments += len(ents.Users)
+		if pol.Attachments != len(ents.Users) {
+			partial++
+			t.Errorf("policy %s: AttachmentCount %d, but attached to %v", name, pol.Attachments, ents.Users)
+		}
 		if len(defaults) != 1 || defaults[0] != pol.Default {
 			partial++
 			t.Errorf("policy %s: default versions %v in the list, %q in GetPolicy: want exactly one, the same", name, defaults, pol.Default)
@@ -329,8 +375,8 @@ func checkCrashLedger(t *testing.T, base string, l *crashLedger) {
 			t.Errorf("policy %s: default %s, want %s (the last acknowledged)", name, pol.Default, want)
 		}
 	}
-	t.Logf("checked %d users, %d policies with %d versions: %d acknowledged writes missing, %d deleted users back, %d partial entities",
-		checked, len(l.versions), versions, missing, resurrected, partial)
+	t.Logf("checked %d users, %d policies with %d versions and %d attachments: %d acknowledged writes missing, %d deleted users back, %d partial entities",
+		checked, len(l.versions), versions, attachments, missing, resurrected, partial)
 	if checked == 0 || len(l.versions) == 0 {
 		t.Errorf("the writers made %d users and %d policies: too few to show anything", checked, len(l.versions))
 	}
