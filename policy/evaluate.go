@@ -133,23 +133,33 @@ func (p *Policies) Evaluate(r *Request, res *Result) {
 	e := evalState{req: r, ctx: &r.Context, res: res}
 	// The action, lowered for the index, lives on the stack: no allocation.
 	var lower [128]byte
-	n := len(r.Action)
-	if n > len(lower) {
-		n = len(lower) // longer than any AWS action; it matches nothing of the index
+	a := r.Action
+	if len(a) > len(lower) {
+		a = a[:len(lower)] // longer than any AWS action; it matches nothing of the index
 	}
-	svcLen := n
-	for i := 0; i < n; i++ {
-		c := r.Action[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c == ':' && svcLen == n {
-			svcLen = i
-		}
-		lower[i] = c
+	dst := lower[:len(a)]
+	for i := range dst {
+		dst[i] = lowerASCIITable[a[i]]
+	}
+	n := len(a)
+	svcLen := strings.IndexByte(a, ':')
+	if svcLen < 0 {
+		svcLen = n
 	}
 	p.evaluate(&e, lower[:n], svcLen)
 }
+
+// lowerASCIITable maps each byte to its ASCII lower case.
+var lowerASCIITable = func() (t [256]byte) {
+	for i := range t {
+		c := byte(i)
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		t[i] = c
+	}
+	return t
+}()
 
 // evaluate decides; act is the action in lower case, act[:svcLen] its service:
 // the keys of the action index.
