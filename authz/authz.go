@@ -59,6 +59,9 @@ type Decision struct {
 	Action   string
 	Resource string
 	Result   policy.Result
+	// Extra is the action-specific context the caller gave (aws:RequestTag/K,
+	// iam:PolicyARN, ...), as passed: read it, do not keep or change it.
+	Extra map[string][]string
 }
 
 // principalPolicies are one principal's compiled policies as of generation gen.
@@ -140,7 +143,7 @@ func (a *Authorizer) EvaluateIn(ctx context.Context, c *keyward.Caller, action, 
 		a.fillContext(&req, c, nil, extra)
 		ps := policy.Policies{Identity: policy.NewSet(), Resource: resourcePolicy}
 		ps.Evaluate(&req, &res)
-		a.report(ctx, c, action, resource, &res)
+		a.report(ctx, c, action, resource, extra, &res)
 		return res, nil
 	}
 	pp, err := a.principal(ctx, c)
@@ -161,7 +164,7 @@ func (a *Authorizer) EvaluateIn(ctx context.Context, c *keyward.Caller, action, 
 	}
 	a.fillContext(&req, c, pp.tags, extra)
 	ps.Evaluate(&req, &res)
-	a.report(ctx, c, action, resource, &res)
+	a.report(ctx, c, action, resource, extra, &res)
 	return res, nil
 }
 
@@ -177,9 +180,9 @@ func resourceAccount(resource string) string {
 	return a.AccountID
 }
 
-func (a *Authorizer) report(ctx context.Context, c *keyward.Caller, action, resource string, res *policy.Result) {
+func (a *Authorizer) report(ctx context.Context, c *keyward.Caller, action, resource string, extra map[string][]string, res *policy.Result) {
 	if a.OnDecision != nil {
-		a.OnDecision(ctx, c, Decision{Action: action, Resource: resource, Result: *res})
+		a.OnDecision(ctx, c, Decision{Action: action, Resource: resource, Result: *res, Extra: extra})
 	}
 }
 

@@ -12,9 +12,13 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/authz"
+	"github.com/keyward/keyward/catalog"
 	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/sigv4"
 )
@@ -116,6 +120,25 @@ func TestAuthorizationCoverage(t *testing.T) {
 		t.Fatal(err)
 	}
 	nobody := sigv4.Credentials{AccessKeyID: key.ID, SecretAccessKey: key.Secret}
+	// Every decision made for nobody, to check against AWS's catalog below.
+	var decisionsMu sync.Mutex
+	var decisions []authz.Decision
+	prev := s.authz.OnDecision
+	s.authz.OnDecision = func(ctx context.Context, c *keyward.Caller, d authz.Decision) {
+		if c.UserName == "nobody" {
+			decisionsMu.Lock()
+			extra := map[string][]string{}
+			for k, v := range d.Extra {
+				extra[k] = v
+			}
+			d.Extra = extra
+			decisions = append(decisions, d)
+			decisionsMu.Unlock()
+		}
+		if prev != nil {
+			prev(ctx, c, d)
+		}
+	}
 	if err := xml.Unmarshal([]byte(mustCall("iam", iamForm("CreateAccessKey", "UserName", "alice"))), &key); err != nil {
 		t.Fatal(err)
 	}
@@ -261,12 +284,63 @@ func TestAuthorizationCoverage(t *testing.T) {
 		t.Errorf("POST /keyward/v1/authorize as root = %d %s, want 200", code, body)
 	}
 
+	checkCatalog(t, decisions)
+
 	if after := snapshot(); after != before {
 		t.Errorf("the account changed after refused requests:\nbefore %s\nafter  %s", before, after)
 	}
 	t.Logf("%d Query actions and keyward:Authorize: %d refused unsigned, %d refused badly signed, %d refused AccessDenied to a principal with no permission, %d documented exceptions (%s)",
 		len(actions), counts["unsigned"], counts["badly signed"], counts["no permission"], counts["documented exceptions"],
 		strings.Join(slices.Sorted(mapsKeys(coverageExceptions, unsignedByDesign)), ", "))
+}
+
+// listedByPath are the List actions the Service Authorization Reference
+// gives no resource type, which IAM nonetheless authorizes on the path they
+// list (its denials read "... iam:ListUsers on resource:
+// arn:aws:iam::ACCOUNT:user/"): where the reference and the service differ,
+// Keyward follows the service. "*" and "arn:aws:iam::*:user/*" match both.
+var listedByPath = map[string]bool{"iam:ListUsers": true, "iam:ListGroups": true, "iam:ListRoles": true, "iam:ListInstanceProfiles": true}
+
+// checkCatalog: each IAM and STS action is authorized as AWS's Service
+// Authorization Reference says: on a resource of a type the action lists
+// ("*" for actions that list none), with context keys AWS supplies for it.
+func checkCatalog(t *testing.T, decisions []authz.Decision) {
+	t.Helper()
+	checked := map[string]bool{}
+	for _, d := range decisions {
+		act, ok := catalog.FindAction(d.Action)
+		if !ok {
+			if !strings.HasPrefix(d.Action, "keyward:") {
+				t.Errorf("%s: not an action of AWS's catalog", d.Action)
+			}
+			continue
+		}
+		checked[d.Action] = true
+		okResource := len(act.Resources) == 0 && (d.Resource == "*" || listedByPath[d.Action])
+		for _, r := range act.Resources {
+			if r.Type != nil && r.Type.AcceptsResource(d.Resource) {
+				okResource = true
+			}
+		}
+		if !okResource {
+			var types []string
+			for _, r := range act.Resources {
+				if r.Type != nil {
+					types = append(types, r.Type.Name+" "+r.Type.ARNFormat)
+				}
+			}
+			t.Errorf("%s authorized on %q, which is none of the action's resource types %v", d.Action, d.Resource, types)
+		}
+		for k := range d.Extra {
+			if _, ok := act.ConditionKey(k); !ok {
+				t.Errorf("%s authorized with context key %s, which AWS does not supply for it", d.Action, k)
+			}
+		}
+	}
+	if len(checked) < 100 {
+		t.Errorf("only %d actions were checked against the catalog, want every implemented one", len(checked))
+	}
+	t.Logf("%d actions' resources and context keys match AWS's Service Authorization Reference", len(checked))
 }
 
 func mapsKeys(a map[string]string, b map[string]bool) func(func(string) bool) {
