@@ -194,28 +194,12 @@ type ListGroupsOutput struct {
 
 // ListGroups lists the account's groups.
 func (s *Service) ListGroups(ctx context.Context, c *keyward.Caller, in *ListGroupsInput) (*ListGroupsOutput, error) {
-	var v validator
-	v.page(in.PathPrefix, in.Marker, in.MaxItems)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, c, "iam:ListGroups", listResource(c.AccountID, "group", in.PathPrefix), nil); err != nil {
-		return nil, err
-	}
-	var out ListGroupsOutput
-	err := s.Store.View(ctx, func(tx keyward.Tx) error {
-		groups, next, err := tx.ListGroups(c.AccountID, listOptions(in.PathPrefix, in.Marker, in.MaxItems))
-		if err != nil {
-			return err
-		}
-		out.Groups = groupsOut(groups)
-		out.IsTruncated, out.Marker = next != "", next
-		return nil
-	})
+	items, truncated, marker, err := listByPath(ctx, s, c, "iam:ListGroups", "group", pageInput{in.PathPrefix, in.Marker, in.MaxItems},
+		keyward.Tx.ListGroups, groupsOut)
 	if err != nil {
 		return nil, err
 	}
-	return &out, nil
+	return &ListGroupsOutput{Groups: items, IsTruncated: truncated, Marker: marker}, nil
 }
 
 func groupsOut(groups []keyward.Group) Members[Group] {

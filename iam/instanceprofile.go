@@ -155,28 +155,12 @@ type ListInstanceProfilesOutput struct {
 
 // ListInstanceProfiles lists the account's profiles with their roles.
 func (s *Service) ListInstanceProfiles(ctx context.Context, c *keyward.Caller, in *ListInstanceProfilesInput) (*ListInstanceProfilesOutput, error) {
-	var v validator
-	v.page(in.PathPrefix, in.Marker, in.MaxItems)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, c, "iam:ListInstanceProfiles", listResource(c.AccountID, "instance-profile", in.PathPrefix), nil); err != nil {
-		return nil, err
-	}
-	var out ListInstanceProfilesOutput
-	err := s.Store.View(ctx, func(tx keyward.Tx) error {
-		profiles, next, err := tx.ListInstanceProfiles(c.AccountID, listOptions(in.PathPrefix, in.Marker, in.MaxItems))
-		if err != nil {
-			return err
-		}
-		out.InstanceProfiles = profilesOut(profiles)
-		out.IsTruncated, out.Marker = next != "", next
-		return nil
-	})
+	items, truncated, marker, err := listByPath(ctx, s, c, "iam:ListInstanceProfiles", "instance-profile", pageInput{in.PathPrefix, in.Marker, in.MaxItems},
+		keyward.Tx.ListInstanceProfiles, profilesOut)
 	if err != nil {
 		return nil, err
 	}
-	return &out, nil
+	return &ListInstanceProfilesOutput{InstanceProfiles: items, IsTruncated: truncated, Marker: marker}, nil
 }
 
 func profilesOut(profiles []keyward.InstanceProfile) Members[InstanceProfile] {

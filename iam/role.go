@@ -224,28 +224,12 @@ type ListRolesOutput struct {
 // ListRoles lists the account's roles. Like AWS's, the list leaves out
 // tags, boundaries and RoleLastUsed.
 func (s *Service) ListRoles(ctx context.Context, c *keyward.Caller, in *ListRolesInput) (*ListRolesOutput, error) {
-	var v validator
-	v.page(in.PathPrefix, in.Marker, in.MaxItems)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, c, "iam:ListRoles", listResource(c.AccountID, "role", in.PathPrefix), nil); err != nil {
-		return nil, err
-	}
-	var out ListRolesOutput
-	err := s.Store.View(ctx, func(tx keyward.Tx) error {
-		roles, next, err := tx.ListRoles(c.AccountID, listOptions(in.PathPrefix, in.Marker, in.MaxItems))
-		if err != nil {
-			return err
-		}
-		out.Roles = rolesOut(roles)
-		out.IsTruncated, out.Marker = next != "", next
-		return nil
-	})
+	items, truncated, marker, err := listByPath(ctx, s, c, "iam:ListRoles", "role", pageInput{in.PathPrefix, in.Marker, in.MaxItems},
+		keyward.Tx.ListRoles, rolesOut)
 	if err != nil {
 		return nil, err
 	}
-	return &out, nil
+	return &ListRolesOutput{Roles: items, IsTruncated: truncated, Marker: marker}, nil
 }
 
 func rolesOut(roles []keyward.Role) Members[Role] {

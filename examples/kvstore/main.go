@@ -1,4 +1,4 @@
-// Command kvstore is a small key-value store that speaks a sliver of S3's
+// Package main, the kvstore command, is a small key-value store that speaks a sliver of S3's
 // REST API (path-style PutObject, GetObject, HeadObject, DeleteObject and
 // ListObjectsV2), so the AWS SDKs and CLI call it with ordinary credentials,
 // and that Keyward protects: every request goes through guard.Guard, which
