@@ -136,12 +136,9 @@ func hasPrefix(s, prefix string, mode foldMode) bool {
 	case foldCase:
 		return strings.EqualFold(s[:len(prefix)], prefix)
 	case lowerASCII:
-		for i := 0; i < len(prefix); i++ {
-			c := s[i]
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			if c != prefix[i] {
+		s = s[:len(prefix)]
+		for i := 0; i < len(s); i++ {
+			if lowerASCIITable[s[i]] != prefix[i] {
 				return false
 			}
 		}
