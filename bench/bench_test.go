@@ -154,7 +154,7 @@ func TestReport(t *testing.T) {
 }
 
 // reportRounds is how many times TestReport runs each benchmark.
-const reportRounds = 3
+const reportRounds = 5
 
 // cedarVersion is the cedar-go version go.mod requires. (Test binaries carry no
 // dependency list in their build information.)
