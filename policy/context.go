@@ -1,29 +1,64 @@
 package policy
 
 import (
+	"net/netip"
 	"sort"
 	"strings"
 )
 
 // Context holds a request's condition keys and their values. Keys are
 // case-insensitive, as AWS's are. The zero Context is empty and ready to use.
+//
+// Values that are IP addresses are parsed once, when they are set, the way a
+// request is prepared once and then decided against many statements.
 type Context struct {
-	m    map[string][]string
+	m    map[string]*ctxValue
 	keys map[string]string // lower case -> as first set, for Keys
+}
+
+type ctxValue struct {
+	vals  []string
+	addrs []netip.Addr // addrs[i] is vals[i] parsed as an IP address, or invalid
+}
+
+func newCtxValue(values []string) *ctxValue {
+	v := &ctxValue{vals: values}
+	for i, s := range values {
+		if !looksLikeIP(s) {
+			continue
+		}
+		if a, err := netip.ParseAddr(s); err == nil {
+			if v.addrs == nil {
+				v.addrs = make([]netip.Addr, len(values))
+			}
+			v.addrs[i] = a.Unmap()
+		}
+	}
+	return v
+}
+
+// looksLikeIP is a cheap filter before parsing: IPv4 starts with a digit,
+// IPv6 with a hex digit or a colon.
+func looksLikeIP(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	c := s[0]
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' || c == ':'
 }
 
 // Set gives key its values, replacing any it had. A key with no values is
 // present but empty (ForAllValues treats it as missing).
 func (c *Context) Set(key string, values ...string) {
 	if c.m == nil {
-		c.m = make(map[string][]string)
+		c.m = make(map[string]*ctxValue)
 		c.keys = make(map[string]string)
 	}
 	lk := strings.ToLower(key)
 	if _, ok := c.keys[lk]; !ok {
 		c.keys[lk] = key
 	}
-	c.m[lk] = values
+	c.m[lk] = newCtxValue(values)
 }
 
 // Get returns key's values and whether the key is present.
@@ -62,5 +97,15 @@ func (c *Context) lookup(lowerKey string) ([]string, bool) {
 		return nil, false
 	}
 	v, ok := c.m[lowerKey]
-	return v, ok
+	if !ok {
+		return nil, false
+	}
+	return v.vals, true
+}
+
+func (c *Context) entry(lowerKey string) *ctxValue {
+	if c == nil || c.m == nil {
+		return nil
+	}
+	return c.m[lowerKey]
 }

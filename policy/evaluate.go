@@ -77,9 +77,6 @@ type evalState struct {
 	resource         string
 	token            string // resourceToken(resource)
 	hasBoundary      bool
-	ipSet, ipOK      bool
-	ipStr            string
-	ip               netip.Addr
 }
 
 func (e *evalState) parsePrincipal() {
@@ -433,7 +430,13 @@ func (e *evalState) resourceMatches(st *cstmt) bool {
 // condition evaluates one key of one operator, with AWS's rules for missing
 // keys, IfExists, negation and the set qualifiers.
 func (e *evalState) condition(c *ccond) bool {
-	vals, present := e.ctx.lookup(c.key)
+	ent := e.ctx.entry(c.key)
+	present := ent != nil
+	var vals []string
+	var addrs []netip.Addr
+	if present {
+		vals, addrs = ent.vals, ent.addrs
+	}
 	if !present {
 		e.missing(c.rawKey)
 	}
@@ -460,29 +463,47 @@ func (e *evalState) condition(c *ccond) bool {
 	}
 	switch c.op.set {
 	case setForAny:
-		for _, v := range vals {
-			if e.matchValue(c, v) != c.op.negated {
+		for i := range vals {
+			if e.matchAt(c, vals, addrs, i) != c.op.negated {
 				return true
 			}
 		}
 		return false
 	case setForAll:
-		for _, v := range vals {
-			if e.matchValue(c, v) == c.op.negated {
+		for i := range vals {
+			if e.matchAt(c, vals, addrs, i) == c.op.negated {
 				return false
 			}
 		}
 		return true
 	default:
 		any := false
-		for _, v := range vals {
-			if e.matchValue(c, v) {
+		for i := range vals {
+			if e.matchAt(c, vals, addrs, i) {
 				any = true
 				break
 			}
 		}
 		return any != c.op.negated
 	}
+}
+
+// matchAt is matchValue for the request's i-th value, using the address the
+// Context parsed when the family is IP.
+func (e *evalState) matchAt(c *ccond, vals []string, addrs []netip.Addr, i int) bool {
+	if c.op.family == famIP {
+		if addrs == nil || !addrs[i].IsValid() {
+			return false
+		}
+		a := addrs[i]
+		for _, p := range c.ips {
+			if p.Contains(a) {
+				return true
+			}
+		}
+		return false
+	}
+	return e.matchValue(c, vals[i])
 }
 
 // matchValue reports whether one request value matches any of the policy's
@@ -537,29 +558,8 @@ func (e *evalState) matchValue(c *ccond, v string) bool {
 				return true
 			}
 		}
-	case famIP:
-		a, ok := e.addr(v)
-		if !ok {
-			return false
-		}
-		for _, p := range c.ips {
-			if p.Contains(a) {
-				return true
-			}
-		}
 	}
 	return false
-}
-
-// addr parses an IP address, remembering the last one: guardrails ask about
-// aws:SourceIp several times per request.
-func (e *evalState) addr(v string) (netip.Addr, bool) {
-	if e.ipSet && v == e.ipStr {
-		return e.ip, e.ipOK
-	}
-	a, err := netip.ParseAddr(v)
-	e.ipSet, e.ipStr, e.ip, e.ipOK = true, v, a.Unmap(), err == nil
-	return e.ip, e.ipOK
 }
 
 func cmp3[T int64 | float64](x, y T) int {
