@@ -12,7 +12,7 @@ import (
 // Values that are IP addresses are parsed once, when they are set, the way a
 // request is prepared once and then decided against many statements.
 type Context struct {
-	m    map[string]*ctxValue
+	m    map[string]ctxValue
 	keys map[string]string // lower case -> as first set, for Keys
 }
 
@@ -21,8 +21,8 @@ type ctxValue struct {
 	addrs []netip.Addr // addrs[i] is vals[i] parsed as an IP address, or invalid
 }
 
-func newCtxValue(values []string) *ctxValue {
-	v := &ctxValue{vals: values}
+func newCtxValue(values []string) ctxValue {
+	v := ctxValue{vals: values}
 	for i, s := range values {
 		if !looksLikeIP(s) {
 			continue
@@ -51,7 +51,7 @@ func looksLikeIP(s string) bool {
 // present but empty (ForAllValues treats it as missing).
 func (c *Context) Set(key string, values ...string) {
 	if c.m == nil {
-		c.m = make(map[string]*ctxValue)
+		c.m = make(map[string]ctxValue)
 		c.keys = make(map[string]string)
 	}
 	lk := strings.ToLower(key)
@@ -103,9 +103,10 @@ func (c *Context) lookup(lowerKey string) ([]string, bool) {
 	return v.vals, true
 }
 
-func (c *Context) entry(lowerKey string) *ctxValue {
+func (c *Context) entry(lowerKey string) (ctxValue, bool) {
 	if c == nil || c.m == nil {
-		return nil
+		return ctxValue{}, false
 	}
-	return c.m[lowerKey]
+	v, ok := c.m[lowerKey]
+	return v, ok
 }

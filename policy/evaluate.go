@@ -430,13 +430,8 @@ func (e *evalState) resourceMatches(st *cstmt) bool {
 // condition evaluates one key of one operator, with AWS's rules for missing
 // keys, IfExists, negation and the set qualifiers.
 func (e *evalState) condition(c *ccond) bool {
-	ent := e.ctx.entry(c.key)
-	present := ent != nil
-	var vals []string
-	var addrs []netip.Addr
-	if present {
-		vals, addrs = ent.vals, ent.addrs
-	}
+	ent, present := e.ctx.entry(c.key)
+	vals, addrs := ent.vals, ent.addrs
 	if !present {
 		e.missing(c.rawKey)
 	}
