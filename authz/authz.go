@@ -17,10 +17,11 @@ import (
 // Authorizer decides requests for one store. It caches each principal's
 // compiled policies until Invalidate. Call New; it is safe for concurrent use.
 type Authorizer struct {
-	store keyward.Store
-	gen   atomic.Uint64
-	mu    sync.Mutex
-	cache map[string]*principalPolicies
+	store    keyward.Store
+	gen      atomic.Uint64
+	mu       sync.Mutex
+	cache    map[string]*principalPolicies
+	sessions map[string]*policy.Set // compiled session policies, by their text
 
 	// OnDecision, when set, is called with every decision (for audit logs).
 	OnDecision func(ctx context.Context, c *keyward.Caller, d Decision)
@@ -152,20 +153,47 @@ func (a *Authorizer) EvaluateIn(ctx context.Context, c *keyward.Caller, action, 
 	}
 	ps := policy.Policies{Identity: pp.identity, Boundary: pp.boundary, Resource: resourcePolicy}
 	if len(c.SessionPolicies) > 0 {
-		var sess []policy.Policy
-		for i, doc := range c.SessionPolicies {
-			d, err := policy.Parse([]byte(doc), policy.Session)
-			if err != nil {
-				return res, fmt.Errorf("authz: session policy %d of %s: %w", i, c.ARN, err)
-			}
-			sess = append(sess, policy.Policy{ID: "SessionPolicy." + strconv.Itoa(i+1), Document: d})
+		if ps.Session, err = a.sessionSet(c); err != nil {
+			return res, err
 		}
-		ps.Session = policy.NewSet(sess...)
 	}
 	a.fillContext(&req, c, pp.tags, extra)
 	ps.Evaluate(&req, &res)
 	a.report(ctx, c, action, resource, extra, &res)
 	return res, nil
+}
+
+// maxSessionSets bounds the cache of compiled session policies; when full it
+// is emptied (compiling again costs microseconds).
+const maxSessionSets = 4096
+
+// sessionSet returns the compiled session policies of a role session. A
+// session signs many requests with the same policies, so they are compiled
+// once and kept, keyed by their text.
+func (a *Authorizer) sessionSet(c *keyward.Caller) (*policy.Set, error) {
+	key := strings.Join(c.SessionPolicies, "\x00")
+	a.mu.Lock()
+	set := a.sessions[key]
+	a.mu.Unlock()
+	if set != nil {
+		return set, nil
+	}
+	sess := make([]policy.Policy, 0, len(c.SessionPolicies))
+	for i, doc := range c.SessionPolicies {
+		d, err := policy.Parse([]byte(doc), policy.Session)
+		if err != nil {
+			return nil, fmt.Errorf("authz: session policy %d of %s: %w", i, c.ARN, err)
+		}
+		sess = append(sess, policy.Policy{ID: "SessionPolicy." + strconv.Itoa(i+1), Document: d})
+	}
+	set = policy.NewSet(sess...)
+	a.mu.Lock()
+	if a.sessions == nil || len(a.sessions) >= maxSessionSets {
+		a.sessions = make(map[string]*policy.Set)
+	}
+	a.sessions[key] = set
+	a.mu.Unlock()
+	return set, nil
 }
 
 // resourceAccount returns the account that owns resource, read from its ARN,

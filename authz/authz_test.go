@@ -213,3 +213,45 @@ func TestAuthorize_SessionTokenWithoutMFA(t *testing.T) {
 		t.Errorf("Authorize(session with MFA, iam:GetUser) = %v, want nil", err)
 	}
 }
+
+// TestAuthorize_SessionPolicies: a role session's permissions are the role's
+// intersected with its session policies, each session with its own (the
+// compiled session policies are cached by their text).
+func TestAuthorize_SessionPolicies(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.update(func(tx keyward.Tx) error {
+		if err := tx.CreateRole(keyward.Role{AccountID: acct, ID: "AROAAPP00000000000001", Name: "app", Path: "/", ARN: "arn:aws:iam::" + acct + ":role/app",
+			AssumeRolePolicyDocument: `{"Version":"2012-10-17","Statement":[]}`}); err != nil {
+			return err
+		}
+		return tx.PutInlinePolicy(keyward.InlinePolicy{Owner: keyward.RoleRef(acct, "app"), PolicyName: "all", Document: allow("s3:*", "*", "")})
+	})
+	session := func(name string, policies ...string) *keyward.Caller {
+		return &keyward.Caller{Kind: keyward.CallerAssumedRole, AccountID: acct, ARN: "arn:aws:sts::" + acct + ":assumed-role/app/" + name,
+			UserID: "AROAAPP00000000000001:" + name, RoleName: "app", RoleARN: "arn:aws:iam::" + acct + ":role/app", SessionName: name,
+			SessionToken: true, SessionPolicies: policies}
+	}
+	reader := session("reader", allow("s3:GetObject", "*", ""))
+	writer := session("writer", allow("s3:PutObject", "*", ""))
+	full := session("full")
+	for i := 0; i < 2; i++ { // the second round is served from the cache
+		for _, tt := range []struct {
+			c      *keyward.Caller
+			action string
+			ok     bool
+		}{
+			{reader, "s3:GetObject", true}, {reader, "s3:PutObject", false},
+			{writer, "s3:GetObject", false}, {writer, "s3:PutObject", true},
+			{full, "s3:GetObject", true}, {full, "s3:PutObject", true},
+		} {
+			err := e.az.Authorize(ctx, tt.c, tt.action, "arn:aws:s3:::bucket/key", nil)
+			if (err == nil) != tt.ok {
+				t.Errorf("round %d: Authorize(%s, %s) = %v, want allowed=%v", i, tt.c.SessionName, tt.action, err, tt.ok)
+			}
+			if !tt.ok && !strings.HasSuffix(keyward.ErrorMessage(err), "because no session policy allows the "+tt.action+" action") {
+				t.Errorf("round %d: Authorize(%s, %s) message = %q, want it to name the session policy", i, tt.c.SessionName, tt.action, keyward.ErrorMessage(err))
+			}
+		}
+	}
+}
