@@ -42,6 +42,7 @@ type Caller struct {
 	TransitiveTagKeys []string
 	SourceIdentity    string
 	TokenIssueTime    time.Time
+	SessionExpiry     time.Time // when the temporary credentials expire
 	MFAPresent        bool
 	Chained           bool // a role session obtained with another role session's credentials
 

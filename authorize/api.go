@@ -170,6 +170,9 @@ type Principal struct {
 	AccessKeyID    string            `json:"accessKeyId"`
 	Temporary      bool              `json:"temporary,omitempty"`
 	TokenIssueTime *time.Time        `json:"tokenIssueTime,omitempty"`
+	// SessionExpiry is when temporary credentials expire: a service may
+	// cache its decision no longer than that.
+	SessionExpiry *time.Time `json:"sessionExpiry,omitempty"`
 }
 
 // Signature describes the client's signature.
@@ -489,6 +492,10 @@ func principalOf(c *keyward.Caller) *Principal {
 		for _, t := range c.SessionTags {
 			p.SessionTags[t.Key] = t.Value
 		}
+	}
+	if !c.SessionExpiry.IsZero() {
+		e := c.SessionExpiry.UTC()
+		p.SessionExpiry = &e
 	}
 	if !c.TokenIssueTime.IsZero() {
 		t := c.TokenIssueTime.UTC()

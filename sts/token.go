@@ -170,6 +170,7 @@ func (t *Tokens) open(token, accessKeyID string, now time.Time) (*cachedSession,
 	}
 	cs.sess.Caller.SessionToken = true
 	cs.sess.Caller.AccessKeyID = accessKeyID
+	cs.sess.Caller.SessionExpiry = cs.expiry
 	return cs, nil
 }
 

@@ -240,6 +240,10 @@ func TestAuthorize_InputShapes(t *testing.T) {
 			if out.Principal.ARN != tt.wantPrincipal || out.Principal.Type != tt.wantType {
 				t.Errorf("Authorize().Principal = %q (%s), want %q (%s)", out.Principal.ARN, out.Principal.Type, tt.wantPrincipal, tt.wantType)
 			}
+			if temp := tt.wantType == "AssumedRole"; temp != (out.Principal.SessionExpiry != nil) ||
+				(temp && !out.Principal.SessionExpiry.After(out.Principal.TokenIssueTime.Add(10*time.Minute))) {
+				t.Errorf("Authorize().Principal.SessionExpiry = %v (issued %v), want the session's expiry for temporary credentials only", out.Principal.SessionExpiry, out.Principal.TokenIssueTime)
+			}
 			if tt.wantPrincipal == "arn:aws:iam::"+kvAccount+":user/alice" && out.Principal.Tags["team"] != "blue" {
 				t.Errorf("Authorize().Principal.Tags = %v, want team=blue", out.Principal.Tags)
 			}
