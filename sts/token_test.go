@@ -48,6 +48,7 @@ func TestTokens_RoundTrip(t *testing.T) {
 	}
 	want.SessionToken = true
 	want.AccessKeyID = "ASIAEXAMPLEEXAMPLE12"
+	want.SessionExpiry = exp
 	if diff := cmp.Diff(*want, s.Caller, cmpopts.EquateEmpty()); diff != "" {
 		t.Errorf("OpenSession().Caller differs (-want +got):\n%s", diff)
 	}
