@@ -95,7 +95,7 @@ func (a *Authenticator) Verify(r *http.Request, body []byte, service string) (*k
 func (a *Authenticator) lookup(r *http.Request, signed *sigv4.Signed, service string, now time.Time) (keyward.Caller, string, error) {
 	if signed.SessionToken != "" || strings.HasPrefix(signed.AccessKeyID, "ASIA") {
 		if a.Sessions == nil || signed.SessionToken == "" {
-			return keyward.Caller{}, "", invalidToken(service)
+			return keyward.Caller{}, "", InvalidToken()
 		}
 		s, err := a.Sessions.OpenSession(signed.SessionToken, signed.AccessKeyID, now)
 		if err != nil {
@@ -156,7 +156,7 @@ func (a *Authenticator) longTermKey(ctx context.Context, id, service string) (*c
 			return err
 		}
 		if k.Status != keyward.StatusActive {
-			return invalidToken(service)
+			return InvalidToken()
 		}
 		ciphertext = k.SecretCiphertext
 		ck.lastUsed = k.LastUsedDate
@@ -174,7 +174,7 @@ func (a *Authenticator) longTermKey(ctx context.Context, id, service string) (*c
 	})
 	if err != nil {
 		if keyward.ErrorCode(err) == keyward.ErrNoSuchEntity {
-			return nil, invalidToken(service)
+			return nil, InvalidToken()
 		}
 		return nil, err
 	}
@@ -211,10 +211,9 @@ func (a *Authenticator) noteUse(ctx context.Context, id, service, region string,
 	})
 }
 
-func invalidToken(service string) error {
-	if service == "iam" {
-		return keyward.Errorf(keyward.ErrInvalidClientTokenID, "The security token included in the request is invalid.")
-	}
+// InvalidToken is AWS's error for an access key or session token it does not
+// know, or one that is inactive, forged or altered.
+func InvalidToken() error {
 	return keyward.Errorf(keyward.ErrInvalidClientTokenID, "The security token included in the request is invalid.")
 }
 

@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -192,5 +191,3 @@ func errorCode(err error) string {
 	}
 	return "(not an API error: " + err.Error() + ")"
 }
-
-var _ = runtime.GOOS

@@ -37,14 +37,24 @@ func newCtxValue(values []string) ctxValue {
 	return v
 }
 
-// looksLikeIP is a cheap filter before parsing: IPv4 starts with a digit,
-// IPv6 with a hex digit or a colon.
+// looksLikeIP is a cheap filter before parsing, so that ordinary values
+// (names, ARNs, dates) are not parsed: an address has only digits and dots
+// (IPv4) or hex digits, colons and dots (IPv6), and at least one separator.
 func looksLikeIP(s string) bool {
-	if s == "" || len(s) > 64 {
+	if len(s) < 2 || len(s) > 64 {
 		return false
 	}
-	c := s[0]
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' || c == ':'
+	sep := false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '.' || c == ':':
+			sep = true
+		case '0' <= c && c <= '9', 'a' <= c && c <= 'f', 'A' <= c && c <= 'F':
+		default:
+			return false
+		}
+	}
+	return sep
 }
 
 // Set gives key its values, replacing any it had. A key with no values is

@@ -112,3 +112,22 @@ func FuzzParse(f *testing.F) {
 		NewSet(Policy{ID: "f", Document: doc}) // compiling a valid document never panics
 	})
 }
+
+// TestContext_ParsesAddressesOnce: what the context parses when a value is
+// set is what IpAddress compares; other values are left alone.
+func TestContext_ParsesAddressesOnce(t *testing.T) {
+	for _, tt := range []struct {
+		in string
+		ip bool
+	}{
+		{"10.1.2.3", true}, {"2001:db8::1", true}, {"::1", true}, {"::ffff:10.1.2.3", true}, {"FE80::1", true},
+		{"alice", false}, {"2026-01-02T03:04:05Z", false}, {"111122223333", false}, {"AIDAEXAMPLE", false}, {"10.0.0.0/8", false},
+	} {
+		var c Context
+		c.Set("k", tt.in)
+		v, _ := c.entry("k")
+		if got := v.addrs != nil && v.addrs[0].IsValid(); got != tt.ip {
+			t.Errorf("Context.Set(%q) parsed an address: %v, want %v", tt.in, got, tt.ip)
+		}
+	}
+}

@@ -64,10 +64,6 @@ var _ authn.SessionOpener = (*Tokens)(nil)
 // NewTokens returns Tokens sealing with ring.
 func NewTokens(ring *KeyRing) *Tokens { return &Tokens{Ring: ring} }
 
-func invalidTokenError() error {
-	return keyward.Errorf(keyward.ErrInvalidClientTokenID, "The security token included in the request is invalid.")
-}
-
 func expiredTokenError() error {
 	return keyward.Errorf(keyward.ErrExpiredToken, "The security token included in the request is expired")
 }
@@ -124,7 +120,7 @@ func (t *Tokens) OpenSession(token, accessKeyID string, now time.Time) (*authn.S
 		t.mu.Unlock()
 	}
 	if cs.accessKeyID != accessKeyID {
-		return nil, invalidTokenError()
+		return nil, authn.InvalidToken()
 	}
 	if !now.Before(cs.expiry) {
 		return nil, expiredTokenError()
@@ -135,23 +131,23 @@ func (t *Tokens) OpenSession(token, accessKeyID string, now time.Time) (*authn.S
 
 func (t *Tokens) open(token, accessKeyID string, now time.Time) (*cachedSession, error) {
 	if len(token) < 2 || len(token) > MaxTokenLength {
-		return nil, invalidTokenError()
+		return nil, authn.InvalidToken()
 	}
 	raw, err := tokenEncoding.DecodeString(token)
 	if err != nil || len(raw) < headerLen+16 || raw[0] != tokenVersion {
-		return nil, invalidTokenError()
+		return nil, authn.InvalidToken()
 	}
 	var id [keyIDLen]byte
 	copy(id[:], raw[1:])
 	k := t.Ring.opener(id, now)
 	if k == nil {
-		return nil, invalidTokenError()
+		return nil, authn.InvalidToken()
 	}
 	ad := make([]byte, 0, headerLen+len(accessKeyID))
 	ad = append(append(ad, raw[:headerLen]...), accessKeyID...)
 	plain, err := k.aead.Open(nil, raw[1+keyIDLen:headerLen], raw[headerLen:], ad)
 	if err != nil || len(plain) == 0 {
-		return nil, invalidTokenError()
+		return nil, authn.InvalidToken()
 	}
 	payload := plain[1:]
 	switch plain[0] {
@@ -159,14 +155,14 @@ func (t *Tokens) open(token, accessKeyID string, now time.Time) (*cachedSession,
 	case plainDeflate:
 		payload, err = io.ReadAll(io.LimitReader(flate.NewReader(bytes.NewReader(plain[1:])), maxPlaintext))
 		if err != nil {
-			return nil, invalidTokenError()
+			return nil, authn.InvalidToken()
 		}
 	default:
-		return nil, invalidTokenError()
+		return nil, authn.InvalidToken()
 	}
 	cs := &cachedSession{accessKeyID: accessKeyID}
 	if err := decodePayload(payload, &cs.sess.Caller, &cs.sess.Secret, &cs.expiry); err != nil {
-		return nil, invalidTokenError()
+		return nil, authn.InvalidToken()
 	}
 	cs.sess.Caller.SessionToken = true
 	cs.sess.Caller.AccessKeyID = accessKeyID

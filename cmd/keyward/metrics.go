@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/keyward/keyward/awsquery"
 )
@@ -118,5 +117,3 @@ func (m *metrics) write(w io.Writer) {
 		fmt.Fprintf(w, "keyward_decisions_total{decision=%q} %d\n", label(o), m.decisions[o])
 	}
 }
-
-var _ = time.Second
