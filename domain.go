@@ -98,12 +98,18 @@ type Role struct {
 	Path                     string
 	ARN                      string
 	AssumeRolePolicyDocument string
-	Description              string
-	MaxSessionDuration       int // seconds
-	PermissionsBoundaryARN   string
-	CreateDate               time.Time
-	LastUsedDate             time.Time // zero: never
-	LastUsedRegion           string
+	// TrustPrincipalIDs binds each IAM user or role ARN named as a principal
+	// in the trust policy to the unique ID that entity had when the policy
+	// was saved, as AWS does: a principal deleted and created again under
+	// the same name is a different principal, and the trust policy no
+	// longer names it. nil when the policy names no such entity.
+	TrustPrincipalIDs      map[string]string
+	Description            string
+	MaxSessionDuration     int // seconds
+	PermissionsBoundaryARN string
+	CreateDate             time.Time
+	LastUsedDate           time.Time // zero: never
+	LastUsedRegion         string
 }
 
 // ManagedPolicy is a customer-managed policy (AccountID is the account) or an

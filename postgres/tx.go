@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -794,13 +795,14 @@ func (t *tx) ListGroupMembers(accountID, groupName string, opts keyward.ListOpti
 // Roles.
 
 const roleCols = `r.id, r.account_id, r.name, r.path, r.arn, r.trust_policy, r.description,
-	r.max_session_duration, r.boundary_arn, r.create_date, r.last_used_date, r.last_used_region`
+	r.max_session_duration, r.boundary_arn, r.create_date, r.last_used_date, r.last_used_region,
+	r.trust_principal_ids`
 
 func scanRole(s scanner) (keyward.Role, error) {
 	var r keyward.Role
 	err := s.Scan(&r.ID, &r.AccountID, &r.Name, &r.Path, &r.ARN, &r.AssumeRolePolicyDocument, &r.Description,
 		&r.MaxSessionDuration, &r.PermissionsBoundaryARN, nullTime{&r.CreateDate}, nullTime{&r.LastUsedDate},
-		&r.LastUsedRegion)
+		&r.LastUsedRegion, principalIDs{&r.TrustPrincipalIDs})
 	return r, err
 }
 
@@ -811,11 +813,12 @@ func (t *tx) CreateRole(r keyward.Role) error {
 		return err
 	}
 	n, err := t.exec(`INSERT INTO roles (id, account_id, name, name_fold, path, arn, trust_policy, description,
-		max_session_duration, boundary_arn, boundary_fold, create_date, last_used_date, last_used_region)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT DO NOTHING`,
+		max_session_duration, boundary_arn, boundary_fold, create_date, last_used_date, last_used_region,
+		trust_principal_ids)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT DO NOTHING`,
 		r.ID, r.AccountID, r.Name, fold(r.Name), r.Path, r.ARN, r.AssumeRolePolicyDocument, r.Description,
 		r.MaxSessionDuration, r.PermissionsBoundaryARN, fold(r.PermissionsBoundaryARN), timeArg(r.CreateDate),
-		timeArg(r.LastUsedDate), r.LastUsedRegion)
+		timeArg(r.LastUsedDate), r.LastUsedRegion, principalIDsArg(r.TrustPrincipalIDs))
 	if err != nil {
 		return internal("create role", err)
 	}
@@ -854,10 +857,10 @@ func (t *tx) UpdateRole(r keyward.Role) error {
 	}
 	n, err := t.exec(`UPDATE roles SET name = $1, name_fold = $2, path = $3, arn = $4, trust_policy = $5,
 		description = $6, max_session_duration = $7, boundary_arn = $8, boundary_fold = $9, create_date = $10,
-		last_used_date = $11, last_used_region = $12 WHERE id = $13`,
+		last_used_date = $11, last_used_region = $12, trust_principal_ids = $13 WHERE id = $14`,
 		r.Name, fold(r.Name), r.Path, r.ARN, r.AssumeRolePolicyDocument, r.Description, r.MaxSessionDuration,
 		r.PermissionsBoundaryARN, fold(r.PermissionsBoundaryARN), timeArg(r.CreateDate), timeArg(r.LastUsedDate),
-		r.LastUsedRegion, r.ID)
+		r.LastUsedRegion, principalIDsArg(r.TrustPrincipalIDs), r.ID)
 	if isUniqueViolation(err) {
 		return keyward.Errorf(keyward.ErrEntityAlreadyExists, "Role with name %s already exists.", r.Name)
 	}
@@ -893,4 +896,37 @@ func (t *tx) ListRoles(accountID string, opts keyward.ListOptions) ([]keyward.Ro
 	q := `SELECT ` + roleCols + ` FROM roles r WHERE r.account_id = ` + p.add(accountID)
 	q += pathCond("r.path", opts.PathPrefix, &p)
 	return page(t, "list roles", q, p, opts, "r.name_fold", "r.id", scanRole, roleKey)
+}
+
+// principalIDs scans a role's trust_principal_ids, a JSON object from
+// principal ARN to unique ID; "{}" reads as nil.
+type principalIDs struct{ m *map[string]string }
+
+func (p principalIDs) Scan(src any) error {
+	var b []byte
+	switch v := src.(type) {
+	case string:
+		b = []byte(v)
+	case []byte:
+		b = v
+	default:
+		return fmt.Errorf("trust_principal_ids holds %T", src)
+	}
+	*p.m = nil
+	var m map[string]string
+	if err := json.Unmarshal(b, &m); err != nil {
+		return fmt.Errorf("trust_principal_ids: %w", err)
+	}
+	if len(m) > 0 {
+		*p.m = m
+	}
+	return nil
+}
+
+func principalIDsArg(m map[string]string) string {
+	if len(m) == 0 {
+		return "{}"
+	}
+	b, _ := json.Marshal(m) // a map of strings always marshals
+	return string(b)
 }

@@ -414,6 +414,7 @@ func testRole(t *testing.T, s keyward.Store) {
 		r.PermissionsBoundaryARN = ""
 		r.LastUsedDate = t0.Add(time.Minute)
 		r.LastUsedRegion = "eu-west-1"
+		r.TrustPrincipalIDs = map[string]string{"arn:aws:iam::" + acct + ":user/alice": "AIDAALICEALICEALICE12"}
 		wantOK(t, "UpdateRole", tx.UpdateRole(r))
 		wantCode(t, "UpdateRole(missing)", tx.UpdateRole(newRole(acct, "ghost")), keyward.ErrNoSuchEntity)
 		return nil
