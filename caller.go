@@ -26,10 +26,17 @@ type Caller struct {
 	ARN string
 	// UserID is aws:userid: the user's unique ID (AIDA...), the account ID
 	// for root, or ROLEID:SESSION for a role session.
-	UserID   string
-	UserName string // the IAM user's name (users and their sessions)
-	RoleName string // the role's name (role sessions)
-	RoleARN  string // the role's ARN, with its path (role sessions)
+	UserID string
+	// PrincipalID is the unique ID of the IAM user or role whose policies
+	// apply to the caller: the user's (AIDA...) for a user, its sessions and
+	// its federated users, the role's (AROA...) for a role session; "" for
+	// root. Authorization loads the principal by this ID, never by name, so
+	// credentials die with their entity: a user or role deleted and created
+	// again under the same name is another principal, as in AWS.
+	PrincipalID string
+	UserName    string // the IAM user's name (users and their sessions)
+	RoleName    string // the role's name (role sessions)
+	RoleARN     string // the role's ARN, with its path (role sessions)
 	// SessionName is the role session name.
 	SessionName string
 	AccessKeyID string

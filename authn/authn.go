@@ -169,7 +169,7 @@ func (a *Authenticator) longTermKey(ctx context.Context, id, service string) (*c
 		if err != nil {
 			return err
 		}
-		ck.caller = keyward.Caller{Kind: keyward.CallerUser, AccountID: u.AccountID, ARN: u.ARN, UserID: u.ID, UserName: u.Name}
+		ck.caller = keyward.Caller{Kind: keyward.CallerUser, AccountID: u.AccountID, ARN: u.ARN, UserID: u.ID, PrincipalID: u.ID, UserName: u.Name}
 		return nil
 	})
 	if err != nil {

@@ -2,6 +2,7 @@ package authz
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -63,6 +64,27 @@ type Decision struct {
 	// Extra is the action-specific context the caller gave (aws:RequestTag/K,
 	// iam:PolicyARN, ...), as passed: read it, do not keep or change it.
 	Extra map[string][]string
+	// Denied is AWS's AccessDenied error when the result is a denial that
+	// Enforce refused or let through; nil when allowed.
+	Denied error
+	// LetThrough reports that Enforce let this denial through (LogOnly).
+	LetThrough bool
+}
+
+// Query is what one decision is asked about.
+type Query struct {
+	Action   string // "iam:CreateUser"
+	Resource string // the resource's ARN, as stored: canonical path and case
+	// Account owns the resource; "" reads it from the resource's ARN (and
+	// takes an ARN that names none, such as an S3 bucket's, for the
+	// caller's own account).
+	Account string
+	// Extra holds the action's condition keys (iam:PermissionsBoundary,
+	// aws:RequestTag/K, aws:TagKeys, iam:PolicyARN, aws:ResourceTag/K, ...).
+	Extra map[string][]string
+	// ResourcePolicy, when not nil, takes part as the resource's policy
+	// (the role's trust policy for sts:AssumeRole).
+	ResourcePolicy *policy.Set
 }
 
 // principalPolicies are one principal's compiled policies as of generation gen.
@@ -89,33 +111,126 @@ func (a *Authorizer) Invalidate() {
 	a.bumpShared()
 }
 
+// Decide decides q for c, reading what it needs (the caller's policies,
+// when they are not cached) in tx: the transaction of the action that asks,
+// so the decision is made on the entity the action then acts on, and
+// decided again when the store retries that transaction. It reports
+// nothing; the caller reports what it decided with Report once its
+// transaction is over. The error is not a denial (that is in the result)
+// but a failure: the store failed (internal), the caller's user or role no
+// longer exists (InvalidClientTokenId), or the caller's kind of credentials
+// may never call the action (AccessDenied: GetSessionToken credentials
+// without MFA calling IAM, federated users calling IAM or STS), which no
+// enforcement mode softens.
+func (a *Authorizer) Decide(ctx context.Context, tx keyward.Tx, c *keyward.Caller, q Query) (Decision, error) {
+	d := Decision{Action: q.Action, Resource: q.Resource, Extra: q.Extra}
+	if err := credentialLimits(c, q.Action, q.Resource); err != nil {
+		return d, err
+	}
+	account := q.Account
+	if account == "" {
+		account = resourceAccount(q.Resource)
+	}
+	req := policy.Request{Principal: c.ARN, Action: q.Action, Resource: q.Resource, ResourceAccount: account}
+	if isRoot(c) {
+		// The root user is not limited by IAM policies in its own account.
+		req.Principal = "arn:aws:iam::" + c.AccountID + ":root"
+		a.fillContext(&req, c, nil, q.Extra)
+		ps := policy.Policies{Identity: policy.NewSet(), Resource: q.ResourcePolicy}
+		ps.Evaluate(&req, &d.Result)
+		return d, nil
+	}
+	pp, err := a.principal(tx, c)
+	if err != nil {
+		return d, err
+	}
+	ps := policy.Policies{Identity: pp.identity, Boundary: pp.boundary, Resource: q.ResourcePolicy}
+	if len(c.SessionPolicies) > 0 {
+		if ps.Session, err = a.sessionSet(c); err != nil {
+			return d, err
+		}
+	}
+	a.fillContext(&req, c, pp.tags, q.Extra)
+	ps.Evaluate(&req, &d.Result)
+	return d, nil
+}
+
+// isRoot reports whether c is an account's root user (or its
+// GetSessionToken session), whom IAM policies do not limit in its account.
+func isRoot(c *keyward.Caller) bool {
+	return c.Kind == keyward.CallerRoot || (c.Kind == keyward.CallerUserSession && c.PrincipalID == "" && c.UserName == "")
+}
+
+// credentialLimits refuses what a kind of temporary credentials may never
+// do, whatever the policies say (AWS's "Comparing the AWS STS API
+// operations"): GetSessionToken credentials call IAM only with MFA and STS
+// only for AssumeRole and GetCallerIdentity; GetFederationToken
+// credentials call no IAM action and no STS action but GetCallerIdentity.
+func credentialLimits(c *keyward.Caller, action, resource string) error {
+	svc, name, _ := strings.Cut(action, ":")
+	switch c.Kind {
+	case keyward.CallerUserSession:
+		if svc == "iam" && !c.MFAPresent {
+			return keyward.Errorf(keyward.ErrAccessDenied, "User: %s is not authorized to perform: %s on resource: %s because the request was made with temporary credentials from GetSessionToken without MFA, which cannot call IAM",
+				c.ARN, action, resource)
+		}
+		if svc == "sts" && name != "AssumeRole" && name != "GetCallerIdentity" {
+			return keyward.Errorf(keyward.ErrAccessDenied, "User: %s is not authorized to perform: %s on resource: %s because the request was made with temporary credentials from GetSessionToken, which can call only sts:AssumeRole and sts:GetCallerIdentity",
+				c.ARN, action, resource)
+		}
+	case keyward.CallerFederatedUser:
+		if svc == "iam" || (svc == "sts" && name != "GetCallerIdentity") {
+			return keyward.Errorf(keyward.ErrAccessDenied, "User: %s is not authorized to perform: %s on resource: %s because the request was made with temporary credentials from GetFederationToken, which cannot call IAM or STS but sts:GetCallerIdentity",
+				c.ARN, action, resource)
+		}
+	}
+	return nil
+}
+
+// Enforce applies the enforcement mode to a decision: nil when it allows;
+// AWS's AccessDenied when it denies, or, in LogOnly mode, nil with d marked
+// LetThrough. d.Denied is set either way.
+func (a *Authorizer) Enforce(c *keyward.Caller, d *Decision) error {
+	if d.Result.Decision == policy.Allowed {
+		return nil
+	}
+	d.Denied = AccessDenied(c, d.Action, d.Resource, &d.Result)
+	if a.Mode == LogOnly {
+		d.LetThrough = true
+		return nil
+	}
+	return d.Denied
+}
+
+// Report tells OnDecision of each decision, and OnWouldDeny of each that
+// Enforce let through.
+func (a *Authorizer) Report(ctx context.Context, c *keyward.Caller, ds ...Decision) {
+	for _, d := range ds {
+		if a.OnDecision != nil {
+			a.OnDecision(ctx, c, d)
+		}
+		if d.LetThrough && a.OnWouldDeny != nil {
+			a.OnWouldDeny(ctx, c, d, d.Denied)
+		}
+	}
+}
+
 // Authorize returns nil when c may perform action on resource, and a
 // *keyward.Error with code AccessDenied and AWS's message otherwise:
 // "User: ARN is not authorized to perform: ACTION on resource: RESOURCE
 // because no identity-based policy allows the ACTION action". extra holds
-// action-specific condition keys (iam:PermissionsBoundary, aws:RequestTag/K,
-// aws:TagKeys, iam:PolicyARN, ...). The root user is always allowed in its
-// own account.
+// action-specific condition keys. It reads the caller's policies in a
+// transaction of its own, so it is for requests that act on nothing in the
+// store (other services asking through the authorize API); an action on a
+// stored entity decides with Decide inside its own transaction. The root
+// user is always allowed in its own account.
 func (a *Authorizer) Authorize(ctx context.Context, c *keyward.Caller, action, resource string, extra map[string][]string) error {
-	if c.Kind == keyward.CallerUserSession && !c.MFAPresent && strings.HasPrefix(action, "iam:") {
-		// AWS: credentials from GetSessionToken cannot call IAM without MFA.
-		return keyward.Errorf(keyward.ErrAccessDenied, "User: %s is not authorized to perform: %s on resource: %s because the request was made with temporary credentials from GetSessionToken without MFA, which cannot call IAM",
-			c.ARN, action, resource)
-	}
-	res, err := a.Evaluate(ctx, c, action, resource, extra, nil)
+	d, err := a.decide(ctx, c, Query{Action: action, Resource: resource, Extra: extra})
 	if err != nil {
 		return err
 	}
-	if res.Decision == policy.Allowed {
-		return nil
-	}
-	err = AccessDenied(c, action, resource, &res)
-	if a.Mode == LogOnly {
-		if a.OnWouldDeny != nil {
-			a.OnWouldDeny(ctx, c, Decision{Action: action, Resource: resource, Result: res}, err)
-		}
-		return nil
-	}
+	err = a.Enforce(c, &d)
+	a.Report(ctx, c, d)
 	return err
 }
 
@@ -125,43 +240,43 @@ func AccessDenied(c *keyward.Caller, action, resource string, res *policy.Result
 		c.ARN, action, resource, policy.DenialReason(action, res))
 }
 
-// Evaluate decides like Authorize and returns the engine's full result. A
-// non-nil resourcePolicy takes part as the resource's policy (trust policies
-// for sts:AssumeRole). An error is internal (the store failed).
+// Evaluate decides like Authorize and returns the engine's full result,
+// unsoftened by the enforcement mode. A non-nil resourcePolicy takes part
+// as the resource's policy. An error is a failure, as Decide's.
 func (a *Authorizer) Evaluate(ctx context.Context, c *keyward.Caller, action, resource string, extra map[string][]string, resourcePolicy *policy.Set) (policy.Result, error) {
-	return a.EvaluateIn(ctx, c, action, resource, resourceAccount(resource), extra, resourcePolicy)
+	return a.EvaluateIn(ctx, c, action, resource, "", extra, resourcePolicy)
 }
 
 // EvaluateIn is Evaluate for a resource owned by account, for resources
 // whose ARN names no account (S3 buckets) or another one than the owner's;
-// "" means the caller's own account.
+// "" means the account the ARN names, else the caller's own.
 func (a *Authorizer) EvaluateIn(ctx context.Context, c *keyward.Caller, action, resource, account string, extra map[string][]string, resourcePolicy *policy.Set) (policy.Result, error) {
-	var res policy.Result
-	req := policy.Request{Principal: c.ARN, Action: action, Resource: resource, ResourceAccount: account}
-	if c.Kind == keyward.CallerRoot || (c.Kind == keyward.CallerUserSession && c.UserName == "") {
-		// The root user is not limited by IAM policies in its own account.
-		req.Principal = "arn:aws:iam::" + c.AccountID + ":root"
-		a.fillContext(&req, c, nil, extra)
-		ps := policy.Policies{Identity: policy.NewSet(), Resource: resourcePolicy}
-		ps.Evaluate(&req, &res)
-		a.report(ctx, c, action, resource, extra, &res)
-		return res, nil
-	}
-	pp, err := a.principal(ctx, c)
+	d, err := a.decide(ctx, c, Query{Action: action, Resource: resource, Account: account, Extra: extra, ResourcePolicy: resourcePolicy})
 	if err != nil {
-		return res, err
+		return d.Result, err
 	}
-	ps := policy.Policies{Identity: pp.identity, Boundary: pp.boundary, Resource: resourcePolicy}
-	if len(c.SessionPolicies) > 0 {
-		if ps.Session, err = a.sessionSet(c); err != nil {
-			return res, err
-		}
-	}
-	a.fillContext(&req, c, pp.tags, extra)
-	ps.Evaluate(&req, &res)
-	a.report(ctx, c, action, resource, extra, &res)
-	return res, nil
+	a.Report(ctx, c, d)
+	return d.Result, nil
 }
+
+// decide is Decide in a read transaction of its own, opened only when the
+// caller's policies must be loaded.
+func (a *Authorizer) decide(ctx context.Context, c *keyward.Caller, q Query) (Decision, error) {
+	d, err := a.Decide(ctx, nil, c, q)
+	if err != errNeedTx {
+		return d, err
+	}
+	err = a.store.View(ctx, func(tx keyward.Tx) error {
+		var err error
+		d, err = a.Decide(ctx, tx, c, q)
+		return err
+	})
+	return d, err
+}
+
+// errNeedTx is principal's answer, with no transaction, for policies that
+// are not cached.
+var errNeedTx = errors.New("authz: the caller's policies must be read")
 
 // maxSessionSets bounds the cache of compiled session policies; when full it
 // is emptied (compiling again costs microseconds).
@@ -206,12 +321,6 @@ func resourceAccount(resource string) string {
 		return ""
 	}
 	return a.AccountID
-}
-
-func (a *Authorizer) report(ctx context.Context, c *keyward.Caller, action, resource string, extra map[string][]string, res *policy.Result) {
-	if a.OnDecision != nil {
-		a.OnDecision(ctx, c, Decision{Action: action, Resource: resource, Result: *res, Extra: extra})
-	}
 }
 
 // fillContext sets the global condition keys AWS supplies with every request.
@@ -275,48 +384,59 @@ func (a *Authorizer) fillContext(req *policy.Request, c *keyward.Caller, tags []
 	}
 }
 
+// principalKey is the cache key of c's policies: its user's or role's
+// unique ID, so that a user or role created again under an old name is never
+// served the old one's policies (nor the old one's sessions the new one's).
+func principalKey(c *keyward.Caller) string { return c.PrincipalID }
+
+// cached returns c's compiled policies when the cache holds a current copy.
+func (a *Authorizer) cached(c *keyward.Caller) *principalPolicies {
+	gen := a.gen.Load()
+	a.mu.Lock()
+	pp := a.cache[principalKey(c)]
+	a.mu.Unlock()
+	if pp != nil && pp.gen == gen {
+		return pp
+	}
+	return nil
+}
+
 // principal returns the caller's compiled identity policies and boundary,
-// from the cache when they are current.
-func (a *Authorizer) principal(ctx context.Context, c *keyward.Caller) (*principalPolicies, error) {
-	var key string
+// from the cache when they are current, else read in tx by the principal's
+// unique ID. A principal that no longer exists is InvalidClientTokenId: its
+// credentials died with it.
+func (a *Authorizer) principal(tx keyward.Tx, c *keyward.Caller) (*principalPolicies, error) {
+	if pp := a.cached(c); pp != nil {
+		return pp, nil
+	}
+	var kind keyward.EntityKind
 	switch c.Kind {
 	case keyward.CallerUser, keyward.CallerUserSession, keyward.CallerFederatedUser:
-		key = "user\x00" + c.AccountID + "\x00" + strings.ToLower(c.UserName)
+		kind = keyward.KindUser
 	case keyward.CallerAssumedRole:
-		key = "role\x00" + c.AccountID + "\x00" + strings.ToLower(c.RoleName)
+		kind = keyward.KindRole
 	default:
 		return nil, fmt.Errorf("authz: caller %s of unknown kind %d", c.ARN, c.Kind)
 	}
-	gen := a.gen.Load()
-	a.mu.Lock()
-	pp := a.cache[key]
-	a.mu.Unlock()
-	if pp != nil && pp.gen == gen {
-		return pp, nil
+	if c.PrincipalID == "" {
+		return nil, fmt.Errorf("authz: caller %s carries no principal ID", c.ARN)
 	}
-	pp = &principalPolicies{gen: gen}
-	ref := keyward.UserRef(c.AccountID, c.UserName)
-	if c.Kind == keyward.CallerAssumedRole {
-		ref = keyward.RoleRef(c.AccountID, c.RoleName)
+	if tx == nil {
+		return nil, errNeedTx
 	}
-	err := a.store.View(ctx, func(tx keyward.Tx) error {
-		p, err := LoadPrincipal(tx, ref) // sources.go: shared with the policy simulator
-		if err != nil {
-			return err
-		}
-		pp.tags = p.Tags
-		pp.identity, pp.boundary = p.Sets()
-		return nil
-	})
+	pp := &principalPolicies{gen: a.gen.Load()}
+	p, err := LoadPrincipalByID(tx, kind, c.PrincipalID) // sources.go: shared with the policy simulator
 	if err != nil {
 		if keyward.ErrorCode(err) == keyward.ErrNoSuchEntity {
-			// The principal was deleted after its credentials were checked.
+			// The principal was deleted after its credentials were issued.
 			return nil, keyward.Errorf(keyward.ErrInvalidClientTokenID, "The security token included in the request is invalid.")
 		}
 		return nil, err
 	}
+	pp.tags = p.Tags
+	pp.identity, pp.boundary = p.Sets()
 	a.mu.Lock()
-	a.cache[key] = pp
+	a.cache[principalKey(c)] = pp
 	a.mu.Unlock()
 	return pp, nil
 }

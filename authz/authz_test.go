@@ -54,7 +54,7 @@ func (e *env) user(name string, inline ...string) *keyward.Caller {
 		}
 		return nil
 	})
-	return &keyward.Caller{Kind: keyward.CallerUser, AccountID: acct, ARN: arn, UserID: id[:21], UserName: name,
+	return &keyward.Caller{Kind: keyward.CallerUser, AccountID: acct, ARN: arn, UserID: id[:21], PrincipalID: id[:21], UserName: name,
 		SourceIP: "10.1.2.3", RequestTime: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
 }
 
@@ -229,7 +229,7 @@ func TestAuthorize_SessionPolicies(t *testing.T) {
 	})
 	session := func(name string, policies ...string) *keyward.Caller {
 		return &keyward.Caller{Kind: keyward.CallerAssumedRole, AccountID: acct, ARN: "arn:aws:sts::" + acct + ":assumed-role/app/" + name,
-			UserID: "AROAAPP00000000000001:" + name, RoleName: "app", RoleARN: "arn:aws:iam::" + acct + ":role/app", SessionName: name,
+			UserID: "AROAAPP00000000000001:" + name, PrincipalID: "AROAAPP00000000000001", RoleName: "app", RoleARN: "arn:aws:iam::" + acct + ":role/app", SessionName: name,
 			SessionToken: true, SessionPolicies: policies}
 	}
 	reader := session("reader", allow("s3:GetObject", "*", ""))

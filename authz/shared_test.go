@@ -35,7 +35,7 @@ func TestFollow(t *testing.T) {
 	b.OnSharedError = func(err error) { mu.Lock(); errs = append(errs, err); mu.Unlock() }
 
 	caller := &keyward.Caller{Kind: keyward.CallerUser, AccountID: acct, ARN: "arn:aws:iam::" + acct + ":user/u",
-		UserID: "AIDAUUUUUUUUUUUUUUUU", UserName: "u"}
+		UserID: "AIDAUUUUUUUUUUUUUUUU", PrincipalID: "AIDAUUUUUUUUUUUUUUUU", UserName: "u"}
 	err := sa.Update(t.Context(), func(tx keyward.Tx) error {
 		return tx.CreateUser(keyward.User{AccountID: acct, ID: caller.UserID, Name: "u", Path: "/", ARN: caller.ARN})
 	})

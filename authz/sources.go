@@ -47,46 +47,76 @@ type Principal struct {
 	Tags     []keyward.Tag
 }
 
+// LoadPrincipalByID reads the policies of the user or role (kind) with
+// that unique ID, as LoadPrincipal does. ErrNoSuchEntity when there is
+// none: the entity an ID named was deleted, whatever now bears its name.
+func LoadPrincipalByID(tx keyward.Tx, kind keyward.EntityKind, id string) (*Principal, error) {
+	switch kind {
+	case keyward.KindUser:
+		u, err := tx.GetUserByID(id)
+		if err != nil {
+			return nil, err
+		}
+		return loadUser(tx, u)
+	case keyward.KindRole:
+		r, err := tx.GetRoleByID(id)
+		if err != nil {
+			return nil, err
+		}
+		return loadRole(tx, r)
+	}
+	return nil, fmt.Errorf("authz: policies of a %s by ID", kind)
+}
+
 // LoadPrincipal reads the policies of entity (a user, with its groups'; a
 // group; or a role) in tx. It is what Authorize evaluates for the entity's
 // callers, and what the policy simulator evaluates, so the two cannot
 // disagree. Errors: ErrNoSuchEntity when the entity is absent.
 func LoadPrincipal(tx keyward.Tx, entity keyward.EntityRef) (*Principal, error) {
-	owners := []keyward.EntityRef{entity}
-	var boundaryARN string
 	switch entity.Kind {
 	case keyward.KindRole:
 		r, err := tx.GetRole(entity.AccountID, entity.Name)
 		if err != nil {
 			return nil, err
 		}
-		owners[0].Name = r.Name
-		boundaryARN = r.PermissionsBoundaryARN
+		return loadRole(tx, r)
 	case keyward.KindUser:
 		u, err := tx.GetUser(entity.AccountID, entity.Name)
 		if err != nil {
 			return nil, err
 		}
-		owners[0].Name = u.Name
-		boundaryARN = u.PermissionsBoundaryARN
-		groups, err := tx.ListGroupsForUser(entity.AccountID, u.Name)
-		if err != nil {
-			return nil, err
-		}
-		for _, g := range groups {
-			owners = append(owners, keyward.GroupRef(entity.AccountID, g.Name))
-		}
+		return loadUser(tx, u)
 	case keyward.KindGroup:
 		g, err := tx.GetGroup(entity.AccountID, entity.Name)
 		if err != nil {
 			return nil, err
 		}
-		owners[0].Name = g.Name
-	default:
-		return nil, fmt.Errorf("authz: policies of a %s", entity.Kind)
+		return load(tx, []keyward.EntityRef{keyward.GroupRef(g.AccountID, g.Name)}, "")
 	}
+	return nil, fmt.Errorf("authz: policies of a %s", entity.Kind)
+}
+
+func loadRole(tx keyward.Tx, r keyward.Role) (*Principal, error) {
+	return load(tx, []keyward.EntityRef{keyward.RoleRef(r.AccountID, r.Name)}, r.PermissionsBoundaryARN)
+}
+
+func loadUser(tx keyward.Tx, u keyward.User) (*Principal, error) {
+	owners := []keyward.EntityRef{keyward.UserRef(u.AccountID, u.Name)}
+	groups, err := tx.ListGroupsForUser(u.AccountID, u.Name)
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range groups {
+		owners = append(owners, keyward.GroupRef(u.AccountID, g.Name))
+	}
+	return load(tx, owners, u.PermissionsBoundaryARN)
+}
+
+// load reads the inline and attached policies of owners (the entity first,
+// then a user's groups), the entity's tags, and its boundary.
+func load(tx keyward.Tx, owners []keyward.EntityRef, boundaryARN string) (*Principal, error) {
 	p := &Principal{}
-	if entity.Kind != keyward.KindGroup { // groups have no tags
+	if owners[0].Kind != keyward.KindGroup { // groups have no tags
 		tags, err := tx.ListTags(owners[0])
 		if err != nil {
 			return nil, err

@@ -11,8 +11,14 @@ import (
 // same cache as Evaluate.
 func (a *Authorizer) PrincipalTags(ctx context.Context, c *keyward.Caller) (map[string]string, error) {
 	tags := map[string]string{}
-	if c.Kind != keyward.CallerRoot && !(c.Kind == keyward.CallerUserSession && c.UserName == "") {
-		pp, err := a.principal(ctx, c)
+	if !isRoot(c) {
+		pp, err := a.principal(nil, c)
+		if err == errNeedTx {
+			err = a.store.View(ctx, func(tx keyward.Tx) error {
+				pp, err = a.principal(tx, c)
+				return err
+			})
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -409,6 +409,10 @@ func TestEnforcementLog_Binary(t *testing.T) {
 	if err != nil || len(out.Users) != 1 {
 		t.Fatalf("ListUsers as erin (no policies) under --enforcement=log = %v, %v; want it let through", out, err)
 	}
+	// The trust policy must name a user that exists (AWS refuses others).
+	if _, err := s.IAM(s.Root).CreateUser(ctx(t), &iam.CreateUserInput{UserName: aws.String("somebody-else")}); err != nil {
+		t.Fatal(err)
+	}
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + testAccount + `:user/somebody-else"},"Action":"sts:AssumeRole"}]}`
 	if _, err := s.IAM(s.Root).CreateRole(ctx(t), &iam.CreateRoleInput{RoleName: aws.String("locked"), AssumeRolePolicyDocument: aws.String(trust)}); err != nil {
 		t.Fatal(err)

@@ -8,23 +8,28 @@ import (
 	"github.com/keyward/keyward"
 )
 
-// keyOwner resolves the UserName member of the access key actions: the
-// named user, or the caller (root's keys have UserName ""). It returns the
-// resource ARN the action is authorized on.
-func (s *Service) keyOwner(ctx context.Context, c *keyward.Caller, userName *string) (name, resource string, extra map[string][]string, err error) {
+// keyOwner finds the user the UserName member of an access key action names
+// (the caller without it; root's keys have UserName "") and authorizes
+// action on it. It returns the user's name as stored.
+func (o *op) keyOwner(action string, userName *string) (string, error) {
+	name := ""
 	if userName != nil {
-		resource, extra = s.resolve(ctx, c, keyward.KindUser, *userName)
-		return *userName, resource, extra, nil
+		name = *userName
+	} else {
+		n, root, err := callerUser(o.c)
+		if err != nil {
+			return "", err
+		}
+		if root {
+			return "", o.authorize(action, "arn:aws:iam::"+o.c.AccountID+":root", nil)
+		}
+		name = n
 	}
-	name, root, err := callerUser(c)
+	u, err := o.target(action, keyward.KindUser, name, nil)
 	if err != nil {
-		return "", "", nil, err
+		return "", err
 	}
-	if root {
-		return "", "arn:aws:iam::" + c.AccountID + ":root", nil, nil
-	}
-	resource, extra = s.resolve(ctx, c, keyward.KindUser, name)
-	return name, resource, extra, nil
+	return u.name, nil
 }
 
 // AccessKey is AWS's AccessKey shape: a new key with its secret.
@@ -63,13 +68,6 @@ func (s *Service) CreateAccessKey(ctx context.Context, c *keyward.Caller, in *Cr
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	name, arn, rt, err := s.keyOwner(ctx, c, in.UserName)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, c, "iam:CreateAccessKey", arn, rt); err != nil {
-		return nil, err
-	}
 	if s.Encrypt == nil {
 		return nil, errors.New("iam: Service.Encrypt is nil")
 	}
@@ -81,26 +79,24 @@ func (s *Service) CreateAccessKey(ctx context.Context, c *keyward.Caller, in *Cr
 		CreateDate:  s.now(),
 	}
 	secret := ids.Secret()
+	var err error
 	if k.SecretCiphertext, err = s.Encrypt(k.AccessKeyID, []byte(secret)); err != nil {
 		return nil, err
 	}
-	err = s.update(ctx, false, func(tx keyward.Tx) error {
-		k.UserName = name
-		if name != "" {
-			u, err := tx.GetUser(c.AccountID, name)
-			if err != nil {
-				return err
-			}
-			k.UserName = u.Name
+	err = s.update(ctx, c, false, func(o *op) error {
+		name, err := o.keyOwner("iam:CreateAccessKey", in.UserName)
+		if err != nil {
+			return err
 		}
-		keys, err := tx.ListAccessKeys(c.AccountID, k.UserName)
+		k.UserName = name
+		keys, err := o.ListAccessKeys(c.AccountID, k.UserName)
 		if err != nil {
 			return err
 		}
 		if len(keys) >= maxAccessKeysPerUser {
 			return keyward.Errorf(keyward.ErrLimitExceeded, "Cannot exceed quota for AccessKeysPerUser: %d", maxAccessKeysPerUser)
 		}
-		return tx.CreateAccessKey(k)
+		return o.CreateAccessKey(k)
 	})
 	if err != nil {
 		return nil, err
@@ -143,23 +139,15 @@ func (s *Service) UpdateAccessKey(ctx context.Context, c *keyward.Caller, in *Up
 	if in.Status == "Expired" {
 		return nil, keyward.Errorf(keyward.ErrInvalidInput, "Status Expired is not valid for access keys; use Active or Inactive.")
 	}
-	name, arn, rt, err := s.keyOwner(ctx, c, in.UserName)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, c, "iam:UpdateAccessKey", arn, rt); err != nil {
-		return nil, err
-	}
-	err = s.update(ctx, true, func(tx keyward.Tx) error {
-		if name != "" {
-			if _, err := tx.GetUser(c.AccountID, name); err != nil {
-				return err
-			}
-		}
-		if _, err := ownedKey(tx, c.AccountID, name, in.AccessKeyID); err != nil {
+	err := s.update(ctx, c, true, func(o *op) error {
+		name, err := o.keyOwner("iam:UpdateAccessKey", in.UserName)
+		if err != nil {
 			return err
 		}
-		return tx.SetAccessKeyStatus(in.AccessKeyID, keyward.AccessKeyStatus(in.Status))
+		if _, err := ownedKey(o.Tx, c.AccountID, name, in.AccessKeyID); err != nil {
+			return err
+		}
+		return o.SetAccessKeyStatus(in.AccessKeyID, keyward.AccessKeyStatus(in.Status))
 	})
 	if err != nil {
 		return nil, err
@@ -181,23 +169,15 @@ func (s *Service) DeleteAccessKey(ctx context.Context, c *keyward.Caller, in *De
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	name, arn, rt, err := s.keyOwner(ctx, c, in.UserName)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, c, "iam:DeleteAccessKey", arn, rt); err != nil {
-		return nil, err
-	}
-	err = s.update(ctx, true, func(tx keyward.Tx) error {
-		if name != "" {
-			if _, err := tx.GetUser(c.AccountID, name); err != nil {
-				return err
-			}
-		}
-		if _, err := ownedKey(tx, c.AccountID, name, in.AccessKeyID); err != nil {
+	err := s.update(ctx, c, true, func(o *op) error {
+		name, err := o.keyOwner("iam:DeleteAccessKey", in.UserName)
+		if err != nil {
 			return err
 		}
-		return tx.DeleteAccessKey(in.AccessKeyID)
+		if _, err := ownedKey(o.Tx, c.AccountID, name, in.AccessKeyID); err != nil {
+			return err
+		}
+		return o.DeleteAccessKey(in.AccessKeyID)
 	})
 	if err != nil {
 		return nil, err
@@ -228,17 +208,13 @@ func (s *Service) ListAccessKeys(ctx context.Context, c *keyward.Caller, in *Lis
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	name, arn, rt, err := s.keyOwner(ctx, c, in.UserName)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, c, "iam:ListAccessKeys", arn, rt); err != nil {
-		return nil, err
-	}
 	var keys []keyward.AccessKey
-	err = s.Store.View(ctx, func(tx keyward.Tx) error {
-		var err error
-		keys, err = tx.ListAccessKeys(c.AccountID, name)
+	err := s.view(ctx, c, func(o *op) error {
+		name, err := o.keyOwner("iam:ListAccessKeys", in.UserName)
+		if err != nil {
+			return err
+		}
+		keys, err = o.ListAccessKeys(c.AccountID, name)
 		return err
 	})
 	if err != nil {
@@ -289,29 +265,21 @@ func (s *Service) GetAccessKeyLastUsed(ctx context.Context, c *keyward.Caller, i
 	}
 	notFound := keyward.Errorf(keyward.ErrNoSuchEntity, "The Access Key with id %s cannot be found.", in.AccessKeyID)
 	var k keyward.AccessKey
-	var owner string
-	err := s.Store.View(ctx, func(tx keyward.Tx) error {
+	err := s.view(ctx, c, func(o *op) error {
 		var err error
-		if k, err = tx.GetAccessKey(in.AccessKeyID); err != nil {
+		if k, err = o.GetAccessKey(in.AccessKeyID); err != nil {
 			return err
 		}
 		if k.AccountID != c.AccountID {
 			return notFound
 		}
-		owner = "arn:aws:iam::" + c.AccountID + ":root"
-		if k.UserName != "" {
-			u, err := tx.GetUser(c.AccountID, k.UserName)
-			if err != nil {
-				return err
-			}
-			owner = u.ARN
+		if k.UserName == "" {
+			return o.authorize("iam:GetAccessKeyLastUsed", "arn:aws:iam::"+c.AccountID+":root", nil)
 		}
-		return nil
+		_, err = o.target("iam:GetAccessKeyLastUsed", keyward.KindUser, k.UserName, nil)
+		return err
 	})
 	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, c, "iam:GetAccessKeyLastUsed", owner, nil); err != nil {
 		return nil, err
 	}
 	out := &GetAccessKeyLastUsedOutput{UserName: k.UserName}

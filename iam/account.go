@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/authz"
 )
 
 // Account aliases.
@@ -51,11 +52,11 @@ func (s *Service) CreateAccountAlias(ctx context.Context, c *keyward.Caller, in 
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	if err := s.authorize(ctx, c, "iam:CreateAccountAlias", "*", nil); err != nil {
-		return nil, err
-	}
-	err := s.update(ctx, false, func(tx keyward.Tx) error {
-		a, err := tx.GetAccount(c.AccountID)
+	err := s.update(ctx, c, false, func(o *op) error {
+		if err := o.authorize("iam:CreateAccountAlias", "*", nil); err != nil {
+			return err
+		}
+		a, err := o.GetAccount(c.AccountID)
 		if err != nil {
 			return err
 		}
@@ -63,7 +64,7 @@ func (s *Service) CreateAccountAlias(ctx context.Context, c *keyward.Caller, in 
 			return nil
 		}
 		a.Alias = in.AccountAlias
-		return tx.UpdateAccount(a)
+		return o.UpdateAccount(a)
 	})
 	if err != nil {
 		return nil, err
@@ -84,11 +85,11 @@ func (s *Service) DeleteAccountAlias(ctx context.Context, c *keyward.Caller, in 
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	if err := s.authorize(ctx, c, "iam:DeleteAccountAlias", "*", nil); err != nil {
-		return nil, err
-	}
-	err := s.update(ctx, false, func(tx keyward.Tx) error {
-		a, err := tx.GetAccount(c.AccountID)
+	err := s.update(ctx, c, false, func(o *op) error {
+		if err := o.authorize("iam:DeleteAccountAlias", "*", nil); err != nil {
+			return err
+		}
+		a, err := o.GetAccount(c.AccountID)
 		if err != nil {
 			return err
 		}
@@ -96,7 +97,7 @@ func (s *Service) DeleteAccountAlias(ctx context.Context, c *keyward.Caller, in 
 			return keyward.Errorf(keyward.ErrNoSuchEntity, "The account alias %s cannot be found.", in.AccountAlias)
 		}
 		a.Alias = ""
-		return tx.UpdateAccount(a)
+		return o.UpdateAccount(a)
 	})
 	if err != nil {
 		return nil, err
@@ -124,12 +125,12 @@ func (s *Service) ListAccountAliases(ctx context.Context, c *keyward.Caller, in 
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	if err := s.authorize(ctx, c, "iam:ListAccountAliases", "*", nil); err != nil {
-		return nil, err
-	}
 	var out ListAccountAliasesOutput
-	err := s.Store.View(ctx, func(tx keyward.Tx) error {
-		a, err := tx.GetAccount(c.AccountID)
+	err := s.view(ctx, c, func(o *op) error {
+		if err := o.authorize("iam:ListAccountAliases", "*", nil); err != nil {
+			return err
+		}
+		a, err := o.GetAccount(c.AccountID)
 		if err != nil {
 			return err
 		}
@@ -200,38 +201,38 @@ func (o *GetAccountSummaryOutput) Get(key string) (int, bool) {
 // quotas, under AWS's SummaryMap keys. Keyward has no MFA devices, server
 // or signing certificates and no root password, so those count zero.
 func (s *Service) GetAccountSummary(ctx context.Context, c *keyward.Caller, in *GetAccountSummaryInput) (*GetAccountSummaryOutput, error) {
-	if err := s.authorize(ctx, c, "iam:GetAccountSummary", "*", nil); err != nil {
-		return nil, err
-	}
 	var out GetAccountSummaryOutput
-	err := s.Store.View(ctx, func(tx keyward.Tx) error {
+	err := s.view(ctx, c, func(o *op) error {
+		if err := o.authorize("iam:GetAccountSummary", "*", nil); err != nil {
+			return err
+		}
 		acct := c.AccountID
 		all := keyward.ListOptions{}
-		users, _, err := tx.ListUsers(acct, all)
+		users, _, err := o.ListUsers(acct, all)
 		if err != nil {
 			return err
 		}
-		groups, _, err := tx.ListGroups(acct, all)
+		groups, _, err := o.ListGroups(acct, all)
 		if err != nil {
 			return err
 		}
-		roles, _, err := tx.ListRoles(acct, all)
+		roles, _, err := o.ListRoles(acct, all)
 		if err != nil {
 			return err
 		}
-		policies, _, err := tx.ListPolicies(acct, keyward.PolicyListOptions{Scope: keyward.ScopeLocal})
+		policies, _, err := o.ListPolicies(acct, keyward.PolicyListOptions{Scope: keyward.ScopeLocal})
 		if err != nil {
 			return err
 		}
-		profiles, _, err := tx.ListInstanceProfiles(acct, all)
+		profiles, _, err := o.ListInstanceProfiles(acct, all)
 		if err != nil {
 			return err
 		}
-		providers, err := tx.ListOIDCProviders(acct)
+		providers, err := o.ListOIDCProviders(acct)
 		if err != nil {
 			return err
 		}
-		rootKeys, err := tx.ListAccessKeys(acct, "")
+		rootKeys, err := o.ListAccessKeys(acct, "")
 		if err != nil {
 			return err
 		}
@@ -240,7 +241,7 @@ func (s *Service) GetAccountSummary(ctx context.Context, c *keyward.Caller, in *
 		// every account count only this account's uses.
 		inUse := 0
 		count := func(ref keyward.EntityRef) error {
-			ps, err := tx.ListAttachedPolicies(ref)
+			ps, err := o.ListAttachedPolicies(ref)
 			inUse += len(ps)
 			return err
 		}
@@ -419,9 +420,6 @@ func (s *Service) GetAccountAuthorizationDetails(ctx context.Context, c *keyward
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	if err := s.authorize(ctx, c, "iam:GetAccountAuthorizationDetails", "*", nil); err != nil {
-		return nil, err
-	}
 	want := make(map[string]bool, len(kinds))
 	for _, f := range in.Filter {
 		want[f] = true
@@ -435,8 +433,11 @@ func (s *Service) GetAccountAuthorizationDetails(ctx context.Context, c *keyward
 		UserDetailList: Members[UserDetail]{}, GroupDetailList: Members[GroupDetail]{},
 		RoleDetailList: Members[RoleDetail]{}, Policies: Members[ManagedPolicyDetail]{},
 	}
-	err := s.Store.View(ctx, func(tx keyward.Tx) error {
-		items, err := detailItems(tx, c.AccountID, want)
+	err := s.view(ctx, c, func(o *op) error {
+		if err := o.authorize("iam:GetAccountAuthorizationDetails", "*", nil); err != nil {
+			return err
+		}
+		items, err := detailItems(o.Tx, c.AccountID, want)
 		if err != nil {
 			return err
 		}
@@ -445,7 +446,7 @@ func (s *Service) GetAccountAuthorizationDetails(ctx context.Context, c *keyward
 			return err
 		}
 		for _, it := range page {
-			if err := addDetail(tx, c.AccountID, it, &out); err != nil {
+			if err := addDetail(o.Tx, c.AccountID, it, &out); err != nil {
 				return err
 			}
 		}
@@ -628,6 +629,14 @@ func addDetail(tx keyward.Tx, acct string, it detailItem, out *GetAccountAuthori
 		ips := make(Members[InstanceProfile], len(profiles))
 		for i, p := range profiles {
 			ips[i] = instanceProfileOut(p, nil)
+			for j := range p.Roles {
+				if ips[i].Roles[j].AssumeRolePolicyDocument, err = trustShown(tx, p.Roles[j]); err != nil {
+					return err
+				}
+			}
+		}
+		if r.AssumeRolePolicyDocument, err = authz.TrustPolicy(tx, r); err != nil {
+			return err
 		}
 		full := roleOut(r, nil, true)
 		out.RoleDetailList = append(out.RoleDetailList, RoleDetail{
@@ -689,9 +698,6 @@ func (s *Service) UpdateAccountPasswordPolicy(ctx context.Context, c *keyward.Ca
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	if err := s.authorize(ctx, c, "iam:UpdateAccountPasswordPolicy", "*", nil); err != nil {
-		return nil, err
-	}
 	p := keyward.PasswordPolicy{
 		AccountID:                  c.AccountID,
 		MinimumPasswordLength:      int(deref(in.MinimumPasswordLength, defaultMinimumPasswordLength)),
@@ -705,7 +711,12 @@ func (s *Service) UpdateAccountPasswordPolicy(ctx context.Context, c *keyward.Ca
 		HardExpiry:                 deref(in.HardExpiry, false),
 	}
 	p.ExpirePasswords = p.MaxPasswordAge > 0
-	if err := s.update(ctx, false, func(tx keyward.Tx) error { return tx.PutPasswordPolicy(p) }); err != nil {
+	if err := s.update(ctx, c, false, func(o *op) error {
+		if err := o.authorize("iam:UpdateAccountPasswordPolicy", "*", nil); err != nil {
+			return err
+		}
+		return o.PutPasswordPolicy(p)
+	}); err != nil {
 		return nil, err
 	}
 	return &struct{}{}, nil
@@ -738,13 +749,13 @@ type GetAccountPasswordPolicyOutput struct {
 // GetAccountPasswordPolicy returns the account's password policy;
 // NoSuchEntity when none is set.
 func (s *Service) GetAccountPasswordPolicy(ctx context.Context, c *keyward.Caller, in *GetAccountPasswordPolicyInput) (*GetAccountPasswordPolicyOutput, error) {
-	if err := s.authorize(ctx, c, "iam:GetAccountPasswordPolicy", "*", nil); err != nil {
-		return nil, err
-	}
 	var p keyward.PasswordPolicy
-	err := s.Store.View(ctx, func(tx keyward.Tx) error {
+	err := s.view(ctx, c, func(o *op) error {
+		if err := o.authorize("iam:GetAccountPasswordPolicy", "*", nil); err != nil {
+			return err
+		}
 		var err error
-		p, err = tx.GetPasswordPolicy(c.AccountID)
+		p, err = o.GetPasswordPolicy(c.AccountID)
 		return err
 	})
 	if err != nil {
@@ -771,10 +782,12 @@ type DeleteAccountPasswordPolicyInput struct{}
 // DeleteAccountPasswordPolicy removes the account's password policy;
 // NoSuchEntity when none is set.
 func (s *Service) DeleteAccountPasswordPolicy(ctx context.Context, c *keyward.Caller, in *DeleteAccountPasswordPolicyInput) (*struct{}, error) {
-	if err := s.authorize(ctx, c, "iam:DeleteAccountPasswordPolicy", "*", nil); err != nil {
-		return nil, err
-	}
-	if err := s.update(ctx, false, func(tx keyward.Tx) error { return tx.DeletePasswordPolicy(c.AccountID) }); err != nil {
+	if err := s.update(ctx, c, false, func(o *op) error {
+		if err := o.authorize("iam:DeleteAccountPasswordPolicy", "*", nil); err != nil {
+			return err
+		}
+		return o.DeletePasswordPolicy(c.AccountID)
+	}); err != nil {
 		return nil, err
 	}
 	return &struct{}{}, nil

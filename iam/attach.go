@@ -17,33 +17,31 @@ type AttachedPolicy struct {
 	PolicyARN  string `xml:"PolicyArn"`
 }
 
-// attachable reads the managed policy arn for attaching it (or using it as
-// a boundary) in accountID: the account's own or an AWS-managed one.
-// Anything else, including another account's policy, is AWS's
-// NoSuchEntity "does not exist or is not attachable"; a policy that exists
+// attachable checks that p, found by findPolicy, may be attached to an
+// entity of the caller's account: the account's own or an AWS-managed one
+// (anything else, including another account's policy, is AWS's
+// NoSuchEntity "does not exist or is not attachable"); a policy that exists
 // but may not be attached (AWS's service-role policies) is
 // PolicyNotAttachable.
-func attachable(tx keyward.Tx, accountID, arn string) (keyward.ManagedPolicy, error) {
-	notFound := keyward.Errorf(keyward.ErrNoSuchEntity, "Policy %s does not exist or is not attachable.", arn)
-	acct, err := checkPolicyARN(arn)
+func attachable(p *entity) error {
+	if !p.found {
+		return keyward.Errorf(keyward.ErrNoSuchEntity, "Policy %s does not exist or is not attachable.", p.arn)
+	}
+	if !p.policy.IsAttachable {
+		return keyward.Errorf(keyward.ErrPolicyNotAttachable, "Cannot attach a Service Role Policy to a Customer Role.")
+	}
+	return nil
+}
+
+// policyKey finds the managed policy an attachment action names and adds
+// it to extra as iam:PolicyARN: the ARN as stored when it exists, so that a
+// condition on the key sees the policy's own spelling.
+func (o *op) policyKey(policyARN string, extra map[string][]string) (*entity, map[string][]string, error) {
+	p, err := o.findPolicy(policyARN)
 	if err != nil {
-		return keyward.ManagedPolicy{}, err
+		return nil, nil, err
 	}
-	if acct != accountID && acct != keyward.AWSAccountID {
-		return keyward.ManagedPolicy{}, notFound
-	}
-	p, err := tx.GetPolicy(arn)
-	if keyward.ErrorCode(err) == keyward.ErrNoSuchEntity {
-		return keyward.ManagedPolicy{}, notFound
-	}
-	if err != nil {
-		return keyward.ManagedPolicy{}, err
-	}
-	if !p.IsAttachable {
-		return keyward.ManagedPolicy{}, keyward.Errorf(keyward.ErrPolicyNotAttachable,
-			"Cannot attach a Service Role Policy to a Customer Role.")
-	}
-	return p, nil
+	return p, withKey(extra, "iam:PolicyARN", p.arn), nil
 }
 
 // attach is AttachUserPolicy, AttachGroupPolicy and AttachRolePolicy.
@@ -57,34 +55,32 @@ func (s *Service) attach(ctx context.Context, c *keyward.Caller, k principalKind
 	if _, err := checkPolicyARN(policyARN); err != nil {
 		return err
 	}
-	arn, extra := s.subject(ctx, c, k, owner, k.kind != keyward.KindGroup)
-	extra = withKey(extra, "iam:PolicyARN", policyARN)
-	if err := s.authorize(ctx, c, "iam:Attach"+k.noun+"Policy", arn, extra); err != nil {
-		return err
-	}
-	return s.update(ctx, true, func(tx keyward.Tx) error {
-		ownerName, err := modifiable(tx, k, c.AccountID, owner)
+	return s.update(ctx, c, true, func(o *op) error {
+		p, extra, err := o.policyKey(policyARN, nil)
 		if err != nil {
 			return err
 		}
-		p, err := attachable(tx, c.AccountID, policyARN)
+		e, err := o.owner("iam:Attach"+k.noun+"Policy", k, owner, true, extra)
 		if err != nil {
 			return err
 		}
-		ref := k.ref(c.AccountID, ownerName)
-		attached, err := tx.ListAttachedPolicies(ref)
+		if err := attachable(p); err != nil {
+			return err
+		}
+		ref := k.ref(c.AccountID, e.name)
+		attached, err := o.ListAttachedPolicies(ref)
 		if err != nil {
 			return err
 		}
 		for _, a := range attached {
-			if a.ID == p.ID {
+			if a.ID == p.policy.ID {
 				return nil // attaching again changes nothing, as on AWS
 			}
 		}
 		if len(attached) >= maxAttachedPolicies {
 			return keyward.Errorf(keyward.ErrLimitExceeded, "Cannot exceed quota for PoliciesPer%s: %d", k.noun, maxAttachedPolicies)
 		}
-		return tx.AttachPolicy(ref, p.ARN)
+		return o.AttachPolicy(ref, p.arn)
 	})
 }
 
@@ -99,24 +95,23 @@ func (s *Service) detach(ctx context.Context, c *keyward.Caller, k principalKind
 	if _, err := checkPolicyARN(policyARN); err != nil {
 		return err
 	}
-	arn, extra := s.subject(ctx, c, k, owner, k.kind != keyward.KindGroup)
-	extra = withKey(extra, "iam:PolicyARN", policyARN)
-	if err := s.authorize(ctx, c, "iam:Detach"+k.noun+"Policy", arn, extra); err != nil {
-		return err
-	}
-	return s.update(ctx, true, func(tx keyward.Tx) error {
-		ownerName, err := modifiable(tx, k, c.AccountID, owner)
+	return s.update(ctx, c, true, func(o *op) error {
+		p, extra, err := o.policyKey(policyARN, nil)
 		if err != nil {
 			return err
 		}
-		ref := k.ref(c.AccountID, ownerName)
-		attached, err := tx.ListAttachedPolicies(ref)
+		e, err := o.owner("iam:Detach"+k.noun+"Policy", k, owner, true, extra)
+		if err != nil {
+			return err
+		}
+		ref := k.ref(c.AccountID, e.name)
+		attached, err := o.ListAttachedPolicies(ref)
 		if err != nil {
 			return err
 		}
 		for _, a := range attached {
-			if strings.EqualFold(a.ARN, policyARN) {
-				return tx.DetachPolicy(ref, a.ARN)
+			if p.found && a.ID == p.policy.ID {
+				return o.DetachPolicy(ref, a.ARN)
 			}
 		}
 		return keyward.Errorf(keyward.ErrNoSuchEntity, "Policy %s was not found.", policyARN)
@@ -133,14 +128,14 @@ func (s *Service) listAttached(ctx context.Context, c *keyward.Caller, k princip
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	arn, _ := s.subject(ctx, c, k, owner, false)
-	if err := s.authorize(ctx, c, "iam:ListAttached"+k.noun+"Policies", arn, nil); err != nil {
-		return nil, err
-	}
 	prefix := deref(pathPrefix, "/")
 	var out ListAttachedPoliciesOutput
-	err := s.Store.View(ctx, func(tx keyward.Tx) error {
-		all, err := tx.ListAttachedPolicies(k.ref(c.AccountID, owner))
+	err := s.view(ctx, c, func(o *op) error {
+		e, err := o.owner("iam:ListAttached"+k.noun+"Policies", k, owner, false, nil)
+		if err != nil {
+			return err
+		}
+		all, err := o.ListAttachedPolicies(k.ref(c.AccountID, e.name))
 		if err != nil {
 			return err
 		}

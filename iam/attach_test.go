@@ -161,7 +161,8 @@ func TestService_Attach_Authorization(t *testing.T) {
 	s, root := newService(t)
 	readOnly := newPolicy(t, s, root, "ReadOnly", "/").ARN
 	admin := newPolicy(t, s, root, "Admin", "/").ARN
-	if _, err := s.CreateUser(ctxb, root, &CreateUserInput{UserName: "alice"}); err != nil {
+	made, err := s.CreateUser(ctxb, root, &CreateUserInput{UserName: "alice"})
+	if err != nil {
 		t.Fatal(err)
 	}
 	// May attach only ReadOnly, to anyone.
@@ -171,7 +172,7 @@ func TestService_Attach_Authorization(t *testing.T) {
 	if _, err := s.AttachUserPolicy(ctxb, ops, &AttachUserPolicyInput{UserName: "alice", PolicyARN: readOnly}); err != nil {
 		t.Fatalf("AttachUserPolicy(ReadOnly): %v", err)
 	}
-	_, err := s.AttachUserPolicy(ctxb, ops, &AttachUserPolicyInput{UserName: "alice", PolicyARN: admin})
+	_, err = s.AttachUserPolicy(ctxb, ops, &AttachUserPolicyInput{UserName: "alice", PolicyARN: admin})
 	wantError(t, "AttachUserPolicy(Admin)", err, keyward.ErrAccessDenied,
 		"User: arn:aws:iam::111122223333:user/ops is not authorized to perform: iam:AttachUserPolicy on resource: arn:aws:iam::111122223333:user/alice because no identity-based policy allows the iam:AttachUserPolicy action")
 	_, err = s.ListAttachedUserPolicies(ctxb, ops, &ListAttachedUserPoliciesInput{UserName: "alice"})
@@ -184,7 +185,8 @@ func TestService_Attach_Authorization(t *testing.T) {
 	if _, err := s.CreatePolicyVersion(ctxb, root, &CreatePolicyVersionInput{PolicyARN: readOnly, PolicyDocument: allow("iam:GetPolicy", "*"), SetAsDefault: ptr(true)}); err != nil {
 		t.Fatal(err)
 	}
-	alice := &keyward.Caller{Kind: keyward.CallerUser, AccountID: testAccount, ARN: "arn:aws:iam::111122223333:user/alice", UserName: "alice"}
+	alice := &keyward.Caller{Kind: keyward.CallerUser, AccountID: testAccount, ARN: "arn:aws:iam::111122223333:user/alice", UserName: "alice",
+		UserID: made.User.UserID, PrincipalID: made.User.UserID}
 	_, err = s.GetPolicy(ctxb, alice, &GetPolicyInput{PolicyARN: admin})
 	wantCode(t, "GetPolicy before attaching", err, keyward.ErrAccessDenied)
 	if _, err := s.AttachUserPolicy(ctxb, root, &AttachUserPolicyInput{UserName: "alice", PolicyARN: readOnly}); err != nil {

@@ -16,44 +16,34 @@ func (s *Service) putBoundary(ctx context.Context, c *keyward.Caller, k principa
 	if err := v.err(); err != nil {
 		return err
 	}
-	if _, err := checkPolicyARN(boundary); err != nil {
-		return err
-	}
-	arn, _ := s.subject(ctx, c, k, owner, false)
-	extra := withKey(nil, "iam:PermissionsBoundary", boundary)
-	if err := s.authorize(ctx, c, "iam:Put"+k.noun+"PermissionsBoundary", arn, extra); err != nil {
-		return err
-	}
-	return s.update(ctx, true, func(tx keyward.Tx) error {
-		if _, err := entityName(tx, k, c.AccountID, owner); err != nil {
-			return err
-		}
-		p, err := attachable(tx, c.AccountID, boundary)
+	return s.update(ctx, c, true, func(o *op) error {
+		p, extra, err := o.boundaryKey(boundary, nil)
 		if err != nil {
 			return err
 		}
-		return setBoundary(tx, k, c.AccountID, owner, p.ARN)
+		e, err := o.owner("iam:Put"+k.noun+"PermissionsBoundary", k, owner, false, extra)
+		if err != nil {
+			return err
+		}
+		if err := attachable(p); err != nil {
+			return err
+		}
+		return setBoundary(o.Tx, e, p.arn)
 	})
 }
 
 // setBoundary writes a user's or role's boundary ("" removes it).
 // Service-linked roles are UnmodifiableEntity.
-func setBoundary(tx keyward.Tx, k principalKind, accountID, name, boundary string) error {
-	if k.kind == keyward.KindUser {
-		u, err := tx.GetUser(accountID, name)
-		if err != nil {
-			return err
-		}
+func setBoundary(tx keyward.Tx, e *entity, boundary string) error {
+	if e.kind == keyward.KindUser {
+		u := e.user
 		if u.PermissionsBoundaryARN == boundary {
 			return nil
 		}
 		u.PermissionsBoundaryARN = boundary
 		return tx.UpdateUser(u)
 	}
-	r, err := tx.GetRole(accountID, name)
-	if err != nil {
-		return err
-	}
+	r := e.role
 	if isServiceLinked(r) {
 		return errProtectedRole(r.Name)
 	}
@@ -73,12 +63,18 @@ func (s *Service) deleteBoundary(ctx context.Context, c *keyward.Caller, k princ
 	if err := v.err(); err != nil {
 		return err
 	}
-	arn, extra := s.subject(ctx, c, k, owner, true)
-	if err := s.authorize(ctx, c, "iam:Delete"+k.noun+"PermissionsBoundary", arn, extra); err != nil {
-		return err
-	}
-	return s.update(ctx, true, func(tx keyward.Tx) error {
-		return setBoundary(tx, k, c.AccountID, owner, "")
+	return s.update(ctx, c, true, func(o *op) error {
+		e, err := o.find(k.kind, owner)
+		if err != nil {
+			return err
+		}
+		if err := o.authorize("iam:Delete"+k.noun+"PermissionsBoundary", e.arn, e.keys(e.withBoundary(nil))); err != nil {
+			return err
+		}
+		if !e.found {
+			return e.missing()
+		}
+		return setBoundary(o.Tx, e, "")
 	})
 }
 

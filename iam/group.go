@@ -2,7 +2,6 @@ package iam
 
 import (
 	"context"
-	"strings"
 
 	"github.com/keyward/keyward"
 )
@@ -27,19 +26,21 @@ func (s *Service) CreateGroup(ctx context.Context, c *keyward.Caller, in *Create
 		return nil, err
 	}
 	path := deref(in.Path, "/")
-	arn := GroupARN(c.AccountID, path, in.GroupName)
-	if err := s.authorize(ctx, c, "iam:CreateGroup", arn, nil); err != nil {
-		return nil, err
-	}
 	g := keyward.Group{
 		AccountID:  c.AccountID,
 		ID:         s.ids().ID(PrefixGroup),
 		Name:       in.GroupName,
 		Path:       path,
-		ARN:        arn,
+		ARN:        GroupARN(c.AccountID, path, in.GroupName),
 		CreateDate: s.now(),
 	}
-	if err := s.update(ctx, false, func(tx keyward.Tx) error { return tx.CreateGroup(g) }); err != nil {
+	err := s.update(ctx, c, false, func(o *op) error {
+		if err := o.authorize("iam:CreateGroup", g.ARN, nil); err != nil {
+			return err
+		}
+		return o.CreateGroup(g)
+	})
+	if err != nil {
 		return nil, err
 	}
 	return &CreateGroupOutput{Group: groupOut(g)}, nil
@@ -68,21 +69,17 @@ func (s *Service) GetGroup(ctx context.Context, c *keyward.Caller, in *GetGroupI
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	arn, rt := s.resolve(ctx, c, keyward.KindGroup, in.GroupName)
-	if err := s.authorize(ctx, c, "iam:GetGroup", arn, rt); err != nil {
-		return nil, err
-	}
 	var out GetGroupOutput
-	err := s.Store.View(ctx, func(tx keyward.Tx) error {
-		g, err := tx.GetGroup(c.AccountID, in.GroupName)
+	err := s.view(ctx, c, func(o *op) error {
+		g, err := o.target("iam:GetGroup", keyward.KindGroup, in.GroupName, nil)
 		if err != nil {
 			return err
 		}
-		users, next, err := tx.ListGroupMembers(c.AccountID, in.GroupName, listOptions(nil, in.Marker, in.MaxItems))
+		users, next, err := o.ListGroupMembers(c.AccountID, g.name, listOptions(nil, in.Marker, in.MaxItems))
 		if err != nil {
 			return err
 		}
-		out.Group = groupOut(g)
+		out.Group = groupOut(g.group)
 		out.Users = usersOut(users)
 		out.IsTruncated, out.Marker = next != "", next
 		return nil
@@ -110,32 +107,25 @@ func (s *Service) UpdateGroup(ctx context.Context, c *keyward.Caller, in *Update
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	old, rt := s.resolve(ctx, c, keyward.KindGroup, in.GroupName)
-	if err := s.authorize(ctx, c, "iam:UpdateGroup", old, rt); err != nil {
-		return nil, err
-	}
-	if in.NewPath != nil || in.NewGroupName != nil {
-		path, name := arnPathName(old, "group")
-		target := GroupARN(c.AccountID, deref(in.NewPath, path), deref(in.NewGroupName, name))
-		if target != old {
-			if err := s.authorize(ctx, c, "iam:UpdateGroup", target, nil); err != nil {
-				return nil, err
-			}
-		}
-	}
-	err := s.update(ctx, true, func(tx keyward.Tx) error {
-		g, err := tx.GetGroup(c.AccountID, in.GroupName)
+	err := s.update(ctx, c, true, func(o *op) error {
+		g, err := o.target("iam:UpdateGroup", keyward.KindGroup, in.GroupName, nil)
 		if err != nil {
 			return err
 		}
+		moved := g.group
 		if in.NewPath != nil {
-			g.Path = *in.NewPath
+			moved.Path = *in.NewPath
 		}
 		if in.NewGroupName != nil {
-			g.Name = *in.NewGroupName
+			moved.Name = *in.NewGroupName
 		}
-		g.ARN = GroupARN(c.AccountID, g.Path, g.Name)
-		return tx.UpdateGroup(g)
+		moved.ARN = GroupARN(c.AccountID, moved.Path, moved.Name)
+		if moved.ARN != g.arn {
+			if err := o.authorize("iam:UpdateGroup", moved.ARN, nil); err != nil {
+				return err
+			}
+		}
+		return o.UpdateGroup(moved)
 	})
 	if err != nil {
 		return nil, err
@@ -155,22 +145,22 @@ func (s *Service) DeleteGroup(ctx context.Context, c *keyward.Caller, in *Delete
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	arn, rt := s.resolve(ctx, c, keyward.KindGroup, in.GroupName)
-	if err := s.authorize(ctx, c, "iam:DeleteGroup", arn, rt); err != nil {
-		return nil, err
-	}
-	err := s.update(ctx, true, func(tx keyward.Tx) error {
-		members, _, err := tx.ListGroupMembers(c.AccountID, in.GroupName, keyward.ListOptions{MaxItems: 1})
+	err := s.update(ctx, c, true, func(o *op) error {
+		g, err := o.target("iam:DeleteGroup", keyward.KindGroup, in.GroupName, nil)
+		if err != nil {
+			return err
+		}
+		members, _, err := o.ListGroupMembers(c.AccountID, g.name, keyward.ListOptions{MaxItems: 1})
 		if err != nil {
 			return err
 		}
 		if len(members) > 0 {
 			return keyward.Errorf(keyward.ErrDeleteConflict, msgRemoveFromGroups)
 		}
-		if err := checkNoPolicies(tx, keyward.GroupRef(c.AccountID, in.GroupName)); err != nil {
+		if err := checkNoPolicies(o.Tx, keyward.GroupRef(c.AccountID, g.name)); err != nil {
 			return err
 		}
-		return tx.DeleteGroup(c.AccountID, in.GroupName)
+		return o.DeleteGroup(c.AccountID, g.name)
 	})
 	if err != nil {
 		return nil, err
@@ -225,27 +215,24 @@ func (s *Service) AddUserToGroup(ctx context.Context, c *keyward.Caller, in *Add
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	arn, rt := s.resolve(ctx, c, keyward.KindGroup, in.GroupName)
-	if err := s.authorize(ctx, c, "iam:AddUserToGroup", arn, rt); err != nil {
-		return nil, err
-	}
-	err := s.update(ctx, true, func(tx keyward.Tx) error {
-		if _, err := tx.GetGroup(c.AccountID, in.GroupName); err != nil {
-			return err
-		}
-		groups, err := tx.ListGroupsForUser(c.AccountID, in.UserName)
+	err := s.update(ctx, c, true, func(o *op) error {
+		g, err := o.target("iam:AddUserToGroup", keyward.KindGroup, in.GroupName, nil)
 		if err != nil {
 			return err
 		}
-		for _, g := range groups {
-			if strings.EqualFold(g.Name, in.GroupName) {
+		groups, err := o.ListGroupsForUser(c.AccountID, in.UserName)
+		if err != nil {
+			return err
+		}
+		for _, have := range groups {
+			if have.ID == g.group.ID {
 				return nil
 			}
 		}
 		if len(groups) >= maxGroupsPerUser {
 			return keyward.Errorf(keyward.ErrLimitExceeded, "Cannot exceed quota for GroupsPerUser: %d", maxGroupsPerUser)
 		}
-		return tx.AddUserToGroup(c.AccountID, in.GroupName, in.UserName)
+		return o.AddUserToGroup(c.AccountID, g.name, in.UserName)
 	})
 	if err != nil {
 		return nil, err
@@ -267,12 +254,12 @@ func (s *Service) RemoveUserFromGroup(ctx context.Context, c *keyward.Caller, in
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	arn, rt := s.resolve(ctx, c, keyward.KindGroup, in.GroupName)
-	if err := s.authorize(ctx, c, "iam:RemoveUserFromGroup", arn, rt); err != nil {
-		return nil, err
-	}
-	err := s.update(ctx, true, func(tx keyward.Tx) error {
-		return tx.RemoveUserFromGroup(c.AccountID, in.GroupName, in.UserName)
+	err := s.update(ctx, c, true, func(o *op) error {
+		g, err := o.target("iam:RemoveUserFromGroup", keyward.KindGroup, in.GroupName, nil)
+		if err != nil {
+			return err
+		}
+		return o.RemoveUserFromGroup(c.AccountID, g.name, in.UserName)
 	})
 	if err != nil {
 		return nil, err
@@ -295,14 +282,13 @@ func (s *Service) ListGroupsForUser(ctx context.Context, c *keyward.Caller, in *
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	arn, rt := s.resolve(ctx, c, keyward.KindUser, in.UserName)
-	if err := s.authorize(ctx, c, "iam:ListGroupsForUser", arn, rt); err != nil {
-		return nil, err
-	}
 	var all []keyward.Group
-	err := s.Store.View(ctx, func(tx keyward.Tx) error {
-		var err error
-		all, err = tx.ListGroupsForUser(c.AccountID, in.UserName)
+	err := s.view(ctx, c, func(o *op) error {
+		u, err := o.target("iam:ListGroupsForUser", keyward.KindUser, in.UserName, nil)
+		if err != nil {
+			return err
+		}
+		all, err = o.ListGroupsForUser(c.AccountID, u.name)
 		return err
 	})
 	if err != nil {

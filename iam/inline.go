@@ -34,58 +34,31 @@ func (k principalKind) ref(accountID, name string) keyward.EntityRef {
 	return keyward.EntityRef{Kind: k.kind, AccountID: accountID, Name: name}
 }
 
-// subject is what authorizing an action on a user, group or role needs:
-// its ARN, path included, and the iam:PermissionsBoundary condition key
-// (the boundary the user or role has now), which AWS provides to the
-// actions that change a user's or role's permissions so that a delegated
-// administrator can be limited to entities with a given boundary. An
-// absent entity gets the ARN with path "/" and no key; the action then
-// reports NoSuchEntity. Root may do everything in its account and skips
-// the read.
-func (s *Service) subject(ctx context.Context, c *keyward.Caller, k principalKind, name string, boundaryKey bool) (arn string, extra map[string][]string) {
-	arn = entityARN(c.AccountID, string(k.kind), "/", name)
-	if c.Kind == keyward.CallerRoot {
-		return arn, nil
-	}
-	var boundary string
-	_ = s.Store.View(ctx, func(tx keyward.Tx) error {
-		switch k.kind {
-		case keyward.KindUser:
-			if u, err := tx.GetUser(c.AccountID, name); err == nil {
-				arn, boundary = u.ARN, u.PermissionsBoundaryARN
-			}
-		case keyward.KindGroup:
-			if g, err := tx.GetGroup(c.AccountID, name); err == nil {
-				arn = g.ARN
-			}
-		case keyward.KindRole:
-			if r, err := tx.GetRole(c.AccountID, name); err == nil {
-				arn, boundary = r.ARN, r.PermissionsBoundaryARN
-			}
-		}
-		return nil
-	})
-	if boundaryKey && boundary != "" {
-		extra = withKey(extra, "iam:PermissionsBoundary", boundary)
-	}
-	return arn, extra
-}
-
-// modifiable reads the owner in tx (NoSuchEntity when absent) and refuses
-// service-linked roles, which only their service may change. It returns
-// the owner's name as created.
-func modifiable(tx keyward.Tx, k principalKind, accountID, name string) (string, error) {
-	if k.kind != keyward.KindRole {
-		return entityName(tx, k, accountID, name)
-	}
-	r, err := tx.GetRole(accountID, name)
+// owner finds the user, group or role k named owner and authorizes action
+// on it, with its tags, extra and, when it may change the entity's
+// permissions (changes), the iam:PermissionsBoundary key: the boundary the
+// user or role has now, which AWS gives so that a delegated administrator
+// can be limited to entities with a given boundary. Changes to a
+// service-linked role are UnmodifiableEntity: only its service may make
+// them.
+func (o *op) owner(action string, k principalKind, owner string, changes bool, extra map[string][]string) (*entity, error) {
+	e, err := o.find(k.kind, owner)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	if isServiceLinked(r) {
-		return "", errProtectedRole(r.Name)
+	if changes {
+		extra = e.withBoundary(extra)
 	}
-	return r.Name, nil
+	if err := o.authorize(action, e.arn, e.keys(extra)); err != nil {
+		return nil, err
+	}
+	if !e.found {
+		return nil, e.missing()
+	}
+	if changes && k.kind == keyward.KindRole && isServiceLinked(e.role) {
+		return nil, errProtectedRole(e.name)
+	}
+	return e, nil
 }
 
 // putInline is PutUserPolicy, PutGroupPolicy and PutRolePolicy.
@@ -97,20 +70,16 @@ func (s *Service) putInline(ctx context.Context, c *keyward.Caller, k principalK
 	if err := v.err(); err != nil {
 		return err
 	}
-	arn, extra := s.subject(ctx, c, k, owner, k.kind != keyward.KindGroup)
-	if err := s.authorize(ctx, c, "iam:Put"+k.noun+"Policy", arn, extra); err != nil {
-		return err
-	}
-	if err := checkPolicyDocument(doc, policy.Identity); err != nil {
-		return err
-	}
-	return s.update(ctx, true, func(tx keyward.Tx) error {
-		ownerName, err := modifiable(tx, k, c.AccountID, owner)
+	return s.update(ctx, c, true, func(o *op) error {
+		e, err := o.owner("iam:Put"+k.noun+"Policy", k, owner, true, nil)
 		if err != nil {
 			return err
 		}
-		ref := k.ref(c.AccountID, ownerName)
-		existing, err := tx.ListInlinePolicies(ref)
+		if err := checkPolicyDocument(doc, policy.Identity); err != nil {
+			return err
+		}
+		ref := k.ref(c.AccountID, e.name)
+		existing, err := o.ListInlinePolicies(ref)
 		if err != nil {
 			return err
 		}
@@ -122,9 +91,9 @@ func (s *Service) putInline(ctx context.Context, c *keyward.Caller, k principalK
 		}
 		if size > k.inlineQuota {
 			return keyward.Errorf(keyward.ErrLimitExceeded, "Maximum policy size of %d bytes exceeded for %s %s",
-				k.inlineQuota, strings.ToLower(k.noun), ownerName)
+				k.inlineQuota, strings.ToLower(k.noun), e.name)
 		}
-		return tx.PutInlinePolicy(keyward.InlinePolicy{Owner: ref, PolicyName: name, Document: doc})
+		return o.PutInlinePolicy(keyward.InlinePolicy{Owner: ref, PolicyName: name, Document: doc})
 	})
 }
 
@@ -137,35 +106,18 @@ func (s *Service) getInline(ctx context.Context, c *keyward.Caller, k principalK
 	if err := v.err(); err != nil {
 		return "", keyward.InlinePolicy{}, err
 	}
-	arn, _ := s.subject(ctx, c, k, owner, false)
-	if err := s.authorize(ctx, c, "iam:Get"+k.noun+"Policy", arn, nil); err != nil {
-		return "", keyward.InlinePolicy{}, err
-	}
 	var ownerName string
 	var p keyward.InlinePolicy
-	err := s.Store.View(ctx, func(tx keyward.Tx) error {
-		var err error
-		if ownerName, err = entityName(tx, k, c.AccountID, owner); err != nil {
+	err := s.view(ctx, c, func(o *op) error {
+		e, err := o.owner("iam:Get"+k.noun+"Policy", k, owner, false, nil)
+		if err != nil {
 			return err
 		}
-		p, err = tx.GetInlinePolicy(k.ref(c.AccountID, ownerName), name)
+		ownerName = e.name
+		p, err = o.GetInlinePolicy(k.ref(c.AccountID, e.name), name)
 		return err
 	})
 	return ownerName, p, err
-}
-
-// entityName reads a user, group or role and returns its name as created.
-func entityName(tx keyward.Tx, k principalKind, accountID, name string) (string, error) {
-	switch k.kind {
-	case keyward.KindUser:
-		u, err := tx.GetUser(accountID, name)
-		return u.Name, err
-	case keyward.KindGroup:
-		g, err := tx.GetGroup(accountID, name)
-		return g.Name, err
-	}
-	r, err := tx.GetRole(accountID, name)
-	return r.Name, err
 }
 
 // deleteInline is DeleteUserPolicy, DeleteGroupPolicy and
@@ -177,16 +129,12 @@ func (s *Service) deleteInline(ctx context.Context, c *keyward.Caller, k princip
 	if err := v.err(); err != nil {
 		return err
 	}
-	arn, extra := s.subject(ctx, c, k, owner, k.kind != keyward.KindGroup)
-	if err := s.authorize(ctx, c, "iam:Delete"+k.noun+"Policy", arn, extra); err != nil {
-		return err
-	}
-	return s.update(ctx, true, func(tx keyward.Tx) error {
-		ownerName, err := modifiable(tx, k, c.AccountID, owner)
+	return s.update(ctx, c, true, func(o *op) error {
+		e, err := o.owner("iam:Delete"+k.noun+"Policy", k, owner, true, nil)
 		if err != nil {
 			return err
 		}
-		return tx.DeleteInlinePolicy(k.ref(c.AccountID, ownerName), name)
+		return o.DeleteInlinePolicy(k.ref(c.AccountID, e.name), name)
 	})
 }
 
@@ -198,13 +146,13 @@ func (s *Service) listInline(ctx context.Context, c *keyward.Caller, k principal
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	arn, _ := s.subject(ctx, c, k, owner, false)
-	if err := s.authorize(ctx, c, "iam:List"+k.noun+"Policies", arn, nil); err != nil {
-		return nil, err
-	}
 	var out ListPolicyNamesOutput
-	err := s.Store.View(ctx, func(tx keyward.Tx) error {
-		all, err := tx.ListInlinePolicies(k.ref(c.AccountID, owner))
+	err := s.view(ctx, c, func(o *op) error {
+		e, err := o.owner("iam:List"+k.noun+"Policies", k, owner, false, nil)
+		if err != nil {
+			return err
+		}
+		all, err := o.ListInlinePolicies(k.ref(c.AccountID, e.name))
 		if err != nil {
 			return err
 		}

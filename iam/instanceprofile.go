@@ -2,7 +2,6 @@ package iam
 
 import (
 	"context"
-	"strings"
 
 	"github.com/keyward/keyward"
 )
@@ -29,33 +28,33 @@ func (s *Service) CreateInstanceProfile(ctx context.Context, c *keyward.Caller, 
 		return nil, err
 	}
 	path := deref(in.Path, "/")
-	arn := InstanceProfileARN(c.AccountID, path, in.InstanceProfileName)
-	if err := s.authorize(ctx, c, "iam:CreateInstanceProfile", arn, tagConditions(nil, in.Tags)); err != nil {
-		return nil, err
-	}
-	if err := checkTagSet(in.Tags); err != nil {
-		return nil, err
-	}
 	p := keyward.InstanceProfile{
 		AccountID:  c.AccountID,
 		ID:         s.ids().ID(PrefixInstanceProfile),
 		Name:       in.InstanceProfileName,
 		Path:       path,
-		ARN:        arn,
+		ARN:        InstanceProfileARN(c.AccountID, path, in.InstanceProfileName),
 		CreateDate: s.now(),
 	}
 	var tags []keyward.Tag
-	err := s.update(ctx, false, func(tx keyward.Tx) error {
-		if err := tx.CreateInstanceProfile(p); err != nil {
+	err := s.update(ctx, c, false, func(o *op) error {
+		if err := o.authorize("iam:CreateInstanceProfile", p.ARN, tagConditions(nil, in.Tags)); err != nil {
 			return err
 		}
+		if err := checkTagSet(in.Tags); err != nil {
+			return err
+		}
+		if err := o.CreateInstanceProfile(p); err != nil {
+			return err
+		}
+		tags = nil
 		if len(in.Tags) > 0 {
 			ref := keyward.InstanceProfileRef(c.AccountID, p.Name)
-			if err := tx.TagEntity(ref, in.Tags); err != nil {
+			if err := o.TagEntity(ref, in.Tags); err != nil {
 				return err
 			}
 			var err error
-			tags, err = tx.ListTags(ref)
+			tags, err = o.ListTags(ref)
 			return err
 		}
 		return nil
@@ -83,21 +82,17 @@ func (s *Service) GetInstanceProfile(ctx context.Context, c *keyward.Caller, in 
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	arn, rt := s.resolve(ctx, c, keyward.KindInstanceProfile, in.InstanceProfileName)
-	if err := s.authorize(ctx, c, "iam:GetInstanceProfile", arn, rt); err != nil {
-		return nil, err
-	}
 	var out GetInstanceProfileOutput
-	err := s.Store.View(ctx, func(tx keyward.Tx) error {
-		p, err := tx.GetInstanceProfile(c.AccountID, in.InstanceProfileName)
+	err := s.view(ctx, c, func(o *op) error {
+		p, err := o.target("iam:GetInstanceProfile", keyward.KindInstanceProfile, in.InstanceProfileName, nil)
 		if err != nil {
 			return err
 		}
-		tags, err := tx.ListTags(keyward.InstanceProfileRef(c.AccountID, p.Name))
+		shown, err := o.shownProfile(p.profile)
 		if err != nil {
 			return err
 		}
-		out.InstanceProfile = instanceProfileOut(p, tags)
+		out.InstanceProfile = instanceProfileOut(shown, p.tags)
 		return nil
 	})
 	if err != nil {
@@ -118,19 +113,15 @@ func (s *Service) DeleteInstanceProfile(ctx context.Context, c *keyward.Caller, 
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	arn, rt := s.resolve(ctx, c, keyward.KindInstanceProfile, in.InstanceProfileName)
-	if err := s.authorize(ctx, c, "iam:DeleteInstanceProfile", arn, rt); err != nil {
-		return nil, err
-	}
-	err := s.update(ctx, false, func(tx keyward.Tx) error {
-		p, err := tx.GetInstanceProfile(c.AccountID, in.InstanceProfileName)
+	err := s.update(ctx, c, false, func(o *op) error {
+		p, err := o.target("iam:DeleteInstanceProfile", keyward.KindInstanceProfile, in.InstanceProfileName, nil)
 		if err != nil {
 			return err
 		}
-		if len(p.Roles) > 0 {
+		if len(p.profile.Roles) > 0 {
 			return keyward.Errorf(keyward.ErrDeleteConflict, msgRemoveFromProfiles)
 		}
-		return tx.DeleteInstanceProfile(c.AccountID, p.Name)
+		return o.DeleteInstanceProfile(c.AccountID, p.name)
 	})
 	if err != nil {
 		return nil, err
@@ -155,20 +146,38 @@ type ListInstanceProfilesOutput struct {
 
 // ListInstanceProfiles lists the account's profiles with their roles.
 func (s *Service) ListInstanceProfiles(ctx context.Context, c *keyward.Caller, in *ListInstanceProfilesInput) (*ListInstanceProfilesOutput, error) {
-	items, truncated, marker, err := listByPath(ctx, s, c, "iam:ListInstanceProfiles", "instance-profile", pageInput{in.PathPrefix, in.Marker, in.MaxItems},
-		keyward.Tx.ListInstanceProfiles, profilesOut)
+	var out ListInstanceProfilesOutput
+	err := s.view(ctx, c, func(o *op) error {
+		if err := o.authorize("iam:ListInstanceProfiles", listResource(c.AccountID, "instance-profile", in.PathPrefix), nil); err != nil {
+			return err
+		}
+		page, next, err := o.ListInstanceProfiles(c.AccountID, listOptions(in.PathPrefix, in.Marker, in.MaxItems))
+		if err != nil {
+			return err
+		}
+		if out.InstanceProfiles, err = o.profilesOut(page); err != nil {
+			return err
+		}
+		out.IsTruncated, out.Marker = next != "", next
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	return &ListInstanceProfilesOutput{InstanceProfiles: items, IsTruncated: truncated, Marker: marker}, nil
+	return &out, nil
 }
 
-func profilesOut(profiles []keyward.InstanceProfile) Members[InstanceProfile] {
+// profilesOut converts profiles for a list, without their tags.
+func (o *op) profilesOut(profiles []keyward.InstanceProfile) (Members[InstanceProfile], error) {
 	out := make(Members[InstanceProfile], len(profiles))
 	for i, p := range profiles {
-		out[i] = instanceProfileOut(p, nil)
+		shown, err := o.shownProfile(p)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = instanceProfileOut(shown, nil)
 	}
-	return out
+	return out, nil
 }
 
 // ListInstanceProfilesForRoleInput is ListInstanceProfilesForRole's request.
@@ -186,17 +195,19 @@ func (s *Service) ListInstanceProfilesForRole(ctx context.Context, c *keyward.Ca
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	arn, rt := s.resolve(ctx, c, keyward.KindRole, in.RoleName)
-	if err := s.authorize(ctx, c, "iam:ListInstanceProfilesForRole", arn, rt); err != nil {
-		return nil, err
-	}
 	var out ListInstanceProfilesOutput
-	err := s.Store.View(ctx, func(tx keyward.Tx) error {
-		profiles, next, err := tx.ListInstanceProfilesForRole(c.AccountID, in.RoleName, listOptions(nil, in.Marker, in.MaxItems))
+	err := s.view(ctx, c, func(o *op) error {
+		r, err := o.target("iam:ListInstanceProfilesForRole", keyward.KindRole, in.RoleName, nil)
 		if err != nil {
 			return err
 		}
-		out.InstanceProfiles = profilesOut(profiles)
+		profiles, next, err := o.ListInstanceProfilesForRole(c.AccountID, r.name, listOptions(nil, in.Marker, in.MaxItems))
+		if err != nil {
+			return err
+		}
+		if out.InstanceProfiles, err = o.profilesOut(profiles); err != nil {
+			return err
+		}
 		out.IsTruncated, out.Marker = next != "", next
 		return nil
 	})
@@ -221,31 +232,24 @@ func (s *Service) AddRoleToInstanceProfile(ctx context.Context, c *keyward.Calle
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	arn, rt := s.resolve(ctx, c, keyward.KindInstanceProfile, in.InstanceProfileName)
-	if err := s.authorize(ctx, c, "iam:AddRoleToInstanceProfile", arn, rt); err != nil {
-		return nil, err
-	}
-	roleARN, rt := s.resolve(ctx, c, keyward.KindRole, in.RoleName)
-	if err := s.authorize(ctx, c, "iam:PassRole", roleARN, rt); err != nil {
-		return nil, err
-	}
-	err := s.update(ctx, false, func(tx keyward.Tx) error {
-		p, err := tx.GetInstanceProfile(c.AccountID, in.InstanceProfileName)
+	err := s.update(ctx, c, false, func(o *op) error {
+		p, err := o.target("iam:AddRoleToInstanceProfile", keyward.KindInstanceProfile, in.InstanceProfileName, nil)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.GetRole(c.AccountID, in.RoleName); err != nil {
+		r, err := o.target("iam:PassRole", keyward.KindRole, in.RoleName, nil)
+		if err != nil {
 			return err
 		}
-		for _, r := range p.Roles {
-			if strings.EqualFold(r.Name, in.RoleName) {
-				return keyward.Errorf(keyward.ErrEntityAlreadyExists, "Role %s is already in instance profile %s.", r.Name, p.Name)
+		for _, have := range p.profile.Roles {
+			if have.ID == r.role.ID {
+				return keyward.Errorf(keyward.ErrEntityAlreadyExists, "Role %s is already in instance profile %s.", have.Name, p.name)
 			}
 		}
-		if len(p.Roles) >= maxRolesPerProfile {
+		if len(p.profile.Roles) >= maxRolesPerProfile {
 			return keyward.Errorf(keyward.ErrLimitExceeded, "Cannot exceed quota for InstanceSessionsPerInstanceProfile: %d", maxRolesPerProfile)
 		}
-		return tx.AddRoleToInstanceProfile(c.AccountID, p.Name, in.RoleName)
+		return o.AddRoleToInstanceProfile(c.AccountID, p.name, r.name)
 	})
 	if err != nil {
 		return nil, err
@@ -268,12 +272,12 @@ func (s *Service) RemoveRoleFromInstanceProfile(ctx context.Context, c *keyward.
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	arn, rt := s.resolve(ctx, c, keyward.KindInstanceProfile, in.InstanceProfileName)
-	if err := s.authorize(ctx, c, "iam:RemoveRoleFromInstanceProfile", arn, rt); err != nil {
-		return nil, err
-	}
-	err := s.update(ctx, false, func(tx keyward.Tx) error {
-		return tx.RemoveRoleFromInstanceProfile(c.AccountID, in.InstanceProfileName, in.RoleName)
+	err := s.update(ctx, c, false, func(o *op) error {
+		p, err := o.target("iam:RemoveRoleFromInstanceProfile", keyward.KindInstanceProfile, in.InstanceProfileName, nil)
+		if err != nil {
+			return err
+		}
+		return o.RemoveRoleFromInstanceProfile(c.AccountID, p.name, in.RoleName)
 	})
 	if err != nil {
 		return nil, err

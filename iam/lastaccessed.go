@@ -29,11 +29,39 @@ import (
 // credential reports live in this process's memory: behind several
 // replicas, ask the replica that generated them (or generate again).
 
-// reports holds the jobs and credential reports of one Service.
+// reports holds the jobs and credential reports of one Service. Reports
+// are bounded: one credential report per account, and the newest maxJobs
+// jobs (each kept at most jobTTL), so that asking for reports again and
+// again cannot grow memory without bound.
 type reports struct {
 	mu         sync.Mutex
 	jobs       map[string]*accessJob
+	order      []string                     // job IDs, oldest first
 	credential map[string]*credentialReport // by account
+}
+
+// Bounds of the last-accessed jobs kept in memory.
+const (
+	maxJobs = 1000
+	jobTTL  = 24 * time.Hour
+)
+
+// addJob keeps job under id, dropping the oldest jobs past maxJobs and
+// those older than jobTTL.
+func (r *reports) addJob(id string, job *accessJob) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.jobs == nil {
+		r.jobs = map[string]*accessJob{}
+	}
+	r.jobs[id] = job
+	r.order = append(r.order, id)
+	drop := 0
+	for drop < len(r.order) && (len(r.order)-drop > maxJobs || job.created.Sub(r.jobs[r.order[drop]].created) > jobTTL) {
+		delete(r.jobs, r.order[drop])
+		drop++
+	}
+	r.order = append(r.order[:0:0], r.order[drop:]...)
 }
 
 // accessJob is one GenerateServiceLastAccessedDetails job, complete.
@@ -146,29 +174,27 @@ func (s *Service) GenerateServiceLastAccessedDetails(ctx context.Context, c *key
 	if err != nil || a.Service != "iam" || (kind != "user" && kind != "group" && kind != "role" && kind != "policy") {
 		return nil, keyward.Errorf(keyward.ErrInvalidInput, "ARN %s is not the ARN of a user, group, role or managed policy.", in.ARN)
 	}
-	if err := s.authorize(ctx, c, "iam:GenerateServiceLastAccessedDetails", in.ARN, nil); err != nil {
-		return nil, err
-	}
 	var docs []*policy.Document
 	var entities []accessEntity
-	err = s.Store.View(ctx, func(tx keyward.Tx) error {
-		var err error
+	err = s.view(ctx, c, func(o *op) error {
+		const action = "iam:GenerateServiceLastAccessedDetails"
 		if kind == "policy" {
-			docs, entities, err = policyScope(tx, c.AccountID, in.ARN)
+			p, err := o.policyTarget(action, in.ARN, false, nil)
+			if err != nil {
+				return err
+			}
+			docs, entities, err = policyScope(o.Tx, c.AccountID, p.arn)
 			return err
 		}
-		ref, err := sourceEntity(c, in.ARN)
+		e, p, err := o.source(action, in.ARN)
 		if err != nil {
 			return err
 		}
-		p, err := authz.LoadPrincipal(tx, ref)
-		if err != nil {
-			return err
-		}
+		docs = docs[:0]
 		for _, src := range p.Identity {
 			docs = append(docs, src.Document)
 		}
-		entities, err = entityScope(tx, ref)
+		entities, err = entityScope(o.Tx, e.ref(c.AccountID))
 		return err
 	})
 	if err != nil {
@@ -181,12 +207,7 @@ func (s *Service) GenerateServiceLastAccessedDetails(ctx context.Context, c *key
 	job := &accessJob{accountID: c.AccountID, granularity: deref(in.Granularity, "SERVICE_LEVEL"), created: s.now(), entities: map[string][]EntityDetails{}}
 	job.build(docs, entities, activity)
 	id := newJobID()
-	s.reports.mu.Lock()
-	if s.reports.jobs == nil {
-		s.reports.jobs = map[string]*accessJob{}
-	}
-	s.reports.jobs[id] = job
-	s.reports.mu.Unlock()
+	s.reports.addJob(id, job)
 	return &GenerateServiceLastAccessedDetailsOutput{JobID: id}, nil
 }
 
@@ -474,7 +495,7 @@ func (s *Service) GetServiceLastAccessedDetails(ctx context.Context, c *keyward.
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	if err := s.authorize(ctx, c, "iam:GetServiceLastAccessedDetails", "*", nil); err != nil {
+	if err := s.Authz.Authorize(ctx, c, "iam:GetServiceLastAccessedDetails", "*", nil); err != nil {
 		return nil, err
 	}
 	j, err := s.job(c, in.JobID)
@@ -520,7 +541,7 @@ func (s *Service) GetServiceLastAccessedDetailsWithEntities(ctx context.Context,
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	if err := s.authorize(ctx, c, "iam:GetServiceLastAccessedDetailsWithEntities", "*", nil); err != nil {
+	if err := s.Authz.Authorize(ctx, c, "iam:GetServiceLastAccessedDetailsWithEntities", "*", nil); err != nil {
 		return nil, err
 	}
 	j, err := s.job(c, in.JobID)
@@ -583,16 +604,10 @@ func (s *Service) ListPoliciesGrantingServiceAccess(ctx context.Context, c *keyw
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	ref, err := sourceEntity(c, in.ARN)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, c, "iam:ListPoliciesGrantingServiceAccess", in.ARN, nil); err != nil {
-		return nil, err
-	}
 	var p *authz.Principal
-	err = s.Store.View(ctx, func(tx keyward.Tx) error {
-		p, err = authz.LoadPrincipal(tx, ref)
+	err := s.view(ctx, c, func(o *op) error {
+		var err error
+		_, p, err = o.source("iam:ListPoliciesGrantingServiceAccess", in.ARN)
 		return err
 	})
 	if err != nil {
@@ -626,7 +641,7 @@ type GenerateCredentialReportOutput struct {
 // one younger than four hours exists. Keyward makes it at once, so the
 // first call answers STARTED and the report is ready.
 func (s *Service) GenerateCredentialReport(ctx context.Context, c *keyward.Caller, _ *struct{}) (*GenerateCredentialReportOutput, error) {
-	if err := s.authorize(ctx, c, "iam:GenerateCredentialReport", "*", nil); err != nil {
+	if err := s.Authz.Authorize(ctx, c, "iam:GenerateCredentialReport", "*", nil); err != nil {
 		return nil, err
 	}
 	now := s.now()
@@ -659,7 +674,7 @@ type GetCredentialReportOutput struct {
 
 // GetCredentialReport returns the report GenerateCredentialReport made.
 func (s *Service) GetCredentialReport(ctx context.Context, c *keyward.Caller, _ *struct{}) (*GetCredentialReportOutput, error) {
-	if err := s.authorize(ctx, c, "iam:GetCredentialReport", "*", nil); err != nil {
+	if err := s.Authz.Authorize(ctx, c, "iam:GetCredentialReport", "*", nil); err != nil {
 		return nil, err
 	}
 	s.reports.mu.Lock()

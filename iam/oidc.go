@@ -75,12 +75,29 @@ func addUnique(list []string, add ...string) []string {
 	return list
 }
 
-// ownProvider reads a provider of the caller's account.
-func ownProvider(tx keyward.Tx, c *keyward.Caller, action, arn, acct string) (keyward.OIDCProvider, error) {
-	if acct != c.AccountID {
-		return keyward.OIDCProvider{}, crossAccount(c, action, arn)
+// providerTarget finds the account's OIDC provider arn names and authorizes
+// action on it, as stored, with its tags. Another account's provider is
+// crossAccount, an absent one NoSuchEntity (optional: the caller checks
+// e.found), both once the caller may know.
+func (o *op) providerTarget(action, arn string, mustExist bool) (*entity, error) {
+	acct, err := oidcAccount(arn)
+	if err != nil {
+		return nil, err
 	}
-	return tx.GetOIDCProvider(arn)
+	p, err := o.findProvider(arn)
+	if err != nil {
+		return nil, err
+	}
+	if err := o.authorize(action, p.arn, p.keys(nil)); err != nil {
+		return nil, err
+	}
+	if acct != o.c.AccountID {
+		return nil, crossAccount(o.c, action, arn)
+	}
+	if !p.found && mustExist {
+		return nil, p.missing()
+	}
+	return p, nil
 }
 
 // CreateOpenIDConnectProviderInput is CreateOpenIDConnectProvider's
@@ -116,12 +133,6 @@ func (s *Service) CreateOpenIDConnectProvider(ctx context.Context, c *keyward.Ca
 		return nil, err
 	}
 	arn := oidcProviderARN(c.AccountID, in.URL)
-	if err := s.authorize(ctx, c, "iam:CreateOpenIDConnectProvider", arn, tagConditions(nil, in.Tags)); err != nil {
-		return nil, err
-	}
-	if err := checkTagSet(in.Tags); err != nil {
-		return nil, err
-	}
 	ids := addUnique(nil, in.ClientIDList...)
 	thumbs := addUnique(nil, in.ThumbprintList...)
 	if len(ids) > maxOIDCClientIDs {
@@ -135,25 +146,32 @@ func (s *Service) CreateOpenIDConnectProvider(ctx context.Context, c *keyward.Ca
 		ClientIDs: ids, Thumbprints: thumbs, CreateDate: s.now(),
 	}
 	var tags []keyward.Tag
-	err := s.update(ctx, len(in.Tags) > 0, func(tx keyward.Tx) error {
-		existing, err := tx.ListOIDCProviders(c.AccountID)
+	err := s.update(ctx, c, len(in.Tags) > 0, func(o *op) error {
+		if err := o.authorize("iam:CreateOpenIDConnectProvider", arn, tagConditions(nil, in.Tags)); err != nil {
+			return err
+		}
+		if err := checkTagSet(in.Tags); err != nil {
+			return err
+		}
+		existing, err := o.ListOIDCProviders(c.AccountID)
 		if err != nil {
 			return err
 		}
 		if len(existing) >= maxOIDCProviders {
 			return keyward.Errorf(keyward.ErrLimitExceeded, "Cannot exceed quota for OpenIdConnectProvidersPerAccount: %d", maxOIDCProviders)
 		}
-		if err := tx.CreateOIDCProvider(p); err != nil {
+		if err := o.CreateOIDCProvider(p); err != nil {
 			return err
 		}
+		tags = nil
 		if len(in.Tags) == 0 {
 			return nil
 		}
 		ref := keyward.OIDCProviderRef(arn)
-		if err := tx.TagEntity(ref, in.Tags); err != nil {
+		if err := o.TagEntity(ref, in.Tags); err != nil {
 			return err
 		}
-		tags, err = tx.ListTags(ref)
+		tags, err = o.ListTags(ref)
 		return err
 	})
 	if err != nil {
@@ -184,30 +202,19 @@ func (s *Service) GetOpenIDConnectProvider(ctx context.Context, c *keyward.Calle
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	acct, err := oidcAccount(in.OpenIDConnectProviderARN)
-	if err != nil {
-		return nil, err
-	}
-	const action = "iam:GetOpenIDConnectProvider"
-	if err := s.authorize(ctx, c, action, in.OpenIDConnectProviderARN, nil); err != nil {
-		return nil, err
-	}
 	var out GetOpenIDConnectProviderOutput
-	err = s.Store.View(ctx, func(tx keyward.Tx) error {
-		p, err := ownProvider(tx, c, action, in.OpenIDConnectProviderARN, acct)
+	err := s.view(ctx, c, func(o *op) error {
+		e, err := o.providerTarget("iam:GetOpenIDConnectProvider", in.OpenIDConnectProviderARN, true)
 		if err != nil {
 			return err
 		}
-		tags, err := tx.ListTags(keyward.OIDCProviderRef(p.ARN))
-		if err != nil {
-			return err
-		}
+		p := e.provider
 		out = GetOpenIDConnectProviderOutput{
 			URL:            p.URL[min(len(oidcURLPrefix), len(p.URL)):],
 			ClientIDList:   Members[string](p.ClientIDs),
 			ThumbprintList: Members[string](p.Thumbprints),
 			CreateDate:     Time(p.CreateDate),
-			Tags:           tagsOut(tags),
+			Tags:           tagsOut(e.tags),
 		}
 		return nil
 	})
@@ -231,20 +238,12 @@ func (s *Service) DeleteOpenIDConnectProvider(ctx context.Context, c *keyward.Ca
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	acct, err := oidcAccount(in.OpenIDConnectProviderARN)
-	if err != nil {
-		return nil, err
-	}
-	const action = "iam:DeleteOpenIDConnectProvider"
-	if err := s.authorize(ctx, c, action, in.OpenIDConnectProviderARN, nil); err != nil {
-		return nil, err
-	}
-	err = s.update(ctx, true, func(tx keyward.Tx) error {
-		p, err := ownProvider(tx, c, action, in.OpenIDConnectProviderARN, acct)
-		if err != nil {
+	err := s.update(ctx, c, true, func(o *op) error {
+		p, err := o.providerTarget("iam:DeleteOpenIDConnectProvider", in.OpenIDConnectProviderARN, false)
+		if err != nil || !p.found { // deleting an absent provider succeeds: AWS calls the action idempotent
 			return err
 		}
-		return tx.DeleteOIDCProvider(p.ARN)
+		return o.DeleteOIDCProvider(p.arn)
 	})
 	if err != nil {
 		return nil, err
@@ -269,12 +268,12 @@ type ListOpenIDConnectProvidersOutput struct {
 // ListOpenIDConnectProviders lists the account's providers (AWS does not
 // page this list).
 func (s *Service) ListOpenIDConnectProviders(ctx context.Context, c *keyward.Caller, in *ListOpenIDConnectProvidersInput) (*ListOpenIDConnectProvidersOutput, error) {
-	if err := s.authorize(ctx, c, "iam:ListOpenIDConnectProviders", "*", nil); err != nil {
-		return nil, err
-	}
 	var out ListOpenIDConnectProvidersOutput
-	err := s.Store.View(ctx, func(tx keyward.Tx) error {
-		ps, err := tx.ListOIDCProviders(c.AccountID)
+	err := s.view(ctx, c, func(o *op) error {
+		if err := o.authorize("iam:ListOpenIDConnectProviders", "*", nil); err != nil {
+			return err
+		}
+		ps, err := o.ListOIDCProviders(c.AccountID)
 		if err != nil {
 			return err
 		}
@@ -293,22 +292,16 @@ func (s *Service) ListOpenIDConnectProviders(ctx context.Context, c *keyward.Cal
 // updateProvider is the common part of the actions that change a
 // provider's client IDs or thumbprints.
 func (s *Service) updateProvider(ctx context.Context, c *keyward.Caller, action, arn string, change func(p *keyward.OIDCProvider) error) error {
-	acct, err := oidcAccount(arn)
-	if err != nil {
-		return err
-	}
-	if err := s.authorize(ctx, c, action, arn, nil); err != nil {
-		return err
-	}
-	return s.update(ctx, false, func(tx keyward.Tx) error {
-		p, err := ownProvider(tx, c, action, arn, acct)
+	return s.update(ctx, c, false, func(o *op) error {
+		e, err := o.providerTarget(action, arn, true)
 		if err != nil {
 			return err
 		}
+		p := e.provider
 		if err := change(&p); err != nil {
 			return err
 		}
-		return tx.UpdateOIDCProvider(p)
+		return o.UpdateOIDCProvider(p)
 	})
 }
 

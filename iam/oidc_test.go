@@ -113,8 +113,12 @@ func TestService_OpenIDConnectProviders(t *testing.T) {
 	}
 	_, err = s.GetOpenIDConnectProvider(ctxb, root, &GetOpenIDConnectProviderInput{OpenIDConnectProviderARN: arn})
 	wantError(t, "GetOpenIDConnectProvider(deleted)", err, keyward.ErrNoSuchEntity, "OpenIDConnect Provider not found for arn "+arn)
-	_, err = s.DeleteOpenIDConnectProvider(ctxb, root, &DeleteOpenIDConnectProviderInput{OpenIDConnectProviderARN: arn})
-	wantCode(t, "DeleteOpenIDConnectProvider(deleted)", err, keyward.ErrNoSuchEntity)
+	// AWS's API reference: "This operation is idempotent; it does not fail
+	// or return an error if you call the operation for a provider that does
+	// not exist."
+	if _, err := s.DeleteOpenIDConnectProvider(ctxb, root, &DeleteOpenIDConnectProviderInput{OpenIDConnectProviderARN: arn}); err != nil {
+		t.Errorf("DeleteOpenIDConnectProvider(deleted) = %v, want success (idempotent)", err)
+	}
 	_, err = s.AddClientIDToOpenIDConnectProvider(ctxb, root, &AddClientIDToOpenIDConnectProviderInput{OpenIDConnectProviderARN: arn, ClientID: "x"})
 	wantCode(t, "AddClientID(deleted)", err, keyward.ErrNoSuchEntity)
 }

@@ -97,24 +97,31 @@ func crossAccount(c *keyward.Caller, action, resource string) error {
 		c.ARN, action, resource, action)
 }
 
-// ownPolicy reads a managed policy the caller's account owns, for the
-// actions that change one. AWS-managed policies and other accounts'
-// policies are refused.
-func ownPolicy(tx keyward.Tx, c *keyward.Caller, action, arn, acct string) (keyward.ManagedPolicy, error) {
-	if acct != c.AccountID {
-		return keyward.ManagedPolicy{}, crossAccount(c, action, arn)
+// policyTarget finds the managed policy arn names and authorizes action on
+// it, as stored, with its tags and extra. An action that changes the
+// policy (own) works only on the account's own policies, one that reads it
+// on AWS-managed ones too: anything else is another account's, which no
+// resource-based policy shares (crossAccount), and an absent policy is
+// NoSuchEntity, both once the caller may know.
+func (o *op) policyTarget(action, arn string, own bool, extra map[string][]string) (*entity, error) {
+	acct, err := checkPolicyARN(arn)
+	if err != nil {
+		return nil, err
 	}
-	return tx.GetPolicy(arn)
-}
-
-// visiblePolicy reads a managed policy the caller's account may read: its
-// own or an AWS-managed one.
-func visiblePolicy(tx keyward.Tx, c *keyward.Caller, action, arn, acct string) (keyward.ManagedPolicy, error) {
-	if acct != c.AccountID && acct != keyward.AWSAccountID {
-		return keyward.ManagedPolicy{}, crossAccount(c, action, arn)
+	p, err := o.findPolicy(arn)
+	if err != nil {
+		return nil, err
 	}
-	// An AWS-managed policy's counts are the account's own, as AWS shows them.
-	return tx.GetPolicyInAccount(c.AccountID, arn)
+	if err := o.authorize(action, p.arn, p.keys(extra)); err != nil {
+		return nil, err
+	}
+	if acct != o.c.AccountID && (own || acct != keyward.AWSAccountID) {
+		return nil, crossAccount(o.c, action, arn)
+	}
+	if !p.found {
+		return nil, p.missing()
+	}
+	return p, nil
 }
 
 // checkManagedDocument applies the grammar and the managed policy size
@@ -156,23 +163,13 @@ func (s *Service) CreatePolicy(ctx context.Context, c *keyward.Caller, in *Creat
 		return nil, err
 	}
 	path := deref(in.Path, "/")
-	arn := PolicyARN(c.AccountID, path, in.PolicyName)
-	if err := s.authorize(ctx, c, "iam:CreatePolicy", arn, tagConditions(nil, in.Tags)); err != nil {
-		return nil, err
-	}
-	if err := checkTagSet(in.Tags); err != nil {
-		return nil, err
-	}
-	if err := checkManagedDocument(in.PolicyDocument); err != nil {
-		return nil, err
-	}
 	now := s.now()
 	p := keyward.ManagedPolicy{
 		AccountID:        c.AccountID,
 		ID:               s.ids().ID(PrefixPolicy),
 		Name:             in.PolicyName,
 		Path:             path,
-		ARN:              arn,
+		ARN:              PolicyARN(c.AccountID, path, in.PolicyName),
 		DefaultVersionID: "v1",
 		IsAttachable:     true,
 		Description:      deref(in.Description, ""),
@@ -180,19 +177,29 @@ func (s *Service) CreatePolicy(ctx context.Context, c *keyward.Caller, in *Creat
 		UpdateDate:       now,
 	}
 	var tags []keyward.Tag
-	err := s.update(ctx, len(in.Tags) > 0, func(tx keyward.Tx) error {
-		if err := tx.CreatePolicy(p, in.PolicyDocument); err != nil {
+	err := s.update(ctx, c, len(in.Tags) > 0, func(o *op) error {
+		if err := o.authorize("iam:CreatePolicy", p.ARN, tagConditions(nil, in.Tags)); err != nil {
 			return err
 		}
+		if err := checkTagSet(in.Tags); err != nil {
+			return err
+		}
+		if err := checkManagedDocument(in.PolicyDocument); err != nil {
+			return err
+		}
+		if err := o.CreatePolicy(p, in.PolicyDocument); err != nil {
+			return err
+		}
+		tags = nil
 		if len(in.Tags) == 0 {
 			return nil
 		}
-		ref := keyward.PolicyRef(arn)
-		if err := tx.TagEntity(ref, in.Tags); err != nil {
+		ref := keyward.PolicyRef(p.ARN)
+		if err := o.TagEntity(ref, in.Tags); err != nil {
 			return err
 		}
 		var err error
-		tags, err = tx.ListTags(ref)
+		tags, err = o.ListTags(ref)
 		return err
 	})
 	if err != nil {
@@ -219,25 +226,13 @@ func (s *Service) GetPolicy(ctx context.Context, c *keyward.Caller, in *GetPolic
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	acct, err := checkPolicyARN(in.PolicyARN)
-	if err != nil {
-		return nil, err
-	}
-	const action = "iam:GetPolicy"
-	if err := s.authorize(ctx, c, action, in.PolicyARN, nil); err != nil {
-		return nil, err
-	}
 	var out GetPolicyOutput
-	err = s.Store.View(ctx, func(tx keyward.Tx) error {
-		p, err := visiblePolicy(tx, c, action, in.PolicyARN, acct)
+	err := s.view(ctx, c, func(o *op) error {
+		p, err := o.policyTarget("iam:GetPolicy", in.PolicyARN, false, nil)
 		if err != nil {
 			return err
 		}
-		tags, err := tx.ListTags(keyward.PolicyRef(p.ARN))
-		if err != nil {
-			return err
-		}
-		out.Policy = policyOut(p, tags, true)
+		out.Policy = policyOut(p.policy, p.tags, true)
 		return nil
 	})
 	if err != nil {
@@ -261,30 +256,23 @@ func (s *Service) DeletePolicy(ctx context.Context, c *keyward.Caller, in *Delet
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	acct, err := checkPolicyARN(in.PolicyARN)
-	if err != nil {
-		return nil, err
-	}
-	const action = "iam:DeletePolicy"
-	if err := s.authorize(ctx, c, action, in.PolicyARN, nil); err != nil {
-		return nil, err
-	}
-	err = s.update(ctx, true, func(tx keyward.Tx) error {
-		p, err := ownPolicy(tx, c, action, in.PolicyARN, acct)
+	err := s.update(ctx, c, true, func(o *op) error {
+		pe, err := o.policyTarget("iam:DeletePolicy", in.PolicyARN, true, nil)
 		if err != nil {
 			return err
 		}
+		p := pe.policy
 		if p.AttachmentCount > 0 || p.PermissionsBoundaryUsageCount > 0 {
 			return keyward.Errorf(keyward.ErrDeleteConflict, "Cannot delete a policy attached to entities.")
 		}
-		versions, err := tx.ListPolicyVersions(p.ARN)
+		versions, err := o.ListPolicyVersions(p.ARN)
 		if err != nil {
 			return err
 		}
 		if len(versions) > 1 {
 			return keyward.Errorf(keyward.ErrDeleteConflict, "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.")
 		}
-		return tx.DeletePolicy(p.ARN)
+		return o.DeletePolicy(p.ARN)
 	})
 	if err != nil {
 		return nil, err
@@ -326,9 +314,6 @@ func (s *Service) ListPolicies(ctx context.Context, c *keyward.Caller, in *ListP
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	if err := s.authorize(ctx, c, "iam:ListPolicies", "*", nil); err != nil {
-		return nil, err
-	}
 	opts := keyward.PolicyListOptions{
 		ListOptions:  listOptions(in.PathPrefix, in.Marker, in.MaxItems),
 		Scope:        keyward.PolicyScope(deref(in.Scope, "All")),
@@ -336,8 +321,11 @@ func (s *Service) ListPolicies(ctx context.Context, c *keyward.Caller, in *ListP
 		Usage:        keyward.PolicyUsage(deref(in.PolicyUsageFilter, "")),
 	}
 	var out ListPoliciesOutput
-	err := s.Store.View(ctx, func(tx keyward.Tx) error {
-		ps, next, err := tx.ListPolicies(c.AccountID, opts)
+	err := s.view(ctx, c, func(o *op) error {
+		if err := o.authorize("iam:ListPolicies", "*", nil); err != nil {
+			return err
+		}
+		ps, next, err := o.ListPolicies(c.AccountID, opts)
 		if err != nil {
 			return err
 		}
@@ -375,33 +363,26 @@ func (s *Service) CreatePolicyVersion(ctx context.Context, c *keyward.Caller, in
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	acct, err := checkPolicyARN(in.PolicyARN)
-	if err != nil {
-		return nil, err
-	}
-	const action = "iam:CreatePolicyVersion"
-	if err := s.authorize(ctx, c, action, in.PolicyARN, nil); err != nil {
-		return nil, err
-	}
-	if err := checkManagedDocument(in.PolicyDocument); err != nil {
-		return nil, err
-	}
 	setDefault := deref(in.SetAsDefault, false)
 	now := s.now()
 	var created keyward.PolicyVersion
-	err = s.update(ctx, setDefault, func(tx keyward.Tx) error {
-		p, err := ownPolicy(tx, c, action, in.PolicyARN, acct)
+	err := s.update(ctx, c, setDefault, func(o *op) error {
+		pe, err := o.policyTarget("iam:CreatePolicyVersion", in.PolicyARN, true, nil)
 		if err != nil {
 			return err
 		}
-		versions, err := tx.ListPolicyVersions(p.ARN)
+		if err := checkManagedDocument(in.PolicyDocument); err != nil {
+			return err
+		}
+		p := pe.policy
+		versions, err := o.ListPolicyVersions(p.ARN)
 		if err != nil {
 			return err
 		}
 		if len(versions) >= maxPolicyVersions {
 			return keyward.Errorf(keyward.ErrLimitExceeded, "A managed policy can have up to %d versions. Before you create a new version, you must delete an existing version.", maxPolicyVersions)
 		}
-		created, err = tx.CreatePolicyVersion(keyward.PolicyVersion{
+		created, err = o.CreatePolicyVersion(keyward.PolicyVersion{
 			PolicyARN: p.ARN, Document: in.PolicyDocument, IsDefault: setDefault, CreateDate: now,
 		})
 		if err != nil {
@@ -409,7 +390,7 @@ func (s *Service) CreatePolicyVersion(ctx context.Context, c *keyward.Caller, in
 		}
 		if setDefault {
 			p.DefaultVersionID, p.UpdateDate = created.VersionID, now
-			return tx.UpdatePolicy(p)
+			return o.UpdatePolicy(p)
 		}
 		return nil
 	})
@@ -439,26 +420,19 @@ func (s *Service) GetPolicyVersion(ctx context.Context, c *keyward.Caller, in *G
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	acct, err := checkPolicyARN(in.PolicyARN)
-	if err != nil {
-		return nil, err
-	}
-	const action = "iam:GetPolicyVersion"
-	if err := s.authorize(ctx, c, action, in.PolicyARN, nil); err != nil {
-		return nil, err
-	}
 	var out GetPolicyVersionOutput
-	err = s.Store.View(ctx, func(tx keyward.Tx) error {
-		if acct != c.AccountID && acct != keyward.AWSAccountID {
-			return crossAccount(c, action, in.PolicyARN)
+	err := s.view(ctx, c, func(o *op) error {
+		p, err := o.policyTarget("iam:GetPolicyVersion", in.PolicyARN, false, nil)
+		if err != nil {
+			return err
 		}
-		if acct == keyward.AWSAccountID { // older versions live in the catalog (managed.go)
-			if pv, ok, err := awsPolicyVersion(in.PolicyARN, in.VersionID); ok {
+		if p.policy.AccountID == keyward.AWSAccountID { // older versions live in the catalog (managed.go)
+			if pv, ok, err := awsPolicyVersion(p.arn, in.VersionID); ok {
 				out.PolicyVersion = versionOut(pv, true)
 				return err
 			}
 		}
-		pv, err := tx.GetPolicyVersion(in.PolicyARN, in.VersionID)
+		pv, err := o.GetPolicyVersion(p.arn, in.VersionID)
 		if err != nil {
 			return err
 		}
@@ -494,27 +468,19 @@ func (s *Service) ListPolicyVersions(ctx context.Context, c *keyward.Caller, in 
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	acct, err := checkPolicyARN(in.PolicyARN)
-	if err != nil {
-		return nil, err
-	}
-	const action = "iam:ListPolicyVersions"
-	if err := s.authorize(ctx, c, action, in.PolicyARN, nil); err != nil {
-		return nil, err
-	}
 	var out ListPolicyVersionsOutput
-	err = s.Store.View(ctx, func(tx keyward.Tx) error {
-		if acct != c.AccountID && acct != keyward.AWSAccountID {
-			return crossAccount(c, action, in.PolicyARN)
+	err := s.view(ctx, c, func(o *op) error {
+		p, err := o.policyTarget("iam:ListPolicyVersions", in.PolicyARN, false, nil)
+		if err != nil {
+			return err
 		}
 		var all []keyward.PolicyVersion
 		ok := false
-		if acct == keyward.AWSAccountID { // older versions live in the catalog (managed.go)
-			all, ok = awsPolicyVersions(in.PolicyARN)
+		if p.policy.AccountID == keyward.AWSAccountID { // older versions live in the catalog (managed.go)
+			all, ok = awsPolicyVersions(p.arn)
 		}
 		if !ok {
-			var err error
-			if all, err = tx.ListPolicyVersions(in.PolicyARN); err != nil {
+			if all, err = o.ListPolicyVersions(p.arn); err != nil {
 				return err
 			}
 		}
@@ -549,27 +515,19 @@ func (s *Service) DeletePolicyVersion(ctx context.Context, c *keyward.Caller, in
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	acct, err := checkPolicyARN(in.PolicyARN)
-	if err != nil {
-		return nil, err
-	}
-	const action = "iam:DeletePolicyVersion"
-	if err := s.authorize(ctx, c, action, in.PolicyARN, nil); err != nil {
-		return nil, err
-	}
-	err = s.update(ctx, false, func(tx keyward.Tx) error {
-		p, err := ownPolicy(tx, c, action, in.PolicyARN, acct)
+	err := s.update(ctx, c, false, func(o *op) error {
+		p, err := o.policyTarget("iam:DeletePolicyVersion", in.PolicyARN, true, nil)
 		if err != nil {
 			return err
 		}
-		pv, err := tx.GetPolicyVersion(p.ARN, in.VersionID)
+		pv, err := o.GetPolicyVersion(p.arn, in.VersionID)
 		if err != nil {
 			return err
 		}
 		if pv.IsDefault {
 			return keyward.Errorf(keyward.ErrDeleteConflict, "Cannot delete the default version of a policy.")
 		}
-		return tx.DeletePolicyVersion(p.ARN, in.VersionID)
+		return o.DeletePolicyVersion(p.arn, in.VersionID)
 	})
 	if err != nil {
 		return nil, err
@@ -592,20 +550,13 @@ func (s *Service) SetDefaultPolicyVersion(ctx context.Context, c *keyward.Caller
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	acct, err := checkPolicyARN(in.PolicyARN)
-	if err != nil {
-		return nil, err
-	}
-	const action = "iam:SetDefaultPolicyVersion"
-	if err := s.authorize(ctx, c, action, in.PolicyARN, nil); err != nil {
-		return nil, err
-	}
-	err = s.update(ctx, true, func(tx keyward.Tx) error {
-		p, err := ownPolicy(tx, c, action, in.PolicyARN, acct)
+	err := s.update(ctx, c, true, func(o *op) error {
+		pe, err := o.policyTarget("iam:SetDefaultPolicyVersion", in.PolicyARN, true, nil)
 		if err != nil {
 			return err
 		}
-		pv, err := tx.GetPolicyVersion(p.ARN, in.VersionID)
+		p := pe.policy
+		pv, err := o.GetPolicyVersion(p.ARN, in.VersionID)
 		if err != nil {
 			return err
 		}
@@ -613,7 +564,7 @@ func (s *Service) SetDefaultPolicyVersion(ctx context.Context, c *keyward.Caller
 			return nil
 		}
 		p.DefaultVersionID, p.UpdateDate = pv.VersionID, s.now()
-		return tx.UpdatePolicy(p)
+		return o.UpdatePolicy(p)
 	})
 	if err != nil {
 		return nil, err
@@ -676,14 +627,6 @@ func (s *Service) ListEntitiesForPolicy(ctx context.Context, c *keyward.Caller, 
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	acct, err := checkPolicyARN(in.PolicyARN)
-	if err != nil {
-		return nil, err
-	}
-	const action = "iam:ListEntitiesForPolicy"
-	if err := s.authorize(ctx, c, action, in.PolicyARN, nil); err != nil {
-		return nil, err
-	}
 	out := ListEntitiesForPolicyOutput{PolicyGroups: Members[PolicyGroup]{}, PolicyUsers: Members[PolicyUser]{}, PolicyRoles: Members[PolicyRole]{}}
 	opts := keyward.EntityListOptions{
 		ListOptions: listOptions(in.PathPrefix, in.Marker, in.MaxItems),
@@ -702,11 +645,12 @@ func (s *Service) ListEntitiesForPolicy(ctx context.Context, c *keyward.Caller, 
 	case "LocalManagedPolicy", "AWSManagedPolicy":
 		policiesOnly = true
 	}
-	err = s.Store.View(ctx, func(tx keyward.Tx) error {
-		p, err := visiblePolicy(tx, c, action, in.PolicyARN, acct)
+	err := s.view(ctx, c, func(o *op) error {
+		pe, err := o.policyTarget("iam:ListEntitiesForPolicy", in.PolicyARN, false, nil)
 		if err != nil || policiesOnly {
 			return err
 		}
+		p, tx := pe.policy, o.Tx
 		var entities []keyward.PolicyEntity
 		var next string
 		if p.AccountID == c.AccountID {

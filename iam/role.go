@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/authz"
 	"github.com/keyward/keyward/policy"
 )
 
@@ -61,53 +62,64 @@ func (s *Service) CreateRole(ctx context.Context, c *keyward.Caller, in *CreateR
 		return nil, err
 	}
 	path := deref(in.Path, "/")
-	arn := RoleARN(c.AccountID, path, in.RoleName)
-	extra := tagConditions(nil, in.Tags)
-	boundary := deref(in.PermissionsBoundary, "")
-	if boundary != "" {
-		extra = withKey(extra, "iam:PermissionsBoundary", boundary)
-	}
-	if err := s.authorize(ctx, c, "iam:CreateRole", arn, extra); err != nil {
-		return nil, err
-	}
-	if strings.HasPrefix(path, serviceRolePath) {
-		return nil, keyward.Errorf(keyward.ErrInvalidInput, "The path %s is reserved for service-linked roles; use CreateServiceLinkedRole.", serviceRolePath)
-	}
-	if err := checkTagSet(in.Tags); err != nil {
-		return nil, err
-	}
-	if err := checkTrustPolicy(in.AssumeRolePolicyDocument); err != nil {
-		return nil, err
-	}
 	r := keyward.Role{
 		AccountID:                c.AccountID,
 		ID:                       s.ids().ID(PrefixRole),
 		Name:                     in.RoleName,
 		Path:                     path,
-		ARN:                      arn,
+		ARN:                      RoleARN(c.AccountID, path, in.RoleName),
 		AssumeRolePolicyDocument: in.AssumeRolePolicyDocument,
 		Description:              deref(in.Description, ""),
 		MaxSessionDuration:       int(deref(in.MaxSessionDuration, defaultMaxSessionDuration)),
-		PermissionsBoundaryARN:   boundary,
 		CreateDate:               s.now(),
 	}
 	var tags []keyward.Tag
-	err := s.update(ctx, false, func(tx keyward.Tx) error {
-		if boundary != "" {
-			if err := checkBoundary(tx, c.AccountID, boundary); err != nil {
+	var shown string
+	err := s.update(ctx, c, false, func(o *op) error {
+		extra := tagConditions(nil, in.Tags)
+		var boundary *entity
+		if in.PermissionsBoundary != nil {
+			var err error
+			if boundary, extra, err = o.boundaryKey(*in.PermissionsBoundary, extra); err != nil {
 				return err
 			}
 		}
-		if err := tx.CreateRole(r); err != nil {
+		if err := o.authorize("iam:CreateRole", r.ARN, extra); err != nil {
 			return err
 		}
-		if len(in.Tags) > 0 {
-			ref := keyward.RoleRef(c.AccountID, r.Name)
-			if err := tx.TagEntity(ref, in.Tags); err != nil {
+		if strings.HasPrefix(path, serviceRolePath) {
+			return keyward.Errorf(keyward.ErrInvalidInput, "The path %s is reserved for service-linked roles; use CreateServiceLinkedRole.", serviceRolePath)
+		}
+		if err := checkTagSet(in.Tags); err != nil {
+			return err
+		}
+		if err := checkTrustPolicy(in.AssumeRolePolicyDocument); err != nil {
+			return err
+		}
+		r.PermissionsBoundaryARN = ""
+		if boundary != nil {
+			if err := o.usableBoundary(boundary); err != nil {
 				return err
 			}
-			var err error
-			tags, err = tx.ListTags(ref)
+			r.PermissionsBoundaryARN = boundary.arn
+		}
+		var err error
+		if r.TrustPrincipalIDs, err = authz.BindTrustPrincipals(o.Tx, r.AssumeRolePolicyDocument); err != nil {
+			return err
+		}
+		if err := o.CreateRole(r); err != nil {
+			return err
+		}
+		if shown, err = authz.TrustPolicy(o.Tx, r); err != nil {
+			return err
+		}
+		tags = nil
+		if len(in.Tags) > 0 {
+			ref := keyward.RoleRef(c.AccountID, r.Name)
+			if err := o.TagEntity(ref, in.Tags); err != nil {
+				return err
+			}
+			tags, err = o.ListTags(ref)
 			return err
 		}
 		return nil
@@ -115,6 +127,7 @@ func (s *Service) CreateRole(ctx context.Context, c *keyward.Caller, in *CreateR
 	if err != nil {
 		return nil, err
 	}
+	r.AssumeRolePolicyDocument = shown
 	return &CreateRoleOutput{Role: roleOut(r, tags, false)}, nil
 }
 
@@ -136,21 +149,16 @@ func (s *Service) GetRole(ctx context.Context, c *keyward.Caller, in *GetRoleInp
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	arn, rt := s.resolve(ctx, c, keyward.KindRole, in.RoleName)
-	if err := s.authorize(ctx, c, "iam:GetRole", arn, rt); err != nil {
-		return nil, err
-	}
 	var out GetRoleOutput
-	err := s.Store.View(ctx, func(tx keyward.Tx) error {
-		r, err := tx.GetRole(c.AccountID, in.RoleName)
+	err := s.view(ctx, c, func(o *op) error {
+		r, err := o.target("iam:GetRole", keyward.KindRole, in.RoleName, nil)
 		if err != nil {
 			return err
 		}
-		tags, err := tx.ListTags(keyward.RoleRef(c.AccountID, in.RoleName))
-		if err != nil {
+		if r.role.AssumeRolePolicyDocument, err = authz.TrustPolicy(o.Tx, r.role); err != nil {
 			return err
 		}
-		out.Role = roleOut(r, tags, true)
+		out.Role = roleOut(r.role, r.tags, true)
 		return nil
 	})
 	if err != nil {
@@ -172,19 +180,15 @@ func (s *Service) DeleteRole(ctx context.Context, c *keyward.Caller, in *DeleteR
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	arn, rt := s.resolve(ctx, c, keyward.KindRole, in.RoleName)
-	if err := s.authorize(ctx, c, "iam:DeleteRole", arn, rt); err != nil {
-		return nil, err
-	}
-	err := s.update(ctx, true, func(tx keyward.Tx) error {
-		r, err := tx.GetRole(c.AccountID, in.RoleName)
+	err := s.update(ctx, c, true, func(o *op) error {
+		r, err := o.target("iam:DeleteRole", keyward.KindRole, in.RoleName, nil)
 		if err != nil {
 			return err
 		}
-		if isServiceLinked(r) {
-			return errProtectedRole(r.Name)
+		if isServiceLinked(r.role) {
+			return errProtectedRole(r.name)
 		}
-		return deleteRole(tx, c.AccountID, r.Name)
+		return deleteRole(o.Tx, c.AccountID, r.name)
 	})
 	if err != nil {
 		return nil, err
@@ -224,21 +228,30 @@ type ListRolesOutput struct {
 // ListRoles lists the account's roles. Like AWS's, the list leaves out
 // tags, boundaries and RoleLastUsed.
 func (s *Service) ListRoles(ctx context.Context, c *keyward.Caller, in *ListRolesInput) (*ListRolesOutput, error) {
-	items, truncated, marker, err := listByPath(ctx, s, c, "iam:ListRoles", "role", pageInput{in.PathPrefix, in.Marker, in.MaxItems},
-		keyward.Tx.ListRoles, rolesOut)
+	var out ListRolesOutput
+	err := s.view(ctx, c, func(o *op) error {
+		if err := o.authorize("iam:ListRoles", listResource(c.AccountID, "role", in.PathPrefix), nil); err != nil {
+			return err
+		}
+		page, next, err := o.ListRoles(c.AccountID, listOptions(in.PathPrefix, in.Marker, in.MaxItems))
+		if err != nil {
+			return err
+		}
+		out.Roles = make(Members[Role], len(page))
+		for i, r := range page {
+			if r.AssumeRolePolicyDocument, err = authz.TrustPolicy(o.Tx, r); err != nil {
+				return err
+			}
+			r.PermissionsBoundaryARN = ""
+			out.Roles[i] = roleOut(r, nil, false)
+		}
+		out.IsTruncated, out.Marker = next != "", next
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	return &ListRolesOutput{Roles: items, IsTruncated: truncated, Marker: marker}, nil
-}
-
-func rolesOut(roles []keyward.Role) Members[Role] {
-	out := make(Members[Role], len(roles))
-	for i, r := range roles {
-		r.PermissionsBoundaryARN = ""
-		out[i] = roleOut(r, nil, false)
-	}
-	return out
+	return &out, nil
 }
 
 // UpdateRoleInput is UpdateRole's request.
@@ -261,25 +274,21 @@ func (s *Service) UpdateRole(ctx context.Context, c *keyward.Caller, in *UpdateR
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	arn, rt := s.resolve(ctx, c, keyward.KindRole, in.RoleName)
-	if err := s.authorize(ctx, c, "iam:UpdateRole", arn, rt); err != nil {
-		return nil, err
-	}
-	err := s.update(ctx, false, func(tx keyward.Tx) error {
-		r, err := tx.GetRole(c.AccountID, in.RoleName)
+	err := s.update(ctx, c, false, func(o *op) error {
+		r, err := o.target("iam:UpdateRole", keyward.KindRole, in.RoleName, nil)
 		if err != nil {
 			return err
 		}
-		if isServiceLinked(r) {
-			return errProtectedRole(r.Name)
+		if isServiceLinked(r.role) {
+			return errProtectedRole(r.name)
 		}
 		if in.Description != nil {
-			r.Description = *in.Description
+			r.role.Description = *in.Description
 		}
 		if in.MaxSessionDuration != nil {
-			r.MaxSessionDuration = int(*in.MaxSessionDuration)
+			r.role.MaxSessionDuration = int(*in.MaxSessionDuration)
 		}
-		return tx.UpdateRole(r)
+		return o.UpdateRole(r.role)
 	})
 	if err != nil {
 		return nil, err
@@ -307,25 +316,20 @@ func (s *Service) UpdateRoleDescription(ctx context.Context, c *keyward.Caller, 
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	arn, rt := s.resolve(ctx, c, keyward.KindRole, in.RoleName)
-	if err := s.authorize(ctx, c, "iam:UpdateRoleDescription", arn, rt); err != nil {
-		return nil, err
-	}
 	var out UpdateRoleDescriptionOutput
-	err := s.update(ctx, false, func(tx keyward.Tx) error {
-		r, err := tx.GetRole(c.AccountID, in.RoleName)
+	err := s.update(ctx, c, false, func(o *op) error {
+		r, err := o.target("iam:UpdateRoleDescription", keyward.KindRole, in.RoleName, nil)
 		if err != nil {
 			return err
 		}
-		r.Description = in.Description
-		if err := tx.UpdateRole(r); err != nil {
+		r.role.Description = in.Description
+		if err := o.UpdateRole(r.role); err != nil {
 			return err
 		}
-		tags, err := tx.ListTags(keyward.RoleRef(c.AccountID, r.Name))
-		if err != nil {
+		if r.role.AssumeRolePolicyDocument, err = authz.TrustPolicy(o.Tx, r.role); err != nil {
 			return err
 		}
-		out.Role = roleOut(r, tags, true)
+		out.Role = roleOut(r.role, r.tags, true)
 		return nil
 	})
 	if err != nil {
@@ -348,23 +352,22 @@ func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, c *keyward.Caller,
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	arn, rt := s.resolve(ctx, c, keyward.KindRole, in.RoleName)
-	if err := s.authorize(ctx, c, "iam:UpdateAssumeRolePolicy", arn, rt); err != nil {
-		return nil, err
-	}
-	if err := checkTrustPolicy(in.PolicyDocument); err != nil {
-		return nil, err
-	}
-	err := s.update(ctx, true, func(tx keyward.Tx) error {
-		r, err := tx.GetRole(c.AccountID, in.RoleName)
+	err := s.update(ctx, c, true, func(o *op) error {
+		r, err := o.target("iam:UpdateAssumeRolePolicy", keyward.KindRole, in.RoleName, nil)
 		if err != nil {
 			return err
 		}
-		if isServiceLinked(r) {
-			return errProtectedRole(r.Name)
+		if err := checkTrustPolicy(in.PolicyDocument); err != nil {
+			return err
 		}
-		r.AssumeRolePolicyDocument = in.PolicyDocument
-		return tx.UpdateRole(r)
+		if isServiceLinked(r.role) {
+			return errProtectedRole(r.name)
+		}
+		r.role.AssumeRolePolicyDocument = in.PolicyDocument
+		if r.role.TrustPrincipalIDs, err = authz.BindTrustPrincipals(o.Tx, in.PolicyDocument); err != nil {
+			return err
+		}
+		return o.UpdateRole(r.role)
 	})
 	if err != nil {
 		return nil, err

@@ -86,30 +86,11 @@ func (s *Service) now() time.Time {
 	return t.UTC().Truncate(time.Second)
 }
 
-// authorize asks whether c may perform action ("iam:CreateUser") on
-// resource; extra holds the action's condition keys.
-func (s *Service) authorize(ctx context.Context, c *keyward.Caller, action, resource string, extra map[string][]string) error {
-	if c == nil {
-		return errors.New("iam: nil caller")
-	}
-	return s.Authz.Authorize(ctx, c, action, resource, extra)
-}
-
 // invalidate tells the authorizer that permissions may have changed.
 func (s *Service) invalidate() {
 	if s.Authz != nil {
 		s.Authz.Invalidate()
 	}
-}
-
-// update runs fn in one write transaction and, when invalidate is set and
-// fn succeeded, drops the authorizer's cached policies.
-func (s *Service) update(ctx context.Context, invalidate bool, fn func(keyward.Tx) error) error {
-	err := s.Store.Update(ctx, fn)
-	if err == nil && invalidate {
-		s.invalidate()
-	}
-	return err
 }
 
 // ARNs. Paths begin and end with "/", so PATH+NAME is the path and name.
@@ -155,60 +136,6 @@ func listResource(accountID, kind string, pathPrefix *string) string {
 		p = *pathPrefix
 	}
 	return "arn:aws:iam::" + accountID + ":" + kind + p
-}
-
-// resolve returns what a Get/Update/Delete action on a named entity is
-// authorized with: the entity's ARN, path included, as AWS authorizes it,
-// and its tags as aws:ResourceTag/KEY and iam:ResourceTag/KEY condition
-// keys. The path needs a read before authorizing (authorization reads the
-// store itself, so it cannot run inside the action's transaction); an
-// absent entity gets the ARN with path "/" and no tags, and the action then
-// reports NoSuchEntity if the caller may see that. Root is allowed
-// everything in its account, so it skips the read.
-func (s *Service) resolve(ctx context.Context, c *keyward.Caller, kind keyward.EntityKind, name string) (arn string, extra map[string][]string) {
-	if c.Kind == keyward.CallerRoot {
-		return entityARN(c.AccountID, string(kind), "/", name), nil
-	}
-	account := c.AccountID
-	_ = s.Store.View(ctx, func(tx keyward.Tx) error {
-		var err error
-		switch kind {
-		case keyward.KindUser:
-			var u keyward.User
-			u, err = tx.GetUser(account, name)
-			arn = u.ARN
-		case keyward.KindGroup:
-			var g keyward.Group
-			g, err = tx.GetGroup(account, name)
-			arn = g.ARN
-		case keyward.KindRole:
-			var r keyward.Role
-			r, err = tx.GetRole(account, name)
-			arn = r.ARN
-		case keyward.KindInstanceProfile:
-			var p keyward.InstanceProfile
-			p, err = tx.GetInstanceProfile(account, name)
-			arn = p.ARN
-		}
-		if err != nil || kind == keyward.KindGroup { // groups have no tags
-			return err
-		}
-		tags, err := tx.ListTags(keyward.EntityRef{Kind: kind, AccountID: account, Name: name})
-		if err == nil {
-			extra = resourceTagConditions(nil, tags)
-		}
-		return err
-	})
-	if arn == "" {
-		return entityARN(account, string(kind), "/", name), nil
-	}
-	return arn, extra
-}
-
-// resolvedARN is resolve without the tags.
-func (s *Service) resolvedARN(ctx context.Context, c *keyward.Caller, kind keyward.EntityKind, name string) string {
-	arn, _ := s.resolve(ctx, c, kind, name)
-	return arn
 }
 
 // resourceTagConditions adds an existing resource's tags as
@@ -430,11 +357,11 @@ func listByPath[E, O any](ctx context.Context, s *Service, c *keyward.Caller, ac
 	if err := v.err(); err != nil {
 		return nil, false, "", err
 	}
-	if err := s.authorize(ctx, c, action, listResource(c.AccountID, kind, in.PathPrefix), nil); err != nil {
-		return nil, false, "", err
-	}
-	err = s.Store.View(ctx, func(tx keyward.Tx) error {
-		page, next, err := list(tx, c.AccountID, listOptions(in.PathPrefix, in.Marker, in.MaxItems))
+	err = s.view(ctx, c, func(o *op) error {
+		if err := o.authorize(action, listResource(c.AccountID, kind, in.PathPrefix), nil); err != nil {
+			return err
+		}
+		page, next, err := list(o.Tx, c.AccountID, listOptions(in.PathPrefix, in.Marker, in.MaxItems))
 		if err != nil {
 			return err
 		}

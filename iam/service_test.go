@@ -80,7 +80,7 @@ func userCaller(t *testing.T, s *Service, name string, policies ...string) *keyw
 		t.Fatal(err)
 	}
 	s.Authz.Invalidate()
-	return &keyward.Caller{Kind: keyward.CallerUser, AccountID: testAccount, ARN: out.User.ARN, UserID: out.User.UserID, UserName: name}
+	return &keyward.Caller{Kind: keyward.CallerUser, AccountID: testAccount, ARN: out.User.ARN, UserID: out.User.UserID, PrincipalID: out.User.UserID, UserName: name}
 }
 
 // allow is an identity policy allowing actions on resources.

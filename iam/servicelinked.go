@@ -102,9 +102,6 @@ func (s *Service) CreateServiceLinkedRole(ctx context.Context, c *keyward.Caller
 	}
 	path := serviceRolePath + service + "/"
 	arn := RoleARN(c.AccountID, path, name)
-	if err := s.authorize(ctx, c, "iam:CreateServiceLinkedRole", arn, map[string][]string{"iam:AWSServiceName": {service}}); err != nil {
-		return nil, err
-	}
 	if len(name) > 64 {
 		return nil, keyward.Errorf(keyward.ErrInvalidInput, "The role name %s is longer than 64 characters; use a shorter suffix.", name)
 	}
@@ -119,15 +116,18 @@ func (s *Service) CreateServiceLinkedRole(ctx context.Context, c *keyward.Caller
 		MaxSessionDuration:       defaultMaxSessionDuration,
 		CreateDate:               s.now(),
 	}
-	err := s.update(ctx, false, func(tx keyward.Tx) error {
-		err := tx.CreateRole(r)
+	err := s.update(ctx, c, false, func(o *op) error {
+		if err := o.authorize("iam:CreateServiceLinkedRole", arn, map[string][]string{"iam:AWSServiceName": {service}}); err != nil {
+			return err
+		}
+		err := o.CreateRole(r)
 		if keyward.ErrorCode(err) == keyward.ErrEntityAlreadyExists {
 			return keyward.Errorf(keyward.ErrInvalidInput, "Service role name %s has been taken in this account, please try a different suffix.", name)
 		}
 		if err != nil {
 			return err
 		}
-		return attachServiceLinkedPolicy(tx, r) // managed.go: the service's policy, from the catalog
+		return attachServiceLinkedPolicy(o.Tx, r) // managed.go: the service's policy, from the catalog
 	})
 	if err != nil {
 		return nil, err
@@ -155,16 +155,13 @@ func (s *Service) DeleteServiceLinkedRole(ctx context.Context, c *keyward.Caller
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	arn, rt := s.resolve(ctx, c, keyward.KindRole, in.RoleName)
-	if err := s.authorize(ctx, c, "iam:DeleteServiceLinkedRole", arn, rt); err != nil {
-		return nil, err
-	}
 	var task keyward.ServiceLinkedRoleDeletion
-	err := s.update(ctx, true, func(tx keyward.Tx) error {
-		r, err := tx.GetRole(c.AccountID, in.RoleName)
+	err := s.update(ctx, c, true, func(o *op) error {
+		e, err := o.target("iam:DeleteServiceLinkedRole", keyward.KindRole, in.RoleName, nil)
 		if err != nil {
 			return err
 		}
+		tx, r := o.Tx, e.role
 		if !isServiceLinked(r) {
 			return keyward.Errorf(keyward.ErrInvalidInput, "Role %s is not a service-linked role.", r.Name)
 		}
@@ -254,13 +251,13 @@ func (s *Service) GetServiceLinkedRoleDeletionStatus(ctx context.Context, c *key
 		return nil, keyward.Errorf(keyward.ErrInvalidInput, "Invalid deletion task id: %s", in.DeletionTaskID)
 	}
 	arn := RoleARN(c.AccountID, serviceRolePath+parts[0]+"/", parts[1])
-	if err := s.authorize(ctx, c, "iam:GetServiceLinkedRoleDeletionStatus", arn, nil); err != nil {
-		return nil, err
-	}
 	var d keyward.ServiceLinkedRoleDeletion
-	err := s.Store.View(ctx, func(tx keyward.Tx) error {
+	err := s.view(ctx, c, func(o *op) error {
+		if err := o.authorize("iam:GetServiceLinkedRoleDeletionStatus", arn, nil); err != nil {
+			return err
+		}
 		var err error
-		d, err = tx.GetServiceLinkedRoleDeletion(in.DeletionTaskID)
+		d, err = o.GetServiceLinkedRoleDeletion(in.DeletionTaskID)
 		if err == nil && d.AccountID != c.AccountID {
 			err = keyward.Errorf(keyward.ErrNoSuchEntity, "Deletion task %s cannot be found.", in.DeletionTaskID)
 		}

@@ -306,7 +306,7 @@ func (s *Service) SimulateCustomPolicy(ctx context.Context, c *keyward.Caller, i
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	if err := s.authorize(ctx, c, "iam:SimulateCustomPolicy", "*", nil); err != nil {
+	if err := s.Authz.Authorize(ctx, c, "iam:SimulateCustomPolicy", "*", nil); err != nil {
 		return nil, err
 	}
 	sim, err := s.commonSimulation(in.PolicyInputList, in.PermissionsBoundaryPolicyInputList, in.ActionNames, in.ResourceARNs, in.ResourcePolicy, in.ResourceOwner, in.CallerARN, in.ContextEntries, in.ResourceHandlingOption)
@@ -398,21 +398,21 @@ func (s *Service) SimulatePrincipalPolicy(ctx context.Context, c *keyward.Caller
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	ref, err := sourceEntity(c, in.PolicySourceARN)
+	var src *entity
+	var p *authz.Principal
+	err := s.view(ctx, c, func(o *op) error {
+		var err error
+		src, p, err = o.source("iam:SimulatePrincipalPolicy", in.PolicySourceARN)
+		return err
+	})
 	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, c, "iam:SimulatePrincipalPolicy", in.PolicySourceARN, nil); err != nil {
 		return nil, err
 	}
 	sim, err := s.commonSimulation(in.PolicyInputList, in.PermissionsBoundaryPolicyInputList, in.ActionNames, in.ResourceARNs, in.ResourcePolicy, in.ResourceOwner, in.CallerARN, in.ContextEntries, in.ResourceHandlingOption)
 	if err != nil {
 		return nil, err
 	}
-	p, entityARN, userID, err := s.loadSource(ctx, ref)
-	if err != nil {
-		return nil, err
-	}
+	entityARN, userID := src.arn, src.user.ID
 	given := sim.identity
 	sim.identity = sourcePolicies(p.Identity)
 	sim.identity = append(sim.identity, given...)
@@ -422,7 +422,7 @@ func (s *Service) SimulatePrincipalPolicy(ctx context.Context, c *keyward.Caller
 	// The caller is CallerArn, else the user or role itself (a role's
 	// sessions act with its policies; AWS asks for CallerArn there when a
 	// ResourcePolicy is given, Keyward takes the role's ARN).
-	if sim.principal == "" && ref.Kind != keyward.KindGroup {
+	if sim.principal == "" && src.kind != keyward.KindGroup {
 		sim.principal = entityARN
 	}
 	switch {
@@ -476,35 +476,34 @@ func sourceEntity(c *keyward.Caller, s string) (keyward.EntityRef, error) {
 	return keyward.EntityRef{Kind: k, AccountID: a.AccountID, Name: name}, nil
 }
 
-// loadSource reads an entity's policies as authz does, and its ARN and
-// (for users) unique ID.
-func (s *Service) loadSource(ctx context.Context, ref keyward.EntityRef) (p *authz.Principal, entityARN, userID string, err error) {
-	err = s.Store.View(ctx, func(tx keyward.Tx) error {
-		switch ref.Kind {
-		case keyward.KindUser:
-			u, err := tx.GetUser(ref.AccountID, ref.Name)
-			if err != nil {
-				return err
-			}
-			entityARN, userID = u.ARN, u.ID
-		case keyward.KindRole:
-			r, err := tx.GetRole(ref.AccountID, ref.Name)
-			if err != nil {
-				return err
-			}
-			entityARN = r.ARN
-		case keyward.KindGroup:
-			g, err := tx.GetGroup(ref.AccountID, ref.Name)
-			if err != nil {
-				return err
-			}
-			entityARN = g.ARN
-		}
-		var err error
-		p, err = authz.LoadPrincipal(tx, ref)
-		return err
-	})
-	return p, entityARN, userID, err
+// source finds the user, group or role a PolicySourceArn names and
+// authorizes action on it, as stored, with its tags; then reads its
+// policies as authz does. The ARN must name the entity exactly (path
+// included; the name in any case, as names go): an ARN whose path is not
+// the entity's names nothing, and is NoSuchEntity once the caller may know.
+func (o *op) source(action, sourceARN string) (*entity, *authz.Principal, error) {
+	ref, err := sourceEntity(o.c, sourceARN)
+	if err != nil {
+		return nil, nil, err
+	}
+	e, err := o.find(ref.Kind, ref.Name)
+	if err != nil {
+		return nil, nil, err
+	}
+	if e.found && !strings.EqualFold(e.arn, sourceARN) {
+		e = &entity{kind: ref.Kind, name: ref.Name, arn: sourceARN}
+	}
+	if err := o.authorize(action, e.arn, e.keys(nil)); err != nil {
+		return nil, nil, err
+	}
+	if !e.found {
+		return nil, nil, e.missing()
+	}
+	p, err := authz.LoadPrincipal(o.Tx, e.ref(o.c.AccountID))
+	if err != nil {
+		return nil, nil, err
+	}
+	return e, p, nil
 }
 
 func sourcePolicies(srcs []authz.Source) []simPolicy {
@@ -627,7 +626,7 @@ func (s *Service) GetContextKeysForCustomPolicy(ctx context.Context, c *keyward.
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	if err := s.authorize(ctx, c, "iam:GetContextKeysForCustomPolicy", "*", nil); err != nil {
+	if err := s.Authz.Authorize(ctx, c, "iam:GetContextKeysForCustomPolicy", "*", nil); err != nil {
 		return nil, err
 	}
 	ps, err := parseInputs("PolicyInputList", in.PolicyInputList, policy.Identity)
@@ -649,18 +648,16 @@ func (s *Service) GetContextKeysForPrincipalPolicy(ctx context.Context, c *keywa
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	ref, err := sourceEntity(c, in.PolicySourceARN)
+	var p *authz.Principal
+	err := s.view(ctx, c, func(o *op) error {
+		var err error
+		_, p, err = o.source("iam:GetContextKeysForPrincipalPolicy", in.PolicySourceARN)
+		return err
+	})
 	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, c, "iam:GetContextKeysForPrincipalPolicy", in.PolicySourceARN, nil); err != nil {
 		return nil, err
 	}
 	given, err := parseInputs("PolicyInputList", in.PolicyInputList, policy.Identity)
-	if err != nil {
-		return nil, err
-	}
-	p, _, _, err := s.loadSource(ctx, ref)
 	if err != nil {
 		return nil, err
 	}

@@ -12,50 +12,63 @@ import (
 // resolve the entity and its ARN, authorize with the tag condition keys,
 // then check the 50-tag quota and write in one transaction.
 
-// tagged is the entity a tag action works on.
+// tagged names the entity a tag action works on: a user, role or instance
+// profile by name, a managed policy or OIDC provider by ARN.
 type tagged struct {
-	ref   keyward.EntityRef
-	arn   string              // the resource authorized on
-	extra map[string][]string // its aws:ResourceTag/KEY keys
+	kind keyward.EntityKind
+	key  string // name or ARN
+	// readOnly: AWS-managed policies are visible (ListPolicyTags).
+	readOnly bool
 }
 
-func (s *Service) namedTarget(ctx context.Context, c *keyward.Caller, kind keyward.EntityKind, name string) tagged {
-	arn, extra := s.resolve(ctx, c, kind, name)
-	return tagged{ref: keyward.EntityRef{Kind: kind, AccountID: c.AccountID, Name: name}, arn: arn, extra: extra}
-}
-
-// arnTarget names a policy or OIDC provider by ARN. ok is false when the
-// ARN is another account's: such entities are invisible (NoSuchEntity).
-// AWS-managed policies are visible to ListPolicyTags only (readOnly).
-func arnTarget(c *keyward.Caller, kind keyward.EntityKind, arn string, readOnly bool) (tagged, error) {
-	t := tagged{ref: keyward.EntityRef{Kind: kind, ARN: arn}, arn: arn}
-	rest, _ := strings.CutPrefix(arn, "arn:aws:iam::")
-	acct, _, _ := strings.Cut(rest, ":")
-	if acct == c.AccountID || (readOnly && kind == keyward.KindPolicy && acct == keyward.AWSAccountID) {
-		return t, nil
+// target finds the entity t names and authorizes action on it with its
+// tags and extra. Policies and providers of another account (and
+// AWS-managed policies, but to read their tags) are NoSuchEntity, as on
+// AWS.
+func (t tagged) target(o *op, action string, extra map[string][]string) (*entity, error) {
+	var e *entity
+	var err error
+	switch t.kind {
+	case keyward.KindPolicy:
+		acct, _ := policyAccount(t.key)
+		if acct != o.c.AccountID && !(t.readOnly && acct == keyward.AWSAccountID) {
+			return nil, keyward.Errorf(keyward.ErrNoSuchEntity, "Policy %s was not found.", t.key)
+		}
+		e, err = o.findPolicy(t.key)
+	case keyward.KindOIDCProvider:
+		if acct, aerr := oidcAccount(t.key); aerr != nil || acct != o.c.AccountID {
+			return nil, keyward.Errorf(keyward.ErrNoSuchEntity, "OpenIDConnect Provider not found for arn %s", t.key)
+		}
+		e, err = o.findProvider(t.key)
+	default:
+		e, err = o.find(t.kind, t.key)
 	}
-	if kind == keyward.KindPolicy {
-		return t, keyward.Errorf(keyward.ErrNoSuchEntity, "Policy %s was not found.", arn)
+	if err != nil {
+		return nil, err
 	}
-	return t, keyward.Errorf(keyward.ErrNoSuchEntity, "OpenIDConnect Provider not found for arn %s", arn)
+	if err := o.authorize(action, e.arn, e.keys(extra)); err != nil {
+		return nil, err
+	}
+	if !e.found {
+		return nil, e.missing()
+	}
+	return e, nil
 }
 
 func (s *Service) tag(ctx context.Context, c *keyward.Caller, action string, t tagged, tags []keyward.Tag) error {
-	if err := s.authorize(ctx, c, action, t.arn, tagConditions(t.extra, tags)); err != nil {
-		return err
-	}
-	if err := checkTagSet(tags); err != nil {
-		return err
-	}
-	return s.update(ctx, true, func(tx keyward.Tx) error {
-		have, err := tx.ListTags(t.ref)
+	return s.update(ctx, c, true, func(o *op) error {
+		e, err := t.target(o, action, tagConditions(nil, tags))
 		if err != nil {
 			return err
 		}
-		n := len(have)
+		if err := checkTagSet(tags); err != nil {
+			return err
+		}
+		ref := e.ref(c.AccountID)
+		n := len(e.tags)
 		for _, nt := range tags {
 			found := false
-			for _, h := range have {
+			for _, h := range e.tags {
 				if strings.EqualFold(h.Key, nt.Key) {
 					found = true
 					break
@@ -68,28 +81,29 @@ func (s *Service) tag(ctx context.Context, c *keyward.Caller, action string, t t
 		if n > maxTags {
 			return keyward.Errorf(keyward.ErrLimitExceeded, "The number of tags has reached the maximum limit of %d.", maxTags)
 		}
-		return tx.TagEntity(t.ref, tags)
+		return o.TagEntity(ref, tags)
 	})
 }
 
 func (s *Service) untag(ctx context.Context, c *keyward.Caller, action string, t tagged, keys []string) error {
-	if err := s.authorize(ctx, c, action, t.arn, withKey(t.extra, "aws:TagKeys", keys...)); err != nil {
-		return err
-	}
-	return s.update(ctx, true, func(tx keyward.Tx) error {
-		return tx.UntagEntity(t.ref, keys)
+	return s.update(ctx, c, true, func(o *op) error {
+		e, err := t.target(o, action, withKey(nil, "aws:TagKeys", keys...))
+		if err != nil {
+			return err
+		}
+		return o.UntagEntity(e.ref(c.AccountID), keys)
 	})
 }
 
 func (s *Service) listTags(ctx context.Context, c *keyward.Caller, action string, t tagged, marker *string, maxItems *int32) (*ListTagsOutput, error) {
-	if err := s.authorize(ctx, c, action, t.arn, t.extra); err != nil {
-		return nil, err
-	}
 	var all []keyward.Tag
-	err := s.Store.View(ctx, func(tx keyward.Tx) error {
-		var err error
-		all, err = tx.ListTags(t.ref)
-		return err
+	err := s.view(ctx, c, func(o *op) error {
+		e, err := t.target(o, action, nil)
+		if err != nil {
+			return err
+		}
+		all = e.tags
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -128,7 +142,7 @@ func (s *Service) TagUser(ctx context.Context, c *keyward.Caller, in *TagUserInp
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	if err := s.tag(ctx, c, "iam:TagUser", s.namedTarget(ctx, c, keyward.KindUser, in.UserName), in.Tags); err != nil {
+	if err := s.tag(ctx, c, "iam:TagUser", tagged{kind: keyward.KindUser, key: in.UserName}, in.Tags); err != nil {
 		return nil, err
 	}
 	return &struct{}{}, nil
@@ -148,7 +162,7 @@ func (s *Service) UntagUser(ctx context.Context, c *keyward.Caller, in *UntagUse
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	if err := s.untag(ctx, c, "iam:UntagUser", s.namedTarget(ctx, c, keyward.KindUser, in.UserName), in.TagKeys); err != nil {
+	if err := s.untag(ctx, c, "iam:UntagUser", tagged{kind: keyward.KindUser, key: in.UserName}, in.TagKeys); err != nil {
 		return nil, err
 	}
 	return &struct{}{}, nil
@@ -169,7 +183,7 @@ func (s *Service) ListUserTags(ctx context.Context, c *keyward.Caller, in *ListU
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	return s.listTags(ctx, c, "iam:ListUserTags", s.namedTarget(ctx, c, keyward.KindUser, in.UserName), in.Marker, in.MaxItems)
+	return s.listTags(ctx, c, "iam:ListUserTags", tagged{kind: keyward.KindUser, key: in.UserName}, in.Marker, in.MaxItems)
 }
 
 // Roles.
@@ -188,7 +202,7 @@ func (s *Service) TagRole(ctx context.Context, c *keyward.Caller, in *TagRoleInp
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	if err := s.tag(ctx, c, "iam:TagRole", s.namedTarget(ctx, c, keyward.KindRole, in.RoleName), in.Tags); err != nil {
+	if err := s.tag(ctx, c, "iam:TagRole", tagged{kind: keyward.KindRole, key: in.RoleName}, in.Tags); err != nil {
 		return nil, err
 	}
 	return &struct{}{}, nil
@@ -208,7 +222,7 @@ func (s *Service) UntagRole(ctx context.Context, c *keyward.Caller, in *UntagRol
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	if err := s.untag(ctx, c, "iam:UntagRole", s.namedTarget(ctx, c, keyward.KindRole, in.RoleName), in.TagKeys); err != nil {
+	if err := s.untag(ctx, c, "iam:UntagRole", tagged{kind: keyward.KindRole, key: in.RoleName}, in.TagKeys); err != nil {
 		return nil, err
 	}
 	return &struct{}{}, nil
@@ -229,7 +243,7 @@ func (s *Service) ListRoleTags(ctx context.Context, c *keyward.Caller, in *ListR
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	return s.listTags(ctx, c, "iam:ListRoleTags", s.namedTarget(ctx, c, keyward.KindRole, in.RoleName), in.Marker, in.MaxItems)
+	return s.listTags(ctx, c, "iam:ListRoleTags", tagged{kind: keyward.KindRole, key: in.RoleName}, in.Marker, in.MaxItems)
 }
 
 // Instance profiles.
@@ -248,8 +262,7 @@ func (s *Service) TagInstanceProfile(ctx context.Context, c *keyward.Caller, in 
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	t := s.namedTarget(ctx, c, keyward.KindInstanceProfile, in.InstanceProfileName)
-	if err := s.tag(ctx, c, "iam:TagInstanceProfile", t, in.Tags); err != nil {
+	if err := s.tag(ctx, c, "iam:TagInstanceProfile", tagged{kind: keyward.KindInstanceProfile, key: in.InstanceProfileName}, in.Tags); err != nil {
 		return nil, err
 	}
 	return &struct{}{}, nil
@@ -269,8 +282,7 @@ func (s *Service) UntagInstanceProfile(ctx context.Context, c *keyward.Caller, i
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	t := s.namedTarget(ctx, c, keyward.KindInstanceProfile, in.InstanceProfileName)
-	if err := s.untag(ctx, c, "iam:UntagInstanceProfile", t, in.TagKeys); err != nil {
+	if err := s.untag(ctx, c, "iam:UntagInstanceProfile", tagged{kind: keyward.KindInstanceProfile, key: in.InstanceProfileName}, in.TagKeys); err != nil {
 		return nil, err
 	}
 	return &struct{}{}, nil
@@ -291,8 +303,7 @@ func (s *Service) ListInstanceProfileTags(ctx context.Context, c *keyward.Caller
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	t := s.namedTarget(ctx, c, keyward.KindInstanceProfile, in.InstanceProfileName)
-	return s.listTags(ctx, c, "iam:ListInstanceProfileTags", t, in.Marker, in.MaxItems)
+	return s.listTags(ctx, c, "iam:ListInstanceProfileTags", tagged{kind: keyward.KindInstanceProfile, key: in.InstanceProfileName}, in.Marker, in.MaxItems)
 }
 
 // Managed policies.
@@ -311,11 +322,7 @@ func (s *Service) TagPolicy(ctx context.Context, c *keyward.Caller, in *TagPolic
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	t, err := arnTarget(c, keyward.KindPolicy, in.PolicyARN, false)
-	if err == nil {
-		err = s.tag(ctx, c, "iam:TagPolicy", t, in.Tags)
-	}
-	if err != nil {
+	if err := s.tag(ctx, c, "iam:TagPolicy", tagged{kind: keyward.KindPolicy, key: in.PolicyARN}, in.Tags); err != nil {
 		return nil, err
 	}
 	return &struct{}{}, nil
@@ -335,11 +342,7 @@ func (s *Service) UntagPolicy(ctx context.Context, c *keyward.Caller, in *UntagP
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	t, err := arnTarget(c, keyward.KindPolicy, in.PolicyARN, false)
-	if err == nil {
-		err = s.untag(ctx, c, "iam:UntagPolicy", t, in.TagKeys)
-	}
-	if err != nil {
+	if err := s.untag(ctx, c, "iam:UntagPolicy", tagged{kind: keyward.KindPolicy, key: in.PolicyARN}, in.TagKeys); err != nil {
 		return nil, err
 	}
 	return &struct{}{}, nil
@@ -360,11 +363,7 @@ func (s *Service) ListPolicyTags(ctx context.Context, c *keyward.Caller, in *Lis
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	t, err := arnTarget(c, keyward.KindPolicy, in.PolicyARN, true)
-	if err != nil {
-		return nil, err
-	}
-	return s.listTags(ctx, c, "iam:ListPolicyTags", t, in.Marker, in.MaxItems)
+	return s.listTags(ctx, c, "iam:ListPolicyTags", tagged{kind: keyward.KindPolicy, key: in.PolicyARN, readOnly: true}, in.Marker, in.MaxItems)
 }
 
 // OpenID Connect providers.
@@ -383,11 +382,7 @@ func (s *Service) TagOpenIDConnectProvider(ctx context.Context, c *keyward.Calle
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	t, err := arnTarget(c, keyward.KindOIDCProvider, in.OpenIDConnectProviderARN, false)
-	if err == nil {
-		err = s.tag(ctx, c, "iam:TagOpenIDConnectProvider", t, in.Tags)
-	}
-	if err != nil {
+	if err := s.tag(ctx, c, "iam:TagOpenIDConnectProvider", tagged{kind: keyward.KindOIDCProvider, key: in.OpenIDConnectProviderARN}, in.Tags); err != nil {
 		return nil, err
 	}
 	return &struct{}{}, nil
@@ -407,11 +402,7 @@ func (s *Service) UntagOpenIDConnectProvider(ctx context.Context, c *keyward.Cal
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	t, err := arnTarget(c, keyward.KindOIDCProvider, in.OpenIDConnectProviderARN, false)
-	if err == nil {
-		err = s.untag(ctx, c, "iam:UntagOpenIDConnectProvider", t, in.TagKeys)
-	}
-	if err != nil {
+	if err := s.untag(ctx, c, "iam:UntagOpenIDConnectProvider", tagged{kind: keyward.KindOIDCProvider, key: in.OpenIDConnectProviderARN}, in.TagKeys); err != nil {
 		return nil, err
 	}
 	return &struct{}{}, nil
@@ -433,9 +424,5 @@ func (s *Service) ListOpenIDConnectProviderTags(ctx context.Context, c *keyward.
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	t, err := arnTarget(c, keyward.KindOIDCProvider, in.OpenIDConnectProviderARN, false)
-	if err != nil {
-		return nil, err
-	}
-	return s.listTags(ctx, c, "iam:ListOpenIDConnectProviderTags", t, in.Marker, in.MaxItems)
+	return s.listTags(ctx, c, "iam:ListOpenIDConnectProviderTags", tagged{kind: keyward.KindOIDCProvider, key: in.OpenIDConnectProviderARN}, in.Marker, in.MaxItems)
 }

@@ -59,43 +59,46 @@ func (s *Service) CreateUser(ctx context.Context, c *keyward.Caller, in *CreateU
 		return nil, err
 	}
 	path := deref(in.Path, "/")
-	arn := UserARN(c.AccountID, path, in.UserName)
-	extra := tagConditions(nil, in.Tags)
-	boundary := deref(in.PermissionsBoundary, "")
-	if boundary != "" {
-		extra = withKey(extra, "iam:PermissionsBoundary", boundary)
-	}
-	if err := s.authorize(ctx, c, "iam:CreateUser", arn, extra); err != nil {
-		return nil, err
-	}
-	if err := checkTagSet(in.Tags); err != nil {
-		return nil, err
-	}
 	u := keyward.User{
-		AccountID:              c.AccountID,
-		ID:                     s.ids().ID(PrefixUser),
-		Name:                   in.UserName,
-		Path:                   path,
-		ARN:                    arn,
-		CreateDate:             s.now(),
-		PermissionsBoundaryARN: boundary,
+		AccountID:  c.AccountID,
+		ID:         s.ids().ID(PrefixUser),
+		Name:       in.UserName,
+		Path:       path,
+		ARN:        UserARN(c.AccountID, path, in.UserName),
+		CreateDate: s.now(),
 	}
 	var tags []keyward.Tag
-	err := s.update(ctx, false, func(tx keyward.Tx) error {
-		if boundary != "" {
-			if err := checkBoundary(tx, c.AccountID, boundary); err != nil {
+	err := s.update(ctx, c, false, func(o *op) error {
+		extra := tagConditions(nil, in.Tags)
+		var boundary *entity
+		if in.PermissionsBoundary != nil {
+			var err error
+			if boundary, extra, err = o.boundaryKey(*in.PermissionsBoundary, extra); err != nil {
 				return err
 			}
 		}
-		if err := tx.CreateUser(u); err != nil {
+		if err := o.authorize("iam:CreateUser", u.ARN, extra); err != nil {
 			return err
 		}
+		if err := checkTagSet(in.Tags); err != nil {
+			return err
+		}
+		if boundary != nil {
+			if err := o.usableBoundary(boundary); err != nil {
+				return err
+			}
+			u.PermissionsBoundaryARN = boundary.arn
+		}
+		if err := o.CreateUser(u); err != nil {
+			return err
+		}
+		tags = nil
 		if len(in.Tags) > 0 {
-			if err := tx.TagEntity(keyward.UserRef(c.AccountID, u.Name), in.Tags); err != nil {
+			if err := o.TagEntity(keyward.UserRef(c.AccountID, u.Name), in.Tags); err != nil {
 				return err
 			}
 			var err error
-			tags, err = tx.ListTags(keyward.UserRef(c.AccountID, u.Name))
+			tags, err = o.ListTags(keyward.UserRef(c.AccountID, u.Name))
 			return err
 		}
 		return nil
@@ -115,26 +118,27 @@ func withKey(extra map[string][]string, key string, values ...string) map[string
 	return extra
 }
 
-// checkBoundary checks that arn names a managed policy the account may use
-// as a permissions boundary: its own or an AWS-managed one, attachable.
-func checkBoundary(tx keyward.Tx, accountID, arn string) error {
-	notFound := keyward.Errorf(keyward.ErrNoSuchEntity, "Policy %s does not exist or is not attachable.", arn)
-	acct, ok := policyAccount(arn)
-	if !ok {
-		return keyward.Errorf(keyward.ErrInvalidInput, "ARN %s is not valid.", arn)
+// boundaryKey finds the managed policy a request names as a permissions
+// boundary and adds it to extra as iam:PermissionsBoundary: the ARN as
+// stored when the policy exists, so that a condition on the key sees the
+// policy's own spelling, not the caller's. InvalidInput when arn is not a
+// policy ARN.
+func (o *op) boundaryKey(arn string, extra map[string][]string) (*entity, map[string][]string, error) {
+	if _, err := checkPolicyARN(arn); err != nil {
+		return nil, nil, err
 	}
-	if acct != accountID && acct != keyward.AWSAccountID {
-		return notFound
-	}
-	p, err := tx.GetPolicy(arn)
-	if keyward.ErrorCode(err) == keyward.ErrNoSuchEntity {
-		return notFound
-	}
+	p, err := o.findPolicy(arn)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	if !p.IsAttachable {
-		return notFound
+	return p, withKey(extra, "iam:PermissionsBoundary", p.arn), nil
+}
+
+// usableBoundary checks that p, a policy found by boundaryKey, may be used
+// as a permissions boundary: a managed policy of the account or of AWS.
+func (o *op) usableBoundary(p *entity) error {
+	if !p.found || !p.policy.IsAttachable {
+		return keyward.Errorf(keyward.ErrNoSuchEntity, "Policy %s does not exist or is not attachable.", p.arn)
 	}
 	return nil
 }
@@ -184,21 +188,13 @@ func (s *Service) GetUser(ctx context.Context, c *keyward.Caller, in *GetUserInp
 		}
 		name = n
 	}
-	arn, rt := s.resolve(ctx, c, keyward.KindUser, name)
-	if err := s.authorize(ctx, c, "iam:GetUser", arn, rt); err != nil {
-		return nil, err
-	}
 	var out GetUserOutput
-	err := s.Store.View(ctx, func(tx keyward.Tx) error {
-		u, err := tx.GetUser(c.AccountID, name)
+	err := s.view(ctx, c, func(o *op) error {
+		u, err := o.target("iam:GetUser", keyward.KindUser, name, nil)
 		if err != nil {
 			return err
 		}
-		tags, err := tx.ListTags(keyward.UserRef(c.AccountID, name))
-		if err != nil {
-			return err
-		}
-		out.User = userOut(u, tags)
+		out.User = userOut(u.user, u.tags)
 		return nil
 	})
 	if err != nil {
@@ -209,13 +205,13 @@ func (s *Service) GetUser(ctx context.Context, c *keyward.Caller, in *GetUserInp
 
 func (s *Service) getRootUser(ctx context.Context, c *keyward.Caller) (*GetUserOutput, error) {
 	arn := "arn:aws:iam::" + c.AccountID + ":root"
-	if err := s.authorize(ctx, c, "iam:GetUser", arn, nil); err != nil {
-		return nil, err
-	}
 	var a keyward.Account
-	err := s.Store.View(ctx, func(tx keyward.Tx) error {
+	err := s.view(ctx, c, func(o *op) error {
+		if err := o.authorize("iam:GetUser", arn, nil); err != nil {
+			return err
+		}
 		var err error
-		a, err = tx.GetAccount(c.AccountID)
+		a, err = o.GetAccount(c.AccountID)
 		return err
 	})
 	if err != nil {
@@ -241,45 +237,30 @@ func (s *Service) UpdateUser(ctx context.Context, c *keyward.Caller, in *UpdateU
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	old, rt := s.resolve(ctx, c, keyward.KindUser, in.UserName)
-	if err := s.authorize(ctx, c, "iam:UpdateUser", old, rt); err != nil {
-		return nil, err
-	}
-	if in.NewPath != nil || in.NewUserName != nil {
-		path, name := arnPathName(old, "user")
-		target := UserARN(c.AccountID, deref(in.NewPath, path), deref(in.NewUserName, name))
-		if target != old {
-			if err := s.authorize(ctx, c, "iam:UpdateUser", target, nil); err != nil {
-				return nil, err
-			}
-		}
-	}
-	err := s.update(ctx, true, func(tx keyward.Tx) error {
-		u, err := tx.GetUser(c.AccountID, in.UserName)
+	err := s.update(ctx, c, true, func(o *op) error {
+		u, err := o.target("iam:UpdateUser", keyward.KindUser, in.UserName, nil)
 		if err != nil {
 			return err
 		}
+		moved := u.user
 		if in.NewPath != nil {
-			u.Path = *in.NewPath
+			moved.Path = *in.NewPath
 		}
 		if in.NewUserName != nil {
-			u.Name = *in.NewUserName
+			moved.Name = *in.NewUserName
 		}
-		u.ARN = UserARN(c.AccountID, u.Path, u.Name)
-		return tx.UpdateUser(u)
+		moved.ARN = UserARN(c.AccountID, moved.Path, moved.Name)
+		if moved.ARN != u.arn {
+			if err := o.authorize("iam:UpdateUser", moved.ARN, nil); err != nil {
+				return err
+			}
+		}
+		return o.UpdateUser(moved)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &struct{}{}, nil
-}
-
-// arnPathName splits arn:aws:iam::ACCOUNT:KIND/PATH/NAME into its path and
-// name.
-func arnPathName(arn, kind string) (path, name string) {
-	_, res, _ := strings.Cut(arn, ":"+kind+"/")
-	i := strings.LastIndexByte(res, '/')
-	return "/" + res[:i+1], res[i+1:]
 }
 
 // DeleteUserInput is DeleteUser's request.
@@ -296,30 +277,30 @@ func (s *Service) DeleteUser(ctx context.Context, c *keyward.Caller, in *DeleteU
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	arn, rt := s.resolve(ctx, c, keyward.KindUser, in.UserName)
-	if err := s.authorize(ctx, c, "iam:DeleteUser", arn, rt); err != nil {
-		return nil, err
-	}
-	err := s.update(ctx, true, func(tx keyward.Tx) error {
-		ref := keyward.UserRef(c.AccountID, in.UserName)
-		keys, err := tx.ListAccessKeys(c.AccountID, in.UserName)
+	err := s.update(ctx, c, true, func(o *op) error {
+		u, err := o.target("iam:DeleteUser", keyward.KindUser, in.UserName, nil)
+		if err != nil {
+			return err
+		}
+		ref := keyward.UserRef(c.AccountID, u.name)
+		keys, err := o.ListAccessKeys(c.AccountID, u.name)
 		if err != nil {
 			return err
 		}
 		if len(keys) > 0 {
 			return keyward.Errorf(keyward.ErrDeleteConflict, msgDeleteKeysFirst)
 		}
-		if err := checkNoPolicies(tx, ref); err != nil {
+		if err := checkNoPolicies(o.Tx, ref); err != nil {
 			return err
 		}
-		groups, err := tx.ListGroupsForUser(c.AccountID, in.UserName)
+		groups, err := o.ListGroupsForUser(c.AccountID, u.name)
 		if err != nil {
 			return err
 		}
 		if len(groups) > 0 {
 			return keyward.Errorf(keyward.ErrDeleteConflict, msgRemoveFromGroups)
 		}
-		return tx.DeleteUser(c.AccountID, in.UserName)
+		return o.DeleteUser(c.AccountID, u.name)
 	})
 	if err != nil {
 		return nil, err

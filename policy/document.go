@@ -479,7 +479,7 @@ func (p *parser) principal(n *node, path string) *Principal {
 }
 
 func checkAWSPrincipal(v string) string {
-	if v == "*" || isAccountID(v) {
+	if v == "*" || isAccountID(v) || IsUniqueID(v) {
 		return ""
 	}
 	if strings.ContainsAny(v, "*?") {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/arn"
+	"github.com/keyward/keyward/authz"
 	"github.com/keyward/keyward/policy"
 )
 
@@ -74,9 +75,13 @@ func validatePolicyArns(v *validator, pas []PolicyDescriptor) {
 	v.count("PolicyArns", shown, MaxPolicyArns)
 }
 
-// sessionPolicies parses the inline session policy and loads the default
-// versions of the managed ones, returning the documents a session carries.
-func (s *Service) sessionPolicies(ctx context.Context, inline string, pas []PolicyDescriptor) ([]string, error) {
+// sessionPolicies parses the inline session policy and reads, in tx, the
+// default versions of the managed ones, returning the documents a session
+// carries. A managed session policy must be AWS's or belong to account
+// (the role's, or the federated user's): any other is answered exactly as
+// a missing one, so that no account can read another's policies through
+// STS.
+func sessionPolicies(tx keyward.Tx, account, inline string, pas []PolicyDescriptor) ([]string, error) {
 	var docs []string
 	if inline != "" {
 		if _, err := policy.Parse([]byte(inline), policy.Session); err != nil {
@@ -84,31 +89,30 @@ func (s *Service) sessionPolicies(ctx context.Context, inline string, pas []Poli
 		}
 		docs = append(docs, inline)
 	}
-	if len(pas) == 0 {
-		return docs, nil
-	}
-	err := s.Store.View(ctx, func(tx keyward.Tx) error {
-		for _, pa := range pas {
-			mp, err := tx.GetPolicy(pa.Arn)
-			if keyward.ErrorCode(err) == keyward.ErrNoSuchEntity {
-				return keyward.Errorf(keyward.ErrInvalidParameterValue, "Policy %s does not exist or is not attachable.", pa.Arn)
-			}
-			if err != nil {
-				return err
-			}
-			v, err := tx.GetPolicyVersion(mp.ARN, mp.DefaultVersionID)
-			if err != nil {
-				return err
-			}
-			if _, err := policy.Parse([]byte(v.Document), policy.Session); err != nil {
-				return keyward.Errorf(keyward.ErrMalformedPolicyDocument, "Policy %s: %s", pa.Arn, policyErrorMessage(err))
-			}
-			docs = append(docs, v.Document)
+	for _, pa := range pas {
+		missing := keyward.Errorf(keyward.ErrInvalidParameterValue, "Policy %s does not exist or is not attachable.", pa.Arn)
+		owner := ""
+		if p := strings.SplitN(pa.Arn, ":", 6); len(p) == 6 && p[0] == "arn" && p[2] == "iam" {
+			owner = p[4]
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
+		if owner != account && owner != keyward.AWSAccountID {
+			return nil, missing
+		}
+		mp, err := tx.GetPolicy(pa.Arn)
+		if keyward.ErrorCode(err) == keyward.ErrNoSuchEntity {
+			return nil, missing
+		}
+		if err != nil {
+			return nil, err
+		}
+		v, err := tx.GetPolicyVersion(mp.ARN, mp.DefaultVersionID)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := policy.Parse([]byte(v.Document), policy.Session); err != nil {
+			return nil, keyward.Errorf(keyward.ErrMalformedPolicyDocument, "Policy %s: %s", pa.Arn, policyErrorMessage(err))
+		}
+		docs = append(docs, v.Document)
 	}
 	return docs, nil
 }
@@ -217,24 +221,55 @@ func notAuthorized(c *keyward.Caller, roleARN string) error {
 	return keyward.Errorf(keyward.ErrAccessDenied, "User: %s is not authorized to perform: sts:AssumeRole on resource: %s", c.ARN, roleARN)
 }
 
-// roleByARN finds the role an ARN names (path included); ok is false when
-// there is none.
-func roleByARN(tx keyward.Tx, roleARN string) (keyward.Role, bool, error) {
+// roleTarget is the role a role-assuming action names, as stored, read in
+// the action's transaction: its tags (aws:ResourceTag/KEY and
+// iam:ResourceTag/KEY for the decision) and its trust policy as IAM shows
+// it, principals bound to unique IDs (authz.TrustPolicy). found is false
+// when no role has that ARN (path included; the name in any case).
+type roleTarget struct {
+	role  keyward.Role
+	found bool
+	tags  []keyward.Tag
+	trust *policy.Set
+}
+
+func (s *Service) findRole(tx keyward.Tx, roleARN string) (*roleTarget, error) {
+	t := &roleTarget{}
 	p := arn.ParsePrincipal(roleARN)
 	if p.Kind != arn.Role {
-		return keyward.Role{}, false, nil
+		return t, nil
 	}
 	r, err := tx.GetRole(p.AccountID, p.Name)
 	if keyward.ErrorCode(err) == keyward.ErrNoSuchEntity {
-		return keyward.Role{}, false, nil
+		return t, nil
 	}
 	if err != nil {
-		return keyward.Role{}, false, err
+		return nil, err
 	}
 	if !strings.EqualFold(r.ARN, roleARN) {
-		return keyward.Role{}, false, nil
+		return t, nil
 	}
-	return r, true, nil
+	t.role, t.found = r, true
+	if t.tags, err = tx.ListTags(keyward.RoleRef(r.AccountID, r.Name)); err != nil {
+		return nil, err
+	}
+	doc, err := authz.TrustPolicy(tx, r)
+	if err != nil {
+		return nil, err
+	}
+	if t.trust, err = s.trustPolicy(r.ID, r.ARN, doc); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// keys adds the role's tags to extra as the resource's condition keys.
+func (t *roleTarget) keys(extra map[string][]string) map[string][]string {
+	for _, tg := range t.tags {
+		extra["aws:ResourceTag/"+tg.Key] = []string{tg.Value}
+		extra["iam:ResourceTag/"+tg.Key] = []string{tg.Value}
+	}
+	return extra
 }
 
 // AssumeRole returns temporary credentials for a role. The caller's own
@@ -304,23 +339,6 @@ func (s *Service) AssumeRole(ctx context.Context, c *keyward.Caller, in *AssumeR
 	}
 
 	now := s.now()
-	var role keyward.Role
-	var found bool
-	err := s.Store.View(ctx, func(tx keyward.Tx) error {
-		var err error
-		role, found, err = roleByARN(tx, in.RoleArn)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	if !found {
-		return nil, notAuthorized(c, in.RoleArn)
-	}
-	trust, err := s.trustPolicy(&role)
-	if err != nil {
-		return nil, err
-	}
 	extra := tagContext(in.Tags)
 	if extra == nil {
 		extra = make(map[string][]string, 4)
@@ -342,17 +360,43 @@ func (s *Service) AssumeRole(ctx context.Context, c *keyward.Caller, in *AssumeR
 	if in.SourceIdentity != "" {
 		actions = append(actions, "sts:SetSourceIdentity")
 	}
-	for _, a := range actions {
-		ok, err := s.allowedWithTrust(ctx, c, a, &role, extra, trust)
+	// One read transaction: the role, its tags and trust policy, the
+	// decisions, and the managed session policies all come from the same
+	// snapshot. The trust policy's decision is never softened by the
+	// enforcement mode.
+	var role keyward.Role
+	var docs []string
+	var decisions []authz.Decision
+	err := s.Store.View(ctx, func(tx keyward.Tx) error {
+		decisions = decisions[:0]
+		t, err := s.findRole(tx, in.RoleArn)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		if !ok {
-			if a == "sts:AssumeRole" {
-				return nil, notAuthorized(c, in.RoleArn)
+		if !t.found {
+			return notAuthorized(c, in.RoleArn)
+		}
+		role = t.role
+		extra := t.keys(extra)
+		for _, a := range actions {
+			d, err := s.Authz.Decide(ctx, tx, c, authz.Query{Action: a, Resource: role.ARN, Extra: extra, ResourcePolicy: t.trust})
+			if err != nil {
+				return err
 			}
-			return nil, keyward.Errorf(keyward.ErrAccessDenied, "User: %s is not authorized to perform: %s on resource: %s", c.ARN, a, in.RoleArn)
+			decisions = append(decisions, d)
+			if d.Result.Decision != policy.Allowed {
+				if a == "sts:AssumeRole" {
+					return notAuthorized(c, in.RoleArn)
+				}
+				return keyward.Errorf(keyward.ErrAccessDenied, "User: %s is not authorized to perform: %s on resource: %s", c.ARN, a, in.RoleArn)
+			}
 		}
+		docs, err = sessionPolicies(tx, role.AccountID, in.Policy, in.PolicyArns)
+		return err
+	})
+	s.Authz.Report(ctx, c, decisions...)
+	if err != nil {
+		return nil, err
 	}
 
 	d := in.DurationSeconds
@@ -368,10 +412,6 @@ func (s *Service) AssumeRole(ctx context.Context, c *keyward.Caller, in *AssumeR
 	}
 	if d > maxDur {
 		return nil, keyward.Errorf(keyward.ErrValidationError, "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
-	}
-	docs, err := s.sessionPolicies(ctx, in.Policy, in.PolicyArns)
-	if err != nil {
-		return nil, err
 	}
 	size, err := packedSize(in.Policy, in.PolicyArns, in.Tags)
 	if err != nil {
@@ -403,15 +443,6 @@ func (s *Service) AssumeRole(ctx context.Context, c *keyward.Caller, in *AssumeR
 	return out, nil
 }
 
-// allowedWithTrust decides action on role for c with the trust policy as
-// the resource policy. authz reads the role's account from its ARN, so the
-// engine applies AWS's cross-account logic: a caller from another account
-// needs both its own policies and the trust policy to allow.
-func (s *Service) allowedWithTrust(ctx context.Context, c *keyward.Caller, action string, role *keyward.Role, extra map[string][]string, trust *policy.Set) (bool, error) {
-	res, err := s.Authz.Evaluate(ctx, c, action, role.ARN, extra, trust)
-	return err == nil && res.Decision == policy.Allowed, err
-}
-
 // newRoleSession returns the caller of a new session of role.
 func newRoleSession(role *keyward.Role, sessionName string) *keyward.Caller {
 	return &keyward.Caller{
@@ -419,6 +450,7 @@ func newRoleSession(role *keyward.Role, sessionName string) *keyward.Caller {
 		AccountID:   role.AccountID,
 		ARN:         "arn:aws:sts::" + role.AccountID + ":assumed-role/" + role.Name + "/" + sessionName,
 		UserID:      role.ID + ":" + sessionName,
+		PrincipalID: role.ID,
 		RoleName:    role.Name,
 		RoleARN:     role.ARN,
 		SessionName: sessionName,

@@ -555,7 +555,7 @@ func TestGetFederationToken(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	alice := e.user(acct, "alice", allowAll)
-	out, err := e.svc.GetFederationToken(ctx, alice, &GetFederationTokenInput{Name: "bob-fed", Policy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:Get*","Resource":"*"}]}`})
+	out, err := e.svc.GetFederationToken(ctx, alice, &GetFederationTokenInput{Name: "bob-fed", Policy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:Get*","iam:Get*"],"Resource":"*"}]}`})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -563,7 +563,10 @@ func TestGetFederationToken(t *testing.T) {
 		t.Errorf("GetFederationToken().FederatedUser.Arn = %q, want %q", got, want)
 	}
 	fed := e.open(out.Credentials)
-	for action, want := range map[string]bool{"iam:GetUser": true, "iam:ListUsers": false} {
+	// Federated users may call no IAM action and no STS action but
+	// GetCallerIdentity, whatever their policies allow (AWS's "Comparing the
+	// AWS STS API operations").
+	for action, want := range map[string]bool{"s3:GetObject": true, "s3:PutObject": false, "iam:GetUser": false, "sts:GetAccessKeyInfo": false} {
 		if err := e.authz.Authorize(ctx, fed, action, "*", nil); (err == nil) != want {
 			t.Errorf("Authorize(federated user, %s) = %v, want allowed %v", action, err, want)
 		}
@@ -572,7 +575,7 @@ func TestGetFederationToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.authz.Authorize(ctx, e.open(out.Credentials), "iam:GetUser", "*", nil); code(err) != keyward.ErrAccessDenied {
+	if err := e.authz.Authorize(ctx, e.open(out.Credentials), "s3:GetObject", "*", nil); code(err) != keyward.ErrAccessDenied {
 		t.Errorf("Authorize(federated user without session policy) = %v, want AccessDenied", err)
 	}
 	if _, err := e.svc.GetFederationToken(ctx, fed, &GetFederationTokenInput{Name: "again"}); code(err) != keyward.ErrAccessDenied {

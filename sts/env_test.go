@@ -104,7 +104,7 @@ func (e *env) user(account, name string, policies ...string) *keyward.Caller {
 		}
 		return nil
 	})
-	return &keyward.Caller{Kind: keyward.CallerUser, AccountID: account, ARN: u.ARN, UserID: u.ID, UserName: name, RequestTime: e.clock.Now()}
+	return &keyward.Caller{Kind: keyward.CallerUser, AccountID: account, ARN: u.ARN, UserID: u.ID, PrincipalID: u.ID, UserName: name, RequestTime: e.clock.Now()}
 }
 
 // role creates a role with a trust policy, MaxSessionDuration (0: 3600)

@@ -180,7 +180,7 @@ func (s *Service) GetSessionToken(ctx context.Context, c *keyward.Caller, in *Ge
 	}
 	sess := keyward.Caller{
 		Kind: keyward.CallerUserSession, AccountID: c.AccountID, ARN: c.ARN,
-		UserID: c.UserID, UserName: c.UserName,
+		UserID: c.UserID, PrincipalID: c.PrincipalID, UserName: c.UserName,
 	}
 	creds, err := s.issue(ctx, &sess, time.Duration(d)*time.Second, s.now())
 	if err != nil {
@@ -247,24 +247,25 @@ type trustEntry struct {
 	set *policy.Set
 }
 
-// trustPolicy returns role's compiled trust policy.
-func (s *Service) trustPolicy(role *keyward.Role) (*policy.Set, error) {
+// trustPolicy returns the compiled trust policy doc of the role with that
+// ID, from the cache while the text is unchanged.
+func (s *Service) trustPolicy(roleID, roleARN, doc string) (*policy.Set, error) {
 	s.trustMu.Lock()
-	e := s.trust[role.ID]
+	e := s.trust[roleID]
 	s.trustMu.Unlock()
-	if e != nil && e.doc == role.AssumeRolePolicyDocument {
+	if e != nil && e.doc == doc {
 		return e.set, nil
 	}
-	d, err := policy.Parse([]byte(role.AssumeRolePolicyDocument), policy.Trust)
+	d, err := policy.Parse([]byte(doc), policy.Trust)
 	if err != nil {
-		return nil, fmt.Errorf("sts: stored trust policy of role %s: %w", role.ARN, err)
+		return nil, fmt.Errorf("sts: stored trust policy of role %s: %w", roleARN, err)
 	}
-	e = &trustEntry{doc: role.AssumeRolePolicyDocument, set: policy.NewSet(policy.Policy{ID: role.ARN, Document: d})}
+	e = &trustEntry{doc: doc, set: policy.NewSet(policy.Policy{ID: roleARN, Document: d})}
 	s.trustMu.Lock()
 	if s.trust == nil || len(s.trust) > 10000 {
 		s.trust = make(map[string]*trustEntry)
 	}
-	s.trust[role.ID] = e
+	s.trust[roleID] = e
 	s.trustMu.Unlock()
 	return e.set, nil
 }
@@ -394,13 +395,36 @@ func (s *Service) GetFederationToken(ctx context.Context, c *keyward.Caller, in 
 		return nil, keyward.Errorf(keyward.ErrAccessDenied, "GetFederationToken with root credentials is not supported by this server; call it as an IAM user.")
 	}
 	fedARN := "arn:aws:sts::" + c.AccountID + ":federated-user/" + in.Name
-	if err := s.Authz.Authorize(ctx, c, "sts:GetFederationToken", fedARN, tagContext(in.Tags)); err != nil {
-		return nil, err
+	// Session tags become the federated user's aws:PrincipalTag/KEY: like
+	// AssumeRole, passing them needs sts:TagSession, with the tags as
+	// aws:RequestTag/KEY and aws:TagKeys.
+	actions := []string{"sts:GetFederationToken"}
+	if len(in.Tags) > 0 {
+		actions = append(actions, "sts:TagSession")
 	}
-	if err := checkTags(in.Tags, nil, nil); err != nil {
-		return nil, err
-	}
-	docs, err := s.sessionPolicies(ctx, in.Policy, in.PolicyArns)
+	var docs []string
+	var decisions []authz.Decision
+	err := s.Store.View(ctx, func(tx keyward.Tx) error {
+		decisions = decisions[:0]
+		for _, a := range actions {
+			d, err := s.Authz.Decide(ctx, tx, c, authz.Query{Action: a, Resource: fedARN, Extra: tagContext(in.Tags)})
+			if err != nil {
+				return err
+			}
+			err = s.Authz.Enforce(c, &d)
+			decisions = append(decisions, d)
+			if err != nil {
+				return err
+			}
+		}
+		if err := checkTags(in.Tags, nil, nil); err != nil {
+			return err
+		}
+		var err error
+		docs, err = sessionPolicies(tx, c.AccountID, in.Policy, in.PolicyArns)
+		return err
+	})
+	s.Authz.Report(ctx, c, decisions...)
 	if err != nil {
 		return nil, err
 	}
@@ -420,7 +444,7 @@ func (s *Service) GetFederationToken(ctx context.Context, c *keyward.Caller, in 
 	}
 	sess := keyward.Caller{
 		Kind: keyward.CallerFederatedUser, AccountID: c.AccountID, ARN: fedARN,
-		UserID: c.AccountID + ":" + in.Name, UserName: c.UserName,
+		UserID: c.AccountID + ":" + in.Name, PrincipalID: c.PrincipalID, UserName: c.UserName,
 		SessionPolicies: docs, SessionTags: in.Tags,
 	}
 	creds, err := s.issue(ctx, &sess, time.Duration(d)*time.Second, s.now())

@@ -25,7 +25,7 @@ import (
 // only under the ring key its header names. The plaintext is a format byte
 // (plainRaw or plainDeflate) and the encoded payload (see encodePayload).
 const (
-	tokenVersion = 1
+	tokenVersion = 2
 	headerLen    = 1 + keyIDLen + 12
 	// MaxTokenLength bounds what OpenSession reads: more than any token
 	// Issue makes (ten 6,144-character managed policies and a 2,048-character
@@ -185,7 +185,7 @@ func encodePayload(c *keyward.Caller, secret string, expiry time.Time) []byte {
 		b = append(b, s...)
 	}
 	b = append(b, byte(c.Kind))
-	for _, s := range []string{c.AccountID, c.ARN, c.UserID, c.UserName, c.RoleName, c.RoleARN, c.SessionName, c.SourceIdentity} {
+	for _, s := range []string{c.AccountID, c.ARN, c.UserID, c.PrincipalID, c.UserName, c.RoleName, c.RoleARN, c.SessionName, c.SourceIdentity} {
 		str(s)
 	}
 	b = binary.AppendUvarint(b, uint64(len(c.SessionPolicies)))
@@ -266,7 +266,7 @@ func decodePayload(b []byte, c *keyward.Caller, secret *string, expiry *time.Tim
 	if c.Kind < keyward.CallerRoot || c.Kind > keyward.CallerUserSession {
 		return errPayload
 	}
-	for _, p := range []*string{&c.AccountID, &c.ARN, &c.UserID, &c.UserName, &c.RoleName, &c.RoleARN, &c.SessionName, &c.SourceIdentity} {
+	for _, p := range []*string{&c.AccountID, &c.ARN, &c.UserID, &c.PrincipalID, &c.UserName, &c.RoleName, &c.RoleARN, &c.SessionName, &c.SourceIdentity} {
 		*p = str()
 	}
 	if n := count(); ok && n > 0 {

@@ -495,22 +495,24 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, c *keyward.Call
 	}
 	refuse := keyward.Errorf(keyward.ErrAccessDenied, "Not authorized to perform sts:AssumeRoleWithWebIdentity")
 	var role keyward.Role
-	var found bool
+	var target *roleTarget
+	var docs []string
+	var docsErr error // told only once the trust policy allows: before, only "refuse" is
 	err = s.Store.View(ctx, func(tx keyward.Tx) error {
 		var err error
-		role, found, err = roleByARN(tx, in.RoleArn)
-		return err
+		if target, err = s.findRole(tx, in.RoleArn); err != nil || !target.found {
+			return err
+		}
+		docs, docsErr = sessionPolicies(tx, target.role.AccountID, in.Policy, in.PolicyArns)
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	if !found {
+	if !target.found {
 		return nil, refuse
 	}
-	trust, err := s.trustPolicy(&role)
-	if err != nil {
-		return nil, err
-	}
+	role, trust := target.role, target.trust
 	name := providerName(t.iss)
 	req := policy.Request{Principal: prov.ARN, Resource: role.ARN, ResourceAccount: role.AccountID}
 	cx := &req.Context
@@ -538,6 +540,9 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, c *keyward.Call
 	if len(transitive) > 0 {
 		cx.Set("sts:TransitiveTagKeys", transitive...)
 	}
+	for k, vs := range target.keys(map[string][]string{}) {
+		cx.Set(k, vs...)
+	}
 	ps := policy.Policies{Resource: trust}
 	var res policy.Result
 	actions := []string{"sts:AssumeRoleWithWebIdentity"}
@@ -562,9 +567,8 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, c *keyward.Call
 	if d > maxDur {
 		return nil, keyward.Errorf(keyward.ErrValidationError, "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
 	}
-	docs, err := s.sessionPolicies(ctx, in.Policy, in.PolicyArns)
-	if err != nil {
-		return nil, err
+	if docsErr != nil {
+		return nil, docsErr
 	}
 	size, err := packedSize(in.Policy, in.PolicyArns, tags)
 	if err != nil {

@@ -385,8 +385,15 @@ func TestAudit_AuthorizeDecisions(t *testing.T) {
 	trail := filepath.Join(t.TempDir(), "audit.log")
 	hs, root, s := auditServerS(t, "sqlite::memory:", auditConfig{file: trail})
 	newWorker(t, hs, root, `{"Version":"2012-10-17","Statement":[{"Sid":"Get","Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`)
+	var worker keyward.User
+	if err := s.store.View(context.Background(), func(tx keyward.Tx) (err error) {
+		worker, err = tx.GetUser("111122223333", "worker")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
 	c := &keyward.Caller{Kind: keyward.CallerUser, AccountID: "111122223333", ARN: "arn:aws:iam::111122223333:user/team/worker", UserName: "worker",
-		RequestID: "req-1", SourceIP: "192.0.2.1"}
+		UserID: worker.ID, PrincipalID: worker.ID, RequestID: "req-1", SourceIP: "192.0.2.1"}
 	res, err := s.authz.Evaluate(context.Background(), c, "s3:GetObject", "arn:aws:s3:::bucket/key", nil, nil)
 	if err != nil || res.Decision.String() != "allowed" {
 		t.Fatalf("Evaluate = %v, %v", res.Decision, err)
