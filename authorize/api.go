@@ -223,6 +223,11 @@ type Handler struct {
 	// Forward maps forward-auth requests to decisions; nil answers 404 at
 	// ForwardAuthPath.
 	Forward *Config
+	// Limit, when set, is asked for each request once its signature has
+	// checked out (the calling service's; for forward authentication, the
+	// client's), with the access key that signed: an error (AWS's
+	// Throttling) refuses the request.
+	Limit func(accessKeyID string) error
 
 	mu       sync.Mutex
 	policies map[string]*policy.Set // resource policies by document text
@@ -245,6 +250,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	caller, err := h.Authn.Verify(r, body, SigningService)
+	if err == nil && h.Limit != nil {
+		err = h.Limit(caller.AccessKeyID)
+	}
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -222,6 +222,13 @@ func (h *Handler) ServeForwardAuth(w http.ResponseWriter, r *http.Request) {
 	}
 	o := sigv4.Options{Payload: sigv4.PayloadDeclared, S3: h.Forward.PathStyle == "s3"}
 	v, err := h.Authn.VerifyService(orig, nil, h.Forward.Service, o, false)
+	if err == nil && h.Limit != nil {
+		if lerr := h.Limit(v.Caller.AccessKeyID); lerr != nil {
+			h.logForward(orig, http.StatusForbidden, v.Caller.ARN, "", "", keyward.ErrorCode(lerr))
+			forwardError(w, http.StatusForbidden, keyward.ErrorCode(lerr), keyward.ErrorMessage(lerr))
+			return
+		}
+	}
 	if err != nil {
 		var ke *keyward.Error
 		if errors.As(err, &ke) {

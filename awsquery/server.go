@@ -44,6 +44,7 @@ type Service struct {
 type Request struct {
 	Form    Form          // the body's and the URL query's fields
 	Action  string        // the Action field
+	Version string        // the Version field, NO_VERSION_SPECIFIED when absent
 	ID      string        // the request id sent back in the response
 	Service *Service      // the service the Version field selected
 	Caller  any           // what the Authenticator returned

@@ -18,10 +18,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
-// binary is the keyward binary TestMain builds from this checkout.
+// binary is the keyward binary TestMain builds from this checkout, or the
+// one KEYWARD_E2E_BINARY names (to run these tests against another build,
+// e.g. an older one, to see which fail there).
 var binary string
 
 func TestMain(m *testing.M) {
+	if b := os.Getenv("KEYWARD_E2E_BINARY"); b != "" {
+		binary = b
+		os.Exit(m.Run())
+	}
 	dir, err := os.MkdirTemp("", "keyward-e2e-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -460,6 +460,12 @@ func (s *Service) GetFederationToken(ctx context.Context, c *keyward.Caller, in 
 
 const noPermissionsPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"keyward:NoPermissions","Resource":"*"}]}`
 
+// UnsignedActions are the STS actions AWS serves without credentials: the
+// caller proves who it is with a token from its identity provider. A
+// request for one of them that carries no signature at all reaches the
+// action with an anonymous caller; every other request is authenticated.
+var UnsignedActions = []string{"AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"}
+
 // STS error codes that keyward does not define.
 const (
 	ErrInvalidIdentityToken        = "InvalidIdentityToken"

@@ -99,6 +99,14 @@ func (t *Tokens) Issue(ctx context.Context, c *keyward.Caller, accessKeyID, secr
 	return tokenEncoding.EncodeToString(out), nil
 }
 
+// Forget drops every opened token from the cache: after the ring lost its
+// keys (a reset), tokens must be opened, and refused, again.
+func (t *Tokens) Forget() {
+	t.mu.Lock()
+	t.cache = nil
+	t.mu.Unlock()
+}
+
 // OpenSession implements authn.SessionOpener: InvalidClientTokenId for a
 // token that is malformed, forged, altered, sealed by an unknown key or for
 // another access key; ExpiredToken when now is at or past its expiry.

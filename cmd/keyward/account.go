@@ -6,13 +6,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/big"
 	"path/filepath"
 	"time"
 
 	"github.com/keyward/keyward"
-	"github.com/keyward/keyward/authn"
 	"github.com/keyward/keyward/seal"
+	"github.com/keyward/keyward/server"
 )
 
 const accountUsage = `usage:
@@ -61,7 +62,7 @@ func runAccount(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			return nil
 		})
 	}
-	kek, err := loadKEK(cfg, false)
+	kek, err := accountKEK(ctx, cfg, store)
 	if err != nil {
 		return err
 	}
@@ -78,7 +79,7 @@ func runAccount(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	keyID, secret := keyward.NewID(keyward.PrefixAccessKey), keyward.NewSecretAccessKey()
 	err = store.Update(ctx, func(tx keyward.Tx) error {
-		return createAccount(tx, *id, keyID, secret, key, time.Now())
+		return server.CreateAccount(tx, *id, keyID, secret, key, time.Now())
 	})
 	if err != nil {
 		return fmt.Errorf("account create: %s", keyward.ErrorMessage(err))
@@ -87,14 +88,19 @@ func runAccount(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return nil
 }
 
-// createAccount adds an account and its root access key, the secret sealed.
-func createAccount(tx keyward.Tx, id, keyID, secret string, key *seal.Key, now time.Time) error {
-	now = now.UTC().Truncate(time.Second)
-	if err := tx.CreateAccount(keyward.Account{ID: id, CreateDate: now}); err != nil {
-		return err
+// accountKEK is the key-encryption key of the store `keyward account`
+// works on: KEYWARD_KEK, --kek-file, or DATA/kek as serve finds it.
+func accountKEK(ctx context.Context, cfg serveConfig, store keyward.Store) ([]byte, error) {
+	st, err := cfg.check(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		return nil, err
 	}
-	return tx.CreateAccessKey(keyward.AccessKey{
-		AccountID: id, AccessKeyID: keyID, Status: keyward.StatusActive, CreateDate: now,
-		SecretCiphertext: key.Seal([]byte(secret), authn.AccessKeyAD(keyID)),
-	})
+	if st.kek != nil {
+		return st.kek, nil
+	}
+	empty, err := storeIsEmpty(ctx, store)
+	if err != nil {
+		return nil, err
+	}
+	return loadKEK(cfg.data, false, empty)
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/audit"
+	"github.com/keyward/keyward/server"
 	"github.com/keyward/keyward/sigv4"
 )
 
@@ -33,7 +34,7 @@ func auditServer(tb testing.TB, storeURL string, ac auditConfig) (*httptest.Serv
 }
 
 // auditServerS is auditServer that also returns the server.
-func auditServerS(tb testing.TB, storeURL string, ac auditConfig) (*httptest.Server, sigv4.Credentials, *server) {
+func auditServerS(tb testing.TB, storeURL string, ac auditConfig) (*httptest.Server, sigv4.Credentials, *server.Server) {
 	tb.Helper()
 	return auditServerLog(tb, storeURL, ac, io.Discard)
 }
@@ -57,7 +58,7 @@ func (b *lockedBuffer) String() string {
 }
 
 // auditServerLog is auditServerS logging to logw.
-func auditServerLog(tb testing.TB, storeURL string, ac auditConfig, logw io.Writer) (*httptest.Server, sigv4.Credentials, *server) {
+func auditServerLog(tb testing.TB, storeURL string, ac auditConfig, logw io.Writer) (*httptest.Server, sigv4.Credentials, *server.Server) {
 	tb.Helper()
 	tb.Setenv("KEYWARD_ROOT_ACCESS_KEY_ID", "AKIAROOTROOTROOT1234")
 	tb.Setenv("KEYWARD_ROOT_SECRET_ACCESS_KEY", rootSecret)
@@ -69,8 +70,8 @@ func auditServerLog(tb testing.TB, storeURL string, ac auditConfig, logw io.Writ
 		cancel()
 		tb.Fatal(err)
 	}
-	hs := httptest.NewServer(s.handler())
-	tb.Cleanup(func() { hs.Close(); s.close(); cancel() })
+	hs := httptest.NewServer(s.Handler())
+	tb.Cleanup(func() { hs.Close(); s.Close(); cancel() })
 	return hs, sigv4.Credentials{AccessKeyID: "AKIAROOTROOTROOT1234", SecretAccessKey: rootSecret}, s
 }
 
@@ -386,7 +387,7 @@ func TestAudit_AuthorizeDecisions(t *testing.T) {
 	hs, root, s := auditServerS(t, "sqlite::memory:", auditConfig{file: trail})
 	newWorker(t, hs, root, `{"Version":"2012-10-17","Statement":[{"Sid":"Get","Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`)
 	var worker keyward.User
-	if err := s.store.View(context.Background(), func(tx keyward.Tx) (err error) {
+	if err := s.Store().View(context.Background(), func(tx keyward.Tx) (err error) {
 		worker, err = tx.GetUser("111122223333", "worker")
 		return err
 	}); err != nil {
@@ -394,7 +395,7 @@ func TestAudit_AuthorizeDecisions(t *testing.T) {
 	}
 	c := &keyward.Caller{Kind: keyward.CallerUser, AccountID: "111122223333", ARN: "arn:aws:iam::111122223333:user/team/worker", UserName: "worker",
 		UserID: worker.ID, PrincipalID: worker.ID, RequestID: "req-1", SourceIP: "192.0.2.1"}
-	res, err := s.authz.Evaluate(context.Background(), c, "s3:GetObject", "arn:aws:s3:::bucket/key", nil, nil)
+	res, err := s.Authorizer().Evaluate(context.Background(), c, "s3:GetObject", "arn:aws:s3:::bucket/key", nil, nil)
 	if err != nil || res.Decision.String() != "allowed" {
 		t.Fatalf("Evaluate = %v, %v", res.Decision, err)
 	}
@@ -404,7 +405,7 @@ func TestAudit_AuthorizeDecisions(t *testing.T) {
 		last.Resource != "arn:aws:s3:::bucket/key" || last.SourceIP != "192.0.2.1" || last.Matched[0].Sid != "Get" {
 		t.Errorf("line = %+v", last)
 	}
-	acts, err := s.store.(keyward.ActivityLog).ListActivity(context.Background(), "111122223333")
+	acts, err := s.Store().(keyward.ActivityLog).ListActivity(context.Background(), "111122223333")
 	if err != nil {
 		t.Fatal(err)
 	}

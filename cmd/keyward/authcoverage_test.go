@@ -20,6 +20,7 @@ import (
 	"github.com/keyward/keyward/authz"
 	"github.com/keyward/keyward/catalog"
 	"github.com/keyward/keyward/iam"
+	"github.com/keyward/keyward/server"
 	"github.com/keyward/keyward/sigv4"
 )
 
@@ -123,8 +124,8 @@ func TestAuthorizationCoverage(t *testing.T) {
 	// Every decision made for nobody, to check against AWS's catalog below.
 	var decisionsMu sync.Mutex
 	var decisions []authz.Decision
-	prev := s.authz.OnDecision
-	s.authz.OnDecision = func(ctx context.Context, c *keyward.Caller, d authz.Decision) {
+	prev := s.Authorizer().OnDecision
+	s.Authorizer().OnDecision = func(ctx context.Context, c *keyward.Caller, d authz.Decision) {
 		if c.UserName == "nobody" {
 			decisionsMu.Lock()
 			extra := map[string][]string{}
@@ -172,9 +173,9 @@ func TestAuthorizationCoverage(t *testing.T) {
 		supported["iam:"+op.Name] = op.Supported
 	}
 	var actions []string
-	for _, svc := range s.query.Services {
-		for name := range svc.Actions {
-			actions = append(actions, svc.Name+":"+name)
+	for svc, handlers := range s.Handlers() {
+		for name := range handlers {
+			actions = append(actions, svc+":"+name)
 		}
 	}
 	sort.Strings(actions)
@@ -360,7 +361,7 @@ func mapsKeys(a map[string]string, b map[string]bool) func(func(string) bool) {
 
 // newTestServer is testServer with a chosen configuration (its data
 // directory defaults to a temporary one), returning the server too.
-func newTestServer(tb testing.TB, cfg serveConfig) (*server, *httptest.Server, sigv4.Credentials) {
+func newTestServer(tb testing.TB, cfg serveConfig) (*server.Server, *httptest.Server, sigv4.Credentials) {
 	tb.Helper()
 	tb.Setenv("KEYWARD_ROOT_ACCESS_KEY_ID", "AKIAROOTROOTROOT1234")
 	tb.Setenv("KEYWARD_ROOT_SECRET_ACCESS_KEY", "root-secret-for-benchmarks")
@@ -372,7 +373,7 @@ func newTestServer(tb testing.TB, cfg serveConfig) (*server, *httptest.Server, s
 	if err != nil {
 		tb.Fatal(err)
 	}
-	hs := httptest.NewServer(s.handler())
-	tb.Cleanup(func() { hs.Close(); s.close() })
+	hs := httptest.NewServer(s.Handler())
+	tb.Cleanup(func() { hs.Close(); s.Close() })
 	return s, hs, sigv4.Credentials{AccessKeyID: "AKIAROOTROOTROOT1234", SecretAccessKey: "root-secret-for-benchmarks"}
 }

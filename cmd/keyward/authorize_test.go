@@ -21,6 +21,7 @@ import (
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/authorize"
 	"github.com/keyward/keyward/guard"
+	"github.com/keyward/keyward/server"
 	"github.com/keyward/keyward/sigv4"
 )
 
@@ -34,7 +35,7 @@ import (
 //   - bob: a user of account 444455556666 allowed items/shared/* of account
 //     111122223333 by his own policy
 type authzFixture struct {
-	s      *server
+	s      *server.Server
 	hs     *httptest.Server
 	root   sigv4.Credentials
 	offset atomic.Int64 // added to the server's authentication clock
@@ -66,9 +67,9 @@ func newAuthzFixture(tb testing.TB, forwardConfig string) *authzFixture {
 		tb.Fatal(err)
 	}
 	f := &authzFixture{s: s, root: sigv4.Credentials{AccessKeyID: "AKIAROOTROOTROOT1234", SecretAccessKey: "root-secret-for-benchmarks"}}
-	s.authn.Clock = func() time.Time { return time.Now().Add(time.Duration(f.offset.Load())) }
-	f.hs = httptest.NewServer(s.handler())
-	tb.Cleanup(func() { f.hs.Close(); s.close() })
+	s.Authenticator().Clock = func() time.Time { return time.Now().Add(time.Duration(f.offset.Load())) }
+	f.hs = httptest.NewServer(s.Handler())
+	tb.Cleanup(func() { f.hs.Close(); s.Close() })
 
 	f.svc = f.user(tb, f.root, "svc", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
 		"Action":["keyward:Authorize","keyward:GetSigningKey"],"Resource":"arn:aws:keyward:::service/kvstore"}]}`)
@@ -85,8 +86,8 @@ func newAuthzFixture(tb testing.TB, forwardConfig string) *authzFixture {
 		"PolicyDocument", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kvstore:GetItem","Resource":"*"}]}`))
 
 	otherRoot := sigv4.Credentials{AccessKeyID: "AKIAOTHEROTHEROTHER1", SecretAccessKey: "other-root-secret"}
-	err = s.store.Update(context.Background(), func(tx keyward.Tx) error {
-		return createAccount(tx, otherAccount, otherRoot.AccessKeyID, otherRoot.SecretAccessKey, s.key, time.Now())
+	err = s.Store().Update(context.Background(), func(tx keyward.Tx) error {
+		return server.CreateAccount(tx, otherAccount, otherRoot.AccessKeyID, otherRoot.SecretAccessKey, s.Config().KEK, time.Now())
 	})
 	if err != nil {
 		tb.Fatal(err)

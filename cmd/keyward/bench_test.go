@@ -26,8 +26,8 @@ func testServer(tb testing.TB, storeURL string) (*httptest.Server, sigv4.Credent
 	if err != nil {
 		tb.Fatal(err)
 	}
-	hs := httptest.NewServer(s.handler())
-	tb.Cleanup(func() { hs.Close(); s.close() })
+	hs := httptest.NewServer(s.Handler())
+	tb.Cleanup(func() { hs.Close(); s.Close() })
 	return hs, sigv4.Credentials{AccessKeyID: "AKIAROOTROOTROOT1234", SecretAccessKey: "root-secret-for-benchmarks"}
 }
 

@@ -33,16 +33,16 @@ func TestREADME_ActionTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.close()
+	defer s.Close()
 	supported := map[string]map[string]bool{}
-	for _, svc := range s.query.Services {
-		supported[svc.Name] = map[string]bool{}
-		for name, h := range svc.Actions {
+	for svc, handlers := range s.Handlers() {
+		supported[svc] = map[string]bool{}
+		for name, h := range handlers {
 			_, err := h(context.Background(), &awsquery.Request{})
 			if err != nil && strings.Contains(err.Error(), "not implemented by Keyward") {
 				continue
 			}
-			supported[svc.Name][name] = true
+			supported[svc][name] = true
 		}
 	}
 	var b strings.Builder

@@ -20,6 +20,7 @@ import (
 	"github.com/keyward/keyward/authz"
 	"github.com/keyward/keyward/postgres/pgtest"
 	"github.com/keyward/keyward/seal"
+	"github.com/keyward/keyward/server"
 	"github.com/keyward/keyward/sigv4"
 )
 
@@ -254,7 +255,7 @@ func TestReplicas_StartTogether(t *testing.T) {
 	t.Setenv("KEYWARD_ACCOUNT_ID", "111122223333")
 	root := sigv4.Credentials{AccessKeyID: "AKIAROOTROOTROOT1234", SecretAccessKey: "root-secret-for-benchmarks"}
 	const n = 3
-	servers := make([]*server, n)
+	servers := make([]*server.Server, n)
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	start := make(chan struct{})
@@ -272,8 +273,8 @@ func TestReplicas_StartTogether(t *testing.T) {
 			t.Errorf("replica %d did not start: %v", i, errs[i])
 			continue
 		}
-		hs := httptest.NewServer(s.handler())
-		t.Cleanup(func() { hs.Close(); s.close() })
+		hs := httptest.NewServer(s.Handler())
+		t.Cleanup(func() { hs.Close(); s.Close() })
 		body := mustCall(t, hs, root, "sts", url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}})
 		if !strings.Contains(body, "<Account>111122223333</Account>") {
 			t.Errorf("replica %d: GetCallerIdentity = %s, want account 111122223333", i, body)

@@ -24,6 +24,7 @@ import (
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/authn"
 	"github.com/keyward/keyward/postgres/pgtest"
+	"github.com/keyward/keyward/server"
 	"github.com/keyward/keyward/sigv4"
 )
 
@@ -132,7 +133,7 @@ func runScale(t *testing.T, storeName, storeURL string, n int, size func() strin
 	for _, i := range keyed {
 		id, secret := keyward.NewID(keyward.PrefixAccessKey), keyward.NewSecretAccessKey()
 		keys[i] = sigv4.Credentials{AccessKeyID: id, SecretAccessKey: secret}
-		sealed[i] = s.key.Seal([]byte(secret), authn.AccessKeyAD(id))
+		sealed[i] = s.Config().KEK.Seal([]byte(secret), authn.AccessKeyAD(id))
 	}
 	now := time.Now().UTC().Truncate(time.Second)
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + scaleAccount + `:root"},"Action":"sts:AssumeRole"}]}`
@@ -142,7 +143,7 @@ func runScale(t *testing.T, storeName, storeURL string, n int, size func() strin
 		end := min(start+scaleBatch, n)
 		group := scaleGroup(start / scaleBatch)
 		bt := time.Now()
-		err := s.store.Update(ctx, func(tx keyward.Tx) error {
+		err := s.Store().Update(ctx, func(tx keyward.Tx) error {
 			groupARN := "arn:aws:iam::" + scaleAccount + ":group/" + group
 			if err := tx.CreateGroup(keyward.Group{AccountID: scaleAccount, ID: keyward.NewID(keyward.PrefixGroup), Name: group, Path: "/", ARN: groupARN, CreateDate: now}); err != nil {
 				return err
@@ -281,7 +282,7 @@ func runScale(t *testing.T, storeName, storeURL string, n int, size func() strin
 }
 
 // scaleServer is testServer returning the server too, for its store and key.
-func scaleServer(t *testing.T, storeURL string) (*server, *httptest.Server, sigv4.Credentials) {
+func scaleServer(t *testing.T, storeURL string) (*server.Server, *httptest.Server, sigv4.Credentials) {
 	t.Helper()
 	t.Setenv("KEYWARD_ROOT_ACCESS_KEY_ID", "AKIAROOTROOTROOT1234")
 	t.Setenv("KEYWARD_ROOT_SECRET_ACCESS_KEY", "root-secret-for-benchmarks")
@@ -290,8 +291,8 @@ func scaleServer(t *testing.T, storeURL string) (*server, *httptest.Server, sigv
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := httptest.NewServer(s.handler())
-	t.Cleanup(func() { hs.Close(); s.close() })
+	hs := httptest.NewServer(s.Handler())
+	t.Cleanup(func() { hs.Close(); s.Close() })
 	return s, hs, sigv4.Credentials{AccessKeyID: "AKIAROOTROOTROOT1234", SecretAccessKey: "root-secret-for-benchmarks"}
 }
 

@@ -18,6 +18,7 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/seal"
+	"github.com/keyward/keyward/server"
 	"github.com/keyward/keyward/sigv4"
 )
 
@@ -74,13 +75,13 @@ func TestSecrets_AtRest(t *testing.T) {
 		secrets["session token, decoded"] = raw
 	}
 	// The key ring's keys in clear, opened here with the key-encryption key.
-	err := s.store.View(context.Background(), func(tx keyward.Tx) error {
+	err := s.Store().View(context.Background(), func(tx keyward.Tx) error {
 		entries, err := tx.ListKeyRingEntries()
 		if err != nil {
 			return err
 		}
 		for _, e := range entries {
-			k, err := s.key.Open(e.Material, []byte("keyward:keyring:"+e.ID))
+			k, err := s.Config().KEK.Open(e.Material, []byte("keyward:keyring:"+e.ID))
 			if err != nil {
 				t.Errorf("key ring entry %s does not open with the key-encryption key and its id: %v", e.ID, err)
 				continue
@@ -122,7 +123,7 @@ func TestSecrets_AtRest(t *testing.T) {
 	}
 	readDB()
 	hs.Close()
-	s.close()
+	s.Close()
 	readDB()
 	if len(db) == 0 {
 		t.Fatal("no database files")
@@ -156,7 +157,7 @@ func TestSecrets_AtRest(t *testing.T) {
 	sdb.Close()
 
 	s, hs, _ = startSecretsServer(t, cfg)
-	defer func() { hs.Close(); s.close() }()
+	defer func() { hs.Close(); s.Close() }()
 	c = hs.Client()
 	if code, body := call(t, c, hs.URL, root, "sts", gci); code != 200 {
 		t.Errorf("root after the restart = %d %s, want 200", code, body)
@@ -173,7 +174,7 @@ func TestSecrets_AtRest(t *testing.T) {
 	}
 }
 
-func startSecretsServer(t *testing.T, cfg serveConfig) (*server, *httptest.Server, sigv4.Credentials) {
+func startSecretsServer(t *testing.T, cfg serveConfig) (*server.Server, *httptest.Server, sigv4.Credentials) {
 	t.Setenv("KEYWARD_ROOT_ACCESS_KEY_ID", "AKIAROOTROOTROOT1234")
 	t.Setenv("KEYWARD_ROOT_SECRET_ACCESS_KEY", "root-secret-for-benchmarks")
 	t.Setenv("KEYWARD_ACCOUNT_ID", "111122223333")
@@ -181,7 +182,7 @@ func startSecretsServer(t *testing.T, cfg serveConfig) (*server, *httptest.Serve
 	if err != nil {
 		t.Fatal(err)
 	}
-	return s, httptest.NewServer(s.handler()), sigv4.Credentials{AccessKeyID: "AKIAROOTROOTROOT1234", SecretAccessKey: "root-secret-for-benchmarks"}
+	return s, httptest.NewServer(s.Handler()), sigv4.Credentials{AccessKeyID: "AKIAROOTROOTROOT1234", SecretAccessKey: "root-secret-for-benchmarks"}
 }
 
 func between(s, open, close string) string {

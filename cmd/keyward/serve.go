@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -15,12 +16,11 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
-	"github.com/keyward/keyward/authn"
+	"github.com/keyward/keyward/authorize"
 	"github.com/keyward/keyward/authz"
-	"github.com/keyward/keyward/awsquery"
-	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/postgres"
 	"github.com/keyward/keyward/seal"
+	"github.com/keyward/keyward/server"
 	"github.com/keyward/keyward/sqlite"
 )
 
@@ -37,9 +37,22 @@ type serveConfig struct {
 	// see writes made by other replicas (0: authz's default).
 	replicaPoll time.Duration
 	// rateLimit is requests a second per access key (0: none), rateBurst
-	// the bucket's size (ratelimit.go).
+	// the bucket's size.
 	rateLimit, rateBurst float64
-	audit                auditConfig // --audit, --audit-sync, --enforcement (audit.go)
+	audit                auditConfig
+}
+
+// auditConfig holds keyward serve's audit and enforcement flags.
+type auditConfig struct {
+	file        string // "" none, "-" stdout, else a path
+	sync        bool
+	enforcement string
+}
+
+func (c *auditConfig) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.file, "audit", "", "write the audit trail, one JSON line per request, to FILE (- for stdout); SIGHUP reopens it after rotation")
+	fs.BoolVar(&c.sync, "audit-sync", false, "fsync each audit line before the response is sent, so no acknowledged request is missing after a crash")
+	fs.StringVar(&c.enforcement, "enforcement", "enforce", "enforce: deny what policies deny; log: decide every request, log and audit what would be denied, and let it through. Log softens the decisions of IAM's actions and of STS's GetFederationToken, GetAccessKeyInfo and DecodeAuthorizationMessage; never authentication, nor sts:AssumeRole*, whose trust-policy checks stay enforced")
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -56,6 +69,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Float64Var(&cfg.rateBurst, "rate-burst", 0, "requests an access key may send at once before --rate-limit applies (default: one second's worth, at least 1)")
 	cfg.audit.register(fs)
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
 		return &exitError{code: 2}
 	}
 	if fs.NArg() > 0 {
@@ -75,14 +91,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	defer srv.close()
+	defer srv.Close()
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	hs := &http.Server{
-		Handler:           srv.handler(),
+		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -92,7 +108,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
-	log.Info("keyward listening", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String(), "store", srv.storeDesc, "account", srv.accountID)
+	log.Info("keyward listening", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String(), "store", srv.Config().StoreDesc, "account", srv.Config().AccountID)
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
@@ -106,236 +122,276 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return err
 }
 
-// server is the assembled service: store, authentication, authorization and
-// the IAM and STS actions.
-type server struct {
-	store     keyward.Store
-	storeDesc string
-	accountID string
-	// The root key first start created, kept (in memory only) for a reset
-	// of an in-memory store.
-	rootKeyID, rootSecret string
-	key                   *seal.Key
-	log                   *slog.Logger
-	authz                 *authz.Authorizer
-	authn                 *authn.Authenticator
-	query                 *awsquery.Server
-	metrics               *metrics
-	stopFollow            context.CancelFunc // ends authz's Follow loop; nil when none
+// settings is what serve reads from flags and the environment, every value
+// checked before anything is written to disk.
+type settings struct {
+	storeURL    string
+	memory      bool
+	enforcement authz.Mode
+	rotation    time.Duration
+	accountID   string
+	rootKeyID   string
+	rootSecret  string
+	generated   bool // the root key is generated, not given
+	kek         []byte
+	forward     *authorize.Config
+	forwardErr  error
 }
 
-func newServer(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Writer) (*server, error) {
-	storeURL := cfg.store
-	if storeURL == "" {
-		storeURL = "sqlite:" + filepath.Join(cfg.data, "keyward.db")
+// check reads and checks the configuration: flags, KEYWARD_* variables and
+// the forward-auth route map. It writes nothing.
+func (cfg serveConfig) check(log *slog.Logger) (*settings, error) {
+	st := &settings{storeURL: cfg.store}
+	if st.storeURL == "" {
+		st.storeURL = "sqlite:" + filepath.Join(cfg.data, "keyward.db")
 	}
-	memory := storeURL == "sqlite::memory:"
-	if !memory {
-		if err := os.MkdirAll(cfg.data, 0o700); err != nil {
-			return nil, fmt.Errorf("serve: data directory: %w", err)
-		}
-	}
-	kek, err := loadKEK(cfg, memory)
-	if err != nil {
+	st.memory = st.storeURL == "sqlite::memory:"
+	if err := checkStoreURL(st.storeURL); err != nil {
 		return nil, err
 	}
-	key, err := seal.NewKey(kek)
-	if err != nil {
-		return nil, err
+	switch cfg.audit.enforcement {
+	case "", "enforce":
+	case "log":
+		st.enforcement = authz.LogOnly
+	default:
+		return nil, usageError("serve: --enforcement must be enforce or log, not %q", cfg.audit.enforcement)
 	}
-	store, desc, err := openStore(ctx, storeURL)
-	if err != nil {
-		return nil, err
+	if cfg.audit.sync && cfg.audit.file == "" {
+		return nil, usageError("serve: --audit-sync needs --audit FILE")
 	}
-	s := &server{store: store, storeDesc: desc, log: log}
-	s.key = key
-	s.accountID, s.rootKeyID, s.rootSecret, err = bootstrap(ctx, store, key, cfg.data, memory, stdout)
-	if err == nil {
-		err = seedManagedPolicies(ctx, store, log) // cmd/keyward/catalog.go
-	}
-	if err != nil {
-		store.Close()
-		return nil, err
-	}
-	s.metrics = newMetrics()
-	s.authz = authz.New(store)
-	s.authz.OnDecision = func(_ context.Context, _ *keyward.Caller, d authz.Decision) {
-		s.metrics.decision(d.Result.Decision.String())
-	}
-	if g, ok := store.(keyward.Generations); ok && !memory {
-		// Replicas: IAM writes bump the store's generation, and Follow
-		// (started below) invalidates this process's caches when another
-		// process bumped it.
-		s.authz.Shared = g
-		s.authz.OnSharedError = func(err error) { log.Warn("shared generation", "err", err.Error()) }
-	}
-	s.authn = &authn.Authenticator{Store: store, Key: key, Generation: s.authz.Generation}
-	s.query = &awsquery.Server{
-		Authenticate: s.authn.Authenticate,
-		Log:          log,
-		Observe:      s.observe,
-		Services: []*awsquery.Service{
-			{Name: "iam", Namespace: awsquery.NamespaceIAM, Version: awsquery.VersionIAM, Actions: iamActions(s, key)},
-		},
-	}
-	if err := addSTS(ctx, s, key); err != nil { // cmd/keyward/sts.go
-		store.Close()
-		return nil, err
-	}
-	if cfg.rateLimit > 0 {
-		burst := cfg.rateBurst
-		if burst <= 0 {
-			burst = cfg.rateLimit
+	if v := os.Getenv("KEYWARD_TOKEN_KEY_ROTATION"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Minute {
+			return nil, usageError("serve: KEYWARD_TOKEN_KEY_ROTATION must be a duration of at least 1m, not %q", v)
 		}
-		s.query.Authenticate = newRateLimiter(cfg.rateLimit, burst).wrap(s.query.Authenticate)
+		st.rotation = d
 	}
-	if s.authz.Shared != nil {
-		fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-		s.stopFollow = cancel
-		go s.authz.Follow(fctx, cfg.replicaPoll)
+	st.accountID = os.Getenv("KEYWARD_ACCOUNT_ID")
+	if st.accountID == "" {
+		st.accountID = DefaultAccountID
 	}
-	if err := s.startAudit(ctx, cfg.audit, stdout); err != nil { // audit.go
-		s.close()
-		return nil, err
+	if !isAccountID(st.accountID) {
+		return nil, usageError("serve: KEYWARD_ACCOUNT_ID must be 12 digits, not %q", st.accountID)
 	}
-	return s, nil
-}
-
-func (s *server) close() {
-	if s.stopFollow != nil {
-		s.stopFollow()
+	st.rootKeyID, st.rootSecret = os.Getenv("KEYWARD_ROOT_ACCESS_KEY_ID"), os.Getenv("KEYWARD_ROOT_SECRET_ACCESS_KEY")
+	if (st.rootKeyID == "") != (st.rootSecret == "") {
+		return nil, usageError("serve: set both KEYWARD_ROOT_ACCESS_KEY_ID and KEYWARD_ROOT_SECRET_ACCESS_KEY, or neither")
 	}
-	s.store.Close()
-}
-
-// observe writes the access log line and counts the request.
-func (s *server) observe(o awsquery.Observation) {
-	s.metrics.observe(o)
-	caller := ""
-	if c, ok := o.Caller.(*keyward.Caller); ok && c != nil {
-		caller = c.ARN
+	if st.generated = st.rootKeyID == ""; st.generated {
+		st.rootKeyID, st.rootSecret = keyward.NewID(keyward.PrefixAccessKey), keyward.NewSecretAccessKey()
 	}
-	s.log.Info("request", "request_id", o.RequestID, "service", o.Service, "action", o.Action,
-		"code", o.Code, "caller", caller, "remote", o.Remote, "duration_ms", float64(o.Duration.Microseconds())/1000)
-}
-
-func (s *server) handler() http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		io.WriteString(w, "ok\n")
-	})
-	mux.Handle("GET /metrics", s.metrics)
-	mux.HandleFunc("POST /keyward/admin/reset", s.reset)
-	s.authorizeRoutes(mux) // cmd/keyward/authorize.go
-	mux.Handle("/", s.query)
-	return mux
-}
-
-func openStore(ctx context.Context, u string) (keyward.Store, string, error) {
-	switch {
-	case strings.HasPrefix(u, "sqlite:"):
-		path := strings.TrimPrefix(u, "sqlite:")
-		if path == "" {
-			return nil, "", usageError("serve: --store sqlite: needs a path or :memory:")
-		}
-		st, err := sqlite.Open(ctx, path)
-		if err != nil {
-			return nil, "", fmt.Errorf("serve: open %s: %w", u, err)
-		}
-		return st, "sqlite:" + path, nil
-	case strings.HasPrefix(u, "postgres://"), strings.HasPrefix(u, "postgresql://"):
-		desc := u
-		if pu, err := url.Parse(u); err == nil {
-			desc = pu.Redacted() // the log line must not carry the password
-		}
-		st, err := postgres.Open(ctx, u)
-		if err != nil {
-			return nil, "", fmt.Errorf("serve: open %s: %w", desc, err)
-		}
-		return st, desc, nil
-	}
-	return nil, "", usageError("serve: unknown store %q: use sqlite:PATH, sqlite::memory: or postgres://...", u)
-}
-
-// loadKEK finds the key-encryption key: KEYWARD_KEK, --kek-file, or
-// DATA/kek (created on first start). A memory store without one gets a
-// random key: nothing outlives the process anyway.
-func loadKEK(cfg serveConfig, memory bool) ([]byte, error) {
 	if v := os.Getenv("KEYWARD_KEK"); v != "" {
 		k, err := seal.ParseKey(v)
 		if err != nil {
 			return nil, usageError("serve: KEYWARD_KEK: %v", err)
 		}
-		return k, nil
-	}
-	if cfg.kekFile != "" {
+		st.kek = k
+	} else if cfg.kekFile != "" {
 		data, err := os.ReadFile(cfg.kekFile)
 		if err != nil {
 			return nil, usageError("serve: --kek-file: %v", err)
 		}
-		return seal.ParseKey(string(data))
+		if st.kek, err = seal.ParseKey(string(data)); err != nil {
+			return nil, usageError("serve: --kek-file %s: %v", cfg.kekFile, err)
+		}
 	}
+	// KEYWARD_FORWARD_AUTH_CONFIG names the forward-auth route map (see
+	// authorize.Config). One that does not load is logged, and the endpoint
+	// then answers 500 to every request: it fails closed.
+	if path := os.Getenv("KEYWARD_FORWARD_AUTH_CONFIG"); path != "" {
+		st.forward, st.forwardErr = authorize.LoadConfig(path)
+		if st.forwardErr != nil {
+			log.Error("forward auth disabled: its configuration does not load", "file", path, "err", st.forwardErr)
+		}
+	}
+	return st, nil
+}
+
+// newServer checks the configuration, then opens the store (creating the
+// data directory and, on a new store, the key-encryption key), runs the
+// first start, and assembles the server.
+func newServer(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Writer) (*server.Server, error) {
+	st, err := cfg.check(log)
+	if err != nil {
+		return nil, err
+	}
+	if !st.memory && strings.HasPrefix(st.storeURL, "sqlite:") {
+		if err := os.MkdirAll(filepath.Dir(strings.TrimPrefix(st.storeURL, "sqlite:")), 0o700); err != nil {
+			return nil, fmt.Errorf("serve: data directory: %w", err)
+		}
+	}
+	store, desc, err := openStore(ctx, st.storeURL)
+	if err != nil {
+		return nil, err
+	}
+	srv, err := assemble(ctx, cfg, st, store, desc, log, stdout)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	return srv, nil
+}
+
+func assemble(ctx context.Context, cfg serveConfig, st *settings, store keyward.Store, desc string, log *slog.Logger, stdout io.Writer) (*server.Server, error) {
+	empty, err := storeIsEmpty(ctx, store)
+	if err != nil {
+		return nil, fmt.Errorf("serve: %w", err)
+	}
+	if st.kek == nil {
+		if st.kek, err = loadKEK(cfg.data, st.memory, empty); err != nil {
+			return nil, err
+		}
+	}
+	key, err := seal.NewKey(st.kek)
+	if err != nil {
+		return nil, err
+	}
+	account, created, err := server.Bootstrap(ctx, store, key, st.accountID, st.rootKeyID, st.rootSecret)
+	if err != nil {
+		return nil, fmt.Errorf("serve: first start: %w", err)
+	}
+	if created && st.generated {
+		if err := showRootCredentials(account, st.rootKeyID, st.rootSecret, cfg.data, st.memory, stdout); err != nil {
+			return nil, err
+		}
+	}
+	if !created {
+		warnSettingsIgnored(ctx, store, account, st, log)
+	}
+	if err := server.SeedManagedPolicies(ctx, store, log); err != nil {
+		return nil, err
+	}
+	rootKeyID, rootSecret := "", ""
+	if created {
+		rootKeyID, rootSecret = st.rootKeyID, st.rootSecret
+	}
+	return server.New(ctx, server.Config{
+		Store: store, StoreDesc: desc, KEK: key, Log: log,
+		AccountID: account, RootKeyID: rootKeyID, RootSecret: rootSecret, Resettable: st.memory,
+		// Replicas: PostgreSQL, or a SQLite file shared by several processes.
+		Follow: !st.memory, FollowInterval: cfg.replicaPoll,
+		RateLimit: cfg.rateLimit, RateBurst: cfg.rateBurst,
+		AuditFile: cfg.audit.file, AuditSync: cfg.audit.sync, Enforcement: st.enforcement, Stdout: stdout,
+		TokenKeyRotation: st.rotation,
+		ForwardAuth:      st.forward, ForwardAuthErr: st.forwardErr,
+	})
+}
+
+// storeIsEmpty reports whether the store has no account yet: a first start.
+func storeIsEmpty(ctx context.Context, store keyward.Store) (bool, error) {
+	var n int
+	err := store.View(ctx, func(tx keyward.Tx) error {
+		accounts, err := tx.ListAccounts()
+		n = len(accounts)
+		return err
+	})
+	return n == 0, err
+}
+
+// warnSettingsIgnored says so when KEYWARD_ACCOUNT_ID or the root key
+// variables name something other than what the store holds: they only
+// apply to a first start, and a client using them would be refused.
+func warnSettingsIgnored(ctx context.Context, store keyward.Store, account string, st *settings, log *slog.Logger) {
+	if id := os.Getenv("KEYWARD_ACCOUNT_ID"); id != "" && id != account {
+		log.Warn("KEYWARD_ACCOUNT_ID is ignored: it applies to a first start, and this store's default account is another",
+			"KEYWARD_ACCOUNT_ID", id, "account", account)
+	}
+	if st.generated {
+		return
+	}
+	err := store.View(ctx, func(tx keyward.Tx) error {
+		k, err := tx.GetAccessKey(st.rootKeyID)
+		if keyward.ErrorCode(err) == keyward.ErrNoSuchEntity || (err == nil && (k.AccountID != account || k.UserName != "")) {
+			log.Warn("KEYWARD_ROOT_ACCESS_KEY_ID is ignored: it applies to a first start, and this store has no such root key; requests signed with it will be refused",
+				"KEYWARD_ROOT_ACCESS_KEY_ID", st.rootKeyID, "account", account)
+			return nil
+		}
+		return err
+	})
+	if err != nil {
+		log.Warn("checking KEYWARD_ROOT_ACCESS_KEY_ID", "err", err.Error())
+	}
+}
+
+// showRootCredentials prints a generated root secret, once, and keeps it
+// in a 0600 file of the data directory.
+func showRootCredentials(account, keyID, secret, dataDir string, memory bool, stdout io.Writer) error {
+	where := "(not kept: the store is in memory)"
+	if !memory {
+		path := filepath.Join(dataDir, "root-credentials")
+		content := fmt.Sprintf("KEYWARD_ACCOUNT_ID=%s\nAWS_ACCESS_KEY_ID=%s\nAWS_SECRET_ACCESS_KEY=%s\n", account, keyID, secret)
+		if err := os.MkdirAll(dataDir, 0o700); err != nil {
+			return fmt.Errorf("serve: data directory: %w", err)
+		}
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			return fmt.Errorf("serve: root credentials: %w", err)
+		}
+		where = "(also written to " + path + ", mode 0600)"
+	}
+	fmt.Fprintf(stdout, "Created account %s with root credentials %s; the secret is shown only this once:\n  export AWS_ACCESS_KEY_ID=%s\n  export AWS_SECRET_ACCESS_KEY=%s\n", account, where, keyID, secret)
+	return nil
+}
+
+// checkStoreURL checks a --store URL's form without opening it.
+func checkStoreURL(u string) error {
+	switch {
+	case strings.HasPrefix(u, "sqlite:"):
+		if strings.TrimPrefix(u, "sqlite:") == "" {
+			return usageError("serve: --store sqlite: needs a path or :memory:")
+		}
+		return nil
+	case strings.HasPrefix(u, "postgres://"), strings.HasPrefix(u, "postgresql://"):
+		return nil
+	}
+	return usageError("serve: unknown store %q: use sqlite:PATH, sqlite::memory: or postgres://...", u)
+}
+
+func openStore(ctx context.Context, u string) (keyward.Store, string, error) {
+	if err := checkStoreURL(u); err != nil {
+		return nil, "", err
+	}
+	if strings.HasPrefix(u, "sqlite:") {
+		path := strings.TrimPrefix(u, "sqlite:")
+		st, err := sqlite.Open(ctx, path)
+		if err != nil {
+			return nil, "", fmt.Errorf("open %s: %w", u, err)
+		}
+		return st, "sqlite:" + path, nil
+	}
+	desc := u
+	if pu, err := url.Parse(u); err == nil {
+		desc = pu.Redacted() // the log line must not carry the password
+	}
+	st, err := postgres.Open(ctx, u)
+	if err != nil {
+		return nil, "", fmt.Errorf("open %s: %w", desc, err)
+	}
+	return st, desc, nil
+}
+
+// loadKEK reads DATA/kek, the key-encryption key when neither KEYWARD_KEK
+// nor --kek-file gives one. First start on an empty store creates it; on a
+// store that already holds secrets, a missing key file is an error, and
+// nothing is written: a new key would open none of them. A memory store
+// without one gets a random key: nothing outlives the process anyway.
+func loadKEK(dataDir string, memory, emptyStore bool) ([]byte, error) {
 	if memory {
 		return seal.GenerateKey(), nil
 	}
-	k, err := seal.LoadOrCreateKeyFile(filepath.Join(cfg.data, "kek"))
+	path := filepath.Join(dataDir, "kek")
+	if !emptyStore {
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			return nil, usageError("serve: the store holds secrets sealed with a key-encryption key, and there is none at %s: give the one it was created with (KEYWARD_KEK, --kek-file, or copy the kek file of its first server); see docs/scale-out.md", path)
+		}
+	}
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("serve: data directory: %w", err)
+	}
+	k, err := seal.LoadOrCreateKeyFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("serve: key-encryption key: %w", err)
 	}
 	return k, nil
-}
-
-// bootstrap creates the default account and its root access key on a store
-// with no account, and returns the default account's id.
-func bootstrap(ctx context.Context, store keyward.Store, key *seal.Key, dataDir string, memory bool, stdout io.Writer) (accountID, keyID, secret string, err error) {
-	accountID = os.Getenv("KEYWARD_ACCOUNT_ID")
-	if accountID == "" {
-		accountID = DefaultAccountID
-	}
-	if !isAccountID(accountID) {
-		return "", "", "", usageError("serve: KEYWARD_ACCOUNT_ID must be 12 digits, not %q", accountID)
-	}
-	keyID, secret = os.Getenv("KEYWARD_ROOT_ACCESS_KEY_ID"), os.Getenv("KEYWARD_ROOT_SECRET_ACCESS_KEY")
-	if (keyID == "") != (secret == "") {
-		return "", "", "", usageError("serve: set both KEYWARD_ROOT_ACCESS_KEY_ID and KEYWARD_ROOT_SECRET_ACCESS_KEY, or neither")
-	}
-	generated := keyID == ""
-	if generated {
-		keyID, secret = keyward.NewID(keyward.PrefixAccessKey), keyward.NewSecretAccessKey()
-	}
-	created := false
-	err = store.Update(ctx, func(tx keyward.Tx) error {
-		created = false // fn runs again when a replica starting at once wins
-		accounts, err := tx.ListAccounts()
-		if err != nil {
-			return err
-		}
-		if len(accounts) > 0 {
-			accountID = accounts[0].ID
-			return nil
-		}
-		created = true
-		return createAccount(tx, accountID, keyID, secret, key, time.Now())
-	})
-	if err != nil {
-		return "", "", "", fmt.Errorf("serve: first start: %w", err)
-	}
-	if !created || !generated {
-		return accountID, keyID, secret, nil
-	}
-	// A generated secret is shown once, and kept in a 0600 file.
-	where := "(not kept: the store is in memory)"
-	if !memory {
-		path := filepath.Join(dataDir, "root-credentials")
-		content := fmt.Sprintf("KEYWARD_ACCOUNT_ID=%s\nAWS_ACCESS_KEY_ID=%s\nAWS_SECRET_ACCESS_KEY=%s\n", accountID, keyID, secret)
-		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-			return "", "", "", fmt.Errorf("serve: root credentials: %w", err)
-		}
-		where = "(also written to " + path + ", mode 0600)"
-	}
-	fmt.Fprintf(stdout, "Created account %s with root credentials %s; the secret is shown only this once:\n  export AWS_ACCESS_KEY_ID=%s\n  export AWS_SECRET_ACCESS_KEY=%s\n", accountID, where, keyID, secret)
-	return accountID, keyID, secret, nil
 }
 
 func isAccountID(s string) bool {
@@ -348,25 +404,4 @@ func isAccountID(s string) bool {
 		}
 	}
 	return true
-}
-
-// iamActions returns the IAM actions, bound to the wire by their method names.
-func iamActions(s *server, key *seal.Key) map[string]awsquery.Handler {
-	svc := &iam.Service{
-		Store: s.store,
-		Authz: s.authz,
-		Encrypt: func(accessKeyID string, secret []byte) ([]byte, error) {
-			return key.Seal(secret, authn.AccessKeyAD(accessKeyID)), nil
-		},
-	}
-	actions := awsquery.Actions(svc)
-	// IAM actions Keyward does not implement answer InvalidAction saying
-	// so, rather than "Could not find operation", which reads like a typo.
-	for _, op := range iam.Operations {
-		if _, ok := actions[op.Name]; !ok {
-			name := op.Name
-			actions[name] = func(context.Context, *awsquery.Request) (any, error) { return nil, iam.Unsupported(name) }
-		}
-	}
-	return actions
 }
