@@ -86,9 +86,9 @@ func BenchmarkStores(b *testing.B) {
 					}
 				}
 			})
+			i := 0 // outside the sub-benchmark: -count runs it again on the same store
 			b.Run("CreateUser", func(b *testing.B) {
 				b.ReportAllocs()
-				i := 0
 				for b.Loop() {
 					i++
 					u := user(fmt.Sprintf("new-%d", i), fmt.Sprintf("AIDANEW%013d", i))
