@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/sqlcore"
 )
 
 var (
@@ -147,17 +148,18 @@ func (s *Store) attempt(ctx context.Context, readOnly bool, fn func(keyward.Tx) 
 	// The pool closes a connection released in the middle of a
 	// transaction (after a panic, a failed ROLLBACK, a lost connection).
 	defer conn.Release()
-	t := &tx{ctx: ctx, conn: conn.Conn(), begin: beginUpdate, readOnly: readOnly}
+	begin := beginUpdate
 	if readOnly {
-		t.begin = beginView
+		begin = beginView
 	}
+	t := newTx(ctx, conn.Conn(), begin, readOnly)
 	done := false
 	defer func() {
 		if !done && t.begin == "" {
 			// fn panicked; the panic goes on. A fresh context: the
 			// rollback must happen even when ctx is done.
 			rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			t.conn.Exec(rctx, "ROLLBACK")
+			t.q.Exec(rctx, "ROLLBACK")
 			cancel()
 		}
 	}()
@@ -169,7 +171,7 @@ func (s *Store) attempt(ctx context.Context, readOnly bool, fn func(keyward.Tx) 
 	}
 	if t.retryErr != nil || ferr != nil || readOnly || t.dead != nil {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		_, rerr := t.conn.Exec(rctx, "ROLLBACK")
+		_, rerr := t.q.Exec(rctx, "ROLLBACK")
 		cancel()
 		switch {
 		case t.retryErr != nil:
@@ -184,7 +186,7 @@ func (s *Store) attempt(ctx context.Context, readOnly bool, fn func(keyward.Tx) 
 		}
 		return false, nil
 	}
-	tag, err := t.conn.Exec(ctx, "COMMIT")
+	tag, err := t.q.Exec(ctx, "COMMIT")
 	if err != nil {
 		return isRetryable(err), fmt.Errorf("postgres: commit: %w", err)
 	}
@@ -225,19 +227,9 @@ func isRetryable(err error) bool {
 	return false
 }
 
-func isUniqueViolation(err error) bool { return sqlState(err) == codeUniqueViolation }
-
 // Generation implements keyward.Generations.
 func (s *Store) Generation(ctx context.Context) (uint64, error) {
-	var v int64
-	err := s.pool.QueryRow(ctx, `SELECT value FROM keyward_generation WHERE id = 1`).Scan(&v)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, fmt.Errorf("postgres: read generation: %w", err)
-	}
-	return uint64(v), nil
+	return sqlcore.Generation(&conn{ctx: ctx, q: s.pool}, dialect{})
 }
 
 // BumpGeneration implements keyward.Generations with one upsert in its own
@@ -245,8 +237,7 @@ func (s *Store) Generation(ctx context.Context) (uint64, error) {
 // of failing, and each one changes the value.
 func (s *Store) BumpGeneration(ctx context.Context) error {
 	return s.retry(ctx, "bump generation", func(ctx context.Context) error {
-		_, err := s.pool.Exec(ctx, `INSERT INTO keyward_generation (id, value) VALUES (1, 1)
-			ON CONFLICT (id) DO UPDATE SET value = keyward_generation.value + 1`)
+		_, err := s.pool.Exec(ctx, rebind(sqlcore.BumpGeneration))
 		return err
 	})
 }

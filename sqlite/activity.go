@@ -3,9 +3,9 @@ package sqlite
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/sqlcore"
 )
 
 var _ keyward.ActivityLog = (*Store)(nil)
@@ -22,13 +22,7 @@ func (s *Store) RecordActivity(ctx context.Context, acts []keyward.Activity) err
 	}
 	defer tx.Rollback()
 	for _, a := range acts {
-		_, err := tx.ExecContext(ctx, `INSERT INTO activity (account_id, principal, service, action, region, used_at)
-			VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT (account_id, principal, service, action) DO UPDATE
-			SET region = excluded.region, used_at = excluded.used_at
-			WHERE excluded.used_at > activity.used_at`,
-			a.AccountID, a.Principal, a.Service, a.Action, a.Region, a.Time.Unix())
-		if err != nil {
+		if _, err := tx.ExecContext(ctx, sqlcore.UpsertActivity, sqlcore.ActivityArgs(a)...); err != nil {
 			return fmt.Errorf("sqlite: record activity: %w", err)
 		}
 	}
@@ -40,24 +34,5 @@ func (s *Store) RecordActivity(ctx context.Context, acts []keyward.Activity) err
 
 // ListActivity implements keyward.ActivityLog.
 func (s *Store) ListActivity(ctx context.Context, accountID string) ([]keyward.Activity, error) {
-	rows, err := s.reader.QueryContext(ctx, `SELECT principal, service, action, region, used_at FROM activity
-		WHERE account_id = ? ORDER BY principal, service, action`, accountID)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: list activity: %w", err)
-	}
-	defer rows.Close()
-	var out []keyward.Activity
-	for rows.Next() {
-		a := keyward.Activity{AccountID: accountID}
-		var at int64
-		if err := rows.Scan(&a.Principal, &a.Service, &a.Action, &a.Region, &at); err != nil {
-			return nil, fmt.Errorf("sqlite: list activity: %w", err)
-		}
-		a.Time = time.Unix(at, 0).UTC()
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: list activity: %w", err)
-	}
-	return out, nil
+	return sqlcore.ListActivity(&conn{ctx: ctx, q: s.reader}, dialect{}, accountID)
 }

@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
-	sqlite "modernc.org/sqlite"
+	"github.com/keyward/keyward/internal/sqlcore"
 )
 
 var _ keyward.Store = (*Store)(nil)
@@ -130,8 +130,10 @@ func withParams(dsn string, v url.Values) string {
 }
 
 func prepareAll(ctx context.Context, db *sql.DB) (map[string]*sql.Stmt, error) {
+	hot := sqlcore.Hot()
 	m := make(map[string]*sql.Stmt, len(hot))
 	for _, q := range hot {
+		q = dialect{}.Rebind(q) // the text the core's calls will carry
 		st, err := db.PrepareContext(ctx, q)
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: prepare %q: %w", q, err)
@@ -179,8 +181,7 @@ func (s *Store) run(ctx context.Context, db *sql.DB, stmts map[string]*sql.Stmt,
 			stx.Rollback() // fn panicked; the panic goes on
 		}
 	}()
-	t := &tx{ctx: ctx, tx: stx, readOnly: readOnly, stmts: stmts}
-	ferr := fn(t)
+	ferr := fn(newTx(ctx, stx, stmts, readOnly))
 	done = true
 	if ferr != nil || readOnly {
 		if rerr := stx.Rollback(); rerr != nil && ferr == nil {
@@ -258,20 +259,4 @@ func (s *Store) apply(ctx context.Context, version int, name string) error {
 		return fmt.Errorf("sqlite: migration %d: %w", version, err)
 	}
 	return nil
-}
-
-// SQLite extended result codes the store maps to AWS errors.
-const (
-	codeConstraintForeignKey = 787
-	codeConstraintPrimaryKey = 1555
-	codeConstraintUnique     = 2067
-)
-
-// isUniqueViolation reports whether err is a UNIQUE or PRIMARY KEY violation.
-func isUniqueViolation(err error) bool {
-	var e *sqlite.Error
-	if errors.As(err, &e) {
-		return e.Code() == codeConstraintUnique || e.Code() == codeConstraintPrimaryKey
-	}
-	return false
 }
