@@ -57,6 +57,10 @@ type conn struct {
 	// met: the transaction is lost, and Update runs it again whatever fn
 	// returns.
 	retryErr error
+	// row and rows are what QueryRow and Query return, reused: the core
+	// reads each to the end before its next call (see sqlcore.Conn).
+	row  row
+	rows rows
 }
 
 // note records err when it calls for running the transaction again.
@@ -148,53 +152,74 @@ func (r *row) Scan(dest ...any) error {
 }
 
 func (c *conn) QueryRow(q string, args ...any) sqlcore.Row {
+	c.row = row{c: c}
 	if err := checkArgs(args); err != nil {
-		return &row{err: err}
+		c.row.err = err
+		return &c.row
 	}
 	br, err := c.send(q, args)
-	if err != nil {
-		return &row{err: err}
+	switch {
+	case err != nil:
+		c.row.err = err
+	case br != nil:
+		c.row.r, c.row.br = br.QueryRow(), br
+	default:
+		c.row.r = c.q.QueryRow(c.ctx, q, args...)
 	}
-	if br != nil {
-		return &row{c: c, r: br.QueryRow(), br: br}
-	}
-	return &row{c: c, r: c.q.QueryRow(c.ctx, q, args...)}
+	return &c.row
 }
 
-func (c *conn) Query(q string, args []any, each func(sqlcore.Row) error) error {
+// rows is pgx.Rows as sqlcore.Rows, its errors noted.
+type rows struct {
+	c      *conn
+	r      pgx.Rows
+	br     pgx.BatchResults // closed with r, when r came in a batch
+	closed bool
+	err    error // Close's
+}
+
+func (r *rows) Next() bool             { return r.r.Next() }
+func (r *rows) Scan(dest ...any) error { return r.c.note(r.r.Scan(dest...)) }
+func (r *rows) Err() error             { return r.c.note(r.r.Err()) }
+
+func (r *rows) Close() error {
+	if r.closed {
+		return r.err
+	}
+	r.closed = true
+	r.r.Close()
+	err := r.r.Err()
+	if r.br != nil {
+		if cerr := r.br.Close(); err == nil {
+			err = cerr
+		}
+	}
+	r.err = r.c.note(err)
+	return r.err
+}
+
+func (c *conn) Query(q string, args ...any) (sqlcore.Rows, error) {
 	if err := checkArgs(args); err != nil {
-		return err
+		return nil, err
 	}
 	br, err := c.send(q, args)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	var rows pgx.Rows
+	var pr pgx.Rows
 	if br != nil {
-		rows, err = br.Query()
-		defer br.Close()
+		pr, err = br.Query()
 	} else {
-		rows, err = c.q.Query(c.ctx, q, args...)
+		pr, err = c.q.Query(c.ctx, q, args...)
 	}
 	if err != nil {
-		return c.note(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := each(rows); err != nil {
-			return c.note(err)
+		if br != nil {
+			br.Close()
 		}
+		return nil, c.note(err)
 	}
-	if err := rows.Err(); err != nil {
-		return c.note(err)
-	}
-	rows.Close()
-	if br != nil {
-		if err := br.Close(); err != nil {
-			return c.note(err)
-		}
-	}
-	return nil
+	c.rows = rows{c: c, r: pr, br: br}
+	return &c.rows, nil
 }
 
 // dialect is PostgreSQL's sqlcore.Dialect.

@@ -67,7 +67,7 @@ func (c *conn) QueryRow(q string, args ...any) sqlcore.Row {
 	return c.q.QueryRowContext(c.ctx, q, args...)
 }
 
-func (c *conn) Query(q string, args []any, each func(sqlcore.Row) error) error {
+func (c *conn) Query(q string, args ...any) (sqlcore.Rows, error) {
 	var rows *sql.Rows
 	var err error
 	if st := c.stmt(q); st != nil {
@@ -76,18 +76,9 @@ func (c *conn) Query(q string, args []any, each func(sqlcore.Row) error) error {
 		rows, err = c.q.QueryContext(c.ctx, q, args...)
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := each(rows); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	return rows.Close()
+	return rows, nil
 }
 
 // dialect is SQLite's sqlcore.Dialect: the core's SQL is SQLite's, but

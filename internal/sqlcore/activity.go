@@ -25,21 +25,14 @@ func ActivityArgs(a keyward.Activity) []any {
 // ListActivity implements keyward.ActivityLog's ListActivity on c: the
 // account's rows in byte order of principal, service and action.
 func ListActivity(c Conn, d Dialect, accountID string) ([]keyward.Activity, error) {
-	var out []keyward.Activity
-	err := c.Query(d.Rebind(`SELECT principal, service, action, region, used_at FROM activity
-		WHERE account_id = ? ORDER BY principal COLLATE BINARY, service COLLATE BINARY, action COLLATE BINARY`),
-		[]any{accountID}, func(r Row) error {
+	t := MakeTx(c, d, true)
+	return collect(&t, "list activity", `SELECT principal, service, action, region, used_at FROM activity
+		WHERE account_id = ? ORDER BY principal COLLATE BINARY, service COLLATE BINARY, action COLLATE BINARY`,
+		[]any{accountID}, func(r Row) (keyward.Activity, error) {
 			a := keyward.Activity{AccountID: accountID}
 			var at int64
-			if err := r.Scan(&a.Principal, &a.Service, &a.Action, &a.Region, &at); err != nil {
-				return err
-			}
+			err := r.Scan(&a.Principal, &a.Service, &a.Action, &a.Region, &at)
 			a.Time = time.Unix(at, 0).UTC()
-			out = append(out, a)
-			return nil
+			return a, err
 		})
-	if err != nil {
-		return nil, wrap(d, "list activity", err)
-	}
-	return out, nil
 }

@@ -4,21 +4,31 @@ import "time"
 
 // Conn runs statements for the core, on one transaction the store opened
 // (or, for Generation and the like, on the store's own connection). The
-// statements it gets have been through Dialect.Rebind.
+// statements it gets have been through Dialect.Rebind. The core reads a
+// Row or Rows to the end before its next call on the Conn, and never
+// keeps args, so a Conn may reuse its buffers from one call to the next.
 type Conn interface {
 	// Exec runs a statement and returns how many rows it changed.
 	Exec(q string, args ...any) (int64, error)
 	// QueryRow runs a query for at most one row. Its Scan returns an
 	// error matching sql.ErrNoRows (errors.Is) when there is none.
 	QueryRow(q string, args ...any) Row
-	// Query runs a query and calls each for every row, in order; an error
-	// from each stops it and is returned.
-	Query(q string, args []any, each func(Row) error) error
+	// Query runs a query for any number of rows.
+	Query(q string, args ...any) (Rows, error)
 }
 
 // Row is one row of a result, or the promise of one (QueryRow).
 type Row interface {
 	Scan(dest ...any) error
+}
+
+// Rows is a result read row by row, as *sql.Rows reads one. Close may be
+// called more than once.
+type Rows interface {
+	Row
+	Next() bool
+	Err() error
+	Close() error
 }
 
 // Dialect is what the core must know of a database beyond its driver.

@@ -7,13 +7,14 @@ import (
 
 // Generation implements keyward.Generations' Generation on c.
 func Generation(c Conn, d Dialect) (uint64, error) {
+	t := MakeTx(c, d, true)
 	var v int64
-	err := c.QueryRow(d.Rebind(`SELECT value FROM keyward_generation WHERE id = 1`)).Scan(&v)
+	err := t.queryRow(`SELECT value FROM keyward_generation WHERE id = 1`).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil // emptied by a store's Reset
 	}
 	if err != nil {
-		return 0, wrap(d, "read generation", err)
+		return 0, t.internal("read generation", err)
 	}
 	return uint64(v), nil
 }

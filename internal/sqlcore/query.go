@@ -19,6 +19,11 @@ type Tx struct {
 	// several reads about one entity (its tags, inline and attached
 	// policies, ...) resolve its name once. Any write forgets them all.
 	ids map[idKey]string
+	// args holds the arguments of the statement being run, in buf while
+	// they fit: passed on through an interface, the caller's own slice
+	// would be allocated on the heap at every call.
+	args []any
+	buf  [16]any
 }
 
 var _ keyward.Tx = (*Tx)(nil)
@@ -40,14 +45,23 @@ func (t *Tx) writable() error {
 	return nil
 }
 
+// bind copies args into t.args, for the Conn.
+func (t *Tx) bind(args []any) []any {
+	if t.args == nil {
+		t.args = t.buf[:0]
+	}
+	t.args = append(t.args[:0], args...)
+	return t.args
+}
+
 // exec runs a statement and returns how many rows it changed.
 func (t *Tx) exec(q string, args ...any) (int64, error) {
 	clear(t.ids) // a write may rename, create or delete what was looked up
-	return t.c.Exec(t.d.Rebind(q), args...)
+	return t.c.Exec(t.d.Rebind(q), t.bind(args)...)
 }
 
 func (t *Tx) queryRow(q string, args ...any) Row {
-	return t.c.QueryRow(t.d.Rebind(q), args...)
+	return t.c.QueryRow(t.d.Rebind(q), t.bind(args)...)
 }
 
 // count runs a SELECT COUNT(*) query.
@@ -59,16 +73,23 @@ func (t *Tx) count(q string, args ...any) (int, error) {
 
 // collect runs q and scans every row.
 func collect[T any](t *Tx, op, q string, args []any, scan func(Row) (T, error)) ([]T, error) {
+	rows, err := t.c.Query(t.d.Rebind(q), t.bind(args)...)
+	if err != nil {
+		return nil, t.internal(op, err)
+	}
+	defer rows.Close()
 	var items []T
-	err := t.c.Query(t.d.Rebind(q), args, func(r Row) error {
-		it, err := scan(r)
+	for rows.Next() {
+		it, err := scan(rows)
 		if err != nil {
-			return err
+			return nil, t.internal(op, err)
 		}
 		items = append(items, it)
-		return nil
-	})
-	if err != nil {
+	}
+	if err := rows.Err(); err != nil {
+		return nil, t.internal(op, err)
+	}
+	if err := rows.Close(); err != nil {
 		return nil, t.internal(op, err)
 	}
 	return items, nil
