@@ -27,6 +27,10 @@
 // lower case in Go and kept in *_fold columns; ordering is by those columns
 // in byte order, which is what markers encode.
 //
+// The database file and its -wal and -shm files are created readable by
+// their owner only (0600): they hold sealed secrets and every policy. A
+// file that exists already keeps its mode.
+//
 // This package imports only the root package keyward, internal/sqlcore and
 // the driver; rules (quotas, name validation, authorization) belong to the
 // layers above.

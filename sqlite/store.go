@@ -73,6 +73,9 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		db.SetConnMaxIdleTime(0)
 		s.writer, s.reader = db, db
 	} else {
+		if err := createPrivate(dsn); err != nil {
+			return nil, err
+		}
 		w := cloneValues(common)
 		w.Add("_pragma", "journal_mode(WAL)")
 		w.Add("_pragma", "synchronous(FULL)")
