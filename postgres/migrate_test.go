@@ -78,41 +78,6 @@ func TestOpen_RacingReplicas(t *testing.T) {
 	}
 }
 
-// TestGeneration checks that a bump through one replica is seen by another.
-func TestGeneration(t *testing.T) {
-	dsn := pgtest.DSN(t)
-	a, err := Open(t.Context(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	b, err := Open(t.Context(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	before, err := b.Generation(t.Context())
-	if err != nil {
-		t.Fatalf("Generation: %v", err)
-	}
-	var wg sync.WaitGroup
-	for range 10 {
-		wg.Go(func() {
-			if err := a.BumpGeneration(t.Context()); err != nil {
-				t.Errorf("BumpGeneration: %v", err)
-			}
-		})
-	}
-	wg.Wait()
-	after, err := b.Generation(t.Context())
-	if err != nil {
-		t.Fatalf("Generation: %v", err)
-	}
-	if after != before+10 {
-		t.Errorf("Generation after 10 concurrent bumps = %d, want %d", after, before+10)
-	}
-}
-
 func TestBackoff(t *testing.T) {
 	for n := 1; n < 40; n++ {
 		for range 100 {

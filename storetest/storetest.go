@@ -43,6 +43,9 @@ func Run(t *testing.T, open func(t *testing.T) keyward.Store) {
 		{"Rollback", testRollback},
 		{"ViewIsReadOnly", testViewIsReadOnly},
 		{"ConcurrentUpdates", testConcurrentUpdates},
+		{"CountEntities", testCountEntities},
+		{"ActivityLog", testActivityLog},
+		{"Generations", testGenerations},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
