@@ -8,31 +8,24 @@ import (
 	"github.com/keyward/keyward/internal/sqlcore"
 )
 
-var _ keyward.ActivityLog = (*Store)(nil)
-
-// RecordActivity implements keyward.ActivityLog: one upsert a row, sent in
-// one batch, in one transaction of the database's default isolation,
-// retried on conflict. Replicas recording the same row at once keep the
-// later time.
+// RecordActivity implements keyward.ActivityLog: the upserts sent in one
+// batch, in one transaction of the database's default isolation, retried
+// on conflict. Replicas recording the same row at once keep the later time.
 func (s *Store) RecordActivity(ctx context.Context, acts []keyward.Activity) error {
-	if len(acts) == 0 {
-		return nil
-	}
-	args := make([][]any, len(acts))
-	for i, a := range acts {
-		args[i] = sqlcore.ActivityArgs(a)
-		if err := checkArgs(args[i]); err != nil {
-			return err
-		}
-	}
-	q := rebind(sqlcore.UpsertActivity)
-	return s.retry(ctx, "record activity", func(ctx context.Context) error {
-		return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-			b := &pgx.Batch{}
-			for _, a := range args {
-				b.Queue(q, a...)
+	return sqlcore.RecordActivity(dialect{}, acts, func(q string, rows [][]any) error {
+		for _, args := range rows {
+			if err := checkArgs(args); err != nil {
+				return err
 			}
-			return tx.SendBatch(ctx, b).Close()
+		}
+		return s.retry(ctx, func(ctx context.Context) error {
+			return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+				b := &pgx.Batch{}
+				for _, args := range rows {
+					b.Queue(q, args...)
+				}
+				return tx.SendBatch(ctx, b).Close()
+			})
 		})
 	})
 }

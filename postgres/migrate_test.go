@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/keyward/keyward/internal/sqlcore"
 	"github.com/keyward/keyward/postgres/pgtest"
 )
 
@@ -14,7 +15,7 @@ import (
 // them.
 func TestOpen_RacingReplicas(t *testing.T) {
 	dsn := pgtest.DSN(t)
-	ms, err := migrationList()
+	ms, err := sqlcore.Migrations(migrations)
 	if err != nil {
 		t.Fatal(err)
 	}

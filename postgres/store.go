@@ -5,11 +5,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"math/rand/v2"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -22,6 +18,7 @@ import (
 var (
 	_ keyward.Store       = (*Store)(nil)
 	_ keyward.Generations = (*Store)(nil)
+	_ keyward.ActivityLog = (*Store)(nil)
 )
 
 //go:embed migrations/*.sql
@@ -236,23 +233,28 @@ func (s *Store) Generation(ctx context.Context) (uint64, error) {
 // (implicit) transaction: concurrent bumps queue on the row's lock instead
 // of failing, and each one changes the value.
 func (s *Store) BumpGeneration(ctx context.Context) error {
-	return s.retry(ctx, "bump generation", func(ctx context.Context) error {
+	err := s.retry(ctx, func(ctx context.Context) error {
 		_, err := s.pool.Exec(ctx, rebind(sqlcore.BumpGeneration))
 		return err
 	})
+	if err != nil {
+		return fmt.Errorf("postgres: bump generation: %w", err)
+	}
+	return nil
 }
 
 // retry runs op, a write outside View and Update, again when it fails with
 // a serialization failure or a deadlock (on CockroachDB even a single
-// statement may be asked to restart), as Update does.
-func (s *Store) retry(ctx context.Context, what string, op func(context.Context) error) error {
+// statement may be asked to restart), as Update does. It returns op's last
+// error as it is.
+func (s *Store) retry(ctx context.Context, op func(context.Context) error) error {
 	for attempt := 1; ; attempt++ {
 		err := op(ctx)
 		if err == nil {
 			return nil
 		}
 		if !isRetryable(err) || attempt >= MaxAttempts {
-			return fmt.Errorf("postgres: %s: %w", what, err)
+			return err
 		}
 		if err := sleep(ctx, backoff(attempt)); err != nil {
 			return err
@@ -273,37 +275,13 @@ func (s *Store) retry(ctx context.Context, what string, op func(context.Context)
 // holder commits, rolls back or dies (its connection closes). Each migration
 // runs in its own transaction with the row recording it.
 
-type migration struct {
-	version int
-	name    string
-}
-
-func migrationList() ([]migration, error) {
-	names, err := fs.Glob(migrations, "migrations/*.sql")
-	if err != nil {
-		return nil, fmt.Errorf("postgres: %w", err)
-	}
-	var ms []migration
-	for _, name := range names {
-		base := strings.TrimPrefix(name, "migrations/")
-		num, _, ok := strings.Cut(base, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil {
-			return nil, fmt.Errorf("postgres: migration %s: name must be NNNN_what.sql", base)
-		}
-		ms = append(ms, migration{v, name})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	return ms, nil
-}
-
 // afterLock, when set (by tests), runs once the migration lock is held.
 var afterLock func()
 
 func (s *Store) migrate(ctx context.Context) error {
-	ms, err := migrationList()
+	ms, err := sqlcore.Migrations(migrations)
 	if err != nil {
-		return err
+		return fmt.Errorf("postgres: %w", err)
 	}
 	if err := s.bookkeeping(ctx); err != nil {
 		return err
@@ -397,32 +375,32 @@ func takeMigrationLock(ctx context.Context, conn *pgx.Conn) (pgx.Tx, error) {
 
 // apply runs one migration unless it is recorded, and reports whether it
 // ran.
-func (s *Store) apply(ctx context.Context, m migration) (bool, error) {
-	body, err := migrations.ReadFile(m.name)
+func (s *Store) apply(ctx context.Context, m sqlcore.Migration) (bool, error) {
+	body, err := migrations.ReadFile(m.Path)
 	if err != nil {
 		return false, fmt.Errorf("postgres: %w", err)
 	}
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
-		return false, fmt.Errorf("postgres: migration %d: %w", m.version, err)
+		return false, fmt.Errorf("postgres: migration %d: %w", m.Version, err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	var n int
-	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM keyward_schema_migrations WHERE version = $1`, m.version).Scan(&n); err != nil {
-		return false, fmt.Errorf("postgres: migration %d: %w", m.version, err)
+	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM keyward_schema_migrations WHERE version = $1`, m.Version).Scan(&n); err != nil {
+		return false, fmt.Errorf("postgres: migration %d: %w", m.Version, err)
 	}
 	if n > 0 {
 		return false, nil
 	}
 	if _, err := tx.Exec(ctx, string(body)); err != nil {
-		return false, fmt.Errorf("postgres: migration %s: %w", m.name, err)
+		return false, fmt.Errorf("postgres: migration %s: %w", m.Path, err)
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO keyward_schema_migrations (version, applied_at) VALUES ($1, $2)`,
-		m.version, time.Now().UTC().UnixNano()); err != nil {
-		return false, fmt.Errorf("postgres: migration %d: %w", m.version, err)
+		m.Version, time.Now().UTC().UnixNano()); err != nil {
+		return false, fmt.Errorf("postgres: migration %d: %w", m.Version, err)
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return false, fmt.Errorf("postgres: migration %d: %w", m.version, err)
+		return false, fmt.Errorf("postgres: migration %d: %w", m.Version, err)
 	}
 	return true, nil
 }

@@ -4,11 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/sqlcore"
 )
-
-var _ keyward.Generations = (*Store)(nil)
 
 // Generation implements keyward.Generations: two processes on one database
 // file are replicas too.

@@ -6,10 +6,8 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"runtime"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -18,7 +16,11 @@ import (
 	"github.com/keyward/keyward/internal/sqlcore"
 )
 
-var _ keyward.Store = (*Store)(nil)
+var (
+	_ keyward.Store       = (*Store)(nil)
+	_ keyward.Generations = (*Store)(nil) // two processes on one file are replicas too
+	_ keyward.ActivityLog = (*Store)(nil)
+)
 
 //go:embed migrations/*.sql
 var migrations embed.FS
@@ -207,27 +209,12 @@ func (s *Store) migrate(ctx context.Context) error {
 	)`); err != nil {
 		return fmt.Errorf("sqlite: migrations table: %w", err)
 	}
-	names, err := fs.Glob(migrations, "migrations/*.sql")
+	ms, err := sqlcore.Migrations(migrations)
 	if err != nil {
 		return fmt.Errorf("sqlite: %w", err)
 	}
-	type migration struct {
-		version int
-		name    string
-	}
-	var ms []migration
-	for _, name := range names {
-		base := strings.TrimPrefix(name, "migrations/")
-		num, _, ok := strings.Cut(base, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil {
-			return fmt.Errorf("sqlite: migration %s: name must be NNNN_what.sql", base)
-		}
-		ms = append(ms, migration{v, name})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
 	for _, m := range ms {
-		if err := s.apply(ctx, m.version, m.name); err != nil {
+		if err := s.apply(ctx, m.Version, m.Path); err != nil {
 			return err
 		}
 	}

@@ -6,20 +6,28 @@ import (
 	"github.com/keyward/keyward"
 )
 
-// UpsertActivity records one keyward.Activity (its arguments are
-// ActivityArgs'), keeping the later of two uses of a row. The stores run it
-// in their own transactions: SQLite one statement after another on its
-// writer, PostgreSQL in one pipelined batch, retried on conflict.
-const UpsertActivity = `INSERT INTO activity (account_id, principal, service, action, region, used_at)
-	VALUES (?, ?, ?, ?, ?, ?)
-	ON CONFLICT (account_id, principal, service, action) DO UPDATE
-	SET region = excluded.region, used_at = excluded.used_at
-	WHERE excluded.used_at > activity.used_at`
-
-// ActivityArgs returns UpsertActivity's arguments for a. Times are kept to
-// the second.
-func ActivityArgs(a keyward.Activity) []any {
-	return []any{a.AccountID, a.Principal, a.Service, a.Action, a.Region, a.Time.Unix()}
+// RecordActivity implements keyward.ActivityLog's RecordActivity with
+// exec, which runs q (an upsert that keeps the later of two uses of a row)
+// once for each row's arguments, in one transaction of the store's own:
+// SQLite one statement after another on its writer, PostgreSQL in one
+// pipelined batch, retried on conflict. Nothing to record runs nothing.
+func RecordActivity(d Dialect, acts []keyward.Activity, exec func(q string, rows [][]any) error) error {
+	if len(acts) == 0 {
+		return nil
+	}
+	rows := make([][]any, len(acts))
+	for i, a := range acts {
+		rows[i] = []any{a.AccountID, a.Principal, a.Service, a.Action, a.Region, a.Time.Unix()} // to the second
+	}
+	err := exec(d.Rebind(`INSERT INTO activity (account_id, principal, service, action, region, used_at)
+		VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (account_id, principal, service, action) DO UPDATE
+		SET region = excluded.region, used_at = excluded.used_at
+		WHERE excluded.used_at > activity.used_at`), rows)
+	if err != nil {
+		return wrap(d, "record activity", err)
+	}
+	return nil
 }
 
 // ListActivity implements keyward.ActivityLog's ListActivity on c: the

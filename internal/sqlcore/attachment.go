@@ -5,16 +5,26 @@ import "github.com/keyward/keyward"
 var qAttachedPolicies = prepared(policySelectIn + ` JOIN policy_attachments pa ON pa.policy_id = p.id
 	WHERE pa.entity_kind = ? AND pa.entity_id = ? ORDER BY p.name_fold COLLATE BINARY, p.arn_fold COLLATE BINARY`)
 
-// AttachPolicy implements keyward.Tx.
-func (t *Tx) AttachPolicy(entity keyward.EntityRef, policyARN string) error {
+// attachmentIDs resolves, for a write, the entity and the policy of an
+// attachment.
+func (t *Tx) attachmentIDs(entity keyward.EntityRef, policyARN string) (string, string, error) {
 	if err := t.writable(); err != nil {
-		return err
+		return "", "", err
 	}
 	eid, err := t.principalID(entity)
 	if err != nil {
-		return err
+		return "", "", err
 	}
 	pid, err := t.refID(keyward.PolicyRef(policyARN))
+	if err != nil {
+		return "", "", err
+	}
+	return eid, pid, nil
+}
+
+// AttachPolicy implements keyward.Tx.
+func (t *Tx) AttachPolicy(entity keyward.EntityRef, policyARN string) error {
+	eid, pid, err := t.attachmentIDs(entity, policyARN)
 	if err != nil {
 		return err
 	}
@@ -27,14 +37,7 @@ func (t *Tx) AttachPolicy(entity keyward.EntityRef, policyARN string) error {
 
 // DetachPolicy implements keyward.Tx.
 func (t *Tx) DetachPolicy(entity keyward.EntityRef, policyARN string) error {
-	if err := t.writable(); err != nil {
-		return err
-	}
-	eid, err := t.principalID(entity)
-	if err != nil {
-		return err
-	}
-	pid, err := t.refID(keyward.PolicyRef(policyARN))
+	eid, pid, err := t.attachmentIDs(entity, policyARN)
 	if err != nil {
 		return err
 	}

@@ -101,14 +101,7 @@ func (t *Tx) ListGroups(accountID string, opts keyward.ListOptions) ([]keyward.G
 
 // AddUserToGroup implements keyward.Tx.
 func (t *Tx) AddUserToGroup(accountID, groupName, userName string) error {
-	if err := t.writable(); err != nil {
-		return err
-	}
-	gid, err := t.entityID(keyward.KindGroup, accountID, groupName)
-	if err != nil {
-		return err
-	}
-	uid, err := t.entityID(keyward.KindUser, accountID, userName)
+	gid, uid, err := t.linkIDs(accountID, keyward.KindGroup, groupName, keyward.KindUser, userName)
 	if err != nil {
 		return err
 	}
@@ -120,14 +113,7 @@ func (t *Tx) AddUserToGroup(accountID, groupName, userName string) error {
 
 // RemoveUserFromGroup implements keyward.Tx.
 func (t *Tx) RemoveUserFromGroup(accountID, groupName, userName string) error {
-	if err := t.writable(); err != nil {
-		return err
-	}
-	gid, err := t.entityID(keyward.KindGroup, accountID, groupName)
-	if err != nil {
-		return err
-	}
-	uid, err := t.entityID(keyward.KindUser, accountID, userName)
+	gid, uid, err := t.linkIDs(accountID, keyward.KindGroup, groupName, keyward.KindUser, userName)
 	if err != nil {
 		return err
 	}

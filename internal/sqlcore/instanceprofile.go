@@ -91,14 +91,7 @@ func (t *Tx) ListInstanceProfiles(accountID string, opts keyward.ListOptions) ([
 
 // AddRoleToInstanceProfile implements keyward.Tx.
 func (t *Tx) AddRoleToInstanceProfile(accountID, profileName, roleName string) error {
-	if err := t.writable(); err != nil {
-		return err
-	}
-	pid, err := t.entityID(keyward.KindInstanceProfile, accountID, profileName)
-	if err != nil {
-		return err
-	}
-	rid, err := t.entityID(keyward.KindRole, accountID, roleName)
+	pid, rid, err := t.linkIDs(accountID, keyward.KindInstanceProfile, profileName, keyward.KindRole, roleName)
 	if err != nil {
 		return err
 	}
@@ -114,14 +107,7 @@ func (t *Tx) AddRoleToInstanceProfile(accountID, profileName, roleName string) e
 
 // RemoveRoleFromInstanceProfile implements keyward.Tx.
 func (t *Tx) RemoveRoleFromInstanceProfile(accountID, profileName, roleName string) error {
-	if err := t.writable(); err != nil {
-		return err
-	}
-	pid, err := t.entityID(keyward.KindInstanceProfile, accountID, profileName)
-	if err != nil {
-		return err
-	}
-	rid, err := t.entityID(keyward.KindRole, accountID, roleName)
+	pid, rid, err := t.linkIDs(accountID, keyward.KindInstanceProfile, profileName, keyward.KindRole, roleName)
 	if err != nil {
 		return err
 	}

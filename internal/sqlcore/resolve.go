@@ -91,6 +91,23 @@ func (t *Tx) principalID(ref keyward.EntityRef) (string, error) {
 	return "", errKindHasNoPolicies(ref.Kind)
 }
 
+// linkIDs resolves, for a write, the two entities of one account a link
+// joins: a group and its member, an instance profile and its role.
+func (t *Tx) linkIDs(accountID string, k1 keyward.EntityKind, n1 string, k2 keyward.EntityKind, n2 string) (string, string, error) {
+	if err := t.writable(); err != nil {
+		return "", "", err
+	}
+	id1, err := t.entityID(k1, accountID, n1)
+	if err != nil {
+		return "", "", err
+	}
+	id2, err := t.entityID(k2, accountID, n2)
+	if err != nil {
+		return "", "", err
+	}
+	return id1, id2, nil
+}
+
 // nameTaken reports whether table has another row (not id) in id's account
 // with the folded name: what a rename must not collide with.
 func (t *Tx) nameTaken(op, table, id, name string) (bool, error) {
