@@ -4,9 +4,12 @@ import "time"
 
 // Conn runs statements for the core, on one transaction the store opened
 // (or, for Generation and the like, on the store's own connection). The
-// statements it gets have been through Dialect.Rebind. The core reads a
-// Row or Rows to the end before its next call on the Conn, and never
-// keeps args, so a Conn may reuse its buffers from one call to the next.
+// statements it gets have been through Dialect.Rebind.
+//
+// Calls do not overlap: the core reads a Row or Rows to the end before its
+// next call, so a Conn may reuse the Row and Rows it returns. The args of
+// a call live in a buffer the core reuses at its next call: a Conn must
+// not keep them.
 type Conn interface {
 	// Exec runs a statement and returns how many rows it changed.
 	Exec(q string, args ...any) (int64, error)
