@@ -20,10 +20,11 @@ type Tx struct {
 	// policies, ...) resolve its name once. Any write forgets them all.
 	ids map[idKey]string
 	// args holds the arguments of the statement being run, in buf while
-	// they fit: passed on through an interface, the caller's own slice
-	// would be allocated on the heap at every call.
+	// they fit (every read on the request path does): passed on through
+	// an interface, the caller's own slice would be allocated on the heap
+	// at every call.
 	args []any
-	buf  [16]any
+	buf  [8]any
 }
 
 var _ keyward.Tx = (*Tx)(nil)
