@@ -79,9 +79,14 @@ func TestLayering(t *testing.T) {
 			return stdlibOnly(imp) || imp == module+"/policy" || imp == module+"/catalog" || imp == module+"/arn"
 		}, "lint checks documents offline: no server, no store"},
 		{".", stdlibOnly, "the domain package depends on nothing of the project"},
+		{"internal/sqlcore", func(imp string) bool { return stdlibOnly(imp) || imp == module },
+			"the SQL core is shared by every SQL store, so it links no driver: each store brings its own"},
 	}
 	pkgs := packages(t)
 	for _, r := range rules {
+		if _, ok := pkgs[r.pkg]; !ok {
+			t.Errorf("a layering rule names package %s, which is gone: move or drop the rule", r.pkg)
+		}
 		for _, imp := range pkgs[r.pkg].imports {
 			if !r.allowed(imp) {
 				t.Errorf("package %s imports %s: not allowed, because %s", r.pkg, imp, r.why)
@@ -106,6 +111,9 @@ func TestLayering(t *testing.T) {
 			}
 			if imp == module+"/storetest" {
 				t.Errorf("package %s imports storetest in non-test code", dir)
+			}
+			if imp == module+"/internal/sqlcore" && dir != "sqlite" && dir != "postgres" {
+				t.Errorf("package %s imports internal/sqlcore: only the SQL stores may, so that the rest goes through keyward.Store", dir)
 			}
 		}
 	}

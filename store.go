@@ -355,4 +355,30 @@ type Tx interface {
 	ListKeyRingEntries() ([]KeyRingEntry, error)
 	// DeleteKeyRingEntry removes a key. ErrNoSuchEntity.
 	DeleteKeyRingEntry(id string) error
+
+	// CountEntities counts what the account holds (see EntityCounts)
+	// without listing it. An account that holds nothing, or does not
+	// exist, counts zeros.
+	CountEntities(accountID string) (EntityCounts, error)
+}
+
+// EntityCounts is what Tx.CountEntities counts of one account: the numbers
+// IAM's GetAccountSummary reports, whose SummaryMap keys are named on each
+// field.
+type EntityCounts struct {
+	Users            int // Users
+	Groups           int // Groups
+	Roles            int // Roles
+	Policies         int // Policies: customer-managed ones only
+	InstanceProfiles int // InstanceProfiles
+	OIDCProviders    int // Providers (OpenID Connect; SAML providers would add to it)
+	// RootAccessKeys counts the root user's access keys (AccessKey.UserName
+	// ""): AccountAccessKeysPresent is RootAccessKeys > 0.
+	RootAccessKeys int
+	// PolicyAttachments counts the managed policies attached to the
+	// account's users, groups and roles, one per attachment: an AWS-managed
+	// policy counts once for each of this account's entities it is
+	// attached to, and its attachments in other accounts do not count.
+	// It is PolicyVersionsInUse.
+	PolicyAttachments int
 }

@@ -62,9 +62,33 @@ func BenchmarkStores(b *testing.B) {
 					}
 				}
 			})
+			b.Run("GetAccessKey", func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					if err := s.View(b.Context(), func(tx keyward.Tx) error {
+						_, err := tx.GetAccessKey(accessKeyID)
+						return err
+					}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			b.Run("LoadPrincipal", func(b *testing.B) {
+				// The store's part of a cold authorization: every policy
+				// of user-500 and its groups read (and parsed) in one View.
+				b.ReportAllocs()
+				for b.Loop() {
+					if err := s.View(b.Context(), func(tx keyward.Tx) error {
+						_, err := authz.LoadPrincipal(tx, keyward.UserRef(acct, "user-500"))
+						return err
+					}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			i := 0 // outside the sub-benchmark: -count runs it again on the same store
 			b.Run("CreateUser", func(b *testing.B) {
 				b.ReportAllocs()
-				i := 0
 				for b.Loop() {
 					i++
 					u := user(fmt.Sprintf("new-%d", i), fmt.Sprintf("AIDANEW%013d", i))
@@ -101,7 +125,10 @@ func BenchmarkStores(b *testing.B) {
 	}
 }
 
-const acct = "111122223333"
+const (
+	acct        = "111122223333"
+	accessKeyID = "AKIABENCHMARK0000500"
+)
 
 func policyARN(name string) string { return "arn:aws:iam::" + acct + ":policy/" + name }
 
@@ -173,6 +200,10 @@ func fill(b *testing.B, s keyward.Store) {
 				Document: allowDoc("sqs:SendMessage")}); err != nil {
 				return err
 			}
+		}
+		if err := tx.CreateAccessKey(keyward.AccessKey{AccountID: acct, UserName: "user-500", AccessKeyID: accessKeyID,
+			SecretCiphertext: make([]byte, 60), Status: keyward.StatusActive, CreateDate: time.Now().UTC()}); err != nil {
+			return err
 		}
 		return tx.TagEntity(ref, []keyward.Tag{{Key: "team", Value: "blue"}})
 	})

@@ -19,12 +19,16 @@
 // pipelined batch (extended protocol, one Sync), so a View of one read costs
 // two round trips (BEGIN+read, ROLLBACK) instead of three.
 //
+// The Tx methods are internal/sqlcore's, shared with the SQLite store; this
+// package keeps what is PostgreSQL's own (the pool, transactions and their
+// retries, migrations under a lock) and the dialect: placeholders numbered
+// $1, $2, ..., COLLATE "C" for byte order, times scanned without boxing.
 // A failed statement aborts a PostgreSQL transaction, yet the Tx contract
 // lets callers carry on after an EntityAlreadyExists or a NoSuchEntity. So
-// such outcomes never come from failed SQL: inserts use INSERT ... ON
-// CONFLICT DO NOTHING and read the row count, renames look for the name
-// first, and text PostgreSQL cannot store (NUL, invalid UTF-8) is refused
-// before it is sent.
+// such outcomes never come from failed SQL: the core's inserts use INSERT
+// ... ON CONFLICT DO NOTHING and read the row count, its renames look for
+// the name first, and text PostgreSQL cannot store (NUL, invalid UTF-8) is
+// refused here before it is sent.
 //
 // # Schema and migrations
 //
@@ -81,6 +85,7 @@
 // transaction mode (PgBouncer), add default_query_exec_mode=exec (or
 // simple_protocol) to the DSN.
 //
-// This package imports only the root package keyward and pgx; rules
-// (quotas, name validation, authorization) belong to the layers above.
+// This package imports only the root package keyward, internal/sqlcore and
+// pgx; rules (quotas, name validation, authorization) belong to the layers
+// above.
 package postgres

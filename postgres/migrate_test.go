@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/keyward/keyward/internal/sqlcore"
 	"github.com/keyward/keyward/postgres/pgtest"
 )
 
@@ -14,7 +15,7 @@ import (
 // them.
 func TestOpen_RacingReplicas(t *testing.T) {
 	dsn := pgtest.DSN(t)
-	ms, err := migrationList()
+	ms, err := sqlcore.Migrations(migrations)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,41 +76,6 @@ func TestOpen_RacingReplicas(t *testing.T) {
 	defer s.Close()
 	if s.applied != 0 {
 		t.Errorf("Open of an up-to-date database applied %d migrations, want 0", s.applied)
-	}
-}
-
-// TestGeneration checks that a bump through one replica is seen by another.
-func TestGeneration(t *testing.T) {
-	dsn := pgtest.DSN(t)
-	a, err := Open(t.Context(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	b, err := Open(t.Context(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	before, err := b.Generation(t.Context())
-	if err != nil {
-		t.Fatalf("Generation: %v", err)
-	}
-	var wg sync.WaitGroup
-	for range 10 {
-		wg.Go(func() {
-			if err := a.BumpGeneration(t.Context()); err != nil {
-				t.Errorf("BumpGeneration: %v", err)
-			}
-		})
-	}
-	wg.Wait()
-	after, err := b.Generation(t.Context())
-	if err != nil {
-		t.Fatalf("Generation: %v", err)
-	}
-	if after != before+10 {
-		t.Errorf("Generation after 10 concurrent bumps = %d, want %d", after, before+10)
 	}
 }
 

@@ -5,22 +5,20 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"math/rand/v2"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/sqlcore"
 )
 
 var (
 	_ keyward.Store       = (*Store)(nil)
 	_ keyward.Generations = (*Store)(nil)
+	_ keyward.ActivityLog = (*Store)(nil)
 )
 
 //go:embed migrations/*.sql
@@ -147,17 +145,18 @@ func (s *Store) attempt(ctx context.Context, readOnly bool, fn func(keyward.Tx) 
 	// The pool closes a connection released in the middle of a
 	// transaction (after a panic, a failed ROLLBACK, a lost connection).
 	defer conn.Release()
-	t := &tx{ctx: ctx, conn: conn.Conn(), begin: beginUpdate, readOnly: readOnly}
+	begin := beginUpdate
 	if readOnly {
-		t.begin = beginView
+		begin = beginView
 	}
+	t := newTx(ctx, conn.Conn(), begin, readOnly)
 	done := false
 	defer func() {
 		if !done && t.begin == "" {
 			// fn panicked; the panic goes on. A fresh context: the
 			// rollback must happen even when ctx is done.
 			rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			t.conn.Exec(rctx, "ROLLBACK")
+			t.q.Exec(rctx, "ROLLBACK")
 			cancel()
 		}
 	}()
@@ -169,7 +168,7 @@ func (s *Store) attempt(ctx context.Context, readOnly bool, fn func(keyward.Tx) 
 	}
 	if t.retryErr != nil || ferr != nil || readOnly || t.dead != nil {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		_, rerr := t.conn.Exec(rctx, "ROLLBACK")
+		_, rerr := t.q.Exec(rctx, "ROLLBACK")
 		cancel()
 		switch {
 		case t.retryErr != nil:
@@ -184,7 +183,7 @@ func (s *Store) attempt(ctx context.Context, readOnly bool, fn func(keyward.Tx) 
 		}
 		return false, nil
 	}
-	tag, err := t.conn.Exec(ctx, "COMMIT")
+	tag, err := t.q.Exec(ctx, "COMMIT")
 	if err != nil {
 		return isRetryable(err), fmt.Errorf("postgres: commit: %w", err)
 	}
@@ -225,43 +224,37 @@ func isRetryable(err error) bool {
 	return false
 }
 
-func isUniqueViolation(err error) bool { return sqlState(err) == codeUniqueViolation }
-
 // Generation implements keyward.Generations.
 func (s *Store) Generation(ctx context.Context) (uint64, error) {
-	var v int64
-	err := s.pool.QueryRow(ctx, `SELECT value FROM keyward_generation WHERE id = 1`).Scan(&v)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, fmt.Errorf("postgres: read generation: %w", err)
-	}
-	return uint64(v), nil
+	return sqlcore.Generation(&conn{ctx: ctx, q: s.pool}, dialect{})
 }
 
 // BumpGeneration implements keyward.Generations with one upsert in its own
 // (implicit) transaction: concurrent bumps queue on the row's lock instead
 // of failing, and each one changes the value.
 func (s *Store) BumpGeneration(ctx context.Context) error {
-	return s.retry(ctx, "bump generation", func(ctx context.Context) error {
-		_, err := s.pool.Exec(ctx, `INSERT INTO keyward_generation (id, value) VALUES (1, 1)
-			ON CONFLICT (id) DO UPDATE SET value = keyward_generation.value + 1`)
+	err := s.retry(ctx, func(ctx context.Context) error {
+		_, err := s.pool.Exec(ctx, rebind(sqlcore.BumpGeneration))
 		return err
 	})
+	if err != nil {
+		return fmt.Errorf("postgres: bump generation: %w", err)
+	}
+	return nil
 }
 
 // retry runs op, a write outside View and Update, again when it fails with
 // a serialization failure or a deadlock (on CockroachDB even a single
-// statement may be asked to restart), as Update does.
-func (s *Store) retry(ctx context.Context, what string, op func(context.Context) error) error {
+// statement may be asked to restart), as Update does. It returns op's last
+// error as it is.
+func (s *Store) retry(ctx context.Context, op func(context.Context) error) error {
 	for attempt := 1; ; attempt++ {
 		err := op(ctx)
 		if err == nil {
 			return nil
 		}
 		if !isRetryable(err) || attempt >= MaxAttempts {
-			return fmt.Errorf("postgres: %s: %w", what, err)
+			return err
 		}
 		if err := sleep(ctx, backoff(attempt)); err != nil {
 			return err
@@ -282,37 +275,13 @@ func (s *Store) retry(ctx context.Context, what string, op func(context.Context)
 // holder commits, rolls back or dies (its connection closes). Each migration
 // runs in its own transaction with the row recording it.
 
-type migration struct {
-	version int
-	name    string
-}
-
-func migrationList() ([]migration, error) {
-	names, err := fs.Glob(migrations, "migrations/*.sql")
-	if err != nil {
-		return nil, fmt.Errorf("postgres: %w", err)
-	}
-	var ms []migration
-	for _, name := range names {
-		base := strings.TrimPrefix(name, "migrations/")
-		num, _, ok := strings.Cut(base, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil {
-			return nil, fmt.Errorf("postgres: migration %s: name must be NNNN_what.sql", base)
-		}
-		ms = append(ms, migration{v, name})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	return ms, nil
-}
-
 // afterLock, when set (by tests), runs once the migration lock is held.
 var afterLock func()
 
 func (s *Store) migrate(ctx context.Context) error {
-	ms, err := migrationList()
+	ms, err := sqlcore.Migrations(migrations)
 	if err != nil {
-		return err
+		return fmt.Errorf("postgres: %w", err)
 	}
 	if err := s.bookkeeping(ctx); err != nil {
 		return err
@@ -406,32 +375,32 @@ func takeMigrationLock(ctx context.Context, conn *pgx.Conn) (pgx.Tx, error) {
 
 // apply runs one migration unless it is recorded, and reports whether it
 // ran.
-func (s *Store) apply(ctx context.Context, m migration) (bool, error) {
-	body, err := migrations.ReadFile(m.name)
+func (s *Store) apply(ctx context.Context, m sqlcore.Migration) (bool, error) {
+	body, err := migrations.ReadFile(m.Path)
 	if err != nil {
 		return false, fmt.Errorf("postgres: %w", err)
 	}
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
-		return false, fmt.Errorf("postgres: migration %d: %w", m.version, err)
+		return false, fmt.Errorf("postgres: migration %d: %w", m.Version, err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	var n int
-	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM keyward_schema_migrations WHERE version = $1`, m.version).Scan(&n); err != nil {
-		return false, fmt.Errorf("postgres: migration %d: %w", m.version, err)
+	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM keyward_schema_migrations WHERE version = $1`, m.Version).Scan(&n); err != nil {
+		return false, fmt.Errorf("postgres: migration %d: %w", m.Version, err)
 	}
 	if n > 0 {
 		return false, nil
 	}
 	if _, err := tx.Exec(ctx, string(body)); err != nil {
-		return false, fmt.Errorf("postgres: migration %s: %w", m.name, err)
+		return false, fmt.Errorf("postgres: migration %s: %w", m.Path, err)
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO keyward_schema_migrations (version, applied_at) VALUES ($1, $2)`,
-		m.version, time.Now().UTC().UnixNano()); err != nil {
-		return false, fmt.Errorf("postgres: migration %d: %w", m.version, err)
+		m.Version, time.Now().UTC().UnixNano()); err != nil {
+		return false, fmt.Errorf("postgres: migration %d: %w", m.Version, err)
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return false, fmt.Errorf("postgres: migration %d: %w", m.version, err)
+		return false, fmt.Errorf("postgres: migration %d: %w", m.Version, err)
 	}
 	return true, nil
 }

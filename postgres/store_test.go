@@ -25,3 +25,11 @@ func TestStore(t *testing.T) {
 		return open(t, pgtest.DSN(t))
 	})
 }
+
+func TestStore_Replicas(t *testing.T) {
+	pgtest.DSN(t) // skips without a database
+	storetest.RunReplicas(t, func(t *testing.T) (keyward.Store, keyward.Store) {
+		dsn := pgtest.DSN(t)
+		return open(t, dsn), open(t, dsn)
+	})
+}

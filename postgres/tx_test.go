@@ -79,7 +79,7 @@ func TestUpdate_IgnoredFailure(t *testing.T) {
 	s := openTest(t)
 	err := s.Update(t.Context(), func(ktx keyward.Tx) error {
 		t := ktx.(*tx)
-		t.exec(`SELECT 1 / 0`)
+		t.Exec(`SELECT 1 / 0`)
 		t.CreateUser(keyward.User{AccountID: "111122223333", ID: "AIDALOST", Name: "lost", Path: "/"})
 		return nil
 	})

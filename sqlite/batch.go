@@ -163,8 +163,7 @@ func (s *Store) runSavepoint(stx *sql.Tx, r *writeReq) (res writeResult) {
 		}
 		stx.Exec("RELEASE kw")
 	}()
-	t := &tx{ctx: r.ctx, tx: stx, stmts: s.writerStmts}
-	if err := r.fn(t); err != nil {
+	if err := r.fn(newTx(r.ctx, stx, s.writerStmts, false)); err != nil {
 		return writeResult{err: err}
 	}
 	ok = true

@@ -20,10 +20,18 @@
 // and Updates on a memory store run one at a time, and calling the store from
 // inside fn deadlocks (as it may with a file store's writer).
 //
-// Names are folded to lower case in Go and kept in *_fold columns; ordering
-// is by those columns in byte order, which is what markers encode. Times are
-// stored as integer nanoseconds (UTC).
+// The Tx methods are internal/sqlcore's, shared with the PostgreSQL store:
+// this package keeps what is SQLite's own (the connections and their
+// pragmas, group commit, migrations, Reset) and the dialect (the core's SQL
+// is SQLite's; times scan from INTEGER nanoseconds). Names are folded to
+// lower case in Go and kept in *_fold columns; ordering is by those columns
+// in byte order, which is what markers encode.
 //
-// This package imports only the root package keyward and the driver; rules
-// (quotas, name validation, authorization) belong to the layers above.
+// The database file and its -wal and -shm files are created readable by
+// their owner only (0600): they hold sealed secrets and every policy. A
+// file that exists already keeps its mode.
+//
+// This package imports only the root package keyward, internal/sqlcore and
+// the driver; rules (quotas, name validation, authorization) belong to the
+// layers above.
 package sqlite

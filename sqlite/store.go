@@ -6,19 +6,21 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"runtime"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/keyward/keyward"
-	sqlite "modernc.org/sqlite"
+	"github.com/keyward/keyward/internal/sqlcore"
 )
 
-var _ keyward.Store = (*Store)(nil)
+var (
+	_ keyward.Store       = (*Store)(nil)
+	_ keyward.Generations = (*Store)(nil) // two processes on one file are replicas too
+	_ keyward.ActivityLog = (*Store)(nil)
+)
 
 //go:embed migrations/*.sql
 var migrations embed.FS
@@ -73,6 +75,9 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		db.SetConnMaxIdleTime(0)
 		s.writer, s.reader = db, db
 	} else {
+		if err := createPrivate(dsn); err != nil {
+			return nil, err
+		}
 		w := cloneValues(common)
 		w.Add("_pragma", "journal_mode(WAL)")
 		w.Add("_pragma", "synchronous(FULL)")
@@ -130,8 +135,10 @@ func withParams(dsn string, v url.Values) string {
 }
 
 func prepareAll(ctx context.Context, db *sql.DB) (map[string]*sql.Stmt, error) {
+	hot := sqlcore.Hot()
 	m := make(map[string]*sql.Stmt, len(hot))
 	for _, q := range hot {
+		q = dialect{}.Rebind(q) // the text the core's calls will carry
 		st, err := db.PrepareContext(ctx, q)
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: prepare %q: %w", q, err)
@@ -179,8 +186,7 @@ func (s *Store) run(ctx context.Context, db *sql.DB, stmts map[string]*sql.Stmt,
 			stx.Rollback() // fn panicked; the panic goes on
 		}
 	}()
-	t := &tx{ctx: ctx, tx: stx, readOnly: readOnly, stmts: stmts}
-	ferr := fn(t)
+	ferr := fn(newTx(ctx, stx, stmts, readOnly))
 	done = true
 	if ferr != nil || readOnly {
 		if rerr := stx.Rollback(); rerr != nil && ferr == nil {
@@ -203,27 +209,12 @@ func (s *Store) migrate(ctx context.Context) error {
 	)`); err != nil {
 		return fmt.Errorf("sqlite: migrations table: %w", err)
 	}
-	names, err := fs.Glob(migrations, "migrations/*.sql")
+	ms, err := sqlcore.Migrations(migrations)
 	if err != nil {
 		return fmt.Errorf("sqlite: %w", err)
 	}
-	type migration struct {
-		version int
-		name    string
-	}
-	var ms []migration
-	for _, name := range names {
-		base := strings.TrimPrefix(name, "migrations/")
-		num, _, ok := strings.Cut(base, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil {
-			return fmt.Errorf("sqlite: migration %s: name must be NNNN_what.sql", base)
-		}
-		ms = append(ms, migration{v, name})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
 	for _, m := range ms {
-		if err := s.apply(ctx, m.version, m.name); err != nil {
+		if err := s.apply(ctx, m.Version, m.Path); err != nil {
 			return err
 		}
 	}
@@ -258,20 +249,4 @@ func (s *Store) apply(ctx context.Context, version int, name string) error {
 		return fmt.Errorf("sqlite: migration %d: %w", version, err)
 	}
 	return nil
-}
-
-// SQLite extended result codes the store maps to AWS errors.
-const (
-	codeConstraintForeignKey = 787
-	codeConstraintPrimaryKey = 1555
-	codeConstraintUnique     = 2067
-)
-
-// isUniqueViolation reports whether err is a UNIQUE or PRIMARY KEY violation.
-func isUniqueViolation(err error) bool {
-	var e *sqlite.Error
-	if errors.As(err, &e) {
-		return e.Code() == codeConstraintUnique || e.Code() == codeConstraintPrimaryKey
-	}
-	return false
 }

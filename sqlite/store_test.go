@@ -1,7 +1,6 @@
 package sqlite_test
 
 import (
-	"context"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -32,6 +31,25 @@ func TestStore_Memory(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) keyward.Store {
 		return openFile(t, sqlite.Memory)
 	})
+}
+
+func TestStore_Replicas(t *testing.T) {
+	storetest.RunReplicas(t, func(t *testing.T) (keyward.Store, keyward.Store) {
+		path := filepath.Join(t.TempDir(), "keyward.db")
+		return openFile(t, path), openFile(t, path)
+	})
+}
+
+func TestStore_Reset(t *testing.T) {
+	storetest.RunReset(t, func(t *testing.T) keyward.Store { return openFile(t, sqlite.Memory) })
+}
+
+// TestReset_File: a database in a file is never reset.
+func TestReset_File(t *testing.T) {
+	s := openFile(t, filepath.Join(t.TempDir(), "keyward.db"))
+	if err := s.Reset(t.Context()); err != sqlite.ErrNotMemory {
+		t.Errorf("Reset of a file database = %v, want ErrNotMemory", err)
+	}
 }
 
 func TestStore_MemoryIsPrivate(t *testing.T) {
@@ -150,48 +168,5 @@ func BenchmarkGetUser(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-	}
-}
-
-func TestStore_Reset(t *testing.T) {
-	ctx := context.Background()
-	s, err := sqlite.Open(ctx, sqlite.Memory)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	err = s.Update(ctx, func(tx keyward.Tx) error {
-		if err := tx.CreateAccount(keyward.Account{ID: "111122223333"}); err != nil {
-			return err
-		}
-		return tx.CreateUser(keyward.User{AccountID: "111122223333", ID: "AIDAEXAMPLE0000000001", Name: "alice", Path: "/", ARN: "arn:aws:iam::111122223333:user/alice"})
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Reset(ctx); err != nil {
-		t.Fatalf("Reset: %v", err)
-	}
-	err = s.View(ctx, func(tx keyward.Tx) error {
-		accounts, err := tx.ListAccounts()
-		if len(accounts) != 0 || err != nil {
-			t.Errorf("ListAccounts after Reset = %v, %v; want none", accounts, err)
-		}
-		_, err = tx.GetUser("111122223333", "alice")
-		if keyward.ErrorCode(err) != keyward.ErrNoSuchEntity {
-			t.Errorf("GetUser after Reset = %v, want NoSuchEntity", err)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	file, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "k.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer file.Close()
-	if err := file.Reset(ctx); err != sqlite.ErrNotMemory {
-		t.Errorf("Reset of a file database = %v, want ErrNotMemory", err)
 	}
 }

@@ -2,7 +2,14 @@
 // Run exercises every Tx method, the error codes (NoSuchEntity,
 // EntityAlreadyExists, DeleteConflict, InvalidInput for a bad marker),
 // case-insensitive names, pagination markers and IsTruncated, rollback of a
-// failed or panicking Update, read-only Views and concurrent Updates.
+// failed or panicking Update, read-only Views, concurrent Updates, entity
+// counts, and the optional capabilities keyward.ActivityLog and
+// keyward.Generations (a store without one skips its tests, saying so).
+// RunReplicas checks what two stores on one database see of each other,
+// and RunReset a store that can be emptied in place (Resetter).
+//
+// The files are named by entity, as the stores' are: user.go tests users,
+// and so on.
 //
 // A backend's test calls it with a function that opens a fresh, empty store:
 //
@@ -16,6 +23,9 @@
 //			return s
 //		})
 //	}
+//
+// and, for replicas, a function that opens two stores on one new database
+// (the same file twice, the same DSN twice).
 //
 // What the suite pins beyond the interface's doc comments: times round-trip
 // to the microsecond, in UTC; lists sort by lower-cased name in byte order
