@@ -37,7 +37,7 @@ func decodeInput(t *testing.T, form string) (*bindInput, error) {
 		t.Fatal(err)
 	}
 	var in bindInput
-	err = planFor(reflectTypeOf(&in)).decode(f, reflectValueOf(&in))
+	err = planFor(reflectTypeOf(&in)).decode(&Request{Form: *f}, "", reflectValueOf(&in))
 	return &in, err
 }
 
@@ -287,7 +287,7 @@ func FuzzBind(f *testing.F) {
 			return
 		}
 		var in bindInput
-		if err := planFor(reflectTypeOf(&in)).decode(fm, reflectValueOf(&in)); err != nil {
+		if err := planFor(reflectTypeOf(&in)).decode(&Request{Form: *fm}, "", reflectValueOf(&in)); err != nil {
 			if keyward.ErrorCode(err) == keyward.ErrInternalFailure {
 				t.Fatalf("decode(%q) = internal error %v", form, err)
 			}
