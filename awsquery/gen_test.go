@@ -389,7 +389,7 @@ func genTables(models []*model, version string) ([]byte, error) {
 	seenOp := map[string]string{}
 	for _, m := range models {
 		g := &tableGen{m: m, vars: map[string]string{}, patterns: patterns, defs: map[string]string{}}
-		fmt.Fprintf(&body, "// %sOperations holds the input shape of each %s (%s) operation that has one.\n", m.prefix, strings.ToUpper(m.prefix), m.version)
+		fmt.Fprintf(&body, "// %sOperations holds the input shape of each %s (%s) operation (noInput for\n// those that take none).\n", m.prefix, strings.ToUpper(m.prefix), m.version)
 		fmt.Fprintf(&body, "var %sOperations = map[string]*shape{\n", m.prefix)
 		for _, op := range m.operations {
 			if other, dup := seenOp[op.name]; dup {
@@ -397,6 +397,7 @@ func genTables(models []*model, version string) ([]byte, error) {
 			}
 			seenOp[op.name] = m.prefix
 			if op.input == "" {
+				fmt.Fprintf(&body, "\t%q: noInput,\n", op.name)
 				continue
 			}
 			v, err := g.shape(op.input)

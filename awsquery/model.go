@@ -51,6 +51,9 @@ type api struct {
 	operations map[string]*shape // input shape by operation name
 }
 
+// noInput is the input of the operations that take none.
+var noInput = &shape{kind: kindStructure}
+
 var apis = [...]api{
 	{version: VersionIAM, operations: iamOperations},
 	{version: VersionSTS, listValues: true, operations: stsOperations},

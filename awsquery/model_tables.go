@@ -38,7 +38,8 @@ var (
 	pattern32 = MustPattern(`[\w]*`)
 )
 
-// iamOperations holds the input shape of each IAM (2010-05-08) operation that has one.
+// iamOperations holds the input shape of each IAM (2010-05-08) operation (noInput for
+// those that take none).
 var iamOperations = map[string]*shape{
 	"AcceptDelegationRequest":                       iamAcceptDelegationRequestRequest,
 	"AddClientIDToOpenIDConnectProvider":            iamAddClientIDToOpenIDConnectProviderRequest,
@@ -67,6 +68,7 @@ var iamOperations = map[string]*shape{
 	"DeactivateMFADevice":                           iamDeactivateMFADeviceRequest,
 	"DeleteAccessKey":                               iamDeleteAccessKeyRequest,
 	"DeleteAccountAlias":                            iamDeleteAccountAliasRequest,
+	"DeleteAccountPasswordPolicy":                   noInput,
 	"DeleteGroup":                                   iamDeleteGroupRequest,
 	"DeleteGroupPolicy":                             iamDeleteGroupPolicyRequest,
 	"DeleteInstanceProfile":                         iamDeleteInstanceProfileRequest,
@@ -92,15 +94,21 @@ var iamOperations = map[string]*shape{
 	"DetachUserPolicy":                              iamDetachUserPolicyRequest,
 	"DisableOrganizationsRootCredentialsManagement": iamDisableOrganizationsRootCredentialsManagementRequest,
 	"DisableOrganizationsRootSessions":              iamDisableOrganizationsRootSessionsRequest,
+	"DisableOutboundWebIdentityFederation":          noInput,
 	"EnableMFADevice":                               iamEnableMFADeviceRequest,
 	"EnableOrganizationsRootCredentialsManagement":  iamEnableOrganizationsRootCredentialsManagementRequest,
 	"EnableOrganizationsRootSessions":               iamEnableOrganizationsRootSessionsRequest,
+	"EnableOutboundWebIdentityFederation":           noInput,
+	"GenerateCredentialReport":                      noInput,
 	"GenerateOrganizationsAccessReport":             iamGenerateOrganizationsAccessReportRequest,
 	"GenerateServiceLastAccessedDetails":            iamGenerateServiceLastAccessedDetailsRequest,
 	"GetAccessKeyLastUsed":                          iamGetAccessKeyLastUsedRequest,
 	"GetAccountAuthorizationDetails":                iamGetAccountAuthorizationDetailsRequest,
+	"GetAccountPasswordPolicy":                      noInput,
+	"GetAccountSummary":                             noInput,
 	"GetContextKeysForCustomPolicy":                 iamGetContextKeysForCustomPolicyRequest,
 	"GetContextKeysForPrincipalPolicy":              iamGetContextKeysForPrincipalPolicyRequest,
+	"GetCredentialReport":                           noInput,
 	"GetDelegationRequest":                          iamGetDelegationRequestRequest,
 	"GetGroup":                                      iamGetGroupRequest,
 	"GetGroupPolicy":                                iamGetGroupPolicyRequest,
@@ -110,6 +118,7 @@ var iamOperations = map[string]*shape{
 	"GetMFADevice":                                  iamGetMFADeviceRequest,
 	"GetOpenIDConnectProvider":                      iamGetOpenIDConnectProviderRequest,
 	"GetOrganizationsAccessReport":                  iamGetOrganizationsAccessReportRequest,
+	"GetOutboundWebIdentityFederationInfo":          noInput,
 	"GetPolicy":                                     iamGetPolicyRequest,
 	"GetPolicyVersion":                              iamGetPolicyVersionRequest,
 	"GetRole":                                       iamGetRoleRequest,
@@ -1075,7 +1084,8 @@ var (
 	iamVirtualMFADeviceName = &shape{kind: kindString, bounds: bounds{has: hasMin, min: 1}, pattern: pattern2}
 )
 
-// stsOperations holds the input shape of each STS (2011-06-15) operation that has one.
+// stsOperations holds the input shape of each STS (2011-06-15) operation (noInput for
+// those that take none).
 var stsOperations = map[string]*shape{
 	"AssumeRole":                 stsAssumeRoleRequest,
 	"AssumeRoleWithSAML":         stsAssumeRoleWithSAMLRequest,
