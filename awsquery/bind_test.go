@@ -192,19 +192,7 @@ func TestActions(t *testing.T) {
 	if len(actions) != 2 || actions["GetThing"] == nil || actions["DeleteThing"] == nil {
 		t.Fatalf("Actions = %v, want GetThing and DeleteThing", keys(actions))
 	}
-	srv := &Server{
-		Services: []*Service{{Name: "iam", Namespace: NamespaceIAM, Version: VersionIAM, Actions: actions}},
-		Authenticate: func(*http.Request, []byte, string) (any, error) {
-			return &keyward.Caller{Kind: keyward.CallerRoot, AccountID: "111122223333"}, nil
-		},
-	}
-	post := func(body string) *httptest.ResponseRecorder {
-		r := httptest.NewRequest("POST", "/", strings.NewReader(body))
-		r.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
-		w := httptest.NewRecorder()
-		srv.ServeHTTP(w, r)
-		return w
-	}
+	post := iamPoster(actions)
 	w := post("Action=GetThing&Version=2010-05-08&Name=box")
 	if w.Code != 200 || !strings.Contains(w.Body.String(), "<GetThingResult>\n    <Thing>\n      <Name>box</Name>") ||
 		!strings.Contains(w.Body.String(), "<member>111122223333</member>") {
@@ -218,6 +206,24 @@ func TestActions(t *testing.T) {
 	if w.Code != 400 || !strings.Contains(w.Body.String(), "<Code>ValidationError</Code>") ||
 		!strings.Contains(w.Body.String(), "Value null at &#39;name&#39;") {
 		t.Fatalf("GetThing without Name: %d\n%s", w.Code, w.Body)
+	}
+}
+
+// iamPoster serves actions as IAM to a root caller and returns a function
+// that posts one form to it.
+func iamPoster(actions map[string]Handler) func(body string) *httptest.ResponseRecorder {
+	srv := &Server{
+		Services: []*Service{{Name: "iam", Namespace: NamespaceIAM, Version: VersionIAM, Actions: actions}},
+		Authenticate: func(*http.Request, []byte, string) (any, error) {
+			return &keyward.Caller{Kind: keyward.CallerRoot, AccountID: "111122223333"}, nil
+		},
+	}
+	return func(body string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest("POST", "/", strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+		w := httptest.NewRecorder()
+		srv.ServeHTTP(w, r)
+		return w
 	}
 }
 

@@ -138,35 +138,33 @@ func checkScalar(f *Form, a at, s *shape, v string) {
 func checkList(f *Form, m *member, listValues bool) {
 	s := m.shape
 	a := at{name: m.name}
+	var elems []*Form  // a list of structures
+	var items []string // a list of strings, numbers or booleans
+	n := -1
 	if s.elem.kind == kindStructure {
-		elems := f.Members(m.wire)
-		if elems == nil {
-			if m.required {
-				f.null(a)
-			}
-			return
+		if elems = f.Members(m.wire); elems != nil {
+			n = len(elems)
 		}
-		if s.bounds.breaks(len(elems)) {
-			shown := ""
-			if listValues {
-				shown = javaStructs(elems, s.elem)
-			}
-			f.countFailures(a, shown, listValues, len(elems), s.bounds)
-		}
-		for _, e := range elems {
-			checkMembers(e, s.elem, listValues)
-		}
-		return
+	} else if items = f.List(m.wire); items != nil {
+		n = len(items)
 	}
-	items := f.List(m.wire)
-	if items == nil {
+	if n < 0 {
 		if m.required {
 			f.null(a)
 		}
 		return
 	}
-	if s.bounds.breaks(len(items)) {
-		f.countFailures(a, JavaList(items), listValues, len(items), s.bounds)
+	if s.bounds.breaks(n) {
+		shown := ""
+		if listValues && elems != nil {
+			shown = javaStructs(elems, s.elem)
+		} else if listValues {
+			shown = JavaList(items)
+		}
+		f.countFailures(a, shown, listValues, n, s.bounds)
+	}
+	for _, e := range elems {
+		checkMembers(e, s.elem, listValues)
 	}
 	for j, v := range items {
 		checkScalar(f, at{name: m.name, index: j + 1}, s.elem, v)

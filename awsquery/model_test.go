@@ -3,8 +3,6 @@ package awsquery
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -375,19 +373,7 @@ func (s *modelService) KeywardThing(ctx context.Context, c *keyward.Caller, in *
 // model is refused with AWS's status and message before the action runs.
 func TestActions_Model(t *testing.T) {
 	svc := &modelService{}
-	srv := &Server{
-		Services: []*Service{{Name: "iam", Namespace: NamespaceIAM, Version: VersionIAM, Actions: Actions(svc)}},
-		Authenticate: func(*http.Request, []byte, string) (any, error) {
-			return &keyward.Caller{Kind: keyward.CallerRoot, AccountID: "111122223333"}, nil
-		},
-	}
-	post := func(body string) *httptest.ResponseRecorder {
-		r := httptest.NewRequest("POST", "/", strings.NewReader(body))
-		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		w := httptest.NewRecorder()
-		srv.ServeHTTP(w, r)
-		return w
-	}
+	post := iamPoster(Actions(svc))
 	w := post("Action=CreateUser&Version=2010-05-08&UserName=a+b")
 	if w.Code != 400 || !strings.Contains(w.Body.String(), "<Code>ValidationError</Code>") ||
 		!strings.Contains(w.Body.String(), "Value &#39;a b&#39; at &#39;userName&#39; failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+") {
@@ -483,46 +469,35 @@ func TestModelTables_MessageNames(t *testing.T) {
 	}
 }
 
-// BenchmarkBind_Model is BenchmarkBind's request (CreateUser with a path
-// and a tag) checked against IAM's model; compare the two for the cost of
-// validation on the request path.
+// BenchmarkBind_Model binds requests checked against their models:
+// CreateUser is BenchmarkBind's request (with a path and a tag), so the
+// two compare the cost of validation on the request path; AssumeRole is
+// STS's largest common request.
 func BenchmarkBind_Model(b *testing.B) {
-	h := Bind(func(ctx context.Context, c *keyward.Caller, in *bindInput) (*bindOutput, error) {
-		return &bindOutput{UserName: in.UserName}, nil
-	})
-	f, err := ParseForm("Action=CreateUser&Version=2010-05-08&UserName=alice&Path=%2Fx%2F&Tags.member.1.Key=k&Tags.member.1.Value=v")
-	if err != nil {
-		b.Fatal(err)
-	}
-	caller := &keyward.Caller{}
-	svc := &Service{Version: VersionIAM}
-	ctx := context.Background()
-	b.ReportAllocs()
-	for b.Loop() {
-		req := &Request{Form: *f, Action: "CreateUser", Service: svc, Caller: caller}
-		if _, err := h(ctx, req); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-// BenchmarkBind_ModelAssumeRole: STS's largest common request.
-func BenchmarkBind_ModelAssumeRole(b *testing.B) {
-	h := Bind(func(ctx context.Context, c *keyward.Caller, in *struct{}) (*struct{}, error) { return nil, nil })
-	f, err := ParseForm("Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A111122223333%3Arole%2Fapp&RoleSessionName=s1&DurationSeconds=3600" +
-		"&Tags.member.1.Key=team&Tags.member.1.Value=blue&PolicyArns.member.1.arn=arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2FReadOnlyAccess")
-	if err != nil {
-		b.Fatal(err)
-	}
-	caller := &keyward.Caller{}
-	svc := &Service{Version: VersionSTS}
-	ctx := context.Background()
-	b.ReportAllocs()
-	for b.Loop() {
-		req := &Request{Form: *f, Action: "AssumeRole", Service: svc, Caller: caller}
-		if _, err := h(ctx, req); err != nil {
-			b.Fatal(err)
-		}
+	for _, bb := range []struct{ version, action, form string }{
+		{VersionIAM, "CreateUser", "Action=CreateUser&Version=2010-05-08&UserName=alice&Path=%2Fx%2F&Tags.member.1.Key=k&Tags.member.1.Value=v"},
+		{VersionSTS, "AssumeRole", "Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A111122223333%3Arole%2Fapp&RoleSessionName=s1&DurationSeconds=3600" +
+			"&Tags.member.1.Key=team&Tags.member.1.Value=blue&PolicyArns.member.1.arn=arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2FReadOnlyAccess"},
+	} {
+		b.Run(bb.action, func(b *testing.B) {
+			h := Bind(func(ctx context.Context, c *keyward.Caller, in *bindInput) (*bindOutput, error) {
+				return &bindOutput{UserName: in.UserName}, nil
+			})
+			f, err := ParseForm(bb.form)
+			if err != nil {
+				b.Fatal(err)
+			}
+			caller := &keyward.Caller{}
+			svc := &Service{Version: bb.version}
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				req := &Request{Form: *f, Action: bb.action, Service: svc, Caller: caller}
+				if _, err := h(ctx, req); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 
