@@ -243,11 +243,11 @@ func (p *plan) decode(req *Request, action string, v reflect.Value) error {
 	if req.Service != nil {
 		version = req.Service.Version
 	}
-	op := findOperation(version, action)
-	if op != nil {
+	op, ok := findOperation(version, action)
+	if ok {
 		op.validate(&req.Form)
 	}
-	p.fill(&req.Form, v, op == nil)
+	p.fill(&req.Form, v, !ok)
 	return req.Form.Err()
 }
 

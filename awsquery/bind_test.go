@@ -330,7 +330,8 @@ func fuzzModel(t *testing.T, form string) {
 		if err != nil {
 			continue
 		}
-		for _, m := range findOperation(op.version, op.action).input.members {
+		o, _ := findOperation(op.version, op.action)
+		for _, m := range o.input.members {
 			if !m.required {
 				continue
 			}

@@ -69,25 +69,25 @@ type operation struct {
 // findOperation returns the operation called name in the model of
 // version, or in any model when version is "" (a Handler called without a
 // Service). Operation names are unique across the models (TestGenerated
-// checks it). It returns nil for an action no model has, such as
+// checks it). It returns false for an action no model has, such as
 // Keyward's own.
-func findOperation(version, name string) *operation {
+func findOperation(version, name string) (operation, bool) {
 	for i := range apis {
 		a := &apis[i]
 		if version != "" && a.version != version {
 			continue
 		}
 		if in, ok := a.operations[name]; ok {
-			return &operation{api: a, input: in}
+			return operation{api: a, input: in}, true
 		}
 	}
-	return nil
+	return operation{}, false
 }
 
 // validate records every way f breaks the operation's input shape, in
 // AWS's order: the members in the model's order; for each, whether it is
 // missing, then its own constraints, then its elements' or members'.
-func (op *operation) validate(f *Form) {
+func (op operation) validate(f *Form) {
 	checkMembers(f, op.input, op.api.listValues)
 }
 

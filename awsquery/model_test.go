@@ -408,7 +408,7 @@ func TestFindOperation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		got := ""
-		if op := findOperation(tt.version, tt.name); op != nil {
+		if op, ok := findOperation(tt.version, tt.name); ok {
 			got = op.api.version
 		}
 		if got != tt.want {

@@ -33,8 +33,8 @@ func TestActions_MatchModels(t *testing.T) {
 				continue
 			}
 			n++
-			op := findOperation(svc.version, m.Name)
-			if op == nil {
+			op, ok := findOperation(svc.version, m.Name)
+			if !ok {
 				t.Errorf("%s.%s is an action, but %s's model has no operation %s", svc.name, m.Name, svc.name, m.Name)
 				continue
 			}
