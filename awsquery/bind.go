@@ -28,7 +28,8 @@ import (
 //
 // Field types: string, bool, int, int32, int64, pointers to them (nil when
 // absent), []string, and slices of structs (Name.member.N.Field, decoded
-// by the same rules; keyward.Tag's fields are Key and Value). A field
+// by the same rules; keyward.Tag's fields are Key and Value, both required
+// where no model says otherwise). A field
 // without a query tag uses the field's name; `query:"-"` skips it.
 //
 // When the action is an operation of IAM's or STS's model (the request's
