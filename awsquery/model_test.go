@@ -304,6 +304,62 @@ func TestBind_Model(t *testing.T) {
 	}
 }
 
+// TestBind_ModelCodes: the iam and sts tests that check only the code of
+// a model failure, sent through the binder. The last two are rules the
+// model cannot express, which the binder lets through for the action to
+// keep (botocore's AssumeRole Policy has no maximum, PolicyArns no count).
+func TestBind_ModelCodes(t *testing.T) {
+	const roleARN = "arn:aws:iam::111122223333:role/app"
+	doc := `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}`
+	assume := func(kv ...string) url.Values {
+		return with(form("RoleArn", roleARN, "RoleSessionName", "ss"), kv...)
+	}
+	arns := url.Values{}
+	for i := 1; i <= 11; i++ {
+		arns.Set(fmt.Sprintf("PolicyArns.member.%d.arn", i), fmt.Sprintf("arn:aws:iam::111122223333:policy/p%d", i))
+	}
+	tests := []struct {
+		name, version, action string
+		form                  url.Values
+		refused               bool
+	}{
+		{"inline policy bad name", VersionIAM, "PutUserPolicy", form("UserName", "owner", "PolicyName", "bad name", "PolicyDocument", doc), true},
+		{"long client ID", VersionIAM, "CreateOpenIDConnectProvider", form("Url", "https://example.com", "ClientIDList.member.1", strings.Repeat("a", 256)), true},
+		{"thumbprint update without list", VersionIAM, "UpdateOpenIDConnectProviderThumbprint", form("OpenIDConnectProviderArn", "arn:aws:iam::111122223333:oidc-provider/example.com"), true},
+		{"short policy ARN", VersionIAM, "GetPolicy", form("PolicyArn", "arn:aws:iam::1:p"), true},
+		{"short max session", VersionIAM, "CreateRole", form("RoleName", "x", "AssumeRolePolicyDocument", doc, "MaxSessionDuration", "60"), true},
+		{"role without document", VersionIAM, "CreateRole", form("RoleName", "x"), true},
+		{"context key type", VersionIAM, "SimulateCustomPolicy", form("PolicyInputList.member.1", doc, "ActionNames.member.1", "s3:GetObject",
+			"ContextEntries.member.1.ContextKeyName", "aws:SourceIp", "ContextEntries.member.1.ContextKeyValues.member.1", "10.0.0.1", "ContextEntries.member.1.ContextKeyType", "address"), true},
+		{"external id U", VersionSTS, "AssumeRole", assume("ExternalId", "U"), true},
+		{"external id with space", VersionSTS, "AssumeRole", assume("ExternalId", "Uni corn"), true},
+		{"external id 1225", VersionSTS, "AssumeRole", assume("ExternalId", strings.Repeat("x", 1225)), true},
+		{"no role", VersionSTS, "AssumeRole", form("RoleSessionName", "s"), true},
+		{"no session name", VersionSTS, "AssumeRole", form("RoleArn", roleARN), true},
+		{"session name 1", VersionSTS, "AssumeRole", assume("RoleSessionName", "s"), true},
+		{"51 tags", VersionSTS, "AssumeRole", with(tags(51), "RoleArn", roleARN, "RoleSessionName", "ss"), true},
+		{"bad tag key", VersionSTS, "AssumeRole", assume("Tags.member.1.Key", "a*b", "Tags.member.1.Value", "a"), true},
+		{"token code not 6 digits", VersionSTS, "AssumeRole", assume("SerialNumber", "arn:aws:iam::111122223333:mfa/alice", "TokenCode", "12345a"), true},
+		{"source identity 1", VersionSTS, "AssumeRole", assume("SourceIdentity", "a"), true},
+		{"session token 899", VersionSTS, "GetSessionToken", form("DurationSeconds", "899"), true},
+		{"session token 129601", VersionSTS, "GetSessionToken", form("DurationSeconds", "129601"), true},
+		{"short key id", VersionSTS, "GetAccessKeyInfo", form("AccessKeyId", "short"), true},
+		{"AssumeRole policy over 2048: the action's", VersionSTS, "AssumeRole", assume("Policy", doc+strings.Repeat(" ", 2049-len(doc))), false},
+		{"11 policy ARNs: the action's", VersionSTS, "AssumeRole", with(arns, "RoleArn", roleARN, "RoleSessionName", "ss"), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ran, err := bindModel(t, tt.version, tt.action, tt.form)
+			if tt.refused && (keyward.ErrorCode(err) != keyward.ErrValidationError || ran) {
+				t.Errorf("%s(%s) = %v (ran %v), want ValidationError before the action", tt.action, tt.form.Encode(), err, ran)
+			}
+			if !tt.refused && (err != nil || !ran) {
+				t.Errorf("%s(%s) = %v (ran %v), want the action to run", tt.action, tt.form.Encode(), err, ran)
+			}
+		})
+	}
+}
+
 // TestBind_ModelAccepts: requests within their models reach the action,
 // including values at the bounds and members the Go input does not have.
 func TestBind_ModelAccepts(t *testing.T) {
@@ -320,6 +376,10 @@ func TestBind_ModelAccepts(t *testing.T) {
 		{"nested structure", VersionSTS, "AssumeRoot", form("TargetPrincipal", "111122223333", "TaskPolicyArn.arn", "arn:aws:iam::aws:policy/root-task/IAMDeleteRootUserCredentials")},
 		{"no input", VersionSTS, "GetCallerIdentity", form()},
 		{"not a model operation", VersionIAM, "KeywardOwnThing", form("Anything", "")},
+		// AWS accepted these (the wire probe).
+		{"duration +900", VersionSTS, "AssumeRole", form("RoleArn", strings.Repeat("x", 20), "RoleSessionName", "aa", "DurationSeconds", "+900")},
+		{"duration 0900", VersionSTS, "AssumeRole", form("RoleArn", strings.Repeat("x", 20), "RoleSessionName", "aa", "DurationSeconds", "0900")},
+		{"unknown parameter", VersionSTS, "AssumeRole", form("RoleArn", strings.Repeat("x", 20), "RoleSessionName", "aa", "Unknown", "value")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
