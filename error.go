@@ -5,35 +5,20 @@ import (
 	"fmt"
 )
 
-// AWS error codes shared by IAM and STS. The names are AWS's, unchanged.
-const (
-	ErrAccessDenied                  = "AccessDenied"
-	ErrConcurrentModification        = "ConcurrentModification"
-	ErrDeleteConflict                = "DeleteConflict"
-	ErrEntityAlreadyExists           = "EntityAlreadyExists"
-	ErrEntityTemporarilyUnmodifiable = "EntityTemporarilyUnmodifiable"
-	ErrExpiredToken                  = "ExpiredToken"
-	ErrIncompleteSignature           = "IncompleteSignature"
-	ErrInternalFailure               = "InternalFailure"
-	ErrInvalidAction                 = "InvalidAction"
-	ErrInvalidClientTokenID          = "InvalidClientTokenId"
-	ErrInvalidInput                  = "InvalidInput"
-	ErrInvalidParameterCombination   = "InvalidParameterCombination"
-	ErrInvalidParameterValue         = "InvalidParameterValue"
-	ErrLimitExceeded                 = "LimitExceeded"
-	ErrMalformedPolicyDocument       = "MalformedPolicyDocument"
-	ErrMissingAction                 = "MissingAction"
-	ErrMissingAuthenticationToken    = "MissingAuthenticationToken"
-	ErrMissingParameter              = "MissingParameter"
-	ErrNoSuchEntity                  = "NoSuchEntity"
-	ErrPolicyNotAttachable           = "PolicyNotAttachable"
-	ErrRequestExpired                = "RequestExpired"
-	ErrServiceFailure                = "ServiceFailure"
-	ErrSignatureDoesNotMatch         = "SignatureDoesNotMatch"
-	ErrThrottling                    = "Throttling"
-	ErrUnmodifiableEntity            = "UnmodifiableEntity"
-	ErrValidationError               = "ValidationError"
-)
+// The error codes (ErrNoSuchEntity, ...) are in codes.go, generated from
+// IAM's and STS's models with their HTTP statuses.
+
+// HTTPStatus returns AWS's HTTP status for an error code: the status IAM's
+// or STS's model gives it, or AWS's common-errors pages for the protocol's
+// own errors; 400, a client's fault, for a code it does not know. It is the
+// one table of statuses: the Query protocol and the authorize API both
+// answer by it.
+func HTTPStatus(code string) int {
+	if s, ok := httpStatus[code]; ok {
+		return s
+	}
+	return 400
+}
 
 // Error is an error whose Code and Message are safe to show to the client: they
 // become the <Code> and <Message> of AWS's error response. Anything else that

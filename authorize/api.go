@@ -529,33 +529,25 @@ func kindName(k keyward.CallerKind) string {
 }
 
 // fail answers an error of the calling service (or an internal one, logged
-// and not shown).
+// and not shown) with the status the Query protocol gives its code
+// (keyward.HTTPStatus): the same code reads the same on both APIs, so
+// NoSuchEntity is 404, Throttling 400 and AccessDenied 403, as IAM's and
+// STS's models and AWS's common errors say.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var e *Error
 	if errors.As(err, &e) {
-		writeError(w, status(e.Code), e)
+		writeError(w, keyward.HTTPStatus(e.Code), e)
 		return
 	}
 	var ke *keyward.Error
 	if errors.As(err, &ke) {
-		writeError(w, status(ke.Code), &Error{ke.Code, ke.Message})
+		writeError(w, keyward.HTTPStatus(ke.Code), &Error{ke.Code, ke.Message})
 		return
 	}
 	if h.Log != nil {
 		h.Log.Error("authorize", "path", r.URL.Path, "err", err)
 	}
 	writeError(w, http.StatusInternalServerError, &Error{"InternalFailure", "an internal error occurred"})
-}
-
-// status is AWS's HTTP status for an error code.
-func status(code string) int {
-	switch code {
-	case "IncompleteSignature", "RequestExpired", "ValidationError", "MalformedPolicyDocument", "InvalidAction", "MissingParameter":
-		return http.StatusBadRequest
-	case "InternalFailure", "ServiceFailure":
-		return http.StatusInternalServerError
-	}
-	return http.StatusForbidden
 }
 
 func writeError(w http.ResponseWriter, code int, e *Error) {

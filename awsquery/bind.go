@@ -28,14 +28,23 @@ import (
 //
 // Field types: string, bool, int, int32, int64, pointers to them (nil when
 // absent), []string, and slices of structs (Name.member.N.Field, decoded
-// by the same rules; keyward.Tag's fields are Key and Value, both
-// required). A field
+// by the same rules; keyward.Tag's fields are Key and Value, both required
+// where no model says otherwise). A field
 // without a query tag uses the field's name; `query:"-"` skips it.
-// Missing required members and unparsable numbers or booleans are
-// reported, all at once, before fn runs; every other constraint is fn's to
-// check. An Out of type struct{} means the action has no result element
-// (DeleteUser); any other Out, even an empty named struct, is encoded
-// under <ActionResult>.
+//
+// When the action is an operation of IAM's or STS's model (the request's
+// Action, looked up in the model of the request's Version), the request is
+// first checked against that operation's input shape, every member of it
+// whether In has a field for it or not: required members, lengths,
+// patterns, ranges, enums and list sizes, each failure in AWS's words and
+// all of them at once, in AWS's order ("2 validation errors detected:
+// ..."); the tags' ",required" is then left to the model. Any other action
+// (Keyward's own) gets only the tags' required members. Unparsable numbers
+// and booleans are MalformedInput either way. fn runs only on a request
+// that passes, and keeps only the rules the model cannot express. An Out
+// of type struct{} means the action has no result element (DeleteUser);
+// any other Out, even an empty named struct, is encoded under
+// <ActionResult>.
 //
 // Decoding plans are built once per input type, so a request costs only
 // the lookups and the values it sets. Bind panics if In has a field type
@@ -49,7 +58,7 @@ func Bind[In, Out any](fn func(context.Context, *keyward.Caller, *In) (*Out, err
 			return nil, err
 		}
 		in := new(In)
-		if err := p.decode(&req.Form, reflect.ValueOf(in).Elem()); err != nil {
+		if err := p.decode(req, req.Action, reflect.ValueOf(in).Elem()); err != nil {
 			return nil, err
 		}
 		out, err := fn(ctx, c, in)
@@ -65,8 +74,10 @@ func Bind[In, Out any](fn func(context.Context, *keyward.Caller, *In) (*Out, err
 
 // Actions returns a Handler for every method of svc shaped like an action,
 // func(context.Context, *keyward.Caller, *In) (*Out, error), keyed by the
-// method's name (which is the AWS action's name). Other methods are
-// ignored. It panics, at start-up, on an input type Bind cannot decode.
+// method's name (which is the AWS action's name), each bound as Bind binds
+// it; the model operation whose input a request is checked against is the
+// one named like the method. Other methods are ignored. It panics, at
+// start-up, on an input type Bind cannot decode.
 func Actions(svc any) map[string]Handler {
 	v := reflect.ValueOf(svc)
 	t := v.Type()
@@ -74,7 +85,8 @@ func Actions(svc any) map[string]Handler {
 	for i := 0; i < t.NumMethod(); i++ {
 		m := v.Method(i)
 		if isAction(m.Type()) {
-			actions[t.Method(i).Name] = bindValue(m)
+			name := t.Method(i).Name
+			actions[name] = bindValue(name, m)
 		}
 	}
 	return actions
@@ -95,8 +107,9 @@ func isAction(ft reflect.Type) bool {
 		ft.Out(0).Kind() == reflect.Pointer && ft.Out(1) == errorType
 }
 
-// bindValue is Bind for a method value found by reflection.
-func bindValue(fn reflect.Value) Handler {
+// bindValue is Bind for a method value found by reflection, the method
+// called name.
+func bindValue(name string, fn reflect.Value) Handler {
 	ft := fn.Type()
 	inType := ft.In(2).Elem()
 	p := planFor(inType)
@@ -107,7 +120,7 @@ func bindValue(fn reflect.Value) Handler {
 			return nil, err
 		}
 		in := reflect.New(inType)
-		if err := p.decode(&req.Form, in.Elem()); err != nil {
+		if err := p.decode(req, name, in.Elem()); err != nil {
 			return nil, err
 		}
 		res := fn.Call([]reflect.Value{reflect.ValueOf(&ctx).Elem(), reflect.ValueOf(c), in})
@@ -221,14 +234,27 @@ func buildPlan(t reflect.Type) *plan {
 	return p
 }
 
-// decode fills v (a settable struct of p's type) from f and returns f's
-// recorded failures.
-func (p *plan) decode(f *Form, v reflect.Value) error {
-	p.fill(f, v)
-	return f.Err()
+// decode checks req's form against the model operation called action, if
+// there is one, and fills v (a settable struct of p's type) from it. It
+// returns what the form recorded: the model's failures and unparsable
+// values, and, for an action no model has, the tags' missing required
+// members.
+func (p *plan) decode(req *Request, action string, v reflect.Value) error {
+	version := ""
+	if req.Service != nil {
+		version = req.Service.Version
+	}
+	op, ok := findOperation(version, action)
+	if ok {
+		op.validate(&req.Form)
+	}
+	p.fill(&req.Form, v, !ok)
+	return req.Form.Err()
 }
 
-func (p *plan) fill(f *Form, v reflect.Value) {
+// fill sets v's fields from f; with required, it records the tags'
+// missing required members.
+func (p *plan) fill(f *Form, v reflect.Value, required bool) {
 	for i := range p.fields {
 		fp := &p.fields[i]
 		dst := v.Field(fp.index)
@@ -236,7 +262,7 @@ func (p *plan) fill(f *Form, v reflect.Value) {
 		case kString:
 			s, ok := f.Lookup(fp.name)
 			if !ok {
-				if fp.required {
+				if required && fp.required {
 					f.Null(fp.name)
 				}
 				continue
@@ -245,7 +271,7 @@ func (p *plan) fill(f *Form, v reflect.Value) {
 		case kBool:
 			b, ok := f.Bool(fp.name)
 			if !ok {
-				if fp.required && !f.Has(fp.name) {
+				if required && fp.required && !f.Has(fp.name) {
 					f.Null(fp.name)
 				}
 				continue
@@ -254,7 +280,7 @@ func (p *plan) fill(f *Form, v reflect.Value) {
 		case kInt:
 			n, ok := f.Int(fp.name)
 			if !ok {
-				if fp.required && !f.Has(fp.name) {
+				if required && fp.required && !f.Has(fp.name) {
 					f.Null(fp.name)
 				}
 				continue
@@ -263,7 +289,7 @@ func (p *plan) fill(f *Form, v reflect.Value) {
 		case kStrings:
 			list := f.List(fp.name)
 			if list == nil {
-				if fp.required {
+				if required && fp.required {
 					f.Null(fp.name)
 				}
 				continue
@@ -272,14 +298,14 @@ func (p *plan) fill(f *Form, v reflect.Value) {
 		case kStructs:
 			ms := f.Members(fp.name)
 			if ms == nil {
-				if fp.required {
+				if required && fp.required {
 					f.Null(fp.name)
 				}
 				continue
 			}
 			s := reflect.MakeSlice(dst.Type(), len(ms), len(ms))
 			for j, m := range ms {
-				fp.elem.fill(m, s.Index(j))
+				fp.elem.fill(m, s.Index(j), required)
 			}
 			dst.Set(s)
 		}

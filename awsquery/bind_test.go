@@ -37,7 +37,7 @@ func decodeInput(t *testing.T, form string) (*bindInput, error) {
 		t.Fatal(err)
 	}
 	var in bindInput
-	err = planFor(reflectTypeOf(&in)).decode(f, reflectValueOf(&in))
+	err = planFor(reflectTypeOf(&in)).decode(&Request{Form: *f}, "", reflectValueOf(&in))
 	return &in, err
 }
 
@@ -192,19 +192,7 @@ func TestActions(t *testing.T) {
 	if len(actions) != 2 || actions["GetThing"] == nil || actions["DeleteThing"] == nil {
 		t.Fatalf("Actions = %v, want GetThing and DeleteThing", keys(actions))
 	}
-	srv := &Server{
-		Services: []*Service{{Name: "iam", Namespace: NamespaceIAM, Version: VersionIAM, Actions: actions}},
-		Authenticate: func(*http.Request, []byte, string) (any, error) {
-			return &keyward.Caller{Kind: keyward.CallerRoot, AccountID: "111122223333"}, nil
-		},
-	}
-	post := func(body string) *httptest.ResponseRecorder {
-		r := httptest.NewRequest("POST", "/", strings.NewReader(body))
-		r.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
-		w := httptest.NewRecorder()
-		srv.ServeHTTP(w, r)
-		return w
-	}
+	post := iamPoster(actions)
 	w := post("Action=GetThing&Version=2010-05-08&Name=box")
 	if w.Code != 200 || !strings.Contains(w.Body.String(), "<GetThingResult>\n    <Thing>\n      <Name>box</Name>") ||
 		!strings.Contains(w.Body.String(), "<member>111122223333</member>") {
@@ -218,6 +206,24 @@ func TestActions(t *testing.T) {
 	if w.Code != 400 || !strings.Contains(w.Body.String(), "<Code>ValidationError</Code>") ||
 		!strings.Contains(w.Body.String(), "Value null at &#39;name&#39;") {
 		t.Fatalf("GetThing without Name: %d\n%s", w.Code, w.Body)
+	}
+}
+
+// iamPoster serves actions as IAM to a root caller and returns a function
+// that posts one form to it.
+func iamPoster(actions map[string]Handler) func(body string) *httptest.ResponseRecorder {
+	srv := &Server{
+		Services: []*Service{{Name: "iam", Namespace: NamespaceIAM, Version: VersionIAM, Actions: actions}},
+		Authenticate: func(*http.Request, []byte, string) (any, error) {
+			return &keyward.Caller{Kind: keyward.CallerRoot, AccountID: "111122223333"}, nil
+		},
+	}
+	return func(body string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest("POST", "/", strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+		w := httptest.NewRecorder()
+		srv.ServeHTTP(w, r)
+		return w
 	}
 }
 
@@ -276,18 +282,25 @@ func reflectValueOf(p any) reflect.Value { return reflect.ValueOf(p).Elem() }
 
 // FuzzBind decodes arbitrary forms into a struct with every supported
 // field kind: decoding must never panic, and a form it accepts must hold
-// the required member.
+// the required member. The same form is then checked against model
+// operations with every kind of member (nested structures, lists of
+// structures holding lists, sensitive strings, integers, booleans): no
+// panic, no internal error, and an accepted form holds each operation's
+// required members.
 func FuzzBind(f *testing.F) {
 	f.Add("UserName=alice&MaxItems=3&Force=true&TagKeys.member.1=a&Tags.member.1.Key=k&Tags.member.1.Value=v")
 	f.Add("Tags.member.2.Key=k&Tags.member.1.Value=&MaxItems=-0&Force=TRUE&TagKeys=")
 	f.Add("UserName=%zz")
+	f.Add("RoleArn=arn%3Aaws%3Aiam%3A%3A111122223333%3Arole%2Fapp&RoleSessionName=s&Tags.member.1.Key=k&PolicyArns.member.1.arn=x&TaskPolicyArn.arn=y&TargetPrincipal=1")
+	f.Add("Permissions.Parameters.member.1.Values.member.1=v&Permissions.Parameters.member.1.Name=n&ContextEntries.member.1.ContextKeyValues.member.2=x&PolicyInputList.member.1=%7B%7D&ActionNames.member.1=s3%3A*&MinimumPasswordLength=7&RequireSymbols=yes")
 	f.Fuzz(func(t *testing.T, form string) {
+		fuzzModel(t, form)
 		fm, err := ParseForm(form)
 		if err != nil {
 			return
 		}
 		var in bindInput
-		if err := planFor(reflectTypeOf(&in)).decode(fm, reflectValueOf(&in)); err != nil {
+		if err := planFor(reflectTypeOf(&in)).decode(&Request{Form: *fm}, "", reflectValueOf(&in)); err != nil {
 			if keyward.ErrorCode(err) == keyward.ErrInternalFailure {
 				t.Fatalf("decode(%q) = internal error %v", form, err)
 			}
@@ -297,6 +310,36 @@ func FuzzBind(f *testing.F) {
 			t.Fatalf("decode(%q) accepted a form without UserName", form)
 		}
 	})
+}
+
+func fuzzModel(t *testing.T, form string) {
+	for _, op := range []struct{ version, action string }{
+		{VersionIAM, "CreateUser"}, {VersionIAM, "SimulateCustomPolicy"}, {VersionIAM, "CreateDelegationRequest"},
+		{VersionIAM, "UpdateAccountPasswordPolicy"}, {VersionSTS, "AssumeRole"}, {VersionSTS, "AssumeRoot"},
+		{VersionSTS, "AssumeRoleWithWebIdentity"},
+	} {
+		fm, err := ParseForm(form)
+		if err != nil {
+			return
+		}
+		var in struct{}
+		err = planFor(reflectTypeOf(&in)).decode(&Request{Form: *fm, Service: &Service{Version: op.version}}, op.action, reflectValueOf(&in))
+		if keyward.ErrorCode(err) == keyward.ErrInternalFailure {
+			t.Fatalf("%s(%q) = internal error %v", op.action, form, err)
+		}
+		if err != nil {
+			continue
+		}
+		o, _ := findOperation(op.version, op.action)
+		for _, m := range o.input.members {
+			if !m.required {
+				continue
+			}
+			if _, ok := fm.structure(m.wire); !ok && !fm.Has(m.wire) {
+				t.Fatalf("%s(%q) accepted a form without %s", op.action, form, m.wire)
+			}
+		}
+	}
 }
 
 func BenchmarkActions(b *testing.B) {

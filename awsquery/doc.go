@@ -1,10 +1,12 @@
 // Package awsquery speaks the AWS Query protocol over HTTP, the wire IAM and
 // STS clients use: form-encoded requests with Action and Version fields,
 // XML responses in AWS's shapes, and AWS's error responses and statuses.
-// It is the only package that knows HTTP status codes and XML; it knows no
-// IAM or STS action (those are Handlers registered in a Service by the
-// packages that implement them). It imports the root package keyward for
-// keyward.Error and the standard library, nothing else.
+// It owns the protocol's HTTP and XML; it implements no IAM or
+// STS action (those are Handlers registered in a Service by the packages
+// that implement them), but it knows their inputs, from botocore's models,
+// and checks requests against them. It imports the root package keyward for
+// keyward.Error, the error codes and their statuses (keyward.HTTPStatus),
+// and the standard library, nothing else.
 //
 // # Basics
 //
@@ -21,8 +23,9 @@
 //		Log:          logger,
 //	}
 //
-// A Handler decodes its parameters from Request.Form, records every
-// validation failure, then asks for them all at once, as AWS reports them:
+// A Handler written by hand decodes its parameters from Request.Form,
+// records every validation failure, then asks for them all at once, as AWS
+// reports them (Bind and Actions do this from the models, see below):
 //
 //	name := req.Form.Required("UserName")
 //	if req.Form.Has("UserName") {
@@ -40,14 +43,23 @@
 // # What it matches
 //
 // Lists are Name.member.N (1-based, read up to the first gap), lists of
-// structures Name.member.N.Field; the first value of a repeated field
-// wins and unknown fields are ignored, as on AWS. Missing required members
-// and failed constraints are ValidationError with AWS's wording and member
-// paths ("Value null at 'roleArn' failed to satisfy constraint: Member
-// must not be null", "Value 'x' at 'tags.1.member.key' ..."); lengths count
-// Unicode characters; unparsable numbers are MalformedInput. Error
-// statuses come from botocore's IAM and STS models (model_status.go is
-// generated from them) and AWS's common errors.
+// structures Name.member.N.Field, structures Name.Field; the first value
+// of a repeated field wins and unknown fields are ignored, as on AWS.
+//
+// Bind and Actions check every request for an IAM or STS operation against
+// the operation's input in botocore's model before the action runs:
+// required members, lengths (in Unicode code points), patterns (read as
+// Java reads them), ranges, enums, list sizes, nested structures, and
+// sensitive members whose values messages leave out. Every failure is
+// reported at once, in the model's member order, as AWS words it: one
+// ValidationError "N validation errors detected: Value 'x' at
+// 'tags.1.member.key' failed to satisfy constraint: ...; ..." ("Value null
+// at 'roleArn' ... Member must not be null" for a missing member).
+// Unparsable numbers and booleans are MalformedInput. The tables
+// (model_tables.go) and the error codes with their statuses (keyward's
+// codes.go) are generated from the models kept in testdata/botocore, and a
+// test fails when they no longer say what the models say. Actions keep only
+// the rules the models cannot express.
 //
 // # Caveats
 //

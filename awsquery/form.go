@@ -12,11 +12,11 @@ import (
 // number or boolean cannot be parsed (observed on STS: an empty integer
 // gets the message "missing value for decimal type", any other unparsable
 // value gets no message at all).
-const CodeMalformedInput = "MalformedInput"
+const CodeMalformedInput = keyward.ErrMalformedInput
 
 // CodeMalformedQueryString is AWS's common error for a query string (or
 // form body) with a syntax error, here an invalid percent-escape.
-const CodeMalformedQueryString = "MalformedQueryString"
+const CodeMalformedQueryString = keyward.ErrMalformedQueryString
 
 // linearLimit is the number of fields up to which lookups scan the field
 // list; larger forms get a map. SDK requests carry a handful of fields, so
@@ -193,6 +193,12 @@ func (f *Form) Int(name string) (int, bool) {
 	if !ok {
 		return 0, false
 	}
+	return f.parseInt(v)
+}
+
+// parseInt parses a present integer, recording MalformedInput when it is
+// not one.
+func (f *Form) parseInt(v string) (int, bool) {
 	n, err := strconv.ParseInt(v, 10, 32)
 	if err != nil {
 		f.malformedValue(v)
@@ -209,6 +215,12 @@ func (f *Form) Bool(name string) (bool, bool) {
 	if !ok {
 		return false, false
 	}
+	return f.parseBool(v)
+}
+
+// parseBool parses a present boolean, recording MalformedInput when it is
+// not one.
+func (f *Form) parseBool(v string) (bool, bool) {
 	switch {
 	case strings.EqualFold(v, "true"):
 		return true, true
@@ -293,23 +305,35 @@ func (f *Form) Members(name string) []*Form {
 	return out
 }
 
+// structure returns the form of the structure member name (sent as
+// name.Field, Field itself possibly a list or a structure) and whether the
+// request carried any of its fields.
+func (f *Form) structure(name string) (*Form, bool) {
+	t := f.top()
+	prefix := f.prefix + name + "."
+	for _, fl := range t.fields {
+		if strings.HasPrefix(fl.key, prefix) {
+			return &Form{prefix: prefix, root: t}, true
+		}
+	}
+	var buf [64]byte
+	if _, ok := f.lookup(f.key(buf[:0], name)); ok {
+		return &Form{prefix: prefix, root: t}, true
+	}
+	return nil, false
+}
+
 // Tag is one element of a Tags list.
 type Tag struct {
 	Key   string `xml:"Key"`
 	Value string `xml:"Value"`
 }
 
-// Tag key and value rules, the same in IAM's and STS's models.
-var (
-	tagKeyPattern   = MustPattern(`[\p{L}\p{Z}\p{N}_.:/=+\-@]+`)
-	tagValuePattern = MustPattern(`[\p{L}\p{Z}\p{N}_.:/=+\-@]*`)
-)
-
 // Tags returns the list Tags.member.N.Key/.Value and checks each element
-// against IAM's and STS's Tag shape: both members required, keys of 1 to
-// 128 characters and values of up to 256 from tag characters. It does not
-// check the number of tags or duplicate keys; those rules (and their
-// messages) belong to the actions.
+// against IAM's model of a Tag (the same as STS's): both members required,
+// keys of 1 to 128 characters and values of up to 256 from tag characters.
+// It does not check the number of tags or duplicate keys; those rules (and
+// their messages) belong to the actions.
 func (f *Form) Tags() []Tag {
 	ms := f.Members("Tags")
 	if ms == nil {
@@ -317,14 +341,9 @@ func (f *Form) Tags() []Tag {
 	}
 	tags := make([]Tag, len(ms))
 	for i, m := range ms {
-		tags[i].Key = m.Required("Key")
-		tags[i].Value = m.Required("Value")
-		if m.Has("Key") {
-			m.Validate("Key", tags[i].Key, 1, 128, tagKeyPattern)
-		}
-		if m.Has("Value") {
-			m.Validate("Value", tags[i].Value, 0, 256, tagValuePattern)
-		}
+		checkMembers(m, iamTag, false)
+		tags[i].Key = m.String("Key")
+		tags[i].Value = m.String("Value")
 	}
 	return tags
 }

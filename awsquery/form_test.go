@@ -418,7 +418,7 @@ func FuzzForm(f *testing.F) {
 			for _, m := range form.Members(name) {
 				m.Tags()
 				m.List("V")
-				m.Validate("K", m.String("K"), 1, 3, tagKeyPattern)
+				m.Validate("K", m.String("K"), 1, 3, iamTagKeyType.pattern)
 			}
 			form.Int(name)
 			form.Bool(name)
