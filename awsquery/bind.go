@@ -240,7 +240,7 @@ func buildPlan(t reflect.Type) *plan {
 // values, and, for an action no model has, the tags' missing required
 // members.
 func (p *plan) decode(req *Request, action string, v reflect.Value) error {
-	version := ""
+	version := req.Version
 	if req.Service != nil {
 		version = req.Service.Version
 	}
