@@ -120,7 +120,7 @@ func visiblePolicy(tx keyward.Tx, c *keyward.Caller, action, arn, acct string) (
 // checkManagedDocument applies the grammar and the managed policy size
 // quota to a policy version's document.
 func checkManagedDocument(doc string) error {
-	if err := checkPolicyDocument(doc, policy.Identity); err != nil {
+	if err := checkPolicyDocument(doc, policy.Identity, policy.Options{Managed: true}); err != nil {
 		return err
 	}
 	if charsWithoutSpace(doc) > maxManagedPolicySize {
