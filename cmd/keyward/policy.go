@@ -24,6 +24,15 @@ const policyUsage = `usage:
       Decide one request offline (JSON request on stdin by default). Prints the
       decision as JSON; --explain prints, per statement, why it did or did not
       apply. Exit 0 with a decision, 2 when the request or a policy is malformed.
+      The resourcePolicy's kind follows from the request unless
+      resourcePolicyType ("resource", "trust" or "key") says otherwise: an
+      sts:AssumeRole* (or sts:TagSession, sts:SetSourceIdentity,
+      sts:SetContext) request on a role is decided by the role's trust policy,
+      a request on a KMS key (arn:aws:kms:REGION:ACCOUNT:key/...) by its key
+      policy; both must allow explicitly (an identity policy's allow counts
+      only when they name the account). Any other resource policy allows
+      alongside identity policies within an account. Leave scps out for the
+      management account; SCPs never limit service-linked roles or services.
   keyward policy generate --principal ARN [--since T] [--audit FILE|-]
       Write the smallest identity policy allowing what the principal did, as
       the audit trail (keyward serve --audit) recorded it: allowed requests and
