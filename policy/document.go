@@ -616,14 +616,12 @@ func (p *parser) resources(n *node, path string, not bool) []string {
 		if p.doc.Version != Version2012 {
 			continue
 		}
+		// Variables may stand in any part of the ARN: AWS's own managed
+		// policies put ${aws:PrincipalAccount} in the account part
+		// (AmazonTimestreamInfluxDBServiceRolePolicy), though the User
+		// Guide shows them only in the resource part.
 		if msg := checkVariables(r); msg != "" {
 			p.fail(offs[i], path, stageKeyward, awsSyntax, "resource %q: %s", r, msg)
-			continue
-		}
-		if j := strings.Index(r, "${"); j >= 0 && strings.Count(r[:j], ":") < 5 {
-			// Only the resource part of an ARN may vary by principal: AWS
-			// substitutes variables after the fifth colon only.
-			p.fail(offs[i], path, stageKeyward, awsSyntax, "resource %q: policy variables are allowed only in the resource part of an ARN (after the fifth colon)", r)
 		}
 	}
 	p.res = append(p.res, resourceList{not: not, path: path, vals: vals, offs: offs})
@@ -672,13 +670,17 @@ func (p *parser) checkResources() {
 var partitions = []string{"aws", "aws-cn", "aws-eusc", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-us-gov"}
 
 // iamResourceTypes are the resource types an IAM ARN may name, in the order
-// of IAM's message.
-var iamResourceTypes = []string{"user/", "federated-user/", "role/", "group/", "instance-profile/", "mfa/", "server-certificate/", "policy/", "sms-mfa/", "saml-provider/", "oidc-provider/", "report/", "access-report/"}
+// of IAM's message; iamMoreResourceTypes are those the Service Authorization
+// Reference lists since (AWS's managed policies name arn:aws:iam::*:root).
+var (
+	iamResourceTypes     = []string{"user/", "federated-user/", "role/", "group/", "instance-profile/", "mfa/", "server-certificate/", "policy/", "sms-mfa/", "saml-provider/", "oidc-provider/", "report/", "access-report/"}
+	iamMoreResourceTypes = []string{"root", "assumed-role/", "delegation-request/", "role-template/", "contextProvider/"}
+)
 
 // s3RegionalTypes are the S3 resource types whose ARNs carry a region
 // (the Service Authorization Reference's S3 resource types); buckets and
 // objects never do.
-var s3RegionalTypes = []string{"accesspoint/", "job/", "storage-lens/", "storage-lens-group/", "access-grants/"}
+var s3RegionalTypes = []string{"accesspoint/", "job/", "storage-lens/", "storage-lens-group/", "access-grants/", "async-request/"}
 
 func resourceFormatOK(r string) bool { aws, _ := resourceFormat(r); return aws == "" }
 
@@ -731,7 +733,7 @@ func resourceFormat(r string) (aws, msg string) {
 			return fmt.Sprintf("Resource %s can not contain region information.", r), fmt.Sprintf("resource %q: bucket and object ARNs have no region (arn:aws:s3:::bucket/key)", r)
 		}
 	}
-	if svc == "iam" && res != "*" && !hasAnyPrefix(res, iamResourceTypes) && !(len(f) < 6 && strings.HasSuffix(r, "*")) {
+	if svc == "iam" && res != "*" && !hasAnyPrefix(res, iamResourceTypes) && !hasAnyPrefix(res, iamMoreResourceTypes) && !(len(f) < 6 && strings.HasSuffix(r, "*")) {
 		return "IAM resource path must either be \"*\" or start with " + strings.Join(iamResourceTypes, ", ") + ".",
 			fmt.Sprintf("resource %q: an IAM ARN names a resource type (arn:aws:iam::ACCOUNT:user/NAME, role/NAME, ...)", r)
 	}

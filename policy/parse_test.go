@@ -25,7 +25,7 @@ func TestParse_Errors(t *testing.T) {
 		{"no principal in resource", `{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`, Resource, "Statement[0].Principal", 1, 15, "no Principal"},
 		{"trailing comma", `{"Statement":[{"Effect":"Allow",}]}`, Identity, "", 1, 33, "expected a quoted key"},
 		{"bad cidr", `{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/33"}}}]}`, Identity, "Statement[0].Condition.IpAddress.aws:SourceIp", 1, 105, "not an IP address"},
-		{"variable before resource part", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:sqs:us-east-1:${aws:username}:q"}]}`, Identity, "Statement[0].Resource", 1, 83, "after the fifth colon"},
+		{"unclosed variable", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::b/${aws:username"}]}`, Identity, "Statement[0].Resource", 1, 83, "is not closed"},
 		{"duplicate condition key", `{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"aws:username":"a","AWS:UserName":"b"}}}]}`, Identity, "Statement[0].Condition.StringEquals.AWS:UserName", 1, 112, "appears twice"},
 	}
 	for _, tt := range tests {
