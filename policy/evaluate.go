@@ -1,7 +1,6 @@
 package policy
 
 import (
-	"net/netip"
 	"strconv"
 	"strings"
 
@@ -443,7 +442,7 @@ func (e *evalState) resourceMatches(st *cstmt) bool {
 // keys, IfExists, negation and the set qualifiers.
 func (e *evalState) condition(c *ccond) bool {
 	ent, present := e.ctx.entry(c.key)
-	vals, addrs := ent.vals, ent.addrs
+	vals := ent.vals
 	if !present {
 		e.missing(c.rawKey)
 	}
@@ -478,14 +477,14 @@ func (e *evalState) condition(c *ccond) bool {
 	switch c.op.set {
 	case setForAny:
 		for i := range vals {
-			if e.matchAt(c, vals, addrs, i) != c.op.negated {
+			if e.matchAt(c, &ent, i) != c.op.negated {
 				return true
 			}
 		}
 		return false
 	case setForAll:
 		for i := range vals {
-			if e.matchAt(c, vals, addrs, i) == c.op.negated {
+			if e.matchAt(c, &ent, i) == c.op.negated {
 				return false
 			}
 		}
@@ -493,7 +492,7 @@ func (e *evalState) condition(c *ccond) bool {
 	default:
 		any := false
 		for i := range vals {
-			if e.matchAt(c, vals, addrs, i) {
+			if e.matchAt(c, &ent, i) {
 				any = true
 				break
 			}
@@ -525,22 +524,38 @@ func allEmpty(vals []string) bool {
 	return true
 }
 
-// matchAt is matchValue for the request's i-th value, using the address the
-// Context parsed when the family is IP.
-func (e *evalState) matchAt(c *ccond, vals []string, addrs []netip.Addr, i int) bool {
-	if c.op.family == famIP {
-		if addrs == nil || !addrs[i].IsValid() {
+// matchAt is matchValue for the request's i-th value, using the address or
+// date the Context parsed when the family is IP or Date.
+func (e *evalState) matchAt(c *ccond, ent *ctxValue, i int) bool {
+	switch c.op.family {
+	case famIP:
+		if ent.addrs == nil || !ent.addrs[i].IsValid() {
 			return false
 		}
-		a := addrs[i]
+		a := ent.addrs[i]
 		for _, p := range c.ips {
 			if p.Contains(a) {
 				return true
 			}
 		}
 		return false
+	case famDate:
+		if ent.dates != nil && ent.dates[i].ok {
+			return c.matchDate(ent.dates[i].ms)
+		}
+		x, ok := parseDate(ent.vals[i])
+		return ok && c.matchDate(x)
 	}
-	return e.matchValue(c, vals[i])
+	return e.matchValue(c, ent.vals[i])
+}
+
+func (c *ccond) matchDate(x int64) bool {
+	for _, y := range c.dates {
+		if compare(c.op.cmp, cmp3(x, y)) {
+			return true
+		}
+	}
+	return false
 }
 
 // matchValue reports whether one request value matches any of the policy's
@@ -575,14 +590,7 @@ func (e *evalState) matchValue(c *ccond, v string) bool {
 		}
 	case famDate:
 		x, ok := parseDate(v)
-		if !ok {
-			return false
-		}
-		for _, y := range c.dates {
-			if compare(c.op.cmp, cmp3(x, y)) {
-				return true
-			}
-		}
+		return ok && c.matchDate(x)
 	case famBool:
 		for _, b := range c.bools {
 			if strings.EqualFold(v, b) {

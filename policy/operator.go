@@ -137,27 +137,40 @@ func parseDate(s string) (int64, bool) {
 	if s == "" {
 		return 0, false
 	}
-	if strings.IndexAny(s, "tT-") < 0 {
+	t, dash := -1, false // where the first T is; whether there is a '-'
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case 't', 'T':
+			if t < 0 {
+				t = i
+			}
+		case '-':
+			dash = true
+		}
+	}
+	if t < 0 && !dash {
 		// Epoch seconds: IAM takes 0 to 2^63-1.
 		n, err := strconv.ParseUint(s, 10, 63)
 		if err != nil || !isDigits(s) {
 			return 0, false
 		}
-		return mulSat(int64(n), 1000), true
+		if n > math.MaxInt64/1000 {
+			return math.MaxInt64, true // compares as the latest date
+		}
+		return int64(n) * 1000, true
 	}
-	date, clock, hasT := s, "", false
-	if i := strings.IndexAny(s, "tT"); i >= 0 {
-		date, clock, hasT = s[:i], s[i+1:], true
+	date, clock, hasT := s, "", t >= 0
+	if hasT {
+		date, clock = s[:t], s[t+1:]
 	}
 	neg := strings.HasPrefix(date, "-")
 	if neg {
 		date = date[1:]
 	}
-	parts := strings.Split(date, "-")
-	if len(parts) > 3 {
-		return 0, false
-	}
-	year, ok := atoiRange(parts[0], 1, 9, 0, 292278993)
+	// year[-month[-day]], without strings.Split: the engine parses request
+	// dates on every decision and must not allocate.
+	y, rest, hasMonth := cutByte(date, '-')
+	year, ok := atoiRange(y, 1, 9, 0, 292278993)
 	if !ok {
 		return 0, false
 	}
@@ -168,53 +181,58 @@ func parseDate(s string) (int64, bool) {
 		year = -year
 	}
 	month, day := int64(1), int64(1)
-	if len(parts) > 1 {
-		if month, ok = atoiRange(parts[1], 1, 2, 1, 12); !ok {
+	if hasMonth {
+		m, d, hasDay := cutByte(rest, '-')
+		if month, ok = atoiRange(m, 1, 2, 1, 12); !ok {
 			return 0, false
 		}
-	}
-	if len(parts) > 2 {
-		if day, ok = atoiRange(parts[2], 1, 2, 1, 31); !ok {
-			return 0, false
+		if hasDay {
+			if day, ok = atoiRange(d, 1, 2, 1, 31); !ok {
+				return 0, false
+			}
 		}
 	}
-	ms := mulSat(daysFromCivil(year, month, 1)+day-1, 86400000)
+	// Years within Java's range keep this product within int64.
+	ms := (daysFromCivil(year, month, 1) + day - 1) * 86400000
 	if !hasT {
 		return ms, true
 	}
-	t, ok := parseClock(clock)
+	hms, ok := parseClock(clock)
 	if !ok {
 		return 0, false
 	}
-	return addSat(ms, t), true
+	return addSat(ms, hms), true
 }
 
 // parseClock reads the part of an ISO 8601 date after the "T":
 // [hh[:mm[:ss[.fraction]]]][Z|±hh[:mm]], as milliseconds to add to midnight UTC.
 func parseClock(s string) (int64, bool) {
 	body, zone := s, ""
-	if i := strings.IndexAny(s, "zZ+-"); i >= 0 {
-		body, zone = s[:i], s[i:]
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == 'z' || c == 'Z' || c == '+' || c == '-' {
+			body, zone = s[:i], s[i:]
+			break
+		}
 	}
 	var ms int64
 	if body != "" {
-		f := strings.Split(body, ":")
-		if len(f) > 3 {
-			return 0, false
-		}
-		limits := [...]int64{23, 59, 59}
 		units := [...]int64{3600000, 60000, 1000}
-		for i, v := range f {
+		limits := [...]int64{23, 59, 59}
+		for i := 0; ; i++ {
+			if i == len(units) {
+				return 0, false // more than hh:mm:ss
+			}
+			v, rest, more := cutByte(body, ':')
 			if i == 2 {
-				whole, frac, hasFrac := strings.Cut(v, ".")
+				whole, frac, hasFrac := cutByte(v, '.')
 				if hasFrac {
 					if _, ok := atoiRange(frac, 1, 9, 0, 999999999); !ok {
 						return 0, false
 					}
 					// Milliseconds: the fraction's first three digits.
-					d := (frac + "00")[:3]
-					n, _ := strconv.ParseInt(d, 10, 64)
-					ms += n
+					for j, scale := 0, int64(100); j < 3 && j < len(frac); j, scale = j+1, scale/10 {
+						ms += int64(frac[j]-'0') * scale
+					}
 				}
 				v = whole
 			}
@@ -223,6 +241,10 @@ func parseClock(s string) (int64, bool) {
 				return 0, false
 			}
 			ms += n * units[i]
+			if !more {
+				break
+			}
+			body = rest
 		}
 	}
 	switch {
@@ -233,7 +255,7 @@ func parseClock(s string) (int64, bool) {
 		if zone[0] == '+' {
 			sign = -1 // +05:00 is five hours ahead of UTC: subtract them
 		}
-		hh, mm, hasMin := strings.Cut(zone[1:], ":")
+		hh, mm, hasMin := cutByte(zone[1:], ':')
 		h, ok := atoiRange(hh, 2, 2, 0, 23)
 		if !ok {
 			return 0, false
@@ -249,13 +271,31 @@ func parseClock(s string) (int64, bool) {
 	return ms, true
 }
 
+// cutByte is strings.Cut for one byte, by a plain loop: date fields are a
+// few characters, too short for IndexByte's setup to pay.
+func cutByte(s string, c byte) (before, after string, found bool) {
+	for i := 0; i < len(s); i++ {
+		if s[i] == c {
+			return s[:i], s[i+1:], true
+		}
+	}
+	return s, "", false
+}
+
 // atoiRange reads a decimal of minDigits to maxDigits digits in [lo, hi].
 func atoiRange(s string, minDigits, maxDigits int, lo, hi int64) (int64, bool) {
-	if len(s) < minDigits || len(s) > maxDigits || !isDigits(s) {
+	if len(s) < minDigits || len(s) > maxDigits {
 		return 0, false
 	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n < lo || n > hi {
+	var n int64
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0') // at most 9 digits: no overflow
+	}
+	if n < lo || n > hi {
 		return 0, false
 	}
 	return n, true
@@ -278,22 +318,8 @@ func daysFromCivil(y, m, d int64) int64 {
 	return era*146097 + doe - 719468
 }
 
-// mulSat and addSat saturate at the int64 bounds: dates beyond them compare
-// as the bounds, which only ever conflates instants billions of years apart.
-func mulSat(a, b int64) int64 {
-	if a == 0 || b == 0 {
-		return 0
-	}
-	c := a * b
-	if c/b != a {
-		if (a < 0) != (b < 0) {
-			return math.MinInt64
-		}
-		return math.MaxInt64
-	}
-	return c
-}
-
+// addSat adds, saturating at the int64 bounds: a date beyond them compares
+// as the bound, which only conflates instants billions of years apart.
 func addSat(a, b int64) int64 {
 	c := a + b
 	if (c > a) != (b > 0) {
