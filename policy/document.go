@@ -104,7 +104,8 @@ func (es ParseErrors) Error() string {
 // the first stage that fails, with that stage's sentence; the order is the one
 // moto's tests of IAM record (each case checked against AWS when written): the
 // JSON grammar, the Version, the legacy parser (Effect's case, dates, resource
-// ARNs), statement ids, the presence of actions, the format of resource ARNs,
+// ARNs), statement ids (their characters before their uniqueness, as a user
+// saw IAM report), the presence of actions, the format of resource ARNs,
 // action prefixes, then the rules of the policy's type.
 type stage uint8
 
