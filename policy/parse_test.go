@@ -84,6 +84,8 @@ func FuzzParse(f *testing.F) {
 		`{"Statement":{"Effect":"Deny","NotAction":["iam:*"],"NotResource":"arn:aws:s3:::b/${aws:username}","Condition":{"ForAnyValue:StringLike":{"aws:TagKeys":["a*"]},"Null":{"aws:x":"true"}}}}`,
 		`{"Id":"x","Statement":[{"Sid":"a b","Effect":"Allow","Principal":{"AWS":["111122223333","arn:aws:iam::1:role/r"],"Service":"s"},"Action":"sts:AssumeRole"}]}`,
 		`{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":["10.0.0.0/8","::1"]},"DateLessThan":{"aws:CurrentTime":"2024-01-01T00:00:00Z"}}}]}`,
+		`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:Get","Resource":["arn:aws:s3:::b",null],"Condition":{"DateLessThan":{"a":["01T","2016-12-13t2:00:00.593194+23","-292275054","1577836800"]},"x":{},"StringEquals":{"k":[]}}}}`,
+		`{"Id":"i","Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":["sts:AssumeRole","sts:TagSession"]}}`,
 		`{"a":"\u00e9\ud83d\ude00"}`, `[1,2,{"x":null}]`, `{"Statement":[]}`,
 	} {
 		f.Add([]byte(s), uint8(0))
