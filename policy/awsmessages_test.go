@@ -169,3 +169,30 @@ func TestParseError_AWSMessageNeverEmpty(t *testing.T) {
 		}
 	}
 }
+
+// TestParse_Stored: a document stored before IAM's write-time checks were
+// made (a trust policy naming another action, a resource ARN IAM refuses)
+// still reads, so the roles and users it belongs to keep working; the
+// grammar still holds.
+func TestParse_Stored(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		typ  policy.Type
+		doc  string
+		ok   bool
+	}{
+		{"trust action", policy.Trust, `{"Statement":{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":["sts:AssumeRole","sts:GetCallerIdentity"]}}`, true},
+		{"region in an IAM ARN", policy.Identity, `{"Statement":{"Effect":"Allow","Action":"iam:GetUser","Resource":"arn:aws:iam:us-east-1::user/a"}}`, true},
+		{"short ARN", policy.Identity, `{"Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3::b"}}`, true},
+		{"grammar", policy.Identity, `{"Statement":{"Effect":"Allow","Action":"s3:GetObject"}}`, false},
+		{"effect case", policy.Identity, `{"Statement":{"Effect":"allow","Action":"s3:GetObject","Resource":"*"}}`, false},
+	} {
+		if _, err := policy.Parse([]byte(tt.doc), tt.typ); err == nil {
+			t.Errorf("%s: Parse(%s) accepted it, want IAM's write-time refusal", tt.name, tt.doc)
+		}
+		_, err := policy.ParseWith([]byte(tt.doc), tt.typ, policy.Options{Stored: true})
+		if (err == nil) != tt.ok {
+			t.Errorf("%s: ParseWith(%s, Stored) = %v, want ok %v", tt.name, tt.doc, err, tt.ok)
+		}
+	}
+}

@@ -151,6 +151,12 @@ type Options struct {
 	// (CreatePolicy, CreatePolicyVersion): Version must be 2012-10-17.
 	// Inline policies, trust policies and session policies may omit it.
 	Managed bool
+	// Stored reads a document that was accepted when it was written: it
+	// skips the checks IAM makes only then, which do not change what a
+	// document means (the actions a trust policy may name, the form of
+	// Resource ARNs), so that documents an earlier, more lenient Keyward
+	// stored still evaluate.
+	Stored bool
 }
 
 // Parse reads a policy document of type t. On error it returns no document and
@@ -298,7 +304,9 @@ func parse(data []byte, t Type, o Options) (*Document, ParseErrors) {
 	default:
 		p.syntax(stmts.off, "Statement", "Statement must be an object or an array of objects, not %s", stmts.kind)
 	}
-	p.checkResources()
+	if !o.Stored {
+		p.checkResources()
+	}
 	if len(p.errs) > 0 {
 		return nil, p.errs
 	}
@@ -509,7 +517,7 @@ func (p *parser) actions(n *node, path string, not bool) []string {
 			p.fail(offs[i], path, stageVendor, aws, "%s", msg)
 			continue
 		}
-		if p.t == Trust {
+		if p.t == Trust && !p.o.Stored {
 			if msg := checkTrustAction(a, not); msg != "" {
 				p.fail(offs[i], path, stageTrust, awsTrustActions, "%s", msg)
 			}

@@ -100,7 +100,7 @@ func (s *Service) sessionPolicies(ctx context.Context, inline string, pas []Poli
 			if err != nil {
 				return err
 			}
-			if _, err := policy.Parse([]byte(v.Document), policy.Session); err != nil {
+			if _, err := policy.ParseWith([]byte(v.Document), policy.Session, policy.Options{Stored: true}); err != nil {
 				return keyward.Errorf(keyward.ErrMalformedPolicyDocument, "Policy %s: %s", pa.Arn, policyErrorMessage(err))
 			}
 			docs = append(docs, v.Document)

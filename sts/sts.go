@@ -255,7 +255,7 @@ func (s *Service) trustPolicy(role *keyward.Role) (*policy.Set, error) {
 	if e != nil && e.doc == role.AssumeRolePolicyDocument {
 		return e.set, nil
 	}
-	d, err := policy.Parse([]byte(role.AssumeRolePolicyDocument), policy.Trust)
+	d, err := policy.ParseWith([]byte(role.AssumeRolePolicyDocument), policy.Trust, policy.Options{Stored: true})
 	if err != nil {
 		return nil, fmt.Errorf("sts: stored trust policy of role %s: %w", role.ARN, err)
 	}
