@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"testing"
 
@@ -76,6 +77,43 @@ func TestIAM_PolicyDocumentMessages(t *testing.T) {
 	wantMalformed(t, "PutUserPolicy(IAM ARN with a region)", err, regionMsg)
 	_, err = c.CreatePolicy(cx, &iam.CreatePolicyInput{PolicyName: aws.String("Region"), PolicyDocument: aws.String(region)})
 	wantMalformed(t, "CreatePolicy(IAM ARN with a region)", err, regionMsg)
+
+	// Every Resource ARN form of issue 14, in Resource and NotResource.
+	iamTypes := `user/, federated-user/, role/, group/, instance-profile/, mfa/, server-certificate/, policy/, sms-mfa/, saml-provider/, oidc-provider/, report/, access-report/`
+	for _, tt := range []struct{ arn, message string }{
+		{"arn:error:s3:::b", `Partition "error" is not valid for resource "arn:error:s3:::b".`},
+		{"arn:aws:s3::b", "The policy failed legacy parsing"},
+		{"arn:aws::::b", "The policy failed legacy parsing"},
+		{"arn:aws::fdsasf", "The policy failed legacy parsing"},
+		{"arn:aws", "Resource vendor must be fully qualified and cannot contain regexes."},
+		{"arn:aws:iam:::b", `IAM resource path must either be "*" or start with ` + iamTypes + "."},
+		{"arn:aws:iam:us-east-1::b", regionMsg},
+		{"arn:aws:s3:us-east-1::b", "Resource arn:aws:s3:us-east-1::b can not contain region information."},
+	} {
+		for _, el := range []string{"Resource", "NotResource"} {
+			doc := `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:ListBucket","` + el + `":"` + tt.arn + `"}}`
+			_, err := c.PutUserPolicy(cx, &iam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("arn"), PolicyDocument: aws.String(doc)})
+			wantMalformed(t, "PutUserPolicy("+el+" "+tt.arn+")", err, tt.message)
+		}
+	}
+
+	// Documents AWS accepts (issue 14; moto's CreatePolicy cases).
+	for i, doc := range []string{
+		`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*","Condition":{"StringEquals":{"a":"b"}}}}`,
+		`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*","Condition":{"DateGreaterThan":{"a":"01T"},"DateLessThanEquals":{"b":"2016-12-13t2:00:00.593194+23"}}}}`,
+		`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"iam: asdf safdsf af ","Resource":"*"}}`,
+		`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3.s:ListBucket","Resource":"*"}}`,
+		`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*","Condition":{"x":{}}}}`,
+	} {
+		if _, err := c.CreatePolicy(cx, &iam.CreatePolicyInput{PolicyName: aws.String(fmt.Sprintf("Accepted%d", i)), PolicyDocument: aws.String(doc)}); err != nil {
+			t.Errorf("CreatePolicy(%s): %v, want it accepted as AWS accepts it", doc, err)
+		}
+	}
+	_, err = c.CreatePolicy(cx, &iam.CreatePolicyInput{PolicyName: aws.String("NotJSON"), PolicyDocument: aws.String("./policy.json")})
+	wantMalformed(t, "CreatePolicy(not JSON)", err, "Syntax errors in policy.")
+	_, err = c.PutUserPolicy(cx, &iam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("p"), PolicyDocument: aws.String(
+		`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":"*","Action":"s3:ListBucket","Resource":"*"}}`)})
+	wantMalformed(t, "PutUserPolicy(Principal)", err, "Policy document should not specify a principal.")
 
 	// Trust policies name only the actions a principal performs on the role.
 	_, err = c.CreateRole(cx, &iam.CreateRoleInput{RoleName: aws.String("s3trust"), AssumeRolePolicyDocument: aws.String(s3Trust)})
