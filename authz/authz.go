@@ -295,7 +295,7 @@ func (a *Authorizer) sessionSet(c *keyward.Caller) (*policy.Set, error) {
 	}
 	sess := make([]policy.Policy, 0, len(c.SessionPolicies))
 	for i, doc := range c.SessionPolicies {
-		d, err := policy.Parse([]byte(doc), policy.Session)
+		d, err := policy.ParseWith([]byte(doc), policy.Session, policy.Options{Stored: true}) // checked when the session began
 		if err != nil {
 			return nil, fmt.Errorf("authz: session policy %d of %s: %w", i, c.ARN, err)
 		}
@@ -446,7 +446,7 @@ func defaultDocument(tx keyward.Tx, mp keyward.ManagedPolicy, t policy.Type) (*p
 	if err != nil {
 		return nil, err
 	}
-	d, err := policy.Parse([]byte(v.Document), t)
+	d, err := policy.ParseWith([]byte(v.Document), t, policy.Options{Stored: true})
 	if err != nil {
 		return nil, fmt.Errorf("authz: stored policy %s %s: %w", mp.ARN, v.VersionID, err)
 	}

@@ -129,7 +129,7 @@ func load(tx keyward.Tx, owners []keyward.EntityRef, boundaryARN string) (*Princ
 			return nil, err
 		}
 		for _, ip := range inline {
-			d, err := policy.Parse([]byte(ip.Document), policy.Identity)
+			d, err := policy.ParseWith([]byte(ip.Document), policy.Identity, policy.Options{Stored: true})
 			if err != nil {
 				return nil, fmt.Errorf("authz: stored inline policy %s of %s %s: %w", ip.PolicyName, o.Kind, o.Name, err)
 			}

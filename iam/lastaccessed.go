@@ -270,7 +270,7 @@ func policyScope(tx keyward.Tx, accountID, policyARN string) ([]*policy.Document
 	if err != nil {
 		return nil, nil, err
 	}
-	doc, err := policy.Parse([]byte(pv.Document), policy.Identity)
+	doc, err := policy.ParseWith([]byte(pv.Document), policy.Identity, policy.Options{Stored: true})
 	if err != nil {
 		return nil, nil, fmt.Errorf("iam: stored policy %s: %w", mp.ARN, err)
 	}

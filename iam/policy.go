@@ -127,7 +127,7 @@ func (o *op) policyTarget(action, arn string, own bool, extra map[string][]strin
 // checkManagedDocument applies the grammar and the managed policy size
 // quota to a policy version's document.
 func checkManagedDocument(doc string) error {
-	if err := checkPolicyDocument(doc, policy.Identity); err != nil {
+	if err := checkPolicyDocument(doc, policy.Identity, policy.Options{Managed: true}); err != nil {
 		return err
 	}
 	if charsWithoutSpace(doc) > maxManagedPolicySize {

@@ -446,13 +446,19 @@ func tagConditions(extra map[string][]string, tags []keyward.Tag) map[string][]s
 	return extra
 }
 
-// checkPolicyDocument parses doc as a policy of type t and turns a grammar
-// error into AWS's MalformedPolicyDocument with the parser's message.
-func checkPolicyDocument(doc string, t policy.Type) error {
-	if _, err := policy.Parse([]byte(doc), t); err != nil {
+// checkPolicyDocument parses doc as a policy of type t (with the rules of a
+// managed policy when o says so) and turns a grammar error into AWS's
+// MalformedPolicyDocument with AWS's own sentence; Keyward's explanation,
+// with its line and column, is for keyward policy validate.
+func checkPolicyDocument(doc string, t policy.Type, o ...policy.Options) error {
+	var opts policy.Options
+	if len(o) > 0 {
+		opts = o[0]
+	}
+	if _, err := policy.ParseWith([]byte(doc), t, opts); err != nil {
 		var pe *policy.ParseError
 		if errors.As(err, &pe) {
-			return keyward.Errorf(keyward.ErrMalformedPolicyDocument, "%s", pe.Message)
+			return keyward.Errorf(keyward.ErrMalformedPolicyDocument, "%s", pe.AWSMessage)
 		}
 		return keyward.Errorf(keyward.ErrMalformedPolicyDocument, "Syntax errors in policy.")
 	}

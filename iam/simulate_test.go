@@ -54,8 +54,11 @@ func simulateCorpusCase(r *corpusRequest) (in *SimulateCustomPolicyInput, why st
 		return nil, "session policies"
 	case len(r.SCPs) > 0 && string(r.SCPs) != "null":
 		return nil, "service control policies"
-	case r.ResourcePolicyType == "trust":
-		return nil, "a trust policy as the resource policy"
+	case r.ResourcePolicy != nil && r.ResourcePolicyType != "resource" && (r.ResourcePolicyType != "" || policy.ResourcePolicyKind(r.Action, r.Resource) != "resource"):
+		// policy eval reads a trust policy or a KMS key policy from the
+		// request (or resourcePolicyType); the simulator's ResourcePolicy
+		// is a plain resource policy.
+		return nil, "a trust or key policy as the resource policy"
 	case checkCaller(r.Principal) != nil:
 		return nil, "a principal that is not an ARN (service principal or bare account)"
 	case len(r.Action) < 3 || len(r.Action) > 128:

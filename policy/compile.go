@@ -343,6 +343,36 @@ const (
 	pmDirect
 )
 
+// excludes reports whether a NotPrincipal element spares the request's
+// principal. AWS checks NotPrincipal against every identity a request
+// stands for ("AWS JSON policy elements: NotPrincipal"): a role session is
+// also its role, so the session is spared only when the session ARN and
+// the role ARN are both listed, and listing an account spares the account
+// itself (its root user), not the users and roles in it. Listing the
+// account next to a user, as that page advises, keeps the deny from
+// reaching the user through its account.
+func (c *cprincipal) excludes(e *evalState) bool {
+	if c.all {
+		return true
+	}
+	p := e.req.Principal
+	switch e.principal.Kind {
+	case arn.Root:
+		return slices.Contains(c.accounts, e.principalAccount)
+	case arn.AssumedRole:
+		if !slices.Contains(c.arns, p) {
+			return false
+		}
+		for _, r := range c.roles {
+			if r.account == e.principal.AccountID && r.name == e.principal.Name {
+				return true
+			}
+		}
+		return false
+	}
+	return slices.Contains(c.arns, p) || slices.Contains(c.others, p)
+}
+
 func (c *cprincipal) match(e *evalState) principalMatch {
 	if c.all {
 		return pmDirect

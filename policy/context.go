@@ -9,8 +9,9 @@ import (
 // Context holds a request's condition keys and their values. Keys are
 // case-insensitive, as AWS's are. The zero Context is empty and ready to use.
 //
-// Values that are IP addresses are parsed once, when they are set, the way a
-// request is prepared once and then decided against many statements.
+// Values that are IP addresses or ISO 8601 dates are parsed once, when they
+// are set, the way a request is prepared once and then decided against many
+// statements.
 type Context struct {
 	m    map[string]ctxValue
 	keys map[string]string // lower case -> as first set, for Keys
@@ -19,22 +20,52 @@ type Context struct {
 type ctxValue struct {
 	vals  []string
 	addrs []netip.Addr // addrs[i] is vals[i] parsed as an IP address, or invalid
+	dates []ctxDate    // dates[i] is vals[i] parsed as an ISO 8601 date, if it is one
+}
+
+type ctxDate struct {
+	ms int64 // parseDate's milliseconds
+	ok bool
 }
 
 func newCtxValue(values []string) ctxValue {
 	v := ctxValue{vals: values}
 	for i, s := range values {
-		if !looksLikeIP(s) {
+		if looksLikeIP(s) {
+			if a, err := netip.ParseAddr(s); err == nil {
+				if v.addrs == nil {
+					v.addrs = make([]netip.Addr, len(values))
+				}
+				v.addrs[i] = a.Unmap()
+			}
 			continue
 		}
-		if a, err := netip.ParseAddr(s); err == nil {
-			if v.addrs == nil {
-				v.addrs = make([]netip.Addr, len(values))
+		// Only ISO dates: epoch seconds are digits alone, like account
+		// ids and counts, and cheap to read when a Date operator asks.
+		if looksLikeISODate(s) {
+			if ms, ok := parseDate(s); ok {
+				if v.dates == nil {
+					v.dates = make([]ctxDate, len(values))
+				}
+				v.dates[i] = ctxDate{ms, true}
 			}
-			v.addrs[i] = a.Unmap()
 		}
 	}
 	return v
+}
+
+// looksLikeISODate is a cheap filter before parsing: a digit or '-' first,
+// and a "T" or a '-' after it.
+func looksLikeISODate(s string) bool {
+	if s == "" || !('0' <= s[0] && s[0] <= '9' || s[0] == '-') {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if c := s[i]; c == 'T' || c == 't' || c == '-' {
+			return true
+		}
+	}
+	return false
 }
 
 // looksLikeIP is a cheap filter before parsing, so that ordinary values

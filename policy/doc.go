@@ -7,7 +7,12 @@
 // session, SCP) and rejects what AWS rejects, naming the element, its line and
 // column: a wrong Effect case, an action without a service prefix, Action with
 // NotAction, an unknown condition operator, a duplicate key anywhere, an element
-// that does not belong in that kind of policy.
+// that does not belong in that kind of policy, a resource ARN IAM refuses.
+// Each *ParseError also carries AWSMessage, the sentence IAM's
+// MalformedPolicyDocument error gives for the problem ("The policy failed
+// legacy parsing"), and Parse returns the problem IAM would name first.
+// ParseWith(data, Identity, Options{Managed: true}) adds the rules of managed
+// policies (CreatePolicy), which must be version 2012-10-17.
 //
 // NewSet compiles policies and indexes their statements by action, so a
 // decision looks only at statements that can match. Policies groups the Sets

@@ -1,7 +1,6 @@
 package policy
 
 import (
-	"net/netip"
 	"strconv"
 	"strings"
 
@@ -17,6 +16,14 @@ type Policies struct {
 	Session  *Set   // session policies
 	Resource *Set   // resource policy; a Set of Trust documents must name the principal
 	SCPs     []*Set // service control policies, one Set per level from the root down to the account
+
+	// ResourceMustAllow says the resource policy must allow explicitly, as
+	// a KMS key policy must ("Key policies in AWS KMS"): within the account
+	// an identity policy's allow counts only when the resource policy names
+	// the principal's account, and nobody, the root user included, has
+	// access it does not grant. A role's trust policy (a Set of Trust
+	// documents) always works this way.
+	ResourceMustAllow bool
 }
 
 // Request is what a principal asks to do.
@@ -114,10 +121,12 @@ func (e *evalState) missing(key string) {
 
 // Evaluate decides r against p with AWS's evaluation logic:
 //   - an explicit Deny in any policy wins;
-//   - every SCP level must allow;
+//   - every SCP level must allow, unless the principal is one SCPs never
+//     limit (a service-linked role or its session, an AWS service);
 //   - within one account, an allow from identity policies (limited by the
 //     permissions boundary and session policies) or from the resource policy
-//     suffices, except that a trust policy must name the principal, and a
+//     suffices, except that a trust policy or a policy marked
+//     ResourceMustAllow (a KMS key policy) must name the principal, and a
 //     resource policy that names only the account delegates to identity
 //     policies;
 //   - across accounts, both the resource policy and the identity side must allow;
@@ -184,7 +193,11 @@ func (p *Policies) evaluate(e *evalState, act []byte, svcLen int) {
 		}
 	}
 	scpOK := true
-	for _, level := range p.SCPs {
+	scps := p.SCPs
+	if len(scps) > 0 && !scpApplies(r.Principal) {
+		scps = nil
+	}
+	for _, level := range scps {
 		acc := e.scan(level, SCP, act, svcLen)
 		if acc.deny {
 			deny(SCP)
@@ -250,7 +263,7 @@ func (p *Policies) evaluate(e *evalState, act []byte, svcLen int) {
 	case !sAllow:
 		failed = Session
 	}
-	trust := p.Resource != nil && p.Resource.trust
+	trust := p.Resource != nil && (p.Resource.trust || p.ResourceMustAllow)
 	var allowed bool
 	switch {
 	case e.principalAccount == "":
@@ -374,16 +387,14 @@ func (e *evalState) applies(st *cstmt, actionChecked bool) (principalMatch, bool
 	}
 	pm := pmDirect
 	if st.principal != nil {
-		pm = st.principal.match(e)
 		if st.notPrinc {
 			// AWS's documented quirk: a Deny with NotPrincipal always
 			// denies a principal that has a permissions boundary, whatever
 			// NotPrincipal lists ("Permissions boundaries for IAM entities").
-			if pm != pmNone && !(st.effect == Deny && e.hasBoundary) {
+			if st.principal.excludes(e) && !(st.effect == Deny && e.hasBoundary) {
 				return pmNone, false
 			}
-			pm = pmDirect
-		} else if pm == pmNone {
+		} else if pm = st.principal.match(e); pm == pmNone {
 			return pmNone, false
 		}
 	}
@@ -431,7 +442,7 @@ func (e *evalState) resourceMatches(st *cstmt) bool {
 // keys, IfExists, negation and the set qualifiers.
 func (e *evalState) condition(c *ccond) bool {
 	ent, present := e.ctx.entry(c.key)
-	vals, addrs := ent.vals, ent.addrs
+	vals := ent.vals
 	if !present {
 		e.missing(c.rawKey)
 	}
@@ -456,17 +467,24 @@ func (e *evalState) condition(c *ccond) bool {
 			return c.op.negated
 		}
 	}
+	// Values that are all empty strings resolve to a null data set, as an
+	// absent key does: ForAllValues is then true and ForAnyValue false
+	// ("Single-valued vs. multivalued context keys": "...if the key values
+	// resolve to a null data set, such as an empty string").
+	if c.op.set != setNone && allEmpty(vals) {
+		return c.op.set == setForAll
+	}
 	switch c.op.set {
 	case setForAny:
 		for i := range vals {
-			if e.matchAt(c, vals, addrs, i) != c.op.negated {
+			if e.matchAt(c, &ent, i) != c.op.negated {
 				return true
 			}
 		}
 		return false
 	case setForAll:
 		for i := range vals {
-			if e.matchAt(c, vals, addrs, i) == c.op.negated {
+			if e.matchAt(c, &ent, i) == c.op.negated {
 				return false
 			}
 		}
@@ -474,7 +492,7 @@ func (e *evalState) condition(c *ccond) bool {
 	default:
 		any := false
 		for i := range vals {
-			if e.matchAt(c, vals, addrs, i) {
+			if e.matchAt(c, &ent, i) {
 				any = true
 				break
 			}
@@ -483,22 +501,61 @@ func (e *evalState) condition(c *ccond) bool {
 	}
 }
 
-// matchAt is matchValue for the request's i-th value, using the address the
-// Context parsed when the family is IP.
-func (e *evalState) matchAt(c *ccond, vals []string, addrs []netip.Addr, i int) bool {
-	if c.op.family == famIP {
-		if addrs == nil || !addrs[i].IsValid() {
+// scpApplies reports whether SCPs bear on a request by principal. They limit
+// the users and roles of member accounts, their sessions and root users, but
+// never a service-linked role (path /aws-service-role/, names starting
+// AWSServiceRoleFor) nor an AWS service principal, which belongs to no
+// account ("Service control policies (SCPs)", Tasks and entities not
+// restricted by SCPs). The management account is not limited either: its
+// callers give no SCPs.
+func scpApplies(principal string) bool {
+	if !strings.HasPrefix(principal, "arn:") {
+		return principal == "" || isAccountID(principal)
+	}
+	return !strings.Contains(principal, ":role/aws-service-role/") && !strings.Contains(principal, ":assumed-role/AWSServiceRoleFor")
+}
+
+func allEmpty(vals []string) bool {
+	for _, v := range vals {
+		if v != "" {
 			return false
 		}
-		a := addrs[i]
+	}
+	return true
+}
+
+// matchAt is matchValue for the request's i-th value, using the address or
+// date the Context parsed when the family is IP or Date.
+func (e *evalState) matchAt(c *ccond, ent *ctxValue, i int) bool {
+	switch c.op.family {
+	case famIP:
+		if ent.addrs == nil || !ent.addrs[i].IsValid() {
+			return false
+		}
+		a := ent.addrs[i]
 		for _, p := range c.ips {
 			if p.Contains(a) {
 				return true
 			}
 		}
 		return false
+	case famDate:
+		if ent.dates != nil && ent.dates[i].ok {
+			return c.matchDate(ent.dates[i].ms)
+		}
+		x, ok := parseDate(ent.vals[i])
+		return ok && c.matchDate(x)
 	}
-	return e.matchValue(c, vals[i])
+	return e.matchValue(c, ent.vals[i])
+}
+
+func (c *ccond) matchDate(x int64) bool {
+	for _, y := range c.dates {
+		if compare(c.op.cmp, cmp3(x, y)) {
+			return true
+		}
+	}
+	return false
 }
 
 // matchValue reports whether one request value matches any of the policy's
@@ -533,14 +590,7 @@ func (e *evalState) matchValue(c *ccond, v string) bool {
 		}
 	case famDate:
 		x, ok := parseDate(v)
-		if !ok {
-			return false
-		}
-		for _, y := range c.dates {
-			if compare(c.op.cmp, cmp3(x, y)) {
-				return true
-			}
-		}
+		return ok && c.matchDate(x)
 	case famBool:
 		for _, b := range c.bools {
 			if strings.EqualFold(v, b) {

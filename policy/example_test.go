@@ -20,6 +20,24 @@ func ExampleParse() {
 	// Statement[0].Effect: line 4, column 15: Effect must be "Allow" or "Deny" (case-sensitive), not "allow"
 }
 
+// An API answers a malformed document with IAM's own sentence; the
+// explanation, with its place, is for the people fixing the policy.
+func ExampleParseWith() {
+	_, err := policy.ParseWith([]byte(`{
+  "Statement": [{
+    "Effect": "Allow",
+    "Action": "iam:GetUser",
+    "Resource": "arn:aws:iam:us-east-1::user/alice"
+  }]
+}`), policy.Identity, policy.Options{Managed: true})
+	pe := err.(*policy.ParseError)
+	fmt.Println(pe.AWSMessage)
+	fmt.Println(pe)
+	// Output:
+	// Policy document must be version 2012-10-17 or greater.
+	// Version: line 1, column 1: the policy has no Version: a managed policy must be version "2012-10-17" (inline policies may omit Version)
+}
+
 func ExamplePolicies_Evaluate() {
 	doc, err := policy.Parse([]byte(`{
   "Version": "2012-10-17",

@@ -39,8 +39,10 @@ func (p *Policies) Explain(r *Request) []Explanation {
 			out = append(out, x)
 		}
 	}
-	for _, l := range p.SCPs {
-		walk(l, SCP)
+	if scpApplies(r.Principal) {
+		for _, l := range p.SCPs {
+			walk(l, SCP)
+		}
 	}
 	if p.Resource != nil {
 		t := Resource
@@ -127,9 +129,13 @@ func (e *evalState) explainStatement(st *cstmt) (bool, []string) {
 		pm := st.principal.match(e)
 		named := map[principalMatch]string{pmDirect: "names it", pmRole: "names its role", pmAccount: "names its account"}[pm]
 		switch {
-		case st.notPrinc && pm != pmNone:
+		case st.notPrinc && st.principal.excludes(e) && st.effect == Deny && e.hasBoundary:
+			why = append(why, fmt.Sprintf("principal %s is listed in NotPrincipal, but a Deny with NotPrincipal still applies to a principal with a permissions boundary", e.req.Principal))
+		case st.notPrinc && st.principal.excludes(e):
 			ok = false
-			why = append(why, fmt.Sprintf("principal %s is excluded: NotPrincipal %s", e.req.Principal, named))
+			why = append(why, fmt.Sprintf("principal %s is excluded by NotPrincipal", e.req.Principal))
+		case st.notPrinc && pm != pmNone:
+			why = append(why, fmt.Sprintf("principal %s is covered: NotPrincipal %s, but spares a principal only when it lists the principal itself (and, for a role session, its role)", e.req.Principal, named))
 		case st.notPrinc:
 			why = append(why, fmt.Sprintf("principal %s is not in NotPrincipal, so it is covered", e.req.Principal))
 		case pm == pmNone:

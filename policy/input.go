@@ -2,7 +2,9 @@ package policy
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/keyward/keyward/arn"
 )
@@ -37,7 +39,7 @@ func (e *InputError) Unwrap() error { return e.Err }
 //	 "context": {"aws:SourceIp": "203.0.113.7", "aws:TagKeys": ["team", "env"]},
 //	 "identityPolicies": [POLICY, ...], "permissionsBoundary": POLICY,
 //	 "sessionPolicies": [POLICY, ...], "resourcePolicy": POLICY,
-//	 "resourcePolicyType": "resource" | "trust",
+//	 "resourcePolicyType": "resource" | "trust" | "key",
 //	 "resourceAccount": "444455556666", "scps": [[POLICY, ...], ...]}
 //
 // POLICY is a document (an object, or a string holding one) or
@@ -46,6 +48,27 @@ func (e *InputError) Unwrap() error { return e.Err }
 // resourcePolicy, scps.1.1. The context keys that follow from the principal
 // (aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalType, and aws:username
 // for IAM users) are filled in when the request leaves them out.
+//
+// The resource policy's kind decides how it combines with identity policies,
+// and follows from the request unless resourcePolicyType says otherwise:
+//   - "trust", a role's trust policy, when the resource is a role
+//     (arn:PARTITION:iam::ACCOUNT:role/...) and the action one a principal
+//     performs on a role: sts:AssumeRole, sts:AssumeRoleWithSAML,
+//     sts:AssumeRoleWithWebIdentity, sts:TagSession, sts:SetSourceIdentity or
+//     sts:SetContext. It is read with trust-policy rules (no Resource) and
+//     must allow explicitly: within the account, an identity policy's allow
+//     counts only when the trust policy names the principal's account.
+//   - "key", a KMS key policy, when the resource is a KMS key
+//     (arn:PARTITION:kms:REGION:ACCOUNT:key/...). It must allow explicitly
+//     too: IAM policies count only when the key policy names the account,
+//     and nobody, the root user included, has access it does not grant.
+//   - "resource" otherwise (a bucket, queue or topic policy, ...): within
+//     the account an allow from either the resource policy or the identity
+//     policies suffices.
+//
+// scps lists the SCP levels of the principal's account. Leave it out for
+// the organization's management account, which SCPs never limit; they are
+// ignored for service-linked roles and AWS service principals.
 func DecodeInput(data []byte) (*Input, error) {
 	root, jerr := parseJSON(data)
 	if jerr != nil {
@@ -57,7 +80,7 @@ func DecodeInput(data []byte) (*Input, error) {
 	}
 	in := &Input{}
 	d := inputDecoder{data: data}
-	resourceType := Resource
+	var resourceType string
 	var resourceNode *node
 	for _, m := range root.keys {
 		var err error
@@ -84,14 +107,11 @@ func DecodeInput(data []byte) (*Input, error) {
 		case "resourcePolicy":
 			resourceNode = m.val
 		case "resourcePolicyType":
-			var s string
-			if s, err = d.str(m.val); err == nil {
-				switch s {
-				case "resource":
-				case "trust":
-					resourceType = Trust
+			if resourceType, err = d.str(m.val); err == nil {
+				switch resourceType {
+				case "resource", "trust", "key":
 				default:
-					err = fmt.Errorf("must be \"resource\" or \"trust\", not %q", s)
+					err = fmt.Errorf("must be \"resource\", \"trust\" or \"key\", not %q", resourceType)
 				}
 			}
 		case "scps":
@@ -117,7 +137,17 @@ func DecodeInput(data []byte) (*Input, error) {
 		}
 	}
 	if resourceNode != nil {
-		p, err := d.policy(resourceNode, "resourcePolicy", "resourcePolicy", resourceType)
+		if resourceType == "" {
+			resourceType = ResourcePolicyKind(in.Request.Action, in.Request.Resource)
+		}
+		t := Resource
+		switch resourceType {
+		case "trust":
+			t = Trust
+		case "key":
+			in.Policies.ResourceMustAllow = true
+		}
+		p, err := d.policy(resourceNode, "resourcePolicy", "resourcePolicy", t)
 		if err != nil {
 			return nil, err
 		}
@@ -134,6 +164,21 @@ func DecodeInput(data []byte) (*Input, error) {
 	}
 	FillPrincipalContext(&in.Request)
 	return in, nil
+}
+
+// ResourcePolicyKind returns the kind of resource policy that decides action
+// on resource, as DecodeInput reads it: "trust" for a role's trust policy,
+// "key" for a KMS key policy, "resource" for any other.
+func ResourcePolicyKind(action, resource string) string {
+	if a, err := arn.Parse(resource); err == nil {
+		switch {
+		case a.Service == "iam" && strings.HasPrefix(a.Resource, "role/") && slices.ContainsFunc(trustActions, func(t string) bool { return strings.EqualFold(t, action) }):
+			return "trust"
+		case a.Service == "kms" && strings.HasPrefix(a.Resource, "key/"):
+			return "key"
+		}
+	}
+	return "resource"
 }
 
 // FillPrincipalContext sets the context keys that follow from r.Principal, when

@@ -1,9 +1,11 @@
 package policy
 
 import (
+	"math"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParse_Errors(t *testing.T) {
@@ -25,7 +27,7 @@ func TestParse_Errors(t *testing.T) {
 		{"no principal in resource", `{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`, Resource, "Statement[0].Principal", 1, 15, "no Principal"},
 		{"trailing comma", `{"Statement":[{"Effect":"Allow",}]}`, Identity, "", 1, 33, "expected a quoted key"},
 		{"bad cidr", `{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/33"}}}]}`, Identity, "Statement[0].Condition.IpAddress.aws:SourceIp", 1, 105, "not an IP address"},
-		{"variable before resource part", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:${aws:username}::b"}]}`, Identity, "Statement[0].Resource", 1, 83, "after the fifth colon"},
+		{"unclosed variable", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::b/${aws:username"}]}`, Identity, "Statement[0].Resource", 1, 83, "is not closed"},
 		{"duplicate condition key", `{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"aws:username":"a","AWS:UserName":"b"}}}]}`, Identity, "Statement[0].Condition.StringEquals.AWS:UserName", 1, 112, "appears twice"},
 	}
 	for _, tt := range tests {
@@ -74,14 +76,16 @@ func clearPositions(d *Document) {
 	}
 }
 
-// FuzzParse: no panic; an error means no document; a document re-serializes
-// and re-parses to the same document.
+// FuzzParse: no panic; an error means no document and carries AWS's
+// message; a document re-serializes and re-parses to the same document.
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`,
 		`{"Statement":{"Effect":"Deny","NotAction":["iam:*"],"NotResource":"arn:aws:s3:::b/${aws:username}","Condition":{"ForAnyValue:StringLike":{"aws:TagKeys":["a*"]},"Null":{"aws:x":"true"}}}}`,
 		`{"Id":"x","Statement":[{"Sid":"a b","Effect":"Allow","Principal":{"AWS":["111122223333","arn:aws:iam::1:role/r"],"Service":"s"},"Action":"sts:AssumeRole"}]}`,
 		`{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":["10.0.0.0/8","::1"]},"DateLessThan":{"aws:CurrentTime":"2024-01-01T00:00:00Z"}}}]}`,
+		`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:Get","Resource":["arn:aws:s3:::b",null],"Condition":{"DateLessThan":{"a":["01T","2016-12-13t2:00:00.593194+23","-292275054","1577836800"]},"x":{},"StringEquals":{"k":[]}}}}`,
+		`{"Id":"i","Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":["sts:AssumeRole","sts:TagSession"]}}`,
 		`{"a":"\u00e9\ud83d\ude00"}`, `[1,2,{"x":null}]`, `{"Statement":[]}`,
 	} {
 		f.Add([]byte(s), uint8(0))
@@ -89,10 +93,13 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte, tb uint8) {
 		typ := Type(tb % 6)
-		doc, err := Parse(data, typ)
+		doc, err := ParseWith(data, typ, Options{Managed: tb&8 != 0})
 		if err != nil {
 			if doc != nil {
 				t.Fatalf("Parse returned a document with error %v", err)
+			}
+			if pe, ok := err.(*ParseError); !ok || pe.AWSMessage == "" {
+				t.Fatalf("Parse error %#v has no AWS message", err)
 			}
 			return
 		}
@@ -128,6 +135,107 @@ func TestContext_ParsesAddressesOnce(t *testing.T) {
 		v, _ := c.entry("k")
 		if got := v.addrs != nil && v.addrs[0].IsValid(); got != tt.ip {
 			t.Errorf("Context.Set(%q) parsed an address: %v, want %v", tt.in, got, tt.ip)
+		}
+	}
+}
+
+// TestParseDate: the dates IAM reads, as milliseconds since the epoch, and
+// those it refuses (the forms moto's tests of IAM record, and W3C's).
+func TestParseDate(t *testing.T) {
+	ms := func(s string) int64 {
+		tm, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tm.UnixMilli()
+	}
+	tests := []struct {
+		in   string
+		want int64
+		ok   bool
+	}{
+		{"2017-07-01T00:00:00Z", ms("2017-07-01T00:00:00Z"), true},
+		{"2016-12-13T21:20:37.593194+00:00", ms("2016-12-13T21:20:37.593Z"), true},
+		{"2016-12-13t2:00:00.593194+23", ms("2016-12-12T03:00:00.593Z"), true},
+		{"2024-01-31T12:00:00-05:00", ms("2024-01-31T17:00:00Z"), true},
+		{"2024-01-31T12:00Z", ms("2024-01-31T12:00:00Z"), true},
+		{"2024-01-31T12:00:00", ms("2024-01-31T12:00:00Z"), true},
+		{"2020-01-01", ms("2020-01-01T00:00:00Z"), true},
+		{"2020-01", ms("2020-01-01T00:00:00Z"), true},
+		{"01T", ms("0001-01-01T00:00:00Z"), true},
+		{"2021-02-31", ms("2021-03-03T00:00:00Z"), true}, // rolls over, as Java's lenient calendar
+		{"1577836800", ms("2020-01-01T00:00:00Z"), true},
+		{"2024", 2024000, true}, // digits alone are epoch seconds
+		{"0", 0, true},
+		{"-292275054", daysFromCivil(-292275054, 1, 1) * 86400000, true},
+		{"9223372036854775807", math.MaxInt64, true},
+		{"", 0, false},
+		{"sdfdsf", 0, false},
+		{"yesterday", 0, false},
+		{"234-13", 0, false},
+		{"2020-13-45T00:00:00Z", 0, false},
+		{"2016-12-13t2:00:00.593194+1", 0, false},
+		{"2016-12-13t2:00:00.1999999999+10:59", 0, false},
+		{"9223372036854775808", 0, false},
+		{"-292275055", 0, false},
+		{"2020-01-01-01", 0, false},
+		{"2020-01-01T24:00:00Z", 0, false},
+		{"2020-01-01T12:00:00:00Z", 0, false},
+		{"1.5", 0, false},
+		{"+5", 0, false},
+	}
+	for _, tt := range tests {
+		got, ok := parseDate(tt.in)
+		if ok != tt.ok || ok && got != tt.want {
+			t.Errorf("parseDate(%q) = %d, %v, want %d, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { parseDate("2016-12-13T21:20:37.593194+00:00") }); n != 0 {
+		t.Errorf("parseDate allocates %v times, want 0: the engine parses request dates per decision", n)
+	}
+}
+
+// TestContext_ParsesDatesOnce: ISO dates in the request context are parsed
+// when set, and a Date condition compares what was parsed, allocating
+// nothing; epoch seconds and other values are read when a Date operator asks.
+func TestContext_ParsesDatesOnce(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		date bool
+	}{
+		{"2024-01-31T12:00:00Z", true}, {"2024-01-31", true}, {"01T", true},
+		{"1706702400", false}, {"111122223333", false}, {"alice", false}, {"-", false}, {"T1", false}, {"2024-13-01", false},
+	} {
+		var c Context
+		c.Set("k", tt.in)
+		v, _ := c.entry("k")
+		if got := v.dates != nil && v.dates[0].ok; got != tt.date {
+			t.Errorf("Context.Set(%q) parsed a date: %v, want %v", tt.in, got, tt.date)
+		}
+	}
+	doc, err := Parse([]byte(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"DateLessThan":{"aws:CurrentTime":"2024-02-01T00:00:00Z"},"DateGreaterThan":{"aws:EpochTime":"1700000000"}}}}`), Identity)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := &Policies{Identity: NewSet(Policy{ID: "p", Document: doc})}
+	for _, tt := range []struct {
+		now, epoch string
+		want       Decision
+	}{
+		{"2024-01-31T23:59:59.999Z", "1706745599", Allowed},
+		{"2024-02-01T00:00:00Z", "1706745600", ImplicitDeny},
+		{"2024-02-01T01:00:00+02:00", "1706745600", Allowed}, // 2024-01-31T23:00Z
+	} {
+		r := Request{Principal: "arn:aws:iam::111122223333:user/alice", Action: "s3:GetObject"}
+		r.Context.Set("aws:CurrentTime", tt.now)
+		r.Context.Set("aws:EpochTime", tt.epoch)
+		var res Result
+		ps.Evaluate(&r, &res)
+		if res.Decision != tt.want {
+			t.Errorf("Evaluate(aws:CurrentTime %s) = %s, want %s", tt.now, res.Decision, tt.want)
+		}
+		if n := testing.AllocsPerRun(50, func() { ps.Evaluate(&r, &res) }); n != 0 {
+			t.Errorf("Evaluate with Date conditions allocates %v times, want 0", n)
 		}
 	}
 }

@@ -22,6 +22,7 @@ type refStmt struct {
 	Sid       string
 	Effect    string
 	Principal any                            `json:",omitempty"`
+	NotPrinc  map[string][]string            `json:"NotPrincipal,omitempty"` // {"AWS": [...]}
 	Action    []string                       `json:",omitempty"`
 	NotAction []string                       `json:",omitempty"`
 	Resource  []string                       `json:",omitempty"`
@@ -37,6 +38,7 @@ type refDoc struct {
 type refReq struct {
 	principal, account, action, resource, resourceAccount string
 	ctx                                                   map[string][]string
+	hasBoundary                                           bool
 }
 
 func globRE(p string, fold bool, vars map[string][]string, useVars bool) *regexp.Regexp {
@@ -97,6 +99,10 @@ func refCondition(op, key string, vals []string, ctx map[string][]string, vars b
 	if q, rest, ok := strings.Cut(op, ":"); ok {
 		set, op = q, rest
 	}
+	nullSet := true // only empty strings: a null data set for the set operators
+	for _, v := range rv {
+		nullSet = nullSet && v == ""
+	}
 	ifExists := strings.HasSuffix(op, "IfExists")
 	op = strings.TrimSuffix(op, "IfExists")
 	if op == "Null" {
@@ -105,6 +111,9 @@ func refCondition(op, key string, vals []string, ctx map[string][]string, vars b
 	neg := strings.Contains(op, "Not")
 	if !present {
 		return ifExists || set == "ForAllValues" || (set == "" && neg)
+	}
+	if set != "" && nullSet {
+		return set == "ForAllValues"
 	}
 	one := func(v string) bool { // the positive form against one request value
 		for _, pv := range vals {
@@ -185,6 +194,18 @@ func refApplies(st refStmt, r refReq, vars bool) (bool, int) {
 		return false, 0
 	}
 	pm := 3
+	if st.NotPrinc != nil {
+		// NotPrincipal spares only the principals it lists by ARN (the
+		// caller here is always a user), except that a Deny still reaches
+		// a principal with a permissions boundary.
+		listed := false
+		for _, v := range st.NotPrinc["AWS"] {
+			listed = listed || v == r.principal
+		}
+		if listed && !(st.Effect == "Deny" && r.hasBoundary) {
+			return false, 0
+		}
+	}
 	if st.Principal != nil {
 		pm = 0
 		switch p := st.Principal.(type) {
@@ -326,7 +347,9 @@ func randDoc(r *rand.Rand, withPrincipal bool) refDoc {
 			st.Resource = some(r, refResPat, 2)
 		}
 		if withPrincipal {
-			if r.IntN(4) == 0 {
+			if r.IntN(6) == 0 {
+				st.NotPrinc = map[string][]string{"AWS": some(r, []string{"arn:aws:iam::111122223333:user/alice", "111122223333", "arn:aws:iam::111122223333:root", "arn:aws:iam::111122223333:user/bob"}, 2)}
+			} else if r.IntN(4) == 0 {
 				st.Principal = "*"
 			} else {
 				st.Principal = map[string]any{"AWS": some(r, []string{"arn:aws:iam::111122223333:user/alice", "111122223333", "arn:aws:iam::444455556666:root", "arn:aws:iam::111122223333:user/bob"}, 2)}
@@ -378,7 +401,7 @@ func TestEvaluate_AgreesWithReference(t *testing.T) {
 		if r.IntN(4) == 0 {
 			scps = [][]refDoc{randDocs(r, 1, false), randDocs(r, 1, false)}
 		}
-		req := refReq{principal: "arn:aws:iam::111122223333:user/alice", account: "111122223333", action: pick(r, refActions...), resource: pick(r, refResources...), ctx: map[string][]string{}}
+		req := refReq{principal: "arn:aws:iam::111122223333:user/alice", account: "111122223333", action: pick(r, refActions...), resource: pick(r, refResources...), ctx: map[string][]string{}, hasBoundary: boundary != nil}
 		if r.IntN(4) == 0 {
 			req.resourceAccount = "444455556666"
 		}
@@ -396,7 +419,7 @@ func TestEvaluate_AgreesWithReference(t *testing.T) {
 			ctx["s3:max-keys"] = pick(r, "5", "10", "2")
 		}
 		if r.IntN(2) > 0 {
-			ctx["aws:TagKeys"] = some(r, []string{"team", "env", "cost"}, 3)
+			ctx["aws:TagKeys"] = some(r, []string{"team", "env", "cost", ""}, 3)
 		}
 		if r.IntN(2) > 0 {
 			ctx["aws:PrincipalTag/team"] = pick(r, "alice", "x")

@@ -109,7 +109,7 @@ func sessionPolicies(tx keyward.Tx, account, inline string, pas []PolicyDescript
 		if err != nil {
 			return nil, err
 		}
-		if _, err := policy.Parse([]byte(v.Document), policy.Session); err != nil {
+		if _, err := policy.ParseWith([]byte(v.Document), policy.Session, policy.Options{Stored: true}); err != nil {
 			return nil, keyward.Errorf(keyward.ErrMalformedPolicyDocument, "Policy %s: %s", pa.Arn, policyErrorMessage(err))
 		}
 		docs = append(docs, v.Document)

@@ -256,7 +256,7 @@ func (s *Service) trustPolicy(roleID, roleARN, doc string) (*policy.Set, error) 
 	if e != nil && e.doc == doc {
 		return e.set, nil
 	}
-	d, err := policy.Parse([]byte(doc), policy.Trust)
+	d, err := policy.ParseWith([]byte(doc), policy.Trust, policy.Options{Stored: true})
 	if err != nil {
 		return nil, fmt.Errorf("sts: stored trust policy of role %s: %w", roleARN, err)
 	}

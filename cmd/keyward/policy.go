@@ -13,14 +13,26 @@ import (
 )
 
 const policyUsage = `usage:
-  keyward policy validate [--type TYPE] FILE...
+  keyward policy validate [--type TYPE] [--managed] FILE...
       Check policy documents. TYPE is identity (default), resource, trust,
-      boundary, session or scp. Exit 0 when all are valid, 1 with findings
-      (FILE:LINE:COLUMN: PATH: message), 2 on usage errors.
+      boundary, session or scp; --managed (or --type managed) applies IAM's
+      rules for managed policies (CreatePolicy): Version must be 2012-10-17.
+      Exit 0 when all are valid, 1 with findings, 2 on usage errors. Each
+      finding is FILE:LINE:COLUMN: PATH: message (AWS: "..."), the last part
+      being the MalformedPolicyDocument message IAM gives for it.
   keyward policy eval [--request FILE|-] [--explain]
       Decide one request offline (JSON request on stdin by default). Prints the
       decision as JSON; --explain prints, per statement, why it did or did not
       apply. Exit 0 with a decision, 2 when the request or a policy is malformed.
+      The resourcePolicy's kind follows from the request unless
+      resourcePolicyType ("resource", "trust" or "key") says otherwise: an
+      sts:AssumeRole* (or sts:TagSession, sts:SetSourceIdentity,
+      sts:SetContext) request on a role is decided by the role's trust policy,
+      a request on a KMS key (arn:aws:kms:REGION:ACCOUNT:key/...) by its key
+      policy; both must allow explicitly (an identity policy's allow counts
+      only when they name the account). Any other resource policy allows
+      alongside identity policies within an account. Leave scps out for the
+      management account; SCPs never limit service-linked roles or services.
   keyward policy generate --principal ARN [--since T] [--audit FILE|-]
       Write the smallest identity policy allowing what the principal did, as
       the audit trail (keyward serve --audit) recorded it: allowed requests and
@@ -54,13 +66,17 @@ func runValidate(args []string, stdout, stderr io.Writer) error {
 	}
 	fs := flag.NewFlagSet("keyward policy validate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	typeName := fs.String("type", "identity", "policy type: identity, resource, trust, boundary, session or scp")
+	typeName := fs.String("type", "identity", "policy type: identity, resource, trust, boundary, session, scp, or managed (an identity policy with --managed)")
+	managed := fs.Bool("managed", false, "apply IAM's rules for managed policies: Version must be 2012-10-17")
 	if err := fs.Parse(args); err != nil {
 		return &exitError{code: 2}
 	}
+	if *typeName == "managed" {
+		*typeName, *managed = "identity", true
+	}
 	t, ok := policy.ParseType(*typeName)
 	if !ok {
-		return usageError("unknown policy type %q: use identity, resource, trust, boundary, session or scp", *typeName)
+		return usageError("unknown policy type %q: use identity, resource, trust, boundary, session, scp or managed", *typeName)
 	}
 	if fs.NArg() == 0 {
 		return usageError("policy validate: no files given")
@@ -71,12 +87,12 @@ func runValidate(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return usageError("%v", err)
 		}
-		for _, e := range policy.Validate(data, t) {
+		for _, e := range policy.ValidateWith(data, t, policy.Options{Managed: *managed}) {
 			findings++
 			if e.Path != "" {
-				fmt.Fprintf(stdout, "%s:%d:%d: %s: %s\n", name, e.Line, e.Column, e.Path, e.Message)
+				fmt.Fprintf(stdout, "%s:%d:%d: %s: %s (AWS: %q)\n", name, e.Line, e.Column, e.Path, e.Message, e.AWSMessage)
 			} else {
-				fmt.Fprintf(stdout, "%s:%d:%d: %s\n", name, e.Line, e.Column, e.Message)
+				fmt.Fprintf(stdout, "%s:%d:%d: %s (AWS: %q)\n", name, e.Line, e.Column, e.Message, e.AWSMessage)
 			}
 		}
 	}

@@ -25,6 +25,8 @@ func TestPolicyValidate(t *testing.T) {
 	bad := filepath.Join(dir, "bad.json")
 	os.WriteFile(good, []byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`), 0o600)
 	os.WriteFile(bad, []byte("{\"Statement\":[{\n \"Effect\":\"allow\",\"Action\":\"s3\",\"Resource\":\"*\"}]}"), 0o600)
+	inline := filepath.Join(dir, "inline.json") // no Version: fine inline, refused as a managed policy
+	os.WriteFile(inline, []byte(`{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`), 0o600)
 	tests := []struct {
 		name     string
 		args     []string
@@ -35,6 +37,11 @@ func TestPolicyValidate(t *testing.T) {
 		{"findings", []string{"policy", "validate", good, bad}, 1, bad + ":2:11: Statement[0].Effect: Effect must be \"Allow\" or \"Deny\""},
 		{"second finding", []string{"policy", "validate", bad}, 1, bad + ":2:28: Statement[0].Action: action \"s3\" has no service prefix"},
 		{"trust type", []string{"policy", "validate", "--type", "trust", good}, 1, "a trust policy must not have Resource"},
+		{"AWS's message", []string{"policy", "validate", "--type", "trust", good}, 1, `(AWS: "Has prohibited field Resource.")`},
+		{"inline without Version", []string{"policy", "validate", inline}, 0, ""},
+		{"managed without Version", []string{"policy", "validate", "--managed", inline}, 1, inline + `:1:1: Version: the policy has no Version: a managed policy must be version "2012-10-17" (inline policies may omit Version) (AWS: "Policy document must be version 2012-10-17 or greater.")`},
+		{"type managed", []string{"policy", "validate", "--type", "managed", inline}, 1, `(AWS: "Policy document must be version 2012-10-17 or greater.")`},
+		{"managed with Version", []string{"policy", "validate", "--managed", good}, 0, ""},
 		{"no files", []string{"policy", "validate"}, 2, "no files given"},
 		{"unknown type", []string{"policy", "validate", "--type", "iam", good}, 2, "unknown policy type"},
 		{"missing file", []string{"policy", "validate", filepath.Join(dir, "nope.json")}, 2, "no such file"},
