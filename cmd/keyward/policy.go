@@ -13,18 +13,22 @@ import (
 )
 
 const policyUsage = `usage:
-  keyward policy validate [--type TYPE] FILE...
-      Check policy documents. TYPE is identity (default), resource, trust,
-      boundary, session or scp. Exit 0 when all are valid, 1 with findings
-      (FILE:LINE:COLUMN: PATH: message), 2 on usage errors.
+  keyward policy validate [--type TYPE] [--strict] FILE...
+      Check policy documents (- reads one from standard input). TYPE is
+      identity (default), resource, trust, boundary, session or scp. Exit 0
+      when all are valid, 1 with findings (FILE:LINE:COLUMN: PATH: message),
+      2 on usage errors. --strict checks them against AWS's catalog too: it is
+      keyward policy lint, with lint's flags (below).
   keyward policy eval [--request FILE|-] [--explain]
       Decide one request offline (JSON request on stdin by default). Prints the
       decision as JSON; --explain prints, per statement, why it did or did not
       apply. Exit 0 with a decision, 2 when the request or a policy is malformed.
-  keyward policy generate --principal ARN [--since T] [--audit FILE|-]
+  keyward policy generate --principal ARN --audit FILE|- [--since T]
       Write the smallest identity policy allowing what the principal did, as
-      the audit trail (keyward serve --audit) recorded it: allowed requests and
-      denials let through by --enforcement=log. Exit 1 when it did nothing.
+      the audit trail recorded it (keyward serve --audit FILE; - reads it from
+      standard input): allowed requests and denials let through by
+      --enforcement=log. Exit 1 when it did nothing. keyward policy lint
+      passes what it writes (declare your own services with --service-prefix).
 `
 
 func runPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -34,43 +38,91 @@ func runPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	}
 	switch args[0] {
 	case "validate":
-		return runValidate(args[1:], stdout, stderr)
+		return runValidate(args[1:], stdin, stdout, stderr)
 	case "eval":
 		return runEval(args[1:], stdin, stdout, stderr)
 	case "lint":
-		return runLint(args[1:], "keyward policy lint", stdout, stderr) // lint.go
+		return runLint(args[1:], "keyward policy lint", stdin, stdout, stderr) // lint.go
 	case "expand":
-		return runExpand(args[1:], stdout, stderr) // lint.go
+		return runExpand(args[1:], stdin, stdout, stderr) // lint.go
 	case "generate":
 		return runPolicyGenerate(args[1:], stdin, stdout, stderr) // audit.go
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, policyUsage+lintUsage)
+		return nil
 	}
 	fmt.Fprint(stderr, policyUsage+lintUsage)
 	return usageError("unknown policy command %q", args[0])
 }
 
-func runValidate(args []string, stdout, stderr io.Writer) error {
+// usageFunc prints a command's synopsis from policyUsage or lintUsage, then
+// its flags, for -h.
+func usageFunc(fs *flag.FlagSet, synopsis string) func() {
+	return func() {
+		fmt.Fprintf(fs.Output(), "usage:\n%s\nflags:\n", synopsis)
+		fs.PrintDefaults()
+	}
+}
+
+// policyInputs reads the documents a policy command was given: files, or
+// "-" once for standard input (named <stdin> in findings).
+type policyInput struct {
+	name string
+	data []byte
+}
+
+func readPolicyInputs(cmd string, names []string, stdin io.Reader) ([]policyInput, error) {
+	if len(names) == 0 {
+		return nil, usageError("%s: no files given (- reads standard input)", cmd)
+	}
+	var out []policyInput
+	stdinRead := false
+	for _, name := range names {
+		var data []byte
+		var err error
+		if name == "-" {
+			if stdinRead {
+				return nil, usageError("%s: - (standard input) given twice", cmd)
+			}
+			stdinRead = true
+			name = "<stdin>"
+			data, err = io.ReadAll(stdin)
+		} else {
+			data, err = os.ReadFile(name)
+		}
+		if err != nil {
+			return nil, usageError("%s: %v", cmd, err)
+		}
+		out = append(out, policyInput{name, data})
+	}
+	return out, nil
+}
+
+func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if rest, strict := strictArgs(args); strict { // lint.go
-		return runLint(rest, "keyward policy validate --strict", stdout, stderr)
+		return runLint(rest, "keyward policy validate --strict", stdin, stdout, stderr)
 	}
 	fs := flag.NewFlagSet("keyward policy validate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = usageFunc(fs, policyUsage[len("usage:\n"):strings.Index(policyUsage, "  keyward policy eval")])
 	typeName := fs.String("type", "identity", "policy type: identity, resource, trust, boundary, session or scp")
+	// Never read: strictArgs takes --strict out before parsing. Declared so
+	// that -h lists it.
+	fs.Bool("strict", false, "check against AWS's catalog of services, actions, resources and condition keys too (keyward policy lint; takes lint's flags)")
 	if err := fs.Parse(args); err != nil {
-		return &exitError{code: 2}
+		return flagError(err)
 	}
 	t, ok := policy.ParseType(*typeName)
 	if !ok {
 		return usageError("unknown policy type %q: use identity, resource, trust, boundary, session or scp", *typeName)
 	}
-	if fs.NArg() == 0 {
-		return usageError("policy validate: no files given")
+	inputs, err := readPolicyInputs("policy validate", fs.Args(), stdin)
+	if err != nil {
+		return err
 	}
 	findings := 0
-	for _, name := range fs.Args() {
-		data, err := os.ReadFile(name)
-		if err != nil {
-			return usageError("%v", err)
-		}
+	for _, in := range inputs {
+		name, data := in.name, in.data
 		for _, e := range policy.Validate(data, t) {
 			findings++
 			if e.Path != "" {
@@ -108,10 +160,11 @@ type evalPosition struct {
 func runEval(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("keyward policy eval", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = usageFunc(fs, policyUsage[strings.Index(policyUsage, "  keyward policy eval"):strings.Index(policyUsage, "  keyward policy generate")])
 	reqFile := fs.String("request", "-", "request file, or - for standard input")
 	explain := fs.Bool("explain", false, "say, per statement, why it did or did not apply")
 	if err := fs.Parse(args); err != nil {
-		return &exitError{code: 2}
+		return flagError(err)
 	}
 	if fs.NArg() > 0 {
 		return usageError("policy eval: unexpected argument %q", fs.Arg(0))
