@@ -81,4 +81,3 @@ func TestGenerate_PassesLint(t *testing.T) {
 		})
 	}
 }
-
