@@ -401,7 +401,7 @@ func describe(actions []*catalog.Action) string {
 func resourceHint(actions []*catalog.Action) string {
 	var formats []string
 	for _, a := range actions {
-		if kind, ok := listedByPath[strings.ToLower(a.FullName())]; ok {
+		if kind, ok := pathKind(a); ok {
 			formats = append(formats, "arn:${Partition}:iam::${Account}:"+kind+"/${Path} (the path it lists, as IAM authorizes it)")
 		}
 		for _, r := range a.Resources {

@@ -63,14 +63,27 @@ func findAction(name string) (*catalog.Action, bool) {
 	return serviceAction(svc, act)
 }
 
+// keywardActions are keywardService's actions' full names, and in lower
+// case for matching.
+var keywardActions, keywardActionsLower = func() (names, lower []string) {
+	for _, a := range keywardService.Actions {
+		names = append(names, a.FullName())
+		lower = append(lower, strings.ToLower(a.FullName()))
+	}
+	return names, lower
+}()
+
 // expandPattern is catalog.ExpandActionPattern with Keyward's own actions.
 func expandPattern(pattern string) []string {
 	out := catalog.ExpandActionPattern(pattern)
+	if prefix, _, _ := strings.Cut(pattern, ":"); !strings.ContainsAny(prefix, "*?") && !strings.EqualFold(prefix, keywardService.Prefix) {
+		return out // another service's pattern: no cost for Keyward's
+	}
 	lp := strings.ToLower(pattern)
 	added := false
-	for _, a := range keywardService.Actions {
-		if globMatch(lp, strings.ToLower(a.FullName())) {
-			out = append(out, a.FullName())
+	for i, l := range keywardActionsLower {
+		if globMatch(lp, l) {
+			out = append(out, keywardActions[i])
 			added = true
 		}
 	}
@@ -94,15 +107,25 @@ func servicePrefixes(declared []string) []string {
 // the path they list (arn:aws:iam::ACCOUNT:user/PATH/): the resource type
 // whose ARNs each accepts besides "*".
 var listedByPath = map[string]string{
-	"iam:listusers":            "user",
-	"iam:listgroups":           "group",
-	"iam:listroles":            "role",
-	"iam:listinstanceprofiles": "instance-profile",
+	"ListUsers":            "user",
+	"ListGroups":           "group",
+	"ListRoles":            "role",
+	"ListInstanceProfiles": "instance-profile",
+}
+
+// pathKind returns the resource type whose path a List action lists, if a
+// is one of listedByPath.
+func pathKind(a *catalog.Action) (string, bool) {
+	if a.Service.Prefix != "iam" {
+		return "", false
+	}
+	kind, ok := listedByPath[a.Name]
+	return kind, ok
 }
 
 // accepts reports whether action a can act on resource (an ARN pattern).
 func accepts(a *catalog.Action, resource string) bool {
-	if kind, ok := listedByPath[strings.ToLower(a.FullName())]; ok && arnOverlap("arn:*:iam::*:"+kind+"/*", resourceGlob(resource)) {
+	if kind, ok := pathKind(a); ok && arnOverlap("arn:*:iam::*:"+kind+"/*", resourceGlob(resource)) {
 		return true
 	}
 	for _, r := range a.Resources {
