@@ -1,29 +1,42 @@
-# The two commands a newcomer needs:
+# The commands a newcomer needs:
+#   make build   builds the keyward command as ./keyward (go install ./cmd/keyward
+#                puts it in $(go env GOPATH)/bin instead)
 #   make serve   runs the server on its embedded SQLite store (./keyward-data)
 #   make test    runs every test of every module (main, e2e, bench)
-# Both need only Go; modules come from the Go module proxy.
+# They need only Go; modules come from the Go module proxy.
 
 GO ?= go
 export CGO_ENABLED ?= 0
 
-.PHONY: serve test test-short bench fuzz
+.PHONY: build serve test test-short bench fuzz
+
+# -buildvcs=auto: the binary carries the commit it was built from (keyward
+# version), whatever GOFLAGS says, wherever git can tell.
+build:
+	$(GO) build -buildvcs=auto -o keyward ./cmd/keyward
 
 serve:
 	$(GO) run ./cmd/keyward serve
 
+# go test through internal/testsummary: one line a package as go test prints
+# it, plus what go test hides without -v: why each skipped test skipped, and
+# how many cases the headline suites below ran.
+HEADLINE_TESTS = TestSuite_Header|TestSuite_Query|TestVerify_Mutations|TestWorkload_Role10x47|TestCorpus|TestCheck_Corpus|TestGenerate_PassesLint|TestQuickstart_AWSCLI|TestKVStore_AWSCLI
+TESTSUMMARY = $(GO) run ./internal/testsummary -show '$(HEADLINE_TESTS)'
+
 test:
 	$(GO) vet ./...
-	$(GO) test -count=1 ./...
-	cd e2e && $(GO) test -count=1 ./...
-	cd bench && $(GO) test -count=1 ./...
+	$(TESTSUMMARY) -- -count=1 ./...
+	$(TESTSUMMARY) -C e2e -- -count=1 ./...
+	$(TESTSUMMARY) -C bench -- -count=1 ./...
 
 # A quick subset for edit-test loops.
 test-short:
 	$(GO) test -short ./...
 
-# Side-by-side benchmarks against cedar-go, with ratios.
+# Side-by-side benchmarks against cedar-go, with ratios (about 30 s).
 bench:
-	cd bench && $(GO) test -run TestReport -v
+	cd bench && $(GO) run ./report
 
 # Each fuzz target for a short while: CI runs `make fuzz FUZZTIME=5s`; run
 # longer by hand (FUZZTIME=10m). A crasher is written to the package's

@@ -11,12 +11,9 @@ import (
 	"testing"
 )
 
-// workloadDir holds this module's copy of the shared workload, so that the benchmarks
-// run from a plain clone of the repository.
+// workloadDir holds the repository's one copy of the workload (its README says where it
+// comes from); policy's TestWorkload_Role10x47 reads it too.
 const workloadDir = "testdata/role-10x47"
-
-// sharedWorkloadDir is where the team keeps the original, next to the repository.
-const sharedWorkloadDir = "../../shared/bench/role-10x47"
 
 // workload is role-10x47: ten identity policy documents and four requests.
 type workload struct {
@@ -117,26 +114,6 @@ func sameJSONList(a, b []json.RawMessage) bool {
 		}
 	}
 	return true
-}
-
-// TestWorkloadCopy keeps testdata/role-10x47 identical to the team's shared original.
-func TestWorkloadCopy(t *testing.T) {
-	for _, name := range []string{"README.md", "policies.jsonl", "requests.json"} {
-		shared, err := os.ReadFile(filepath.Join(sharedWorkloadDir, name))
-		if os.IsNotExist(err) {
-			t.Skipf("%s is absent: nothing to compare the copy with", sharedWorkloadDir)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		local, err := os.ReadFile(filepath.Join(workloadDir, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(local, shared) {
-			t.Errorf("%s/%s differs from %s/%s: copy it again", workloadDir, name, sharedWorkloadDir, name)
-		}
-	}
 }
 
 // variants are requests derived from the workload's four, each changing one thing, with

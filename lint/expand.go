@@ -1,9 +1,6 @@
 package lint
 
-import (
-	"github.com/keyward/keyward/catalog"
-	"github.com/keyward/keyward/policy"
-)
+import "github.com/keyward/keyward/policy"
 
 // Expansion is what one Action or NotAction pattern matches.
 type Expansion struct {
@@ -35,7 +32,7 @@ func Expand(data []byte, t policy.Type) ([]Expansion, error) {
 		for j, p := range s.Action {
 			path := c.elemPath(sp, elem, j)
 			line, col := c.pos.find(path)
-			actions := catalog.ExpandActionPattern(p)
+			actions := expandPattern(p)
 			if actions == nil {
 				actions = []string{}
 			}

@@ -84,8 +84,29 @@ func (f Finding) String() string {
 
 // Check returns the findings for one policy document of type t, in order
 // of position. A document that breaks the grammar gets its grammar errors
-// (code SYNTAX_ERROR) and nothing else.
+// (code SYNTAX_ERROR) and nothing else. It is the zero Linter's Check.
 func Check(data []byte, t policy.Type) []Finding {
+	var l Linter
+	return l.Check(data, t)
+}
+
+// Linter checks documents against AWS's catalog, Keyward's own actions
+// (keyward:Authorize, keyward:GetSigningKey) and the services a
+// deployment declares.
+type Linter struct {
+	// Services are the prefixes of the deployment's own services, which
+	// Keyward authorizes for them (kvstore for kvstore:GetItem): their
+	// actions are not checked against AWS's catalog, nor their resources,
+	// and their condition keys (kvstore:ContentType) are accepted with any
+	// operator. The rest of the checks apply to their statements as to any.
+	// A prefix AWS also uses (s3) turns the catalog's checks of that
+	// service off.
+	Services []string
+}
+
+// Check returns the findings for one policy document of type t, as the
+// package's Check does, knowing l's services.
+func (l *Linter) Check(data []byte, t policy.Type) []Finding {
 	if errs := policy.Validate(data, t); len(errs) > 0 {
 		out := make([]Finding, len(errs))
 		for i, e := range errs {
@@ -97,7 +118,7 @@ func Check(data []byte, t policy.Type) []Finding {
 	if err != nil { // Validate said it was fine
 		return []Finding{{Kind: Error, Code: CodeSyntax, Message: err.Error(), Line: 1, Column: 1}}
 	}
-	c := &checker{doc: doc, pos: newPositions(data)}
+	c := &checker{doc: doc, pos: newPositions(data), services: l.Services}
 	c.run()
 	sort.SliceStable(c.out, func(i, j int) bool {
 		a, b := c.out[i], c.out[j]
@@ -110,9 +131,10 @@ func Check(data []byte, t policy.Type) []Finding {
 }
 
 type checker struct {
-	doc *policy.Document
-	pos *positions
-	out []Finding
+	doc      *policy.Document
+	pos      *positions
+	services []string // declared by the deployment (Linter.Services)
+	out      []Finding
 }
 
 func (c *checker) add(kind Kind, code, path, format string, args ...any) {
@@ -227,18 +249,21 @@ func (c *checker) action(pattern, path string) []*catalog.Action {
 		return nil // every action: nothing to check, and too many to use
 	}
 	prefix, name, _ := strings.Cut(pattern, ":")
+	if c.declared(prefix) {
+		return nil // the deployment's own service: its actions are its own
+	}
 	if !strings.ContainsAny(prefix, "*?") {
-		svc, ok := catalog.FindService(prefix)
+		svc, ok := findService(prefix)
 		if !ok {
-			var prefixes []string
-			for _, s := range catalog.Services() {
-				prefixes = append(prefixes, s.Prefix)
+			hint := didYouMean(closest(prefix, servicePrefixes(c.services)))
+			if hint == "" {
+				hint = fmt.Sprintf("; if it is a service of your own, declare it (keyward policy lint --service-prefix %s)", prefix)
 			}
-			c.add(Error, CodeInvalidService, path, "the service prefix %q in %q is not a service of AWS's%s", prefix, pattern, didYouMean(closest(prefix, prefixes)))
+			c.add(Error, CodeInvalidService, path, "the service prefix %q in %q is not a service of AWS's, nor Keyward's own%s", prefix, pattern, hint)
 			return nil
 		}
 		if !strings.ContainsAny(name, "*?") {
-			a, ok := svc.Action(name)
+			a, ok := serviceAction(svc, name)
 			if !ok {
 				var names []string
 				for _, a := range svc.Actions {
@@ -250,14 +275,14 @@ func (c *checker) action(pattern, path string) []*catalog.Action {
 			return []*catalog.Action{a}
 		}
 	}
-	names := catalog.ExpandActionPattern(pattern)
+	names := expandPattern(pattern)
 	if len(names) == 0 {
 		c.add(Error, CodeNoMatchingAction, path, "the pattern %q matches no action", pattern)
 		return nil
 	}
 	out := make([]*catalog.Action, 0, len(names))
 	for _, n := range names {
-		a, _ := catalog.FindAction(n)
+		a, _ := findAction(n)
 		out = append(out, a)
 	}
 	return out
@@ -356,10 +381,8 @@ func globMatch(pattern, s string) bool {
 
 func acceptedBySome(actions []*catalog.Action, resource string) bool {
 	for _, a := range actions {
-		for _, r := range a.Resources {
-			if r.Type.AcceptsResource(resource) {
-				return true
-			}
+		if accepts(a, resource) {
+			return true
 		}
 	}
 	return false
@@ -378,6 +401,9 @@ func describe(actions []*catalog.Action) string {
 func resourceHint(actions []*catalog.Action) string {
 	var formats []string
 	for _, a := range actions {
+		if kind, ok := pathKind(a); ok {
+			formats = append(formats, "arn:${Partition}:iam::${Account}:"+kind+"/${Path} (the path it lists, as IAM authorizes it)")
+		}
 		for _, r := range a.Resources {
 			if r.Type.ARNFormat != "" && !slices.Contains(formats, r.Type.ARNFormat) {
 				formats = append(formats, r.Type.ARNFormat)
@@ -438,6 +464,9 @@ func family(op string) (fam, set string) {
 func (c *checker) conditions(s *policy.Statement, sp string, actions []*catalog.Action, allKnown, allow bool) {
 	for _, cond := range s.Condition {
 		path := sp + ".Condition." + cond.Operator + "." + cond.Key
+		if prefix, _, _ := strings.Cut(cond.Key, ":"); c.declared(prefix) {
+			continue // a key of the deployment's own service: its type is unknown
+		}
 		key, known := catalog.FindConditionKey(cond.Key)
 		if !known {
 			var names []string

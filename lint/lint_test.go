@@ -180,3 +180,104 @@ func BenchmarkCheck(b *testing.B) {
 		Check(data, policy.Identity)
 	}
 }
+
+// TestLinter_Services: a declared service's actions, resources and
+// condition keys are the deployment's own, so lint does not judge them
+// against AWS's catalog; the rest of its checks still apply to them.
+func TestLinter_Services(t *testing.T) {
+	doc := func(stmts string) []byte {
+		return []byte(`{"Version": "2012-10-17", "Statement": [` + stmts + `]}`)
+	}
+	tests := []struct {
+		name     string
+		services []string
+		doc      []byte
+		want     []string // short(finding)
+	}{
+		{"undeclared", nil,
+			doc(`{"Effect": "Allow", "Action": "kvstore:GetItem", "Resource": "arn:aws:kvstore:::item/*"}`),
+			[]string{"1:61 ERROR INVALID_SERVICE Statement[0].Action"}},
+		{"declared", []string{"kvstore"},
+			doc(`{"Effect": "Allow", "Action": ["kvstore:GetItem", "kvstore:Put*"], "Resource": "arn:aws:kvstore:::item/*",
+			  "Condition": {"StringEquals": {"kvstore:ContentType": "text/plain"}, "NumericLessThan": {"kvstore:Size": "1024"}}}`),
+			nil},
+		{"declared in another case", []string{"KVStore"},
+			doc(`{"Effect": "Allow", "Action": "kvstore:GetItem", "Resource": "*"}`),
+			nil},
+		{"the other checks still apply", []string{"kvstore"},
+			doc(`{"Effect": "Allow", "NotAction": "kvstore:DeleteItem", "Resource": "*"},
+			     {"Effect": "Allow", "Action": ["kvstore:GetItem", "kvstore:GetItem"], "Resource": "*",
+			      "Condition": {"StringEquals": {"aws:SourceIpp": "10.0.0.1"}}}`),
+			[]string{
+				"1:61 SECURITY_WARNING ALLOW_WITH_NOT_ACTION Statement[0].NotAction",
+				"2:59 SUGGESTION REDUNDANT_ACTION Statement[1].Action[1]",
+				"3:41 ERROR INVALID_CONDITION_KEY Statement[1].Condition.StringEquals.aws:SourceIpp",
+			}},
+		{"AWS's services are still checked", []string{"kvstore"},
+			doc(`{"Effect": "Allow", "Action": ["kvstore:GetItem", "s3:GetObjekt"], "Resource": "*"}`),
+			[]string{"1:91 ERROR INVALID_ACTION Statement[0].Action[1]"}},
+		{"declaring an AWS prefix turns its checks off", []string{"s3"},
+			doc(`{"Effect": "Allow", "Action": "s3:GetObjekt", "Resource": "arn:aws:s3:::b/k"}`),
+			nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := Linter{Services: tt.services}
+			var got []string
+			for _, f := range l.Check(tt.doc, policy.Identity) {
+				got = append(got, short(f))
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("Linter{Services: %q}.Check(%s) =\n  %s\nwant\n  %s", tt.services, tt.doc, strings.Join(got, "\n  "), strings.Join(tt.want, "\n  "))
+			}
+		})
+	}
+}
+
+func TestArnOverlap(t *testing.T) {
+	tests := []struct {
+		format, resource string
+		want             bool
+	}{
+		{"arn:*:keyward:::service/*", "arn:aws:keyward:::service/kvstore", true},
+		{"arn:*:keyward:::service/*", "arn:aws:keyward:::service/*", true},
+		{"arn:*:keyward:::service/*", "arn:aws:keyward:*", true}, // a last * runs past colons
+		{"arn:*:keyward:::service/*", "arn:aws:*", true},         // likewise
+		{"arn:*:keyward:::service/*", "arn:aws:keyward", false},  // too few segments, no *
+		{"arn:*:keyward:::service/*", "arn:aws:kvstore:::item/*", false},
+		{"arn:*:iam::*:user/*", "arn:aws:iam::123456789012:user/", true},
+		{"arn:*:iam::*:user/*", "arn:aws:iam::123456789012:role/*", false}, // the account's * stays in its segment
+		{"arn:*:iam::*:user/*", "arn:aws:iam::*:user/team/*", true},
+		{"arn:*:iam::*:user/*", "*", true},
+	}
+	for _, tt := range tests {
+		if got := arnOverlap(tt.format, tt.resource); got != tt.want {
+			t.Errorf("arnOverlap(%q, %q) = %v, want %v", tt.format, tt.resource, got, tt.want)
+		}
+	}
+}
+
+func TestOverlap(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want bool
+	}{
+		{"", "", true},
+		{"*", "", true},
+		{"*x", "*", true},
+		{"a*c", "ab*", true},
+		{"a?c", "abc", true},
+		{"a?c", "ac", false},
+		{"user/*", "role/*", false},
+		{"*a*", "*b*", true},
+		{"abc", "abd", false},
+	}
+	for _, tt := range tests {
+		if got := overlap(tt.a, tt.b); got != tt.want {
+			t.Errorf("overlap(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+		if got := overlap(tt.b, tt.a); got != tt.want {
+			t.Errorf("overlap(%q, %q) = %v, want %v", tt.b, tt.a, got, tt.want)
+		}
+	}
+}

@@ -9,20 +9,11 @@ import (
 	"github.com/keyward/keyward/policy"
 )
 
-// sharedDir finds ../shared beside the repository, or skips the test.
-func sharedDir(t testing.TB, sub string) string {
-	t.Helper()
-	dir, _ := filepath.Abs(".")
-	for d := dir; ; d = filepath.Dir(d) {
-		p := filepath.Join(d, "..", "shared", sub)
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		if filepath.Dir(d) == d {
-			t.Skipf("../shared/%s not found beside the repository: the shared benchmark workload is needed", sub)
-		}
-	}
-}
+// workloadDir is the engine benchmark workload role-10x47: one role's ten
+// policies and four requests with the decisions IAM gives. The repository
+// keeps one copy, in the bench module, whose benchmarks time it against
+// cedar-go.
+const workloadDir = "../bench/testdata/role-10x47"
 
 type workloadCase struct {
 	Name    string          `json:"name"`
@@ -31,13 +22,17 @@ type workloadCase struct {
 }
 
 func loadWorkload(t testing.TB) []workloadCase {
-	data, err := os.ReadFile(filepath.Join(sharedDir(t, "bench/role-10x47"), "requests.json"))
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(workloadDir, "requests.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var cases []workloadCase
 	if err := json.Unmarshal(data, &cases); err != nil {
 		t.Fatal(err)
+	}
+	if len(cases) != 4 {
+		t.Fatalf("%s/requests.json has %d requests, want the workload's 4", workloadDir, len(cases))
 	}
 	return cases
 }

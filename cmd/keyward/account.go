@@ -8,7 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"math/big"
-	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/keyward/keyward"
@@ -21,31 +21,51 @@ const accountUsage = `usage:
       Create an account and its root access key in the store the server uses,
       and print the credentials (the secret is shown only this once).
   keyward account list [--data DIR] [--store URL]
+      List the store's accounts: id, creation time and alias, one a line.
 `
 
 func runAccount(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || (args[0] != "create" && args[0] != "list") {
+	if len(args) == 0 {
 		fmt.Fprint(stderr, accountUsage)
 		return &exitError{code: 2}
 	}
-	fs := flag.NewFlagSet("keyward account "+args[0], flag.ContinueOnError)
+	switch args[0] {
+	case "create", "list":
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, accountUsage)
+		return nil
+	default:
+		fmt.Fprint(stderr, accountUsage)
+		return usageError("unknown account command %q", args[0])
+	}
+	name := "account " + args[0]
+	fs := flag.NewFlagSet("keyward "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	synopsis := accountUsage[len("usage:\n"):]
+	if args[0] == "create" {
+		synopsis = synopsis[:strings.Index(synopsis, "  keyward account list")]
+	} else {
+		synopsis = synopsis[strings.Index(synopsis, "  keyward account list"):]
+	}
+	fs.Usage = usageFunc(fs, synopsis) // policy.go
 	var cfg serveConfig
-	id := fs.String("id", "", "the new account's 12-digit id (default: random)")
-	fs.StringVar(&cfg.data, "data", "keyward-data", "data directory")
-	fs.StringVar(&cfg.store, "store", "", "store URL (default sqlite:DATA/keyward.db)")
-	fs.StringVar(&cfg.kekFile, "kek-file", "", "key-encryption key file (default: $KEYWARD_KEK, else DATA/kek)")
+	fs.StringVar(&cfg.data, "data", "keyward-data", "data directory of keyward serve")
+	fs.StringVar(&cfg.store, "store", "", "store URL: sqlite:PATH or postgres://... (default sqlite:DATA/keyward.db)")
+	var id *string
+	if args[0] == "create" {
+		id = fs.String("id", "", "the new account's 12-digit id (default: random)")
+		fs.StringVar(&cfg.kekFile, "kek-file", "", "key-encryption key file (default: $KEYWARD_KEK, else DATA/kek)")
+	}
 	if err := fs.Parse(args[1:]); err != nil {
-		return &exitError{code: 2}
+		return flagError(err)
 	}
-	storeURL := cfg.store
-	if storeURL == "" {
-		storeURL = "sqlite:" + filepath.Join(cfg.data, "keyward.db")
+	if fs.NArg() > 0 {
+		return usageError("%s: unexpected argument %q", name, fs.Arg(0))
 	}
-	if storeURL == "sqlite::memory:" {
-		return usageError("account: an in-memory store lives only inside its server")
+	if id != nil && *id != "" && !isAccountID(*id) {
+		return usageError("%s: --id must be 12 digits, not %q", name, *id)
 	}
-	store, _, err := openStore(ctx, storeURL)
+	store, err := openCommandStore(ctx, name, cfg.data, cfg.store, false) // export.go
 	if err != nil {
 		return err
 	}
@@ -54,7 +74,7 @@ func runAccount(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return store.View(ctx, func(tx keyward.Tx) error {
 			accounts, err := tx.ListAccounts()
 			if err != nil {
-				return err
+				return fmt.Errorf("%s: %w", name, err)
 			}
 			for _, a := range accounts {
 				fmt.Fprintf(stdout, "%s\t%s\t%s\n", a.ID, a.CreateDate.Format(time.RFC3339), a.Alias)
@@ -64,25 +84,22 @@ func runAccount(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	kek, err := accountKEK(ctx, cfg, store)
 	if err != nil {
-		return err
+		return commandError(name, err)
 	}
 	key, err := seal.NewKey(kek)
 	if err != nil {
-		return err
+		return commandError(name, err)
 	}
 	if *id == "" {
 		n, _ := rand.Int(rand.Reader, big.NewInt(9e11))
 		*id = fmt.Sprintf("%012d", n.Int64()+1e11)
-	}
-	if !isAccountID(*id) {
-		return usageError("account create: --id must be 12 digits, not %q", *id)
 	}
 	keyID, secret := keyward.NewID(keyward.PrefixAccessKey), keyward.NewSecretAccessKey()
 	err = store.Update(ctx, func(tx keyward.Tx) error {
 		return server.CreateAccount(tx, *id, keyID, secret, key, time.Now())
 	})
 	if err != nil {
-		return fmt.Errorf("account create: %s", keyward.ErrorMessage(err))
+		return fmt.Errorf("%s: %s", name, keyward.ErrorMessage(err))
 	}
 	fmt.Fprintf(stdout, "Created account %s; its root credentials (the secret is shown only this once):\n  export AWS_ACCESS_KEY_ID=%s\n  export AWS_SECRET_ACCESS_KEY=%s\n", *id, keyID, secret)
 	return nil

@@ -16,9 +16,11 @@ import (
 	"github.com/keyward/keyward/policy"
 )
 
-const auditUsage = `usage: keyward audit [--file FILE|-] [--principal ARN] [--action A] [--decision D]
-                     [--since T] [--until T] [--json] [--explain]
-  Read the audit trail (keyward serve --audit FILE) back, oldest first.
+const auditUsage = `usage: keyward audit --file FILE|- [--principal ARN] [--action A] [--decision D]
+                     [--since T] [--until T] [--json] [--explain [--store URL]]
+  Read the audit trail back, oldest first. keyward serve writes none unless
+  asked to: start it with --audit FILE, then read FILE here.
+  --file        the audit trail keyward serve --audit wrote (required; - reads standard input)
   --principal   the caller's ARN, or a role's ARN for its sessions (a trailing * matches a prefix)
   --action      service:Action, any case (a trailing * matches a prefix)
   --decision    allowed, explicitDeny, implicitDeny, denied (either), or log (let through by --enforcement=log)
@@ -60,8 +62,8 @@ func openTrail(name string, stdin io.Reader) (io.Reader, func(), error) {
 func runAudit(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("keyward audit", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, auditUsage) }
-	file := fs.String("file", "-", "the audit trail (- for stdin)")
+	fs.Usage = func() { fmt.Fprint(fs.Output(), auditUsage) }
+	file := fs.String("file", "", "the audit trail keyward serve --audit FILE wrote (- for standard input)")
 	var f audit.Filter
 	fs.StringVar(&f.Principal, "principal", "", "caller or role ARN")
 	fs.StringVar(&f.Action, "action", "", "service:Action")
@@ -72,10 +74,14 @@ func runAudit(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	explain := fs.Bool("explain", false, "print the deciding statements and missing context keys")
 	storeURL := fs.String("store", "", "with --explain: the server's store (sqlite:PATH); each decision is explained again, statement by statement, with the caller's policies as they are now")
 	if err := fs.Parse(args); err != nil {
-		return &exitError{code: 2}
+		return flagError(err)
 	}
 	if fs.NArg() > 0 {
 		return usageError("audit: unexpected argument %q", fs.Arg(0))
+	}
+	// Without a file the command would wait on standard input, silently.
+	if *file == "" {
+		return usageError("audit: --file is required: the audit trail keyward serve writes when started with --audit FILE (--file - reads standard input)")
 	}
 	switch f.Decision {
 	case "", "allowed", "explicitDeny", "implicitDeny", "denied", "log":
@@ -95,7 +101,7 @@ func runAudit(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		if !*explain {
 			return usageError("audit: --store is for --explain")
 		}
-		st, _, err := openStore(ctx, *storeURL)
+		st, err := openCommandStore(ctx, "audit", "", *storeURL, false) // export.go
 		if err != nil {
 			return err
 		}
@@ -212,14 +218,15 @@ func orDash(s string) string {
 func runPolicyGenerate(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("keyward policy generate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = usageFunc(fs, policyUsage[strings.Index(policyUsage, "  keyward policy generate"):]) // policy.go
 	principal := fs.String("principal", "", "the caller's ARN, or a role's ARN for its sessions (required)")
 	since := fs.String("since", "", "RFC 3339 time or duration back from now")
-	file := fs.String("audit", "-", "the audit trail (- for stdin)")
+	file := fs.String("audit", "", "the audit trail keyward serve --audit FILE wrote (required; - for standard input)")
 	if err := fs.Parse(args); err != nil {
-		return &exitError{code: 2}
+		return flagError(err)
 	}
-	if *principal == "" || fs.NArg() > 0 {
-		return usageError("policy generate: usage: keyward policy generate --principal ARN [--since T] [--audit FILE]")
+	if *principal == "" || *file == "" || fs.NArg() > 0 {
+		return usageError("policy generate: usage: keyward policy generate --principal ARN --audit FILE|- [--since T]")
 	}
 	f := audit.Filter{Principal: *principal}
 	var err error

@@ -8,9 +8,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/keyward/keyward"
@@ -117,19 +119,14 @@ func runExportImport(ctx context.Context, args []string, stdin io.Reader, stdout
 		fs.StringVar(&file, "i", "", "read from FILE (default: standard input)")
 	}
 	if err := fs.Parse(args[1:]); err != nil {
-		return &exitError{code: 2}
+		return flagError(err)
 	}
 	if fs.NArg() > 0 {
 		return usageError("%s: unexpected argument %q", name, fs.Arg(0))
 	}
-	storeURL := *storeFlag
-	if storeURL == "" {
-		storeURL = "sqlite:" + filepath.Join(*data, "keyward.db")
-	}
-	if storeURL == "sqlite::memory:" {
-		return usageError("%s: an in-memory store lives only inside its server", name)
-	}
-	store, _, err := openStore(ctx, storeURL)
+	// Import fills a new store: its SQLite file and directory may not exist
+	// yet. Export reads one that must.
+	store, err := openCommandStore(ctx, name, *data, *storeFlag, name == "import")
 	if err != nil {
 		return err
 	}
@@ -170,6 +167,63 @@ func runExportImport(ctx context.Context, args []string, stdin io.Reader, stdout
 	fmt.Fprintf(stderr, "imported %d records\n", n)
 	return nil
 }
+
+// openCommandStore opens the store a command other than serve works on:
+// storeURL, or the SQLite database under dataDir. A SQLite file that does
+// not exist would be created empty, and the command would read or change
+// nothing the server sees, so it must exist unless create is set (import);
+// then its directory is made as serve makes it. Errors speak as the command
+// (name), not as serve.
+func openCommandStore(ctx context.Context, name, dataDir, storeURL string, create bool) (keyward.Store, error) {
+	if storeURL == "" {
+		storeURL = "sqlite:" + filepath.Join(dataDir, "keyward.db")
+	}
+	if storeURL == "sqlite::memory:" {
+		return nil, usageError("%s: an in-memory store lives only inside its server", name)
+	}
+	if path, ok := strings.CutPrefix(storeURL, "sqlite:"); ok && path != "" {
+		if create {
+			if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+		} else if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s: no Keyward store at %s: run it where keyward serve keeps its data (./keyward-data by default), or give --data DIR or --store URL", name, path)
+		}
+	}
+	store, _, err := openStore(ctx, storeURL) // serve.go
+	if err != nil {
+		return nil, commandError(name, err)
+	}
+	return store, nil
+}
+
+// commandError has an error of the helpers serve.go shares (openStore,
+// loadKEK), which begin "serve: ", speak as the command that called them.
+func commandError(name string, err error) error {
+	rename := func(msg string) string {
+		if rest, ok := strings.CutPrefix(msg, "serve: "); ok {
+			return name + ": " + rest
+		}
+		if strings.HasPrefix(msg, name+": ") {
+			return msg
+		}
+		return name + ": " + msg
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return &exitError{code: ee.code, msg: rename(ee.msg)}
+	}
+	return &renamedError{msg: rename(err.Error()), err: err}
+}
+
+// renamedError is err with another message; errors.Is and As still see err.
+type renamedError struct {
+	msg string
+	err error
+}
+
+func (e *renamedError) Error() string { return e.msg }
+func (e *renamedError) Unwrap() error { return e.err }
 
 // exportStore writes store's contents to w and returns the number of
 // records. Everything but the activity log is read in one View, so the

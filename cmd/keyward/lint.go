@@ -5,27 +5,76 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
+	"slices"
 	"strings"
 
+	"github.com/keyward/keyward/authorize"
+	"github.com/keyward/keyward/catalog"
 	"github.com/keyward/keyward/lint"
 	"github.com/keyward/keyward/policy"
 )
 
 // lintUsage is appended to policyUsage's text by policyHelp.
-const lintUsage = `  keyward policy lint [--type TYPE] [--format text|json] [--fail-on KIND] FILE...
+const lintUsage = `  keyward policy lint [--type TYPE] [--format text|json] [--fail-on KIND]
+                      [--service-prefix NAME]... [--forward-auth-config FILE] FILE...
   keyward policy validate --strict [same flags] FILE...
-      Check policy documents against AWS's catalog of services, actions,
-      resource types and condition keys, as IAM Access Analyzer does. Each
-      finding is ERROR, SECURITY_WARNING, WARNING or SUGGESTION with its
-      FILE:LINE:COLUMN, element path, issue code and message; --format json
-      writes them as one JSON object for CI. Exit 0 when no finding is at or
-      above --fail-on (error, security_warning, warning (default) or
-      suggestion), 1 when one is (a document that breaks the grammar is an
-      ERROR), 2 on usage errors and unreadable files.
+      Check policy documents (- reads one from standard input) against AWS's
+      catalog of services, actions, resource types and condition keys, as IAM
+      Access Analyzer does, and against Keyward's own actions
+      (keyward:Authorize, keyward:GetSigningKey). Your own services' actions
+      (kvstore:GetItem) are accepted once declared: --service-prefix kvstore
+      (repeatable), or --forward-auth-config FILE, the route map keyward serve
+      reads from KEYWARD_FORWARD_AUTH_CONFIG, whose actions' services are
+      declared (those AWS does not define). Each finding is ERROR,
+      SECURITY_WARNING, WARNING or SUGGESTION with its FILE:LINE:COLUMN,
+      element path, issue code and message; --format json writes them as one
+      JSON object for CI. Exit 0 when no finding is at or above --fail-on
+      (error, security_warning, warning (default) or suggestion), 1 when one
+      is (a document that breaks the grammar is an ERROR), 2 on usage errors
+      and unreadable files.
   keyward policy expand [--type TYPE] [--format text|json] FILE...
       List the concrete actions each Action and NotAction pattern matches.
 `
+
+// listFlag is a flag that may be given several times, each value a list
+// separated by commas.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+func (l *listFlag) Set(v string) error {
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			*l = append(*l, s)
+		}
+	}
+	return nil
+}
+
+// forwardAuthServices returns the services a forward-auth route map
+// declares: the prefixes of its routes' actions, and the service clients
+// sign for, that neither AWS's catalog nor Keyward defines. An S3-style
+// store that maps requests to s3:GetObject keeps AWS's checks of s3.
+func forwardAuthServices(path string) ([]string, error) {
+	cfg, err := authorize.LoadConfig(path)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	add := func(prefix string) {
+		prefix = strings.ToLower(prefix)
+		if _, aws := catalog.FindService(prefix); aws || prefix == authorize.SigningService || slices.Contains(out, prefix) {
+			return
+		}
+		out = append(out, prefix)
+	}
+	add(cfg.Service)
+	for _, r := range cfg.Routes {
+		prefix, _, _ := strings.Cut(r.Action, ":")
+		add(prefix)
+	}
+	return out, nil
+}
 
 // strictArgs reports whether validate's args ask for --strict, and returns
 // them without it: validate --strict is lint.
@@ -55,14 +104,18 @@ type lintOutput struct {
 	Failed bool           `json:"failed"` // a finding at or above failOn: exit status 1
 }
 
-func runLint(args []string, name string, stdout, stderr io.Writer) error {
+func runLint(args []string, name string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = usageFunc(fs, lintUsage[:strings.Index(lintUsage, "  keyward policy expand")])
 	typeName := fs.String("type", "identity", "policy type: identity, resource, trust, boundary, session or scp")
 	format := fs.String("format", "text", "output format: text or json")
 	failOn := fs.String("fail-on", "warning", "exit 1 when a finding is of this kind or more severe: error, security_warning, warning or suggestion")
+	var linter lint.Linter
+	fs.Var((*listFlag)(&linter.Services), "service-prefix", "a service of your own whose actions (`NAME`:Action) Keyward authorizes; repeatable, or a comma-separated list")
+	forwardAuth := fs.String("forward-auth-config", "", "declare the services of the forward-auth route map `FILE` (what KEYWARD_FORWARD_AUTH_CONFIG names for keyward serve)")
 	if err := fs.Parse(args); err != nil {
-		return &exitError{code: 2}
+		return flagError(err)
 	}
 	t, ok := policy.ParseType(*typeName)
 	if !ok {
@@ -75,16 +128,21 @@ func runLint(args []string, name string, stdout, stderr io.Writer) error {
 	if *format != "text" && *format != "json" {
 		return usageError("--format %q: use text or json", *format)
 	}
-	if fs.NArg() == 0 {
-		return usageError("%s: no files given", strings.TrimPrefix(name, "keyward "))
+	if *forwardAuth != "" {
+		declared, err := forwardAuthServices(*forwardAuth)
+		if err != nil {
+			return usageError("--forward-auth-config: %v", err)
+		}
+		linter.Services = append(linter.Services, declared...)
+	}
+	inputs, err := readPolicyInputs(strings.TrimPrefix(name, "keyward "), fs.Args(), stdin) // policy.go
+	if err != nil {
+		return err
 	}
 	out := lintOutput{Counts: map[string]int{}, FailOn: threshold}
-	for _, file := range fs.Args() {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			return usageError("%v", err)
-		}
-		findings := lint.Check(data, t)
+	for _, in := range inputs {
+		file, data := in.name, in.data
+		findings := linter.Check(data, t)
 		if findings == nil {
 			findings = []lint.Finding{}
 		}
@@ -135,13 +193,14 @@ type expandFile struct {
 	Expansions []lint.Expansion `json:"expansions"`
 }
 
-func runExpand(args []string, stdout, stderr io.Writer) error {
+func runExpand(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("keyward policy expand", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = usageFunc(fs, lintUsage[strings.Index(lintUsage, "  keyward policy expand"):])
 	typeName := fs.String("type", "identity", "policy type: identity, resource, trust, boundary, session or scp")
 	format := fs.String("format", "text", "output format: text or json")
 	if err := fs.Parse(args); err != nil {
-		return &exitError{code: 2}
+		return flagError(err)
 	}
 	t, ok := policy.ParseType(*typeName)
 	if !ok {
@@ -150,15 +209,13 @@ func runExpand(args []string, stdout, stderr io.Writer) error {
 	if *format != "text" && *format != "json" {
 		return usageError("--format %q: use text or json", *format)
 	}
-	if fs.NArg() == 0 {
-		return usageError("policy expand: no files given")
+	inputs, err := readPolicyInputs("policy expand", fs.Args(), stdin) // policy.go
+	if err != nil {
+		return err
 	}
 	var files []expandFile
-	for _, file := range fs.Args() {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			return usageError("%v", err)
-		}
+	for _, in := range inputs {
+		file, data := in.name, in.data
 		exps, err := lint.Expand(data, t)
 		if err != nil {
 			return usageError("%s: %v", file, err)

@@ -7,10 +7,14 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/debug"
+	"strings"
 	"syscall"
 )
 
@@ -22,6 +26,7 @@ func main() {
 }
 
 // exitError carries a process exit code; its message, if any, is printed.
+// Code 0 with no message is a request for help that was answered.
 type exitError struct {
 	code int
 	msg  string
@@ -31,6 +36,17 @@ func (e *exitError) Error() string { return e.msg }
 
 func usageError(format string, args ...any) error {
 	return &exitError{code: 2, msg: fmt.Sprintf(format, args...)}
+}
+
+// flagError is what a command returns when its flags do not parse: -h and
+// --help asked for the help the flag package has just printed, which is not
+// a failure (exit 0); anything else is a usage error (exit 2), already
+// explained by the flag package.
+func flagError(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return &exitError{code: 0}
+	}
+	return &exitError{code: 2}
 }
 
 func exitCode(err error, stderr io.Writer) int {
@@ -51,8 +67,9 @@ func exitCode(err error, stderr io.Writer) int {
 const usage = `usage: keyward COMMAND [ARGS]
 
 commands:
-  serve            run the IAM and STS server (keyward serve -h)
+  serve            run the IAM and STS server
   account create   create an account and its root access key
+  account list     list the store's accounts
   policy validate  check policy documents against AWS's grammar and rules
   policy eval      decide one request offline
   policy lint      check policy documents against AWS's services, actions, resources and keys
@@ -60,6 +77,9 @@ commands:
   policy generate  write the least-privilege policy a principal's audited requests need
   audit            read the audit trail back, with filters
   export, import   move a whole installation between stores (SQLite, PostgreSQL)
+  version          print Keyward's version, VCS revision and Go version
+
+Each command says more with -h: keyward serve -h, keyward policy -h, ...
 `
 
 // Run runs the command line args (without the program name).
@@ -72,17 +92,92 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "policy":
 		return runPolicy(ctx, args[1:], stdin, stdout, stderr)
 	case "serve":
-		return runServe(ctx, args[1:], stdout, stderr)
+		err := runServe(ctx, args[1:], stdout, stderr)
+		// runServe (serve.go) answers -h with the flag package's help and
+		// exit 2; help asked for first is not a usage error.
+		var ee *exitError
+		if len(args) > 1 && isHelpFlag(args[1]) && errors.As(err, &ee) && ee.code == 2 && ee.msg == "" {
+			return nil
+		}
+		return err
 	case "account":
 		return runAccount(ctx, args[1:], stdout, stderr)
 	case "audit":
 		return runAudit(ctx, args[1:], stdin, stdout, stderr) // audit.go
 	case "export", "import":
 		return runExportImport(ctx, args, stdin, stdout, stderr)
-	case "help", "-h", "--help":
+	case "version", "--version", "-version":
+		if len(args) > 1 {
+			return usageError("version: unexpected argument %q", args[1])
+		}
+		writeVersion(stdout)
+		return nil
+	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
 	}
 	fmt.Fprint(stderr, usage)
 	return usageError("unknown command %q", args[0])
+}
+
+func isHelpFlag(arg string) bool {
+	switch arg {
+	case "-h", "-help", "--help", "--h":
+		return true
+	}
+	return false
+}
+
+// writeVersion prints what the binary knows of itself: the module version
+// (a tag with go install ...@vX, a pseudo-version from the checkout with go
+// build), the VCS revision it was built from, and the Go toolchain.
+func writeVersion(w io.Writer) {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		bi = nil
+	}
+	fmt.Fprint(w, versionText(bi))
+}
+
+// versionText is writeVersion's text for the build information bi (nil
+// when the binary has none).
+func versionText(bi *debug.BuildInfo) string {
+	version, revision, when, modified := "(unknown)", "", "", false
+	goVersion := runtime.Version()
+	if bi != nil {
+		if bi.Main.Version != "" {
+			version = bi.Main.Version
+		}
+		if bi.GoVersion != "" {
+			goVersion = bi.GoVersion
+		}
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				revision = s.Value
+			case "vcs.time":
+				when = s.Value
+			case "vcs.modified":
+				modified = s.Value == "true"
+			}
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "keyward %s\n", version)
+	if revision != "" {
+		fmt.Fprintf(&b, "revision %s", revision)
+		if when != "" {
+			fmt.Fprintf(&b, " (%s)", when)
+		}
+		if modified {
+			b.WriteString(" with uncommitted changes")
+		}
+		b.WriteString("\n")
+	} else {
+		// go run and go test stamp no VCS information, nor go build with
+		// -buildvcs=false or outside a git checkout; make build asks for it.
+		b.WriteString("revision unknown (built without VCS information; make build or go install stamps it)\n")
+	}
+	fmt.Fprintf(&b, "%s %s/%s\n", goVersion, runtime.GOOS, runtime.GOARCH)
+	return b.String()
 }
