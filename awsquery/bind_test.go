@@ -23,6 +23,7 @@ type bindInput struct {
 	Tags       []keyward.Tag `query:"Tags"`
 	Untagged   string
 	Skipped    string `query:"-"`
+	//lint:ignore U1000 the binder must skip unexported fields: this one is here to be skipped
 	unexported string
 }
 

@@ -169,8 +169,9 @@ func TestSTS_SessionPolicyNarrows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out.PackedPolicySize == nil || *out.PackedPolicySize <= 0 {
-		t.Errorf("AssumeRole(Policy).PackedPolicySize = %v, want a percentage", out.PackedPolicySize)
+	//lint:ignore SA1019 AWS still sends PackedPolicySize, and it is what this checks
+	if size := out.PackedPolicySize; size == nil || *size <= 0 {
+		t.Errorf("AssumeRole(Policy).PackedPolicySize = %v, want a percentage", size)
 	}
 	narrow := s.IAM(sessionCreds(out.Credentials))
 	if _, err := narrow.ListRoles(cx, &iam.ListRolesInput{}); err != nil {

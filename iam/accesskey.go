@@ -63,11 +63,6 @@ type CreateAccessKeyOutput struct {
 // without UserName; root creates root keys). Its secret is shown here once
 // and stored only sealed by Service.Encrypt. A user has at most 2 keys.
 func (s *Service) CreateAccessKey(ctx context.Context, c *keyward.Caller, in *CreateAccessKeyInput) (*CreateAccessKeyOutput, error) {
-	var v validator
-	v.opt("userName", in.UserName, 1, 128, namePattern)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	if s.Encrypt == nil {
 		return nil, errors.New("iam: Service.Encrypt is nil")
 	}
@@ -129,13 +124,6 @@ type UpdateAccessKeyInput struct {
 
 // UpdateAccessKey makes a key Active or Inactive.
 func (s *Service) UpdateAccessKey(ctx context.Context, c *keyward.Caller, in *UpdateAccessKeyInput) (*struct{}, error) {
-	var v validator
-	v.opt("userName", in.UserName, 1, 128, namePattern)
-	v.str("accessKeyId", in.AccessKeyID, 16, 128, accessKeyIDPattern)
-	v.enum("status", in.Status, "Active", "Inactive", "Expired")
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	if in.Status == "Expired" {
 		return nil, keyward.Errorf(keyward.ErrInvalidInput, "Status Expired is not valid for access keys; use Active or Inactive.")
 	}
@@ -163,12 +151,6 @@ type DeleteAccessKeyInput struct {
 
 // DeleteAccessKey deletes a key.
 func (s *Service) DeleteAccessKey(ctx context.Context, c *keyward.Caller, in *DeleteAccessKeyInput) (*struct{}, error) {
-	var v validator
-	v.opt("userName", in.UserName, 1, 128, namePattern)
-	v.str("accessKeyId", in.AccessKeyID, 16, 128, accessKeyIDPattern)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	err := s.update(ctx, c, true, func(o *op) error {
 		name, err := o.keyOwner("iam:DeleteAccessKey", in.UserName)
 		if err != nil {
@@ -202,12 +184,6 @@ type ListAccessKeysOutput struct {
 // ListAccessKeys lists a user's keys (the caller's without UserName),
 // oldest first, without secrets.
 func (s *Service) ListAccessKeys(ctx context.Context, c *keyward.Caller, in *ListAccessKeysInput) (*ListAccessKeysOutput, error) {
-	var v validator
-	v.opt("userName", in.UserName, 1, 128, namePattern)
-	v.page(nil, in.Marker, in.MaxItems)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	var keys []keyward.AccessKey
 	err := s.view(ctx, c, func(o *op) error {
 		name, err := o.keyOwner("iam:ListAccessKeys", in.UserName)
@@ -258,11 +234,6 @@ type GetAccessKeyLastUsedOutput struct {
 // GetAccessKeyLastUsed reports when, where and for which service a key was
 // last used. It is authorized on the key's owner.
 func (s *Service) GetAccessKeyLastUsed(ctx context.Context, c *keyward.Caller, in *GetAccessKeyLastUsedInput) (*GetAccessKeyLastUsedOutput, error) {
-	var v validator
-	v.str("accessKeyId", in.AccessKeyID, 16, 128, accessKeyIDPattern)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	notFound := keyward.Errorf(keyward.ErrNoSuchEntity, "The Access Key with id %s cannot be found.", in.AccessKeyID)
 	var k keyward.AccessKey
 	err := s.view(ctx, c, func(o *op) error {

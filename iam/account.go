@@ -2,7 +2,6 @@ package iam
 
 import (
 	"context"
-	"strconv"
 	"strings"
 
 	"github.com/keyward/keyward"
@@ -10,33 +9,6 @@ import (
 )
 
 // Account aliases.
-
-// accountAliasPattern is the model's accountAliasType pattern. Go's regexp
-// has no look-ahead, so validAlias checks it; the text is what AWS's
-// message prints.
-const accountAliasPattern = `^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$`
-
-// validAlias reports whether s matches accountAliasPattern: 3 to 63
-// lower-case letters, digits and single hyphens, beginning and ending with
-// a letter or digit.
-func validAlias(s string) bool {
-	if len(s) < 3 || len(s) > 63 || s[0] == '-' || s[len(s)-1] == '-' || strings.Contains(s, "--") {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
-
-func (v *validator) alias(value string) {
-	if !validAlias(value) {
-		v.fail("accountAlias", value, true, "Member must satisfy regular expression pattern: "+accountAliasPattern)
-	}
-	v.str("accountAlias", value, 3, 63, nil)
-}
 
 // CreateAccountAliasInput is CreateAccountAlias's request.
 type CreateAccountAliasInput struct {
@@ -47,11 +19,6 @@ type CreateAccountAliasInput struct {
 // accounts; an account has at most one, and a new one replaces the old, as
 // on AWS.
 func (s *Service) CreateAccountAlias(ctx context.Context, c *keyward.Caller, in *CreateAccountAliasInput) (*struct{}, error) {
-	var v validator
-	v.alias(in.AccountAlias)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	err := s.update(ctx, c, false, func(o *op) error {
 		if err := o.authorize("iam:CreateAccountAlias", "*", nil); err != nil {
 			return err
@@ -80,11 +47,6 @@ type DeleteAccountAliasInput struct {
 // DeleteAccountAlias removes the account's alias, which must be the one
 // named.
 func (s *Service) DeleteAccountAlias(ctx context.Context, c *keyward.Caller, in *DeleteAccountAliasInput) (*struct{}, error) {
-	var v validator
-	v.alias(in.AccountAlias)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	err := s.update(ctx, c, false, func(o *op) error {
 		if err := o.authorize("iam:DeleteAccountAlias", "*", nil); err != nil {
 			return err
@@ -120,11 +82,6 @@ type ListAccountAliasesOutput struct {
 
 // ListAccountAliases lists the account's alias (none or one).
 func (s *Service) ListAccountAliases(ctx context.Context, c *keyward.Caller, in *ListAccountAliasesInput) (*ListAccountAliasesOutput, error) {
-	var v validator
-	v.page(nil, in.Marker, in.MaxItems)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	var out ListAccountAliasesOutput
 	err := s.view(ctx, c, func(o *op) error {
 		if err := o.authorize("iam:ListAccountAliases", "*", nil); err != nil {
@@ -411,15 +368,7 @@ type detailItem struct {
 // of each managed policy (AWS-managed ones only when this account uses
 // them). MaxItems counts entries of all four lists together.
 func (s *Service) GetAccountAuthorizationDetails(ctx context.Context, c *keyward.Caller, in *GetAccountAuthorizationDetailsInput) (*GetAccountAuthorizationDetailsOutput, error) {
-	var v validator
 	kinds := []string{"User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"}
-	for i, f := range in.Filter {
-		v.enum("filter."+strconv.Itoa(i+1)+".member", f, kinds...)
-	}
-	v.page(nil, in.Marker, in.MaxItems)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	want := make(map[string]bool, len(kinds))
 	for _, f := range in.Filter {
 		want[f] = true
@@ -691,13 +640,6 @@ const defaultMinimumPasswordLength = 6
 // has no console passwords, so the policy is kept and reported but governs
 // nothing.
 func (s *Service) UpdateAccountPasswordPolicy(ctx context.Context, c *keyward.Caller, in *UpdateAccountPasswordPolicyInput) (*struct{}, error) {
-	var v validator
-	v.rangeInt("minimumPasswordLength", in.MinimumPasswordLength, 6, 128)
-	v.rangeInt("maxPasswordAge", in.MaxPasswordAge, 1, 1095)
-	v.rangeInt("passwordReusePrevention", in.PasswordReusePrevention, 1, 24)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	p := keyward.PasswordPolicy{
 		AccountID:                  c.AccountID,
 		MinimumPasswordLength:      int(deref(in.MinimumPasswordLength, defaultMinimumPasswordLength)),

@@ -10,30 +10,6 @@ import (
 	"github.com/keyward/keyward"
 )
 
-func TestValidAlias(t *testing.T) {
-	tests := []struct {
-		alias string
-		want  bool
-	}{
-		{"abc", true},
-		{"my-company-1", true},
-		{"a-b", true},
-		{strings.Repeat("a", 63), true},
-		{"ab", false},
-		{strings.Repeat("a", 64), false},
-		{"-abc", false},
-		{"abc-", false},
-		{"a--b", false},
-		{"ABC", false},
-		{"a_b", false},
-	}
-	for _, tt := range tests {
-		if got := validAlias(tt.alias); got != tt.want {
-			t.Errorf("validAlias(%q) = %v, want %v", tt.alias, got, tt.want)
-		}
-	}
-}
-
 func TestService_AccountAliases(t *testing.T) {
 	s, root := newService(t)
 	aliases := func(c *keyward.Caller) []string {
@@ -78,12 +54,6 @@ func TestService_AccountAliases(t *testing.T) {
 	}
 	_, err = s.DeleteAccountAlias(ctxb, root, &DeleteAccountAliasInput{AccountAlias: "acme-prod"})
 	wantCode(t, "DeleteAccountAlias(again)", err, keyward.ErrNoSuchEntity)
-
-	_, err = s.CreateAccountAlias(ctxb, root, &CreateAccountAliasInput{AccountAlias: "Bad--Alias"})
-	wantError(t, "CreateAccountAlias(Bad--Alias)", err, keyward.ErrValidationError,
-		`1 validation error detected: Value 'Bad--Alias' at 'accountAlias' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$`)
-	_, err = s.CreateAccountAlias(ctxb, root, &CreateAccountAliasInput{AccountAlias: "ab"})
-	wantCode(t, "CreateAccountAlias(ab)", err, keyward.ErrValidationError)
 
 	bob := userCaller(t, s, "bob", allow("iam:ListAccountAliases", "*"))
 	if _, err := s.ListAccountAliases(ctxb, bob, &ListAccountAliasesInput{}); err != nil {
@@ -260,9 +230,6 @@ func TestService_GetAccountAuthorizationDetails(t *testing.T) {
 			t.Errorf("GetAccountAuthorizationDetails(Filter %q) counts = %s, want %s", tt.filter, got, tt.want)
 		}
 	}
-	_, err = s.GetAccountAuthorizationDetails(ctxb, root, &GetAccountAuthorizationDetailsInput{Filter: []string{"Users"}})
-	wantError(t, "GetAccountAuthorizationDetails(Filter Users)", err, keyward.ErrValidationError,
-		"1 validation error detected: Value 'Users' at 'filter.1.member' failed to satisfy constraint: Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy]")
 
 	// Pages of two across the lists: 5 items in all.
 	var seen []string
@@ -339,11 +306,6 @@ func TestService_AccountPasswordPolicy(t *testing.T) {
 	// Other accounts have their own.
 	_, err = s.GetAccountPasswordPolicy(ctxb, rootOf(otherAccount), &GetAccountPasswordPolicyInput{})
 	wantCode(t, "GetAccountPasswordPolicy(other account)", err, keyward.ErrNoSuchEntity)
-
-	_, err = s.UpdateAccountPasswordPolicy(ctxb, root, &UpdateAccountPasswordPolicyInput{MinimumPasswordLength: ptr(int32(5)), MaxPasswordAge: ptr(int32(2000))})
-	wantError(t, "UpdateAccountPasswordPolicy(out of range)", err, keyward.ErrValidationError,
-		"2 validation errors detected: Value '5' at 'minimumPasswordLength' failed to satisfy constraint: Member must have value greater than or equal to 6; "+
-			"Value '2000' at 'maxPasswordAge' failed to satisfy constraint: Member must have value less than or equal to 1095")
 
 	if _, err := s.DeleteAccountPasswordPolicy(ctxb, root, &DeleteAccountPasswordPolicyInput{}); err != nil {
 		t.Fatal(err)

@@ -46,12 +46,6 @@ func (o *op) policyKey(policyARN string, extra map[string][]string) (*entity, ma
 
 // attach is AttachUserPolicy, AttachGroupPolicy and AttachRolePolicy.
 func (s *Service) attach(ctx context.Context, c *keyward.Caller, k principalKind, owner, policyARN string) error {
-	var v validator
-	v.name(k.member, owner, k.attachMax)
-	v.str("policyArn", policyARN, 20, 2048, nil)
-	if err := v.err(); err != nil {
-		return err
-	}
 	if _, err := checkPolicyARN(policyARN); err != nil {
 		return err
 	}
@@ -86,12 +80,6 @@ func (s *Service) attach(ctx context.Context, c *keyward.Caller, k principalKind
 
 // detach is DetachUserPolicy, DetachGroupPolicy and DetachRolePolicy.
 func (s *Service) detach(ctx context.Context, c *keyward.Caller, k principalKind, owner, policyARN string) error {
-	var v validator
-	v.name(k.member, owner, k.attachMax)
-	v.str("policyArn", policyARN, 20, 2048, nil)
-	if err := v.err(); err != nil {
-		return err
-	}
 	if _, err := checkPolicyARN(policyARN); err != nil {
 		return err
 	}
@@ -121,13 +109,6 @@ func (s *Service) detach(ctx context.Context, c *keyward.Caller, k principalKind
 // listAttached is ListAttachedUserPolicies, ListAttachedGroupPolicies and
 // ListAttachedRolePolicies.
 func (s *Service) listAttached(ctx context.Context, c *keyward.Caller, k principalKind, owner string, pathPrefix, marker *string, maxItems *int32) (*ListAttachedPoliciesOutput, error) {
-	var v validator
-	v.name(k.member, owner, k.attachMax)
-	v.opt("pathPrefix", pathPrefix, 1, 512, policyPathPattern)
-	v.page(nil, marker, maxItems)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	prefix := deref(pathPrefix, "/")
 	var out ListAttachedPoliciesOutput
 	err := s.view(ctx, c, func(o *op) error {

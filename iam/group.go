@@ -19,12 +19,6 @@ type CreateGroupOutput struct {
 
 // CreateGroup creates a group.
 func (s *Service) CreateGroup(ctx context.Context, c *keyward.Caller, in *CreateGroupInput) (*CreateGroupOutput, error) {
-	var v validator
-	v.path("path", in.Path)
-	v.name("groupName", in.GroupName, 128)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	path := deref(in.Path, "/")
 	g := keyward.Group{
 		AccountID:  c.AccountID,
@@ -63,12 +57,6 @@ type GetGroupOutput struct {
 
 // GetGroup describes a group and lists its users.
 func (s *Service) GetGroup(ctx context.Context, c *keyward.Caller, in *GetGroupInput) (*GetGroupOutput, error) {
-	var v validator
-	v.name("groupName", in.GroupName, 128)
-	v.page(nil, in.Marker, in.MaxItems)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	var out GetGroupOutput
 	err := s.view(ctx, c, func(o *op) error {
 		g, err := o.target("iam:GetGroup", keyward.KindGroup, in.GroupName, nil)
@@ -100,13 +88,6 @@ type UpdateGroupInput struct {
 // UpdateGroup renames a group or changes its path; the caller needs
 // iam:UpdateGroup on both the current and the new ARN, as on AWS.
 func (s *Service) UpdateGroup(ctx context.Context, c *keyward.Caller, in *UpdateGroupInput) (*struct{}, error) {
-	var v validator
-	v.name("groupName", in.GroupName, 128)
-	v.path("newPath", in.NewPath)
-	v.opt("newGroupName", in.NewGroupName, 1, 128, namePattern)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	err := s.update(ctx, c, true, func(o *op) error {
 		g, err := o.target("iam:UpdateGroup", keyward.KindGroup, in.GroupName, nil)
 		if err != nil {
@@ -140,11 +121,6 @@ type DeleteGroupInput struct {
 
 // DeleteGroup deletes a group without members or policies.
 func (s *Service) DeleteGroup(ctx context.Context, c *keyward.Caller, in *DeleteGroupInput) (*struct{}, error) {
-	var v validator
-	v.name("groupName", in.GroupName, 128)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	err := s.update(ctx, c, true, func(o *op) error {
 		g, err := o.target("iam:DeleteGroup", keyward.KindGroup, in.GroupName, nil)
 		if err != nil {
@@ -209,12 +185,6 @@ type AddUserToGroupInput struct {
 // AddUserToGroup adds a user to a group (again: nothing happens). A user
 // belongs to at most 10 groups.
 func (s *Service) AddUserToGroup(ctx context.Context, c *keyward.Caller, in *AddUserToGroupInput) (*struct{}, error) {
-	var v validator
-	v.name("groupName", in.GroupName, 128)
-	v.name("userName", in.UserName, 128)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	err := s.update(ctx, c, true, func(o *op) error {
 		g, err := o.target("iam:AddUserToGroup", keyward.KindGroup, in.GroupName, nil)
 		if err != nil {
@@ -248,12 +218,6 @@ type RemoveUserFromGroupInput struct {
 
 // RemoveUserFromGroup ends a membership.
 func (s *Service) RemoveUserFromGroup(ctx context.Context, c *keyward.Caller, in *RemoveUserFromGroupInput) (*struct{}, error) {
-	var v validator
-	v.name("groupName", in.GroupName, 128)
-	v.name("userName", in.UserName, 128)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	err := s.update(ctx, c, true, func(o *op) error {
 		g, err := o.target("iam:RemoveUserFromGroup", keyward.KindGroup, in.GroupName, nil)
 		if err != nil {
@@ -276,12 +240,6 @@ type ListGroupsForUserInput struct {
 
 // ListGroupsForUser lists the groups a user belongs to.
 func (s *Service) ListGroupsForUser(ctx context.Context, c *keyward.Caller, in *ListGroupsForUserInput) (*ListGroupsOutput, error) {
-	var v validator
-	v.name("userName", in.UserName, 128)
-	v.page(nil, in.Marker, in.MaxItems)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	var all []keyward.Group
 	err := s.view(ctx, c, func(o *op) error {
 		u, err := o.target("iam:ListGroupsForUser", keyward.KindUser, in.UserName, nil)

@@ -63,13 +63,6 @@ func (o *op) owner(action string, k principalKind, owner string, changes bool, e
 
 // putInline is PutUserPolicy, PutGroupPolicy and PutRolePolicy.
 func (s *Service) putInline(ctx context.Context, c *keyward.Caller, k principalKind, owner, name, doc string) error {
-	var v validator
-	v.name(k.member, owner, k.existingMax)
-	v.name("policyName", name, 128)
-	v.document("policyDocument", doc)
-	if err := v.err(); err != nil {
-		return err
-	}
 	return s.update(ctx, c, true, func(o *op) error {
 		e, err := o.owner("iam:Put"+k.noun+"Policy", k, owner, true, nil)
 		if err != nil {
@@ -100,12 +93,6 @@ func (s *Service) putInline(ctx context.Context, c *keyward.Caller, k principalK
 // getInline is GetUserPolicy, GetGroupPolicy and GetRolePolicy. It returns
 // the owner's name as created and the policy.
 func (s *Service) getInline(ctx context.Context, c *keyward.Caller, k principalKind, owner, name string) (string, keyward.InlinePolicy, error) {
-	var v validator
-	v.name(k.member, owner, k.existingMax)
-	v.name("policyName", name, 128)
-	if err := v.err(); err != nil {
-		return "", keyward.InlinePolicy{}, err
-	}
 	var ownerName string
 	var p keyward.InlinePolicy
 	err := s.view(ctx, c, func(o *op) error {
@@ -123,12 +110,6 @@ func (s *Service) getInline(ctx context.Context, c *keyward.Caller, k principalK
 // deleteInline is DeleteUserPolicy, DeleteGroupPolicy and
 // DeleteRolePolicy.
 func (s *Service) deleteInline(ctx context.Context, c *keyward.Caller, k principalKind, owner, name string) error {
-	var v validator
-	v.name(k.member, owner, k.existingMax)
-	v.name("policyName", name, 128)
-	if err := v.err(); err != nil {
-		return err
-	}
 	return s.update(ctx, c, true, func(o *op) error {
 		e, err := o.owner("iam:Delete"+k.noun+"Policy", k, owner, true, nil)
 		if err != nil {
@@ -140,12 +121,6 @@ func (s *Service) deleteInline(ctx context.Context, c *keyward.Caller, k princip
 
 // listInline is ListUserPolicies, ListGroupPolicies and ListRolePolicies.
 func (s *Service) listInline(ctx context.Context, c *keyward.Caller, k principalKind, owner string, marker *string, maxItems *int32) (*ListPolicyNamesOutput, error) {
-	var v validator
-	v.name(k.member, owner, k.existingMax)
-	v.page(nil, marker, maxItems)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	var out ListPolicyNamesOutput
 	err := s.view(ctx, c, func(o *op) error {
 		e, err := o.owner("iam:List"+k.noun+"Policies", k, owner, false, nil)

@@ -20,13 +20,6 @@ type CreateInstanceProfileOutput struct {
 
 // CreateInstanceProfile creates an empty instance profile.
 func (s *Service) CreateInstanceProfile(ctx context.Context, c *keyward.Caller, in *CreateInstanceProfileInput) (*CreateInstanceProfileOutput, error) {
-	var v validator
-	v.name("instanceProfileName", in.InstanceProfileName, 128)
-	v.path("path", in.Path)
-	v.tags(in.Tags)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	path := deref(in.Path, "/")
 	p := keyward.InstanceProfile{
 		AccountID:  c.AccountID,
@@ -77,11 +70,6 @@ type GetInstanceProfileOutput struct {
 
 // GetInstanceProfile describes a profile, its role and its tags.
 func (s *Service) GetInstanceProfile(ctx context.Context, c *keyward.Caller, in *GetInstanceProfileInput) (*GetInstanceProfileOutput, error) {
-	var v validator
-	v.name("instanceProfileName", in.InstanceProfileName, 128)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	var out GetInstanceProfileOutput
 	err := s.view(ctx, c, func(o *op) error {
 		p, err := o.target("iam:GetInstanceProfile", keyward.KindInstanceProfile, in.InstanceProfileName, nil)
@@ -108,11 +96,6 @@ type DeleteInstanceProfileInput struct {
 
 // DeleteInstanceProfile deletes a profile that holds no role.
 func (s *Service) DeleteInstanceProfile(ctx context.Context, c *keyward.Caller, in *DeleteInstanceProfileInput) (*struct{}, error) {
-	var v validator
-	v.name("instanceProfileName", in.InstanceProfileName, 128)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	err := s.update(ctx, c, false, func(o *op) error {
 		p, err := o.target("iam:DeleteInstanceProfile", keyward.KindInstanceProfile, in.InstanceProfileName, nil)
 		if err != nil {
@@ -189,12 +172,6 @@ type ListInstanceProfilesForRoleInput struct {
 
 // ListInstanceProfilesForRole lists the profiles that hold a role.
 func (s *Service) ListInstanceProfilesForRole(ctx context.Context, c *keyward.Caller, in *ListInstanceProfilesForRoleInput) (*ListInstanceProfilesOutput, error) {
-	var v validator
-	v.name("roleName", in.RoleName, 64)
-	v.page(nil, in.Marker, in.MaxItems)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	var out ListInstanceProfilesOutput
 	err := s.view(ctx, c, func(o *op) error {
 		r, err := o.target("iam:ListInstanceProfilesForRole", keyward.KindRole, in.RoleName, nil)
@@ -226,12 +203,6 @@ type AddRoleToInstanceProfileInput struct {
 // AddRoleToInstanceProfile puts a role in a profile, which holds at most
 // one. As AWS documents, the caller also needs iam:PassRole on the role.
 func (s *Service) AddRoleToInstanceProfile(ctx context.Context, c *keyward.Caller, in *AddRoleToInstanceProfileInput) (*struct{}, error) {
-	var v validator
-	v.name("instanceProfileName", in.InstanceProfileName, 128)
-	v.name("roleName", in.RoleName, 64)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	err := s.update(ctx, c, false, func(o *op) error {
 		p, err := o.target("iam:AddRoleToInstanceProfile", keyward.KindInstanceProfile, in.InstanceProfileName, nil)
 		if err != nil {
@@ -266,12 +237,6 @@ type RemoveRoleFromInstanceProfileInput struct {
 
 // RemoveRoleFromInstanceProfile takes a role out of a profile.
 func (s *Service) RemoveRoleFromInstanceProfile(ctx context.Context, c *keyward.Caller, in *RemoveRoleFromInstanceProfileInput) (*struct{}, error) {
-	var v validator
-	v.name("instanceProfileName", in.InstanceProfileName, 128)
-	v.name("roleName", in.RoleName, 64)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	err := s.update(ctx, c, false, func(o *op) error {
 		p, err := o.target("iam:RemoveRoleFromInstanceProfile", keyward.KindInstanceProfile, in.InstanceProfileName, nil)
 		if err != nil {

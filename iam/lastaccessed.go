@@ -161,14 +161,6 @@ type accessEntity struct {
 // used (by the user or role; by a group's members; by the entities a
 // policy is attached to), and with Granularity ACTION_LEVEL, which actions.
 func (s *Service) GenerateServiceLastAccessedDetails(ctx context.Context, c *keyward.Caller, in *GenerateServiceLastAccessedDetailsInput) (*GenerateServiceLastAccessedDetailsOutput, error) {
-	var v validator
-	v.str("arn", in.ARN, 20, 2048, nil)
-	if in.Granularity != nil {
-		v.enum("granularity", *in.Granularity, "SERVICE_LEVEL", "ACTION_LEVEL")
-	}
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	a, err := arn.Parse(in.ARN)
 	kind, _, _ := strings.Cut(a.Resource, "/")
 	if err != nil || a.Service != "iam" || (kind != "user" && kind != "group" && kind != "role" && kind != "policy") {
@@ -489,12 +481,6 @@ type GetServiceLastAccessedDetailsOutput struct {
 // GetServiceLastAccessedDetails returns a job's report, one service per
 // item, sorted by namespace.
 func (s *Service) GetServiceLastAccessedDetails(ctx context.Context, c *keyward.Caller, in *GetServiceLastAccessedDetailsInput) (*GetServiceLastAccessedDetailsOutput, error) {
-	var v validator
-	v.str("jobId", in.JobID, 36, 36, nil)
-	v.page(nil, in.Marker, in.MaxItems)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	if err := s.Authz.Authorize(ctx, c, "iam:GetServiceLastAccessedDetails", "*", nil); err != nil {
 		return nil, err
 	}
@@ -534,13 +520,6 @@ type GetServiceLastAccessedDetailsWithEntitiesOutput struct {
 // job, each entity of the report and when it last used the service, most
 // recent first.
 func (s *Service) GetServiceLastAccessedDetailsWithEntities(ctx context.Context, c *keyward.Caller, in *GetServiceLastAccessedDetailsWithEntitiesInput) (*GetServiceLastAccessedDetailsWithEntitiesOutput, error) {
-	var v validator
-	v.str("jobId", in.JobID, 36, 36, nil)
-	v.str("serviceNamespace", in.ServiceNamespace, 1, 64, serviceNamePattern)
-	v.page(nil, in.Marker, in.MaxItems)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	if err := s.Authz.Authorize(ctx, c, "iam:GetServiceLastAccessedDetailsWithEntities", "*", nil); err != nil {
 		return nil, err
 	}
@@ -592,18 +571,6 @@ type ListPoliciesGrantingServiceAccessOutput struct {
 // identity policies of a user (its own and its groups'), group or role
 // that allow some action of that service.
 func (s *Service) ListPoliciesGrantingServiceAccess(ctx context.Context, c *keyward.Caller, in *ListPoliciesGrantingServiceAccessInput) (*ListPoliciesGrantingServiceAccessOutput, error) {
-	var v validator
-	v.str("arn", in.ARN, 20, 2048, nil)
-	v.opt("marker", in.Marker, 1, 320, markerPattern)
-	if len(in.ServiceNamespaces) < 1 || len(in.ServiceNamespaces) > 200 {
-		v.fail("serviceNamespaces", "", false, "Member must have length less than or equal to 200")
-	}
-	for i, ns := range in.ServiceNamespaces {
-		v.str(fmt.Sprintf("serviceNamespaces.%d.member", i+1), ns, 1, 64, serviceNamePattern)
-	}
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	var p *authz.Principal
 	err := s.view(ctx, c, func(o *op) error {
 		var err error

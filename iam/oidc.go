@@ -2,7 +2,6 @@ package iam
 
 import (
 	"context"
-	"strconv"
 	"strings"
 
 	"github.com/keyward/keyward"
@@ -48,13 +47,6 @@ func oidcAccount(s string) (string, error) {
 		return "", bad
 	}
 	return acct, nil
-}
-
-// list checks the members of a list of strings (client IDs, thumbprints).
-func (v *validator) list(member string, items []string, min, max int) {
-	for i, it := range items {
-		v.str(member+"."+strconv.Itoa(i+1)+".member", it, min, max, nil)
-	}
 }
 
 // addUnique appends the items of add not in list yet (client IDs and
@@ -121,14 +113,6 @@ type CreateOpenIDConnectProviderOutput struct {
 // (audiences) it issues tokens for and, optionally, the SHA-1 thumbprints
 // of its certificates (AWS no longer requires them).
 func (s *Service) CreateOpenIDConnectProvider(ctx context.Context, c *keyward.Caller, in *CreateOpenIDConnectProviderInput) (*CreateOpenIDConnectProviderOutput, error) {
-	var v validator
-	v.str("url", in.URL, 1, 255, nil)
-	v.list("clientIDList", in.ClientIDList, 1, 255)
-	v.list("thumbprintList", in.ThumbprintList, 40, 40)
-	v.tags(in.Tags)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	if err := checkOIDCURL(in.URL); err != nil {
 		return nil, err
 	}
@@ -197,11 +181,6 @@ type GetOpenIDConnectProviderOutput struct {
 
 // GetOpenIDConnectProvider describes a provider.
 func (s *Service) GetOpenIDConnectProvider(ctx context.Context, c *keyward.Caller, in *GetOpenIDConnectProviderInput) (*GetOpenIDConnectProviderOutput, error) {
-	var v validator
-	v.str("openIDConnectProviderArn", in.OpenIDConnectProviderARN, 20, 2048, nil)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	var out GetOpenIDConnectProviderOutput
 	err := s.view(ctx, c, func(o *op) error {
 		e, err := o.providerTarget("iam:GetOpenIDConnectProvider", in.OpenIDConnectProviderARN, true)
@@ -233,11 +212,6 @@ type DeleteOpenIDConnectProviderInput struct {
 // DeleteOpenIDConnectProvider deletes a provider and its tags. Roles that
 // trust it stay, and can no longer be assumed with its tokens.
 func (s *Service) DeleteOpenIDConnectProvider(ctx context.Context, c *keyward.Caller, in *DeleteOpenIDConnectProviderInput) (*struct{}, error) {
-	var v validator
-	v.str("openIDConnectProviderArn", in.OpenIDConnectProviderARN, 20, 2048, nil)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	err := s.update(ctx, c, true, func(o *op) error {
 		p, err := o.providerTarget("iam:DeleteOpenIDConnectProvider", in.OpenIDConnectProviderARN, false)
 		if err != nil || !p.found { // deleting an absent provider succeeds: AWS calls the action idempotent
@@ -315,12 +289,6 @@ type AddClientIDToOpenIDConnectProviderInput struct {
 // AddClientIDToOpenIDConnectProvider adds a client ID (audience) to a
 // provider; adding one it has already succeeds and changes nothing.
 func (s *Service) AddClientIDToOpenIDConnectProvider(ctx context.Context, c *keyward.Caller, in *AddClientIDToOpenIDConnectProviderInput) (*struct{}, error) {
-	var v validator
-	v.str("openIDConnectProviderArn", in.OpenIDConnectProviderARN, 20, 2048, nil)
-	v.str("clientID", in.ClientID, 1, 255, nil)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	err := s.updateProvider(ctx, c, "iam:AddClientIDToOpenIDConnectProvider", in.OpenIDConnectProviderARN, func(p *keyward.OIDCProvider) error {
 		ids := addUnique(p.ClientIDs, in.ClientID)
 		if len(ids) > maxOIDCClientIDs {
@@ -345,12 +313,6 @@ type RemoveClientIDFromOpenIDConnectProviderInput struct {
 // RemoveClientIDFromOpenIDConnectProvider removes a client ID from a
 // provider; removing one it does not have succeeds, as on AWS.
 func (s *Service) RemoveClientIDFromOpenIDConnectProvider(ctx context.Context, c *keyward.Caller, in *RemoveClientIDFromOpenIDConnectProviderInput) (*struct{}, error) {
-	var v validator
-	v.str("openIDConnectProviderArn", in.OpenIDConnectProviderARN, 20, 2048, nil)
-	v.str("clientID", in.ClientID, 1, 255, nil)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	err := s.updateProvider(ctx, c, "iam:RemoveClientIDFromOpenIDConnectProvider", in.OpenIDConnectProviderARN, func(p *keyward.OIDCProvider) error {
 		kept := p.ClientIDs[:0:0]
 		for _, id := range p.ClientIDs {
@@ -377,15 +339,6 @@ type UpdateOpenIDConnectProviderThumbprintInput struct {
 // UpdateOpenIDConnectProviderThumbprint replaces a provider's list of
 // certificate thumbprints.
 func (s *Service) UpdateOpenIDConnectProviderThumbprint(ctx context.Context, c *keyward.Caller, in *UpdateOpenIDConnectProviderThumbprintInput) (*struct{}, error) {
-	var v validator
-	v.str("openIDConnectProviderArn", in.OpenIDConnectProviderARN, 20, 2048, nil)
-	if in.ThumbprintList == nil {
-		v.null("thumbprintList")
-	}
-	v.list("thumbprintList", in.ThumbprintList, 40, 40)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	thumbs := addUnique(nil, in.ThumbprintList...)
 	if len(thumbs) > maxOIDCThumbprints {
 		return nil, keyward.Errorf(keyward.ErrLimitExceeded, "Cannot exceed quota for ThumbprintsPerOpenIdConnectProvider: %d", maxOIDCThumbprints)

@@ -2,7 +2,6 @@ package iam
 
 import (
 	"fmt"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -141,15 +140,10 @@ func TestService_CreateOpenIDConnectProvider_Errors(t *testing.T) {
 		{"http", CreateOpenIDConnectProviderInput{URL: "http://example.com"}, keyward.ErrInvalidInput, "Invalid Open ID Connect Provider URL"},
 		{"no host", CreateOpenIDConnectProviderInput{URL: "https://"}, keyward.ErrInvalidInput, ""},
 		{"query", CreateOpenIDConnectProviderInput{URL: "https://example.com/?a=b"}, keyward.ErrInvalidInput, ""},
-		{"empty url", CreateOpenIDConnectProviderInput{URL: ""}, keyward.ErrValidationError,
-			"1 validation error detected: Value '' at 'url' failed to satisfy constraint: Member must have length greater than or equal to 1"},
-		{"short thumbprint", CreateOpenIDConnectProviderInput{URL: "https://example.com", ThumbprintList: []string{"abc"}}, keyward.ErrValidationError,
-			"1 validation error detected: Value 'abc' at 'thumbprintList.1.member' failed to satisfy constraint: Member must have length greater than or equal to 40"},
 		{"six thumbprints", CreateOpenIDConnectProviderInput{URL: "https://example.com", ThumbprintList: many(6, func(i int) string { return fmt.Sprintf("%040d", i) })},
 			keyward.ErrLimitExceeded, "Cannot exceed quota for ThumbprintsPerOpenIdConnectProvider: 5"},
 		{"101 client IDs", CreateOpenIDConnectProviderInput{URL: "https://example.com", ClientIDList: many(101, func(i int) string { return fmt.Sprint(i) })},
 			keyward.ErrLimitExceeded, "Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: 100"},
-		{"long client ID", CreateOpenIDConnectProviderInput{URL: "https://example.com", ClientIDList: []string{strings.Repeat("a", 256)}}, keyward.ErrValidationError, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -162,8 +156,6 @@ func TestService_CreateOpenIDConnectProvider_Errors(t *testing.T) {
 	}
 	_, err := s.GetOpenIDConnectProvider(ctxb, root, &GetOpenIDConnectProviderInput{OpenIDConnectProviderARN: "arn:aws:iam::111122223333:policy/x"})
 	wantCode(t, "GetOpenIDConnectProvider(policy ARN)", err, keyward.ErrInvalidInput)
-	_, err = s.UpdateOpenIDConnectProviderThumbprint(ctxb, root, &UpdateOpenIDConnectProviderThumbprintInput{OpenIDConnectProviderARN: "arn:aws:iam::111122223333:oidc-provider/example.com"})
-	wantCode(t, "UpdateOpenIDConnectProviderThumbprint(no list)", err, keyward.ErrValidationError)
 }
 
 func TestService_OpenIDConnectProviders_Quota(t *testing.T) {

@@ -13,15 +13,6 @@ const (
 	maxManagedPolicySize = 6144 // characters, white space not counted
 )
 
-// Patterns of botocore's IAM model that only the policy actions use.
-var (
-	// policyPathPattern is policyPathType's: managed policy paths and the
-	// PathPrefix of ListPolicies and ListAttached*Policies.
-	policyPathPattern = newPattern(`((/[A-Za-z0-9\.,\+@=_-]+)*)/`)
-	// versionIDPattern is policyVersionIdType's.
-	versionIDPattern = newPattern(`v[1-9][0-9]*(\.[A-Za-z0-9-]*)?`)
-)
-
 // Policy is AWS's Policy shape. Description is shown by CreatePolicy and
 // GetPolicy and left out of lists, as AWS does.
 type Policy struct {
@@ -153,15 +144,6 @@ type CreatePolicyOutput struct {
 // CreatePolicy creates a customer-managed policy whose version v1, the
 // given document, is its default.
 func (s *Service) CreatePolicy(ctx context.Context, c *keyward.Caller, in *CreatePolicyInput) (*CreatePolicyOutput, error) {
-	var v validator
-	v.name("policyName", in.PolicyName, 128)
-	v.opt("path", in.Path, 1, 512, policyPathPattern)
-	v.document("policyDocument", in.PolicyDocument)
-	v.opt("description", in.Description, 0, 1000, nil)
-	v.tags(in.Tags)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	path := deref(in.Path, "/")
 	now := s.now()
 	p := keyward.ManagedPolicy{
@@ -221,11 +203,6 @@ type GetPolicyOutput struct {
 // GetPolicy describes a managed policy (not its document: see
 // GetPolicyVersion), with its tags.
 func (s *Service) GetPolicy(ctx context.Context, c *keyward.Caller, in *GetPolicyInput) (*GetPolicyOutput, error) {
-	var v validator
-	v.str("policyArn", in.PolicyARN, 20, 2048, nil)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	var out GetPolicyOutput
 	err := s.view(ctx, c, func(o *op) error {
 		p, err := o.policyTarget("iam:GetPolicy", in.PolicyARN, false, nil)
@@ -251,11 +228,6 @@ type DeletePolicyInput struct {
 // Keyward also refuses while it is any entity's permissions boundary, so
 // no boundary ever names a missing policy.
 func (s *Service) DeletePolicy(ctx context.Context, c *keyward.Caller, in *DeletePolicyInput) (*struct{}, error) {
-	var v validator
-	v.str("policyArn", in.PolicyARN, 20, 2048, nil)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	err := s.update(ctx, c, true, func(o *op) error {
 		pe, err := o.policyTarget("iam:DeletePolicy", in.PolicyARN, true, nil)
 		if err != nil {
@@ -302,18 +274,6 @@ type ListPoliciesOutput struct {
 // name. OnlyAttached keeps attached ones (with PolicyUsageFilter
 // PermissionsBoundary: those in use as a boundary).
 func (s *Service) ListPolicies(ctx context.Context, c *keyward.Caller, in *ListPoliciesInput) (*ListPoliciesOutput, error) {
-	var v validator
-	if in.Scope != nil {
-		v.enum("scope", *in.Scope, "All", "AWS", "Local")
-	}
-	v.opt("pathPrefix", in.PathPrefix, 1, 512, policyPathPattern)
-	if in.PolicyUsageFilter != nil {
-		v.enum("policyUsageFilter", *in.PolicyUsageFilter, "PermissionsPolicy", "PermissionsBoundary")
-	}
-	v.page(nil, in.Marker, in.MaxItems)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	opts := keyward.PolicyListOptions{
 		ListOptions:  listOptions(in.PathPrefix, in.Marker, in.MaxItems),
 		Scope:        keyward.PolicyScope(deref(in.Scope, "All")),
@@ -357,12 +317,6 @@ type CreatePolicyVersionOutput struct {
 // CreatePolicyVersion adds a version to a customer-managed policy, at most
 // five in all, and makes it the default when SetAsDefault is true.
 func (s *Service) CreatePolicyVersion(ctx context.Context, c *keyward.Caller, in *CreatePolicyVersionInput) (*CreatePolicyVersionOutput, error) {
-	var v validator
-	v.str("policyArn", in.PolicyARN, 20, 2048, nil)
-	v.document("policyDocument", in.PolicyDocument)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	setDefault := deref(in.SetAsDefault, false)
 	now := s.now()
 	var created keyward.PolicyVersion
@@ -414,12 +368,6 @@ type GetPolicyVersionOutput struct {
 // GetPolicyVersion returns one version of a managed policy with its
 // document (URL-encoded).
 func (s *Service) GetPolicyVersion(ctx context.Context, c *keyward.Caller, in *GetPolicyVersionInput) (*GetPolicyVersionOutput, error) {
-	var v validator
-	v.str("policyArn", in.PolicyARN, 20, 2048, nil)
-	v.str("versionId", in.VersionID, 0, 0, versionIDPattern)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	var out GetPolicyVersionOutput
 	err := s.view(ctx, c, func(o *op) error {
 		p, err := o.policyTarget("iam:GetPolicyVersion", in.PolicyARN, false, nil)
@@ -462,12 +410,6 @@ type ListPolicyVersionsOutput struct {
 // ListPolicyVersions lists a managed policy's versions, newest first,
 // without their documents.
 func (s *Service) ListPolicyVersions(ctx context.Context, c *keyward.Caller, in *ListPolicyVersionsInput) (*ListPolicyVersionsOutput, error) {
-	var v validator
-	v.str("policyArn", in.PolicyARN, 20, 2048, nil)
-	v.page(nil, in.Marker, in.MaxItems)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	var out ListPolicyVersionsOutput
 	err := s.view(ctx, c, func(o *op) error {
 		p, err := o.policyTarget("iam:ListPolicyVersions", in.PolicyARN, false, nil)
@@ -509,12 +451,6 @@ type DeletePolicyVersionInput struct {
 
 // DeletePolicyVersion deletes a version other than the default one.
 func (s *Service) DeletePolicyVersion(ctx context.Context, c *keyward.Caller, in *DeletePolicyVersionInput) (*struct{}, error) {
-	var v validator
-	v.str("policyArn", in.PolicyARN, 20, 2048, nil)
-	v.str("versionId", in.VersionID, 0, 0, versionIDPattern)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	err := s.update(ctx, c, false, func(o *op) error {
 		p, err := o.policyTarget("iam:DeletePolicyVersion", in.PolicyARN, true, nil)
 		if err != nil {
@@ -544,12 +480,6 @@ type SetDefaultPolicyVersionInput struct {
 // SetDefaultPolicyVersion makes a version the policy's default: the one
 // that applies to every entity the policy is attached to.
 func (s *Service) SetDefaultPolicyVersion(ctx context.Context, c *keyward.Caller, in *SetDefaultPolicyVersionInput) (*struct{}, error) {
-	var v validator
-	v.str("policyArn", in.PolicyARN, 20, 2048, nil)
-	v.str("versionId", in.VersionID, 0, 0, versionIDPattern)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	err := s.update(ctx, c, true, func(o *op) error {
 		pe, err := o.policyTarget("iam:SetDefaultPolicyVersion", in.PolicyARN, true, nil)
 		if err != nil {
@@ -614,19 +544,6 @@ type ListEntitiesForPolicyOutput struct {
 // and roles using it as their boundary). For an AWS-managed policy only
 // the caller's account's entities are listed.
 func (s *Service) ListEntitiesForPolicy(ctx context.Context, c *keyward.Caller, in *ListEntitiesForPolicyInput) (*ListEntitiesForPolicyOutput, error) {
-	var v validator
-	v.str("policyArn", in.PolicyARN, 20, 2048, nil)
-	if in.EntityFilter != nil {
-		v.enum("entityFilter", *in.EntityFilter, "User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy")
-	}
-	v.opt("pathPrefix", in.PathPrefix, 1, 512, pathPattern)
-	if in.PolicyUsageFilter != nil {
-		v.enum("policyUsageFilter", *in.PolicyUsageFilter, "PermissionsPolicy", "PermissionsBoundary")
-	}
-	v.page(nil, in.Marker, in.MaxItems)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	out := ListEntitiesForPolicyOutput{PolicyGroups: Members[PolicyGroup]{}, PolicyUsers: Members[PolicyUser]{}, PolicyRoles: Members[PolicyRole]{}}
 	opts := keyward.EntityListOptions{
 		ListOptions: listOptions(in.PathPrefix, in.Marker, in.MaxItems),

@@ -107,18 +107,6 @@ func TestService_CreatePolicy(t *testing.T) {
 			msg:  "Cannot exceed quota for PolicySize: 6144",
 		},
 		{
-			name: "bad path",
-			in:   &CreatePolicyInput{PolicyName: "p", Path: ptr("/a b/"), PolicyDocument: allow("s3:*", "*")},
-			code: keyward.ErrValidationError,
-			msg:  `1 validation error detected: Value '/a b/' at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern: ((/[A-Za-z0-9\.,\+@=_-]+)*)/`,
-		},
-		{
-			name: "bad name",
-			in:   &CreatePolicyInput{PolicyName: "a/b", PolicyDocument: allow("s3:*", "*")},
-			code: keyward.ErrValidationError,
-			msg:  `1 validation error detected: Value 'a/b' at 'policyName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+`,
-		},
-		{
 			name: "reserved tag key",
 			in:   &CreatePolicyInput{PolicyName: "p", PolicyDocument: allow("s3:*", "*"), Tags: []keyward.Tag{{Key: "aws:x", Value: "1"}}},
 			code: keyward.ErrInvalidInput,
@@ -239,9 +227,6 @@ func TestService_PolicyVersions(t *testing.T) {
 	}
 	_, err = s.SetDefaultPolicyVersion(ctx, root, &SetDefaultPolicyVersionInput{PolicyARN: arn, VersionID: "v9"})
 	wantCode(t, "SetDefaultPolicyVersion(v9)", err, keyward.ErrNoSuchEntity)
-	_, err = s.SetDefaultPolicyVersion(ctx, root, &SetDefaultPolicyVersionInput{PolicyARN: arn, VersionID: "1"})
-	wantError(t, "SetDefaultPolicyVersion(1)", err, keyward.ErrValidationError,
-		`1 validation error detected: Value '1' at 'versionId' failed to satisfy constraint: Member must satisfy regular expression pattern: v[1-9][0-9]*(\.[A-Za-z0-9-]*)?`)
 	_, err = s.CreatePolicyVersion(ctx, root, &CreatePolicyVersionInput{PolicyARN: arn, PolicyDocument: `{"Statement":[]`})
 	wantCode(t, "CreatePolicyVersion(broken JSON)", err, keyward.ErrMalformedPolicyDocument)
 	_, err = s.CreatePolicyVersion(ctx, root, &CreatePolicyVersionInput{PolicyARN: arn + "x", PolicyDocument: allow("s3:*", "*")})
@@ -295,8 +280,6 @@ func TestService_DeletePolicy(t *testing.T) {
 	wantError(t, "DeletePolicy(bad ARN)", err, keyward.ErrInvalidInput, "ARN not-an-arn-but-long-enough is not valid.")
 	_, err = s.GetPolicy(ctx, root, &GetPolicyInput{PolicyARN: "arn:aws:iam::111122223333:user/alice"})
 	wantCode(t, "GetPolicy(user ARN)", err, keyward.ErrInvalidInput)
-	_, err = s.GetPolicy(ctx, root, &GetPolicyInput{PolicyARN: "arn:aws:iam"})
-	wantCode(t, "GetPolicy(short ARN)", err, keyward.ErrValidationError)
 
 	managed := awsPolicy(t, s, "ReadOnlyAccess", true)
 	_, err = s.DeletePolicy(ctx, root, &DeletePolicyInput{PolicyARN: managed})
@@ -425,10 +408,6 @@ func TestService_ListPolicies(t *testing.T) {
 	if diff := cmp.Diff(tests[0].want, all); diff != "" {
 		t.Fatalf("ListPolicies pages (-want +got):\n%s", diff)
 	}
-
-	_, err := s.ListPolicies(ctx, root, &ListPoliciesInput{Scope: ptr("Mine")})
-	wantError(t, "ListPolicies(Scope Mine)", err, keyward.ErrValidationError,
-		"1 validation error detected: Value 'Mine' at 'scope' failed to satisfy constraint: Member must satisfy enum value set: [All, AWS, Local]")
 }
 
 func TestService_ListEntitiesForPolicy(t *testing.T) {

@@ -50,17 +50,6 @@ type CreateRoleOutput struct {
 // CreateRole creates a role with its trust policy. Paths under
 // /aws-service-role/ are kept for CreateServiceLinkedRole.
 func (s *Service) CreateRole(ctx context.Context, c *keyward.Caller, in *CreateRoleInput) (*CreateRoleOutput, error) {
-	var v validator
-	v.path("path", in.Path)
-	v.name("roleName", in.RoleName, 64)
-	v.document("assumeRolePolicyDocument", in.AssumeRolePolicyDocument)
-	v.opt("description", in.Description, 0, 1000, descriptionPattern)
-	v.rangeInt("maxSessionDuration", in.MaxSessionDuration, 3600, 43200)
-	v.opt("permissionsBoundary", in.PermissionsBoundary, 20, 2048, nil)
-	v.tags(in.Tags)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	path := deref(in.Path, "/")
 	r := keyward.Role{
 		AccountID:                c.AccountID,
@@ -144,11 +133,6 @@ type GetRoleOutput struct {
 // GetRole describes a role: trust policy (URL-encoded), boundary, tags and
 // RoleLastUsed.
 func (s *Service) GetRole(ctx context.Context, c *keyward.Caller, in *GetRoleInput) (*GetRoleOutput, error) {
-	var v validator
-	v.name("roleName", in.RoleName, 64)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	var out GetRoleOutput
 	err := s.view(ctx, c, func(o *op) error {
 		r, err := o.target("iam:GetRole", keyward.KindRole, in.RoleName, nil)
@@ -175,11 +159,6 @@ type DeleteRoleInput struct {
 // DeleteRole deletes a role that is in no instance profile and has no
 // policies. Service-linked roles are deleted with DeleteServiceLinkedRole.
 func (s *Service) DeleteRole(ctx context.Context, c *keyward.Caller, in *DeleteRoleInput) (*struct{}, error) {
-	var v validator
-	v.name("roleName", in.RoleName, 64)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	err := s.update(ctx, c, true, func(o *op) error {
 		r, err := o.target("iam:DeleteRole", keyward.KindRole, in.RoleName, nil)
 		if err != nil {
@@ -267,13 +246,6 @@ type UpdateRoleOutput struct{}
 
 // UpdateRole changes a role's description or maximum session duration.
 func (s *Service) UpdateRole(ctx context.Context, c *keyward.Caller, in *UpdateRoleInput) (*UpdateRoleOutput, error) {
-	var v validator
-	v.name("roleName", in.RoleName, 64)
-	v.opt("description", in.Description, 0, 1000, descriptionPattern)
-	v.rangeInt("maxSessionDuration", in.MaxSessionDuration, 3600, 43200)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	err := s.update(ctx, c, false, func(o *op) error {
 		r, err := o.target("iam:UpdateRole", keyward.KindRole, in.RoleName, nil)
 		if err != nil {
@@ -310,12 +282,6 @@ type UpdateRoleDescriptionOutput struct {
 // UpdateRoleDescription changes a role's description and returns the role.
 // Unlike the other changes, AWS lets it edit service-linked roles too.
 func (s *Service) UpdateRoleDescription(ctx context.Context, c *keyward.Caller, in *UpdateRoleDescriptionInput) (*UpdateRoleDescriptionOutput, error) {
-	var v validator
-	v.name("roleName", in.RoleName, 64)
-	v.str("description", in.Description, 0, 1000, descriptionPattern)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	var out UpdateRoleDescriptionOutput
 	err := s.update(ctx, c, false, func(o *op) error {
 		r, err := o.target("iam:UpdateRoleDescription", keyward.KindRole, in.RoleName, nil)
@@ -346,12 +312,6 @@ type UpdateAssumeRolePolicyInput struct {
 
 // UpdateAssumeRolePolicy replaces a role's trust policy.
 func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, c *keyward.Caller, in *UpdateAssumeRolePolicyInput) (*struct{}, error) {
-	var v validator
-	v.name("roleName", in.RoleName, 64)
-	v.document("policyDocument", in.PolicyDocument)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	err := s.update(ctx, c, true, func(o *op) error {
 		r, err := o.target("iam:UpdateAssumeRolePolicy", keyward.KindRole, in.RoleName, nil)
 		if err != nil {

@@ -5,12 +5,10 @@ import (
 	"encoding/xml"
 	"errors"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/authz"
@@ -155,177 +153,6 @@ func resourceTagConditions(extra map[string][]string, tags []keyward.Tag) map[st
 	return extra
 }
 
-// Validation. AWS checks every member against its model's constraints and
-// reports all failures at once, as "N validation errors detected: ...".
-
-// pattern is a constraint pattern from botocore's IAM model. text is what
-// AWS's messages print; re matches the whole value.
-type pattern struct {
-	text string
-	re   *regexp.Regexp
-}
-
-// newPattern compiles a model pattern, reading Java's \uXXXX escapes.
-func newPattern(text string) *pattern {
-	var b strings.Builder
-	for i := 0; i < len(text); i++ {
-		if text[i] == '\\' && i+1 < len(text) {
-			if text[i+1] == 'u' && i+6 <= len(text) {
-				b.WriteString(`\x{` + text[i+2:i+6] + `}`)
-				i += 5
-				continue
-			}
-			b.WriteString(text[i : i+2])
-			i++
-			continue
-		}
-		b.WriteByte(text[i])
-	}
-	return &pattern{text: text, re: regexp.MustCompile(`\A(?:` + b.String() + `)\z`)}
-}
-
-// Patterns of botocore's IAM model.
-var (
-	namePattern        = newPattern(`[\w+=,.@-]+`)
-	pathPattern        = newPattern(`(\u002F)|(\u002F[\u0021-\u007E]+\u002F)`)
-	pathPrefixPattern  = newPattern(`\u002F[\u0021-\u007F]*`)
-	markerPattern      = newPattern(`[\u0020-\u00FF]+`)
-	accessKeyIDPattern = newPattern(`[\w]+`)
-	descriptionPattern = newPattern(`[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*`)
-	documentPattern    = newPattern(`[\u0009\u000A\u000D\u0020-\u00FF]+`)
-	tagKeyPattern      = newPattern(`[\p{L}\p{Z}\p{N}_.:/=+\-@]+`)
-	tagValuePattern    = newPattern(`[\p{L}\p{Z}\p{N}_.:/=+\-@]*`)
-	serviceNamePattern = newPattern(`[\w-]*`)
-	// policyDescriptionPattern is policyDescriptionType's (max 1000).
-	policyDescriptionPattern = descriptionPattern
-)
-
-// validator collects constraint failures in AWS's wording. Member names are
-// AWS's member paths: "userName", "tags.1.member.key".
-type validator struct {
-	issues []string
-}
-
-func (v *validator) fail(member, value string, show bool, constraint string) {
-	var b strings.Builder
-	b.WriteString("Value ")
-	if show {
-		b.WriteString("'" + value + "' ")
-	}
-	b.WriteString("at '" + member + "' failed to satisfy constraint: " + constraint)
-	v.issues = append(v.issues, b.String())
-}
-
-// null records a missing required member.
-func (v *validator) null(member string) {
-	v.issues = append(v.issues, "Value null at '"+member+"' failed to satisfy constraint: Member must not be null")
-}
-
-// str checks a present string: pattern (nil for none), then length in
-// characters (max 0: no maximum).
-func (v *validator) str(member, value string, min, max int, p *pattern) {
-	if p != nil && !p.re.MatchString(value) {
-		v.fail(member, value, true, "Member must satisfy regular expression pattern: "+p.text)
-	}
-	n := utf8.RuneCountInString(value)
-	if n < min {
-		v.fail(member, value, true, "Member must have length greater than or equal to "+strconv.Itoa(min))
-	}
-	if max > 0 && n > max {
-		v.fail(member, value, true, "Member must have length less than or equal to "+strconv.Itoa(max))
-	}
-}
-
-// opt checks an optional string when present.
-func (v *validator) opt(member string, value *string, min, max int, p *pattern) {
-	if value != nil {
-		v.str(member, *value, min, max, p)
-	}
-}
-
-// name checks a required IAM name (user and role names up to 64, group,
-// policy and instance profile names up to 128; existing user names are
-// checked against 128 as the model does).
-func (v *validator) name(member, value string, max int) {
-	v.str(member, value, 1, max, namePattern)
-}
-
-// path checks an optional Path/NewPath.
-func (v *validator) path(member string, value *string) {
-	v.opt(member, value, 1, 512, pathPattern)
-}
-
-// rangeInt checks an optional integer against the model's bounds.
-func (v *validator) rangeInt(member string, value *int32, min, max int32) {
-	if value == nil {
-		return
-	}
-	s := strconv.Itoa(int(*value))
-	if *value < min {
-		v.fail(member, s, true, "Member must have value greater than or equal to "+strconv.Itoa(int(min)))
-	}
-	if *value > max {
-		v.fail(member, s, true, "Member must have value less than or equal to "+strconv.Itoa(int(max)))
-	}
-}
-
-// enum checks a string against a model's enum.
-func (v *validator) enum(member, value string, allowed ...string) {
-	for _, a := range allowed {
-		if value == a {
-			return
-		}
-	}
-	v.fail(member, value, true, "Member must satisfy enum value set: ["+strings.Join(allowed, ", ")+"]")
-}
-
-// page checks the common PathPrefix, Marker and MaxItems members; pass nil
-// for the ones the action lacks.
-func (v *validator) page(pathPrefix, marker *string, maxItems *int32) {
-	v.opt("pathPrefix", pathPrefix, 1, 512, pathPrefixPattern)
-	v.opt("marker", marker, 1, 320, markerPattern)
-	v.rangeInt("maxItems", maxItems, 1, 1000)
-}
-
-// document checks a policy document member's model constraints.
-func (v *validator) document(member, value string) {
-	v.str(member, value, 1, 131072, documentPattern)
-}
-
-// tags checks a Tags list (tagListType: at most 50; each key and value
-// against their shapes).
-func (v *validator) tags(tags []keyward.Tag) {
-	if len(tags) > maxTags {
-		v.fail("tags", "", false, "Member must have length less than or equal to 50")
-	}
-	for i, t := range tags {
-		p := "tags." + strconv.Itoa(i+1) + ".member."
-		v.str(p+"key", t.Key, 1, 128, tagKeyPattern)
-		v.str(p+"value", t.Value, 0, 256, tagValuePattern)
-	}
-}
-
-// tagKeys checks a TagKeys list (tagKeyListType).
-func (v *validator) tagKeys(keys []string) {
-	if len(keys) > maxTags {
-		v.fail("tagKeys", "", false, "Member must have length less than or equal to 50")
-	}
-	for i, k := range keys {
-		v.str("tagKeys."+strconv.Itoa(i+1)+".member", k, 1, 128, tagKeyPattern)
-	}
-}
-
-// err returns the collected failures as AWS's ValidationError, or nil.
-func (v *validator) err() error {
-	switch len(v.issues) {
-	case 0:
-		return nil
-	case 1:
-		return keyward.Errorf(keyward.ErrValidationError, "1 validation error detected: %s", v.issues[0])
-	}
-	return keyward.Errorf(keyward.ErrValidationError, "%d validation errors detected: %s", len(v.issues), strings.Join(v.issues, "; "))
-}
-
 // Quotas and defaults (AWS-FACTS.md, "IAM and AWS STS quotas").
 const (
 	maxTags                   = 50
@@ -352,11 +179,6 @@ type pageInput struct {
 func listByPath[E, O any](ctx context.Context, s *Service, c *keyward.Caller, action, kind string, in pageInput,
 	list func(tx keyward.Tx, accountID string, opts keyward.ListOptions) ([]E, string, error),
 	conv func([]E) Members[O]) (items Members[O], truncated bool, marker string, err error) {
-	var v validator
-	v.page(in.PathPrefix, in.Marker, in.MaxItems)
-	if err := v.err(); err != nil {
-		return nil, false, "", err
-	}
 	err = s.view(ctx, c, func(o *op) error {
 		if err := o.authorize(action, listResource(c.AccountID, kind, in.PathPrefix), nil); err != nil {
 			return err

@@ -124,58 +124,6 @@ func marshal(t *testing.T, action string, v any) string {
 	return s
 }
 
-func TestValidator_Messages(t *testing.T) {
-	s, root := newService(t)
-	ctx := context.Background()
-	tests := []struct {
-		name string
-		in   *CreateUserInput
-		want string
-	}{
-		{
-			name: "bad name",
-			in:   &CreateUserInput{UserName: "a b"},
-			want: `1 validation error detected: Value 'a b' at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+`,
-		},
-		{
-			name: "empty name",
-			in:   &CreateUserInput{UserName: ""},
-			want: `2 validation errors detected: Value '' at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+; Value '' at 'userName' failed to satisfy constraint: Member must have length greater than or equal to 1`,
-		},
-		{
-			name: "long name",
-			in:   &CreateUserInput{UserName: strings.Repeat("a", 65)},
-			want: `1 validation error detected: Value '` + strings.Repeat("a", 65) + `' at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64`,
-		},
-		{
-			name: "path without trailing slash",
-			in:   &CreateUserInput{UserName: "alice", Path: ptr("/a")},
-			want: `1 validation error detected: Value '/a' at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern: (\u002F)|(\u002F[\u0021-\u007E]+\u002F)`,
-		},
-		{
-			name: "tag key and value",
-			in:   &CreateUserInput{UserName: "alice", Tags: []keyward.Tag{{Key: "ok", Value: "v"}, {Key: "", Value: "bad*"}}},
-			want: `3 validation errors detected: Value '' at 'tags.2.member.key' failed to satisfy constraint: Member must satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]+; ` +
-				`Value '' at 'tags.2.member.key' failed to satisfy constraint: Member must have length greater than or equal to 1; ` +
-				`Value 'bad*' at 'tags.2.member.value' failed to satisfy constraint: Member must satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]*`,
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := s.CreateUser(ctx, root, tt.in)
-			wantError(t, "CreateUser", err, keyward.ErrValidationError, tt.want)
-		})
-	}
-}
-
-func TestValidator_Page(t *testing.T) {
-	s, root := newService(t)
-	_, err := s.ListUsers(context.Background(), root, &ListUsersInput{MaxItems: ptr(int32(0)), PathPrefix: ptr("x")})
-	wantError(t, "ListUsers", err, keyward.ErrValidationError,
-		`2 validation errors detected: Value 'x' at 'pathPrefix' failed to satisfy constraint: Member must satisfy regular expression pattern: \u002F[\u0021-\u007F]*; `+
-			`Value '0' at 'maxItems' failed to satisfy constraint: Member must have value greater than or equal to 1`)
-}
-
 func TestRandomIDs(t *testing.T) {
 	seen := map[string]bool{}
 	for _, prefix := range []string{PrefixUser, PrefixGroup, PrefixRole, PrefixPolicy, PrefixInstanceProfile, PrefixAccessKey} {

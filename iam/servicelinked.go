@@ -85,13 +85,6 @@ type CreateServiceLinkedRoleOutput struct {
 // under /aws-service-role/SERVICE/, trusting the service, and protected
 // from changes by anything but the service-linked role actions.
 func (s *Service) CreateServiceLinkedRole(ctx context.Context, c *keyward.Caller, in *CreateServiceLinkedRoleInput) (*CreateServiceLinkedRoleOutput, error) {
-	var v validator
-	v.name("aWSServiceName", in.AWSServiceName, 128)
-	v.opt("description", in.Description, 0, 1000, descriptionPattern)
-	v.opt("customSuffix", in.CustomSuffix, 1, 64, namePattern)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	service := strings.ToLower(in.AWSServiceName)
 	name, ok := serviceLinkedRoleName(service)
 	if !ok {
@@ -150,11 +143,6 @@ type DeleteServiceLinkedRoleOutput struct {
 // GetServiceLinkedRoleDeletionStatus reports SUCCEEDED. A role still in an
 // instance profile is kept and its task reports FAILED with the reason.
 func (s *Service) DeleteServiceLinkedRole(ctx context.Context, c *keyward.Caller, in *DeleteServiceLinkedRoleInput) (*DeleteServiceLinkedRoleOutput, error) {
-	var v validator
-	v.name("roleName", in.RoleName, 64)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	var task keyward.ServiceLinkedRoleDeletion
 	err := s.update(ctx, c, true, func(o *op) error {
 		e, err := o.target("iam:DeleteServiceLinkedRole", keyward.KindRole, in.RoleName, nil)
@@ -239,11 +227,6 @@ type GetServiceLinkedRoleDeletionStatusOutput struct {
 // GetServiceLinkedRoleDeletionStatus reports a deletion task. It is
 // authorized on the role the task deletes (or deleted).
 func (s *Service) GetServiceLinkedRoleDeletionStatus(ctx context.Context, c *keyward.Caller, in *GetServiceLinkedRoleDeletionStatusInput) (*GetServiceLinkedRoleDeletionStatusOutput, error) {
-	var v validator
-	v.str("deletionTaskId", in.DeletionTaskID, 1, 1000, nil)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	// task/aws-service-role/SERVICE/ROLE/UUID
 	rest, ok := strings.CutPrefix(in.DeletionTaskID, "task"+serviceRolePath)
 	parts := strings.Split(rest, "/")

@@ -148,37 +148,6 @@ type simulation struct {
 // resourceHandlingOptions are AWS's EC2 scenarios.
 var resourceHandlingOptions = []string{"EC2-VPC-InstanceStore", "EC2-VPC-InstanceStore-Subnet", "EC2-VPC-EBS", "EC2-VPC-EBS-Subnet"}
 
-// checkSimulation checks the members both simulations share.
-func checkSimulation(v *validator, policies, boundaries, actions, resources []string, resourcePolicy, owner, callerARN *string, entries []ContextEntry, rho, marker *string, maxItems *int32) {
-	for i, d := range policies {
-		v.document("policyInputList."+strconv.Itoa(i+1)+".member", d)
-	}
-	for i, d := range boundaries {
-		v.document("permissionsBoundaryPolicyInputList."+strconv.Itoa(i+1)+".member", d)
-	}
-	for i, a := range actions {
-		v.str("actionNames."+strconv.Itoa(i+1)+".member", a, 3, 128, nil)
-	}
-	for i, r := range resources {
-		v.str("resourceArns."+strconv.Itoa(i+1)+".member", r, 1, 2048, nil)
-	}
-	if resourcePolicy != nil {
-		v.document("resourcePolicy", *resourcePolicy)
-	}
-	v.opt("resourceOwner", owner, 1, 2048, nil)
-	v.opt("callerArn", callerARN, 1, 2048, nil)
-	for i, e := range entries {
-		p := "contextEntries." + strconv.Itoa(i+1) + ".member."
-		v.str(p+"contextKeyName", e.ContextKeyName, 5, 256, nil)
-		if e.ContextKeyType != "" {
-			v.enum(p+"contextKeyType", e.ContextKeyType, "string", "stringList", "numeric", "numericList", "boolean", "booleanList", "ip", "ipList", "binary", "binaryList", "date", "dateList")
-		}
-	}
-	v.opt("resourceHandlingOption", rho, 1, 64, nil)
-	v.opt("marker", marker, 1, 320, markerPattern)
-	v.rangeInt("maxItems", maxItems, 1, 1000)
-}
-
 // parseInputs parses the policies given in a request, named as AWS names
 // them (PolicyInputList.1, ...).
 func parseInputs(member string, docs []string, t policy.Type) ([]simPolicy, error) {
@@ -301,11 +270,6 @@ func checkCaller(s string) error {
 // PermissionsBoundaryPolicyInputList as the boundary, ResourcePolicy as
 // the resource's policy, as the caller CallerArn.
 func (s *Service) SimulateCustomPolicy(ctx context.Context, c *keyward.Caller, in *SimulateCustomPolicyInput) (*SimulatePolicyOutput, error) {
-	var v validator
-	checkSimulation(&v, in.PolicyInputList, in.PermissionsBoundaryPolicyInputList, in.ActionNames, in.ResourceARNs, in.ResourcePolicy, in.ResourceOwner, in.CallerARN, in.ContextEntries, in.ResourceHandlingOption, in.Marker, in.MaxItems)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	if err := s.Authz.Authorize(ctx, c, "iam:SimulateCustomPolicy", "*", nil); err != nil {
 		return nil, err
 	}
@@ -392,12 +356,6 @@ func (sim *simulation) fillPrincipal(userID string, tags []keyward.Tag) {
 // as authorization decides for its callers, plus PolicyInputList. A
 // PermissionsBoundaryPolicyInputList replaces the entity's boundary.
 func (s *Service) SimulatePrincipalPolicy(ctx context.Context, c *keyward.Caller, in *SimulatePrincipalPolicyInput) (*SimulatePolicyOutput, error) {
-	var v validator
-	v.str("policySourceArn", in.PolicySourceARN, 20, 2048, nil)
-	checkSimulation(&v, in.PolicyInputList, in.PermissionsBoundaryPolicyInputList, in.ActionNames, in.ResourceARNs, in.ResourcePolicy, in.ResourceOwner, in.CallerARN, in.ContextEntries, in.ResourceHandlingOption, in.Marker, in.MaxItems)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	var src *entity
 	var p *authz.Principal
 	err := s.view(ctx, c, func(o *op) error {
@@ -619,13 +577,6 @@ type GetContextKeysForPolicyOutput struct {
 // GetContextKeysForCustomPolicy lists the condition keys the policies use,
 // in conditions and as policy variables.
 func (s *Service) GetContextKeysForCustomPolicy(ctx context.Context, c *keyward.Caller, in *GetContextKeysForCustomPolicyInput) (*GetContextKeysForPolicyOutput, error) {
-	var v validator
-	for i, d := range in.PolicyInputList {
-		v.document("policyInputList."+strconv.Itoa(i+1)+".member", d)
-	}
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	if err := s.Authz.Authorize(ctx, c, "iam:GetContextKeysForCustomPolicy", "*", nil); err != nil {
 		return nil, err
 	}
@@ -640,14 +591,6 @@ func (s *Service) GetContextKeysForCustomPolicy(ctx context.Context, c *keyward.
 // policies of a user (with its groups'), group or role, and by
 // PolicyInputList.
 func (s *Service) GetContextKeysForPrincipalPolicy(ctx context.Context, c *keyward.Caller, in *GetContextKeysForPrincipalPolicyInput) (*GetContextKeysForPolicyOutput, error) {
-	var v validator
-	v.str("policySourceArn", in.PolicySourceARN, 20, 2048, nil)
-	for i, d := range in.PolicyInputList {
-		v.document("policyInputList."+strconv.Itoa(i+1)+".member", d)
-	}
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	var p *authz.Principal
 	err := s.view(ctx, c, func(o *op) error {
 		var err error

@@ -344,8 +344,6 @@ func TestSimulateCustomPolicy_Errors(t *testing.T) {
 			ContextEntries: []ContextEntry{{ContextKeyName: "s3:max-keys", ContextKeyValues: []string{"ten"}, ContextKeyType: "numeric"}}}, keyward.ErrInvalidInput},
 		{"two values for a single type", SimulateCustomPolicyInput{PolicyInputList: []string{ok}, ActionNames: []string{"s3:GetObject"},
 			ContextEntries: []ContextEntry{{ContextKeyName: "aws:SourceIp", ContextKeyValues: []string{"10.0.0.1", "10.0.0.2"}, ContextKeyType: "ip"}}}, keyward.ErrInvalidInput},
-		{"bad type", SimulateCustomPolicyInput{PolicyInputList: []string{ok}, ActionNames: []string{"s3:GetObject"},
-			ContextEntries: []ContextEntry{{ContextKeyName: "aws:SourceIp", ContextKeyValues: []string{"10.0.0.1"}, ContextKeyType: "address"}}}, keyward.ErrValidationError},
 		{"resource policy without caller", SimulateCustomPolicyInput{PolicyInputList: []string{ok}, ActionNames: []string{"s3:GetObject"},
 			ResourcePolicy: ptr(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}]}`)}, keyward.ErrInvalidInput},
 		{"bad resource handling option", SimulateCustomPolicyInput{PolicyInputList: []string{ok}, ActionNames: []string{"s3:GetObject"}, ResourceHandlingOption: ptr("EC2-Classic")}, keyward.ErrInvalidInput},

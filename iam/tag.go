@@ -136,12 +136,6 @@ type TagUserInput struct {
 
 // TagUser adds tags to a user or replaces their values.
 func (s *Service) TagUser(ctx context.Context, c *keyward.Caller, in *TagUserInput) (*struct{}, error) {
-	var v validator
-	v.name("userName", in.UserName, 128)
-	v.tags(in.Tags)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	if err := s.tag(ctx, c, "iam:TagUser", tagged{kind: keyward.KindUser, key: in.UserName}, in.Tags); err != nil {
 		return nil, err
 	}
@@ -156,12 +150,6 @@ type UntagUserInput struct {
 
 // UntagUser removes tags from a user; absent keys are ignored.
 func (s *Service) UntagUser(ctx context.Context, c *keyward.Caller, in *UntagUserInput) (*struct{}, error) {
-	var v validator
-	v.name("userName", in.UserName, 128)
-	v.tagKeys(in.TagKeys)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	if err := s.untag(ctx, c, "iam:UntagUser", tagged{kind: keyward.KindUser, key: in.UserName}, in.TagKeys); err != nil {
 		return nil, err
 	}
@@ -177,12 +165,6 @@ type ListUserTagsInput struct {
 
 // ListUserTags lists a user's tags, sorted by key.
 func (s *Service) ListUserTags(ctx context.Context, c *keyward.Caller, in *ListUserTagsInput) (*ListTagsOutput, error) {
-	var v validator
-	v.name("userName", in.UserName, 128)
-	v.page(nil, in.Marker, in.MaxItems)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	return s.listTags(ctx, c, "iam:ListUserTags", tagged{kind: keyward.KindUser, key: in.UserName}, in.Marker, in.MaxItems)
 }
 
@@ -196,12 +178,6 @@ type TagRoleInput struct {
 
 // TagRole adds tags to a role or replaces their values.
 func (s *Service) TagRole(ctx context.Context, c *keyward.Caller, in *TagRoleInput) (*struct{}, error) {
-	var v validator
-	v.name("roleName", in.RoleName, 64)
-	v.tags(in.Tags)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	if err := s.tag(ctx, c, "iam:TagRole", tagged{kind: keyward.KindRole, key: in.RoleName}, in.Tags); err != nil {
 		return nil, err
 	}
@@ -216,12 +192,6 @@ type UntagRoleInput struct {
 
 // UntagRole removes tags from a role.
 func (s *Service) UntagRole(ctx context.Context, c *keyward.Caller, in *UntagRoleInput) (*struct{}, error) {
-	var v validator
-	v.name("roleName", in.RoleName, 64)
-	v.tagKeys(in.TagKeys)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	if err := s.untag(ctx, c, "iam:UntagRole", tagged{kind: keyward.KindRole, key: in.RoleName}, in.TagKeys); err != nil {
 		return nil, err
 	}
@@ -237,12 +207,6 @@ type ListRoleTagsInput struct {
 
 // ListRoleTags lists a role's tags.
 func (s *Service) ListRoleTags(ctx context.Context, c *keyward.Caller, in *ListRoleTagsInput) (*ListTagsOutput, error) {
-	var v validator
-	v.name("roleName", in.RoleName, 64)
-	v.page(nil, in.Marker, in.MaxItems)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	return s.listTags(ctx, c, "iam:ListRoleTags", tagged{kind: keyward.KindRole, key: in.RoleName}, in.Marker, in.MaxItems)
 }
 
@@ -256,12 +220,6 @@ type TagInstanceProfileInput struct {
 
 // TagInstanceProfile adds tags to an instance profile.
 func (s *Service) TagInstanceProfile(ctx context.Context, c *keyward.Caller, in *TagInstanceProfileInput) (*struct{}, error) {
-	var v validator
-	v.name("instanceProfileName", in.InstanceProfileName, 128)
-	v.tags(in.Tags)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	if err := s.tag(ctx, c, "iam:TagInstanceProfile", tagged{kind: keyward.KindInstanceProfile, key: in.InstanceProfileName}, in.Tags); err != nil {
 		return nil, err
 	}
@@ -276,12 +234,6 @@ type UntagInstanceProfileInput struct {
 
 // UntagInstanceProfile removes tags from an instance profile.
 func (s *Service) UntagInstanceProfile(ctx context.Context, c *keyward.Caller, in *UntagInstanceProfileInput) (*struct{}, error) {
-	var v validator
-	v.name("instanceProfileName", in.InstanceProfileName, 128)
-	v.tagKeys(in.TagKeys)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	if err := s.untag(ctx, c, "iam:UntagInstanceProfile", tagged{kind: keyward.KindInstanceProfile, key: in.InstanceProfileName}, in.TagKeys); err != nil {
 		return nil, err
 	}
@@ -297,12 +249,6 @@ type ListInstanceProfileTagsInput struct {
 
 // ListInstanceProfileTags lists an instance profile's tags.
 func (s *Service) ListInstanceProfileTags(ctx context.Context, c *keyward.Caller, in *ListInstanceProfileTagsInput) (*ListTagsOutput, error) {
-	var v validator
-	v.name("instanceProfileName", in.InstanceProfileName, 128)
-	v.page(nil, in.Marker, in.MaxItems)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	return s.listTags(ctx, c, "iam:ListInstanceProfileTags", tagged{kind: keyward.KindInstanceProfile, key: in.InstanceProfileName}, in.Marker, in.MaxItems)
 }
 
@@ -316,12 +262,6 @@ type TagPolicyInput struct {
 
 // TagPolicy adds tags to a customer-managed policy.
 func (s *Service) TagPolicy(ctx context.Context, c *keyward.Caller, in *TagPolicyInput) (*struct{}, error) {
-	var v validator
-	v.str("policyArn", in.PolicyARN, 20, 2048, nil)
-	v.tags(in.Tags)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	if err := s.tag(ctx, c, "iam:TagPolicy", tagged{kind: keyward.KindPolicy, key: in.PolicyARN}, in.Tags); err != nil {
 		return nil, err
 	}
@@ -336,12 +276,6 @@ type UntagPolicyInput struct {
 
 // UntagPolicy removes tags from a customer-managed policy.
 func (s *Service) UntagPolicy(ctx context.Context, c *keyward.Caller, in *UntagPolicyInput) (*struct{}, error) {
-	var v validator
-	v.str("policyArn", in.PolicyARN, 20, 2048, nil)
-	v.tagKeys(in.TagKeys)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	if err := s.untag(ctx, c, "iam:UntagPolicy", tagged{kind: keyward.KindPolicy, key: in.PolicyARN}, in.TagKeys); err != nil {
 		return nil, err
 	}
@@ -357,12 +291,6 @@ type ListPolicyTagsInput struct {
 
 // ListPolicyTags lists a managed policy's tags.
 func (s *Service) ListPolicyTags(ctx context.Context, c *keyward.Caller, in *ListPolicyTagsInput) (*ListTagsOutput, error) {
-	var v validator
-	v.str("policyArn", in.PolicyARN, 20, 2048, nil)
-	v.page(nil, in.Marker, in.MaxItems)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	return s.listTags(ctx, c, "iam:ListPolicyTags", tagged{kind: keyward.KindPolicy, key: in.PolicyARN, readOnly: true}, in.Marker, in.MaxItems)
 }
 
@@ -376,12 +304,6 @@ type TagOpenIDConnectProviderInput struct {
 
 // TagOpenIDConnectProvider adds tags to an OIDC provider.
 func (s *Service) TagOpenIDConnectProvider(ctx context.Context, c *keyward.Caller, in *TagOpenIDConnectProviderInput) (*struct{}, error) {
-	var v validator
-	v.str("openIDConnectProviderArn", in.OpenIDConnectProviderARN, 20, 2048, nil)
-	v.tags(in.Tags)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	if err := s.tag(ctx, c, "iam:TagOpenIDConnectProvider", tagged{kind: keyward.KindOIDCProvider, key: in.OpenIDConnectProviderARN}, in.Tags); err != nil {
 		return nil, err
 	}
@@ -396,12 +318,6 @@ type UntagOpenIDConnectProviderInput struct {
 
 // UntagOpenIDConnectProvider removes tags from an OIDC provider.
 func (s *Service) UntagOpenIDConnectProvider(ctx context.Context, c *keyward.Caller, in *UntagOpenIDConnectProviderInput) (*struct{}, error) {
-	var v validator
-	v.str("openIDConnectProviderArn", in.OpenIDConnectProviderARN, 20, 2048, nil)
-	v.tagKeys(in.TagKeys)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	if err := s.untag(ctx, c, "iam:UntagOpenIDConnectProvider", tagged{kind: keyward.KindOIDCProvider, key: in.OpenIDConnectProviderARN}, in.TagKeys); err != nil {
 		return nil, err
 	}
@@ -418,11 +334,5 @@ type ListOpenIDConnectProviderTagsInput struct {
 
 // ListOpenIDConnectProviderTags lists an OIDC provider's tags.
 func (s *Service) ListOpenIDConnectProviderTags(ctx context.Context, c *keyward.Caller, in *ListOpenIDConnectProviderTagsInput) (*ListTagsOutput, error) {
-	var v validator
-	v.str("openIDConnectProviderArn", in.OpenIDConnectProviderARN, 20, 2048, nil)
-	v.page(nil, in.Marker, in.MaxItems)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	return s.listTags(ctx, c, "iam:ListOpenIDConnectProviderTags", tagged{kind: keyward.KindOIDCProvider, key: in.OpenIDConnectProviderARN}, in.Marker, in.MaxItems)
 }

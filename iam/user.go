@@ -50,14 +50,6 @@ type CreateUserOutput struct {
 
 // CreateUser creates an IAM user, with its permissions boundary and tags.
 func (s *Service) CreateUser(ctx context.Context, c *keyward.Caller, in *CreateUserInput) (*CreateUserOutput, error) {
-	var v validator
-	v.path("path", in.Path)
-	v.name("userName", in.UserName, 64)
-	v.opt("permissionsBoundary", in.PermissionsBoundary, 20, 2048, nil)
-	v.tags(in.Tags)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	path := deref(in.Path, "/")
 	u := keyward.User{
 		AccountID:  c.AccountID,
@@ -172,11 +164,6 @@ type GetUserOutput struct {
 // it describes the caller; for the root user that is the account (UserId
 // the account ID, Arn the root ARN).
 func (s *Service) GetUser(ctx context.Context, c *keyward.Caller, in *GetUserInput) (*GetUserOutput, error) {
-	var v validator
-	v.opt("userName", in.UserName, 1, 128, namePattern)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	name := deref(in.UserName, "")
 	if in.UserName == nil {
 		n, root, err := callerUser(c)
@@ -230,13 +217,6 @@ type UpdateUserInput struct {
 // UpdateUser renames a user or changes its path. As on AWS the caller needs
 // iam:UpdateUser on both the user's current and its new ARN.
 func (s *Service) UpdateUser(ctx context.Context, c *keyward.Caller, in *UpdateUserInput) (*struct{}, error) {
-	var v validator
-	v.name("userName", in.UserName, 128)
-	v.path("newPath", in.NewPath)
-	v.opt("newUserName", in.NewUserName, 1, 64, namePattern)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	err := s.update(ctx, c, true, func(o *op) error {
 		u, err := o.target("iam:UpdateUser", keyward.KindUser, in.UserName, nil)
 		if err != nil {
@@ -272,11 +252,6 @@ type DeleteUserInput struct {
 // memberships left (DeleteConflict otherwise, as on AWS). A permissions
 // boundary does not block deletion.
 func (s *Service) DeleteUser(ctx context.Context, c *keyward.Caller, in *DeleteUserInput) (*struct{}, error) {
-	var v validator
-	v.name("userName", in.UserName, 128)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	err := s.update(ctx, c, true, func(o *op) error {
 		u, err := o.target("iam:DeleteUser", keyward.KindUser, in.UserName, nil)
 		if err != nil {

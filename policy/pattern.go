@@ -95,15 +95,6 @@ func compilePattern(s string, glob, vars bool) pattern {
 	return p
 }
 
-func (p *pattern) hasVars() bool {
-	for _, t := range p.toks {
-		if t.kind == tVar {
-			return true
-		}
-	}
-	return false
-}
-
 // resolve returns the value of a variable token: the key's single value, else its
 // default. A missing or multi-valued key leaves the variable unresolved.
 func (t *tok) resolve(e *evalState) (string, bool) {

@@ -183,15 +183,6 @@ func (rr *rawRequest) http() *http.Request {
 	return r
 }
 
-// requestTarget returns the target of the first line of a signed request.
-func requestTarget(t testing.TB, text string) string {
-	rr, err := parseRaw(text)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rr.uri
-}
-
 func TestSuite_Header(t *testing.T) {
 	for _, c := range loadSuite(t) {
 		t.Run(c.name, func(t *testing.T) {

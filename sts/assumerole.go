@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/arn"
@@ -66,13 +67,30 @@ const (
 	ChainedMaxDuration = 3600
 )
 
-func validatePolicyArns(v *validator, pas []PolicyDescriptor) {
-	shown := make([]string, len(pas))
-	for i, p := range pas {
-		shown[i] = "PolicyDescriptorType(arn=" + p.Arn + ")"
-		v.str("PolicyArns.member."+strconv.Itoa(i+1)+".arn", p.Arn, 20, 2048, nil, false)
+// sessionLimits applies the limits of a session request that botocore's
+// STS model does not state (the binder applies the rest of the model before
+// an action runs), in the words of AWS's validation errors: at most
+// MaxPolicyArns PolicyArns and, where maxPolicy > 0, an inline Policy of at
+// most maxPolicy characters.
+func sessionLimits(policy string, maxPolicy int, pas []PolicyDescriptor) error {
+	var issues []string
+	if maxPolicy > 0 && utf8.RuneCountInString(policy) > maxPolicy {
+		issues = append(issues, "Value '"+policy+"' at 'policy' failed to satisfy constraint: Member must have length less than or equal to "+strconv.Itoa(maxPolicy))
 	}
-	v.count("PolicyArns", shown, MaxPolicyArns)
+	if len(pas) > MaxPolicyArns {
+		shown := make([]string, len(pas))
+		for i, p := range pas {
+			shown[i] = "PolicyDescriptorType(arn=" + p.Arn + ")"
+		}
+		issues = append(issues, "Value '["+strings.Join(shown, ", ")+"]' at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to "+strconv.Itoa(MaxPolicyArns))
+	}
+	switch len(issues) {
+	case 0:
+		return nil
+	case 1:
+		return keyward.Errorf(keyward.ErrValidationError, "1 validation error detected: %s", issues[0])
+	}
+	return keyward.Errorf(keyward.ErrValidationError, "%d validation errors detected: %s", len(issues), strings.Join(issues, "; "))
 }
 
 // sessionPolicies parses the inline session policy and reads, in tx, the
@@ -282,38 +300,12 @@ func (t *roleTarget) keys(extra map[string][]string) map[string][]string {
 // assume roles. SerialNumber/TokenCode are refused: Keyward has no MFA
 // devices.
 func (s *Service) AssumeRole(ctx context.Context, c *keyward.Caller, in *AssumeRoleInput) (*AssumeRoleOutput, error) {
-	var v validator
-	if v.required("RoleArn", in.RoleArn) {
-		v.str("RoleArn", in.RoleArn, 20, 2048, nil, false)
+	// AWS checks the ARN's form before anything else, for any caller: a
+	// RoleArn that is no ARN at all is a 400, never AccessDenied.
+	if _, err := arn.Parse(in.RoleArn); err != nil {
+		return nil, keyward.Errorf(keyward.ErrValidationError, "%s is invalid", in.RoleArn)
 	}
-	if v.required("RoleSessionName", in.RoleSessionName) {
-		v.str("RoleSessionName", in.RoleSessionName, 2, 64, sessionNamePattern, false)
-	}
-	if in.Policy != "" {
-		v.str("Policy", in.Policy, 1, MaxSessionPolicyLength, policyTextPattern, false)
-	}
-	validatePolicyArns(&v, in.PolicyArns)
-	if in.DurationSeconds != 0 {
-		v.rng("DurationSeconds", in.DurationSeconds, 900, 43200)
-	}
-	v.tags(in.Tags)
-	for i, k := range in.TransitiveTagKeys {
-		v.str("TransitiveTagKeys.member."+strconv.Itoa(i+1), k, 1, 128, tagKeyPattern, false)
-	}
-	v.count("TransitiveTagKeys", in.TransitiveTagKeys, 50)
-	if in.ExternalID != "" {
-		v.str("ExternalId", in.ExternalID, 2, 1224, externalIDPattern, false)
-	}
-	if in.SerialNumber != "" {
-		v.str("SerialNumber", in.SerialNumber, 9, 256, serialNumberPattern, false)
-	}
-	if in.TokenCode != "" {
-		v.str("TokenCode", in.TokenCode, 6, 6, tokenCodePattern, false)
-	}
-	if in.SourceIdentity != "" {
-		v.str("SourceIdentity", in.SourceIdentity, 2, 64, sessionNamePattern, false)
-	}
-	if err := v.err(); err != nil {
+	if err := sessionLimits(in.Policy, MaxSessionPolicyLength, in.PolicyArns); err != nil {
 		return nil, err
 	}
 	if c.Kind == keyward.CallerRoot || (c.Kind == keyward.CallerUserSession && c.UserName == "") {

@@ -146,13 +146,6 @@ type DecodeAuthorizationMessageOutput struct {
 // seal (or sealed with a key since deleted) is
 // InvalidAuthorizationMessageException.
 func (s *Service) DecodeAuthorizationMessage(ctx context.Context, c *keyward.Caller, in *DecodeAuthorizationMessageInput) (*DecodeAuthorizationMessageOutput, error) {
-	var v validator
-	if v.required("EncodedMessage", in.EncodedMessage) {
-		v.str("EncodedMessage", in.EncodedMessage, 1, 10240, nil, false)
-	}
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	if err := s.Authz.Authorize(ctx, c, "sts:DecodeAuthorizationMessage", "*", nil); err != nil {
 		return nil, err
 	}

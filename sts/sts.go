@@ -151,19 +151,6 @@ func errMFA() error {
 // root user last at most an hour (longer requests are shortened, as AWS
 // does).
 func (s *Service) GetSessionToken(ctx context.Context, c *keyward.Caller, in *GetSessionTokenInput) (*GetSessionTokenOutput, error) {
-	var v validator
-	if in.DurationSeconds != 0 {
-		v.rng("DurationSeconds", in.DurationSeconds, 900, 129600)
-	}
-	if in.SerialNumber != "" {
-		v.str("SerialNumber", in.SerialNumber, 9, 256, serialNumberPattern, false)
-	}
-	if in.TokenCode != "" {
-		v.str("TokenCode", in.TokenCode, 6, 6, tokenCodePattern, false)
-	}
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	if c.SessionToken {
 		return nil, keyward.Errorf(keyward.ErrAccessDenied, "Cannot call GetSessionToken with session credentials")
 	}
@@ -204,13 +191,6 @@ type GetAccessKeyInfoOutput struct {
 // their account (TemporaryAccessKeyID), and so, like AWS, any other key id
 // is decoded the same way without telling whether the key exists.
 func (s *Service) GetAccessKeyInfo(ctx context.Context, c *keyward.Caller, in *GetAccessKeyInfoInput) (*GetAccessKeyInfoOutput, error) {
-	var v validator
-	if v.required("AccessKeyId", in.AccessKeyID) {
-		v.str("AccessKeyId", in.AccessKeyID, 16, 128, accessKeyIDPattern, false)
-	}
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	if err := s.Authz.Authorize(ctx, c, "sts:GetAccessKeyInfo", "*", nil); err != nil {
 		return nil, err
 	}
@@ -325,19 +305,6 @@ type AssumeRoleWithSAMLOutput struct {
 // PrincipalArn can name one. It validates the request as AWS does and then
 // answers InvalidIdentityToken, an error the SDKs model for this action.
 func (s *Service) AssumeRoleWithSAML(ctx context.Context, c *keyward.Caller, in *AssumeRoleWithSAMLInput) (*AssumeRoleWithSAMLOutput, error) {
-	var v validator
-	if v.required("RoleArn", in.RoleArn) {
-		v.str("RoleArn", in.RoleArn, 20, 2048, nil, false)
-	}
-	if v.required("PrincipalArn", in.PrincipalArn) {
-		v.str("PrincipalArn", in.PrincipalArn, 20, 2048, nil, false)
-	}
-	if v.required("SAMLAssertion", in.SAMLAssertion) {
-		v.str("SAMLAssertion", in.SAMLAssertion, 4, 100000, nil, true)
-	}
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	return nil, keyward.Errorf(ErrInvalidIdentityToken, "SAML federation is not supported by this server: no SAML provider %s exists.", in.PrincipalArn)
 }
 
@@ -371,19 +338,7 @@ type GetFederationTokenOutput struct {
 // session credentials and the root user cannot call it (AWS allows root
 // but only for an hour; Keyward refuses, see below).
 func (s *Service) GetFederationToken(ctx context.Context, c *keyward.Caller, in *GetFederationTokenInput) (*GetFederationTokenOutput, error) {
-	var v validator
-	if v.required("Name", in.Name) {
-		v.str("Name", in.Name, 2, 32, sessionNamePattern, false)
-	}
-	if in.DurationSeconds != 0 {
-		v.rng("DurationSeconds", in.DurationSeconds, 900, 129600)
-	}
-	if in.Policy != "" {
-		v.str("Policy", in.Policy, 1, 2048, policyTextPattern, false)
-	}
-	validatePolicyArns(&v, in.PolicyArns)
-	v.tags(in.Tags)
-	if err := v.err(); err != nil {
+	if err := sessionLimits("", 0, in.PolicyArns); err != nil {
 		return nil, err
 	}
 	if c.SessionToken {

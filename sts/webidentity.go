@@ -454,27 +454,7 @@ func webIdentityTags(t *jwt) ([]keyward.Tag, []string, error) {
 // without https://. Session tags from the https://aws.amazon.com/tags claim
 // need sts:TagSession too.
 func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, c *keyward.Caller, in *AssumeRoleWithWebIdentityInput) (*AssumeRoleWithWebIdentityOutput, error) {
-	var v validator
-	if v.required("RoleArn", in.RoleArn) {
-		v.str("RoleArn", in.RoleArn, 20, 2048, nil, false)
-	}
-	if v.required("RoleSessionName", in.RoleSessionName) {
-		v.str("RoleSessionName", in.RoleSessionName, 2, 64, sessionNamePattern, false)
-	}
-	if v.required("WebIdentityToken", in.WebIdentityToken) {
-		v.str("WebIdentityToken", in.WebIdentityToken, 4, 20000, nil, true)
-	}
-	if in.ProviderID != "" {
-		v.str("ProviderId", in.ProviderID, 4, 2048, nil, false)
-	}
-	if in.Policy != "" {
-		v.str("Policy", in.Policy, 1, MaxSessionPolicyLength, policyTextPattern, false)
-	}
-	validatePolicyArns(&v, in.PolicyArns)
-	if in.DurationSeconds != 0 {
-		v.rng("DurationSeconds", in.DurationSeconds, 900, 43200)
-	}
-	if err := v.err(); err != nil {
+	if err := sessionLimits("", 0, in.PolicyArns); err != nil {
 		return nil, err
 	}
 	now := s.now()

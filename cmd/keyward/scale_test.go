@@ -99,12 +99,6 @@ type scaleRow struct {
 	notes                         string
 }
 
-// scaleCreds is a keyed user's name and signing credentials.
-type scaleCreds struct {
-	index int
-	creds sigv4.Credentials
-}
-
 func scaleUser(i int) string  { return fmt.Sprintf("scale-user-%07d", i) }
 func scaleRole(i int) string  { return fmt.Sprintf("scale-role-%07d", i) }
 func scaleGroup(b int) string { return fmt.Sprintf("scale-group-%05d", b) }
