@@ -3,13 +3,15 @@
 // it, taking an <Action>Input and returning an <Action>Output whose xml
 // tags give AWS's response shape.
 //
-// Every action follows the same steps, in AWS's order: check the
-// parameters' syntax (the constraints of botocore's IAM model, reported as
-// AWS's ValidationError), authorize the caller for the action on the
-// resource ARN that the Service Authorization Reference names (with the
-// action's condition keys), then run one store transaction that reads,
-// checks AWS's rules (quotas, conflicts, protected roles) and writes. A
-// call either does all of its work or none of it.
+// Every action runs in one store transaction (op, in op.go): it finds the
+// entity it acts on, authorizes the caller on what it found (the ARN as
+// stored, path and case, with the entity's tags as aws:ResourceTag/KEY and
+// iam:ResourceTag/KEY, and the stored ARN of a policy it names as
+// iam:PolicyARN or iam:PermissionsBoundary), checks AWS's rules (quotas,
+// conflicts, protected roles) and writes. The decision and the change are
+// made on the same snapshot, and made again when the store retries the
+// transaction. A call either does all of its work or none of it. The
+// parameters' syntax (botocore's model) is checked before, by the binder.
 //
 // All of IAM's rules live here rather than in the store, so that every
 // store behaves alike: name and path patterns, quotas, deletion conflicts
@@ -17,7 +19,8 @@
 // AWS's codes and messages; anything else is an internal failure.
 //
 // iam imports keyward, authz and policy. It must not import awsquery (the
-// wire protocol binds to Service from cmd) or a store implementation.
+// wire protocol binds to Service from the server) or a store
+// implementation.
 //
 // # Basics
 //
@@ -26,18 +29,17 @@
 //
 // # Caveats
 //
-//   - Required members are plain strings: a Go caller that leaves one
-//     empty gets the length error AWS gives for an empty value, not the
-//     "Member must not be null" the wire binder reports for a missing one.
+//   - The model's constraints are the binder's to check: a Go caller of a
+//     Service method gets the action's own rules only.
 //   - Changes that can alter anyone's permissions (or an access key's
 //     status) call Authz.Invalidate after they commit.
-//   - Actions on a named user, group, role or instance profile read it
-//     before authorizing, to authorize on its full ARN (path included) with
-//     its tags as aws:ResourceTag/KEY and iam:ResourceTag/KEY; that read and
-//     the action's transaction are separate, so a concurrent rename can make
-//     the two disagree for one call. Root skips the read (it is allowed
-//     everything in its account), so decisions reported for root name the
-//     ARN with path "/".
+//   - An entity that does not exist is authorized on the ARN the request
+//     names (path "/" for a name), then answered NoSuchEntity: a caller who
+//     may not act on it learns nothing of its existence.
+//   - A trust policy's users and roles are bound to their unique IDs when it
+//     is saved (and must exist, as AWS requires, when their account is this
+//     store's); authz.TrustPolicy shows and evaluates it with each under its
+//     current ARN, or its unique ID once deleted.
 //   - List actions are authorized on the kind's ARN up to the path prefix
 //     (arn:aws:iam::ACCOUNT:user/ for ListUsers), as AWS's denials name it.
 //   - GetAccessKeyLastUsed must find the key to know its owner, so an

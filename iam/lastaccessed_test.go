@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/csv"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -153,5 +154,25 @@ func TestCredentialReport(t *testing.T) {
 	}
 	if rep.ReportFormat != "text/csv" {
 		t.Errorf("ReportFormat = %q", rep.ReportFormat)
+	}
+}
+
+// TestReports_JobsBounded: last-accessed jobs are kept in memory, so their
+// number is bounded: the newest maxJobs, none older than jobTTL.
+func TestReports_JobsBounded(t *testing.T) {
+	var r reports
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range maxJobs + 50 {
+		r.addJob(fmt.Sprint(i), &accessJob{created: t0.Add(time.Duration(i) * time.Second)})
+	}
+	if len(r.jobs) != maxJobs || len(r.order) != maxJobs {
+		t.Errorf("after %d jobs, %d kept (%d in order), want %d", maxJobs+50, len(r.jobs), len(r.order), maxJobs)
+	}
+	if _, ok := r.jobs["0"]; ok {
+		t.Errorf("the oldest job is still kept")
+	}
+	r.addJob("late", &accessJob{created: t0.Add(jobTTL + 2*time.Hour)})
+	if len(r.jobs) >= maxJobs {
+		t.Errorf("a job %v after the others kept %d jobs, want the expired ones dropped", jobTTL+2*time.Hour, len(r.jobs))
 	}
 }

@@ -13,12 +13,14 @@ import (
 )
 
 // CreateAccount adds an account and its root access key, the secret sealed
-// under kek.
+// under kek. The account's creation time keeps its full precision (answers
+// show whole seconds): it orders accounts made within one second, so the
+// first account stays the default.
 func CreateAccount(tx keyward.Tx, id, keyID, secret string, kek *seal.Key, now time.Time) error {
-	now = now.UTC().Truncate(time.Second)
-	if err := tx.CreateAccount(keyward.Account{ID: id, CreateDate: now}); err != nil {
+	if err := tx.CreateAccount(keyward.Account{ID: id, CreateDate: now.UTC()}); err != nil {
 		return err
 	}
+	now = now.UTC().Truncate(time.Second)
 	return tx.CreateAccessKey(keyward.AccessKey{
 		AccountID: id, AccessKeyID: keyID, Status: keyward.StatusActive, CreateDate: now,
 		SecretCiphertext: kek.Seal([]byte(secret), authn.AccessKeyAD(keyID)),

@@ -42,6 +42,21 @@ func TestAdminReset(t *testing.T) {
 		t.Fatalf("CreateAccessKey: %v %s", err, body)
 	}
 	alice := sigv4.Credentials{AccessKeyID: key.AccessKeyID, SecretAccessKey: key.Secret}
+	// A session issued before the reset must not outlive it.
+	_, body = call(t, c, hs.URL, root, "sts", map[string][]string{"Action": {"GetSessionToken"}, "Version": {"2011-06-15"}})
+	var st struct {
+		ID     string `xml:"GetSessionTokenResult>Credentials>AccessKeyId"`
+		Secret string `xml:"GetSessionTokenResult>Credentials>SecretAccessKey"`
+		Token  string `xml:"GetSessionTokenResult>Credentials>SessionToken"`
+	}
+	if err := xml.Unmarshal([]byte(body), &st); err != nil || st.Token == "" {
+		t.Fatalf("GetSessionToken: %v %s", err, body)
+	}
+	session := sigv4.Credentials{AccessKeyID: st.ID, SecretAccessKey: st.Secret, SessionToken: st.Token}
+	gci := map[string][]string{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}}
+	if code, body := call(t, c, hs.URL, session, "sts", gci); code != 200 {
+		t.Fatalf("GetCallerIdentity with the session before the reset = %d %s", code, body)
+	}
 
 	// Only the root may reset.
 	if code, body := signedPost(t, c, hs.URL+"/keyward/admin/reset", alice, ""); code != 403 || !strings.Contains(body, "AccessDenied") {
@@ -59,6 +74,9 @@ func TestAdminReset(t *testing.T) {
 	}
 	if code, body := call(t, c, hs.URL, alice, "sts", map[string][]string{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}}); code != 403 || !strings.Contains(body, "InvalidClientTokenId") {
 		t.Errorf("alice's old key after reset = %d %s, want 403 InvalidClientTokenId", code, body)
+	}
+	if code, body := call(t, c, hs.URL, session, "sts", gci); code != 403 || !strings.Contains(body, "InvalidClientTokenId") {
+		t.Errorf("a session issued before the reset = %d %s, want 403 InvalidClientTokenId", code, body)
 	}
 	if code, body := call(t, c, hs.URL, root, "iam", iamForm("CreateUser", "UserName", "alice")); code != 200 {
 		t.Errorf("CreateUser after reset = %d %s", code, body)

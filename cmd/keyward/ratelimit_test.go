@@ -3,9 +3,11 @@ package main
 import (
 	"encoding/xml"
 	"io"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/keyward/keyward/sigv4"
 )
@@ -83,5 +85,34 @@ func TestServe_RateLimitFlag(t *testing.T) {
 	err := Run(t.Context(), []string{"serve", "--rate-limit", "fast", "--store", "sqlite::memory:"}, nil, io.Discard, &stderr)
 	if code := exitCode(err, &stderr); code != 2 || !strings.Contains(stderr.String(), "--rate-limit") {
 		t.Errorf("keyward serve --rate-limit fast: exit %d, stderr %q; want 2 naming --rate-limit", code, stderr.String())
+	}
+}
+
+// TestRateLimit_AuthorizeAPI: the authorize API spends the same per-key
+// budget as the Query API: past the burst, AWS's Throttling.
+func TestRateLimit_AuthorizeAPI(t *testing.T) {
+	_, hs, root := newTestServer(t, serveConfig{store: "sqlite::memory:", rateLimit: 0.5, rateBurst: 3})
+	body := `{"service":"s3","request":{"method":"GET","path":"/bucket/key","headers":{}},"decisions":[{"action":"s3:GetObject","resource":"arn:aws:s3:::bucket/key"}]}`
+	throttled := 0
+	for range 8 {
+		req, _ := http.NewRequest("POST", hs.URL+"/keyward/v1/authorize", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if err := sigv4.Sign(req, []byte(body), root, "us-east-1", "keyward", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := hs.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if strings.Contains(string(b), `"code":"Throttling"`) {
+			throttled++
+		} else if resp.StatusCode != 200 {
+			t.Fatalf("POST /keyward/v1/authorize = %d %s, want 200 or Throttling", resp.StatusCode, b)
+		}
+	}
+	if throttled < 4 {
+		t.Errorf("%d of 8 authorize calls throttled, want at least 4 (burst 3, 0.5/s)", throttled)
 	}
 }
