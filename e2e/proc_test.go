@@ -32,8 +32,14 @@ type proc struct {
 // and the test's root credentials, and waits until it listens.
 func launch(t testing.TB, args ...string) *proc {
 	t.Helper()
+	return launchBinary(t, binary, args...)
+}
+
+// launchBinary is launch with another keyward binary.
+func launchBinary(t testing.TB, bin string, args ...string) *proc {
+	t.Helper()
 	p := &proc{done: make(chan struct{})}
-	p.cmd = exec.Command(binary, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	p.cmd = exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
 	p.cmd.Env = append(os.Environ(),
 		"KEYWARD_ACCOUNT_ID="+testAccount,
 		"KEYWARD_ROOT_ACCESS_KEY_ID="+rootCreds.AccessKeyID,
