@@ -40,7 +40,7 @@ func TestConfig_Resolve(t *testing.T) {
 			if tt.contentType != "" {
 				r.Header.Set("Content-Type", tt.contentType)
 			}
-			action, resource, ctx, ok := c.resolve(r)
+			action, resource, ctx, ok := c.Resolve(r)
 			if ok != tt.ok || action != tt.action || resource != tt.resource || !equalContext(ctx, tt.ctx) {
 				t.Errorf("resolve(%s %s) = %q, %q, %v, %v; want %q, %q, %v, %v", tt.method, tt.target, action, resource, ctx, ok,
 					tt.action, tt.resource, tt.ctx, tt.ok)

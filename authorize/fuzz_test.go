@@ -22,7 +22,7 @@ func FuzzForward(f *testing.F) {
 			return
 		}
 		r := &http.Request{Method: method, URL: u, RequestURI: uri, Host: "h.example", Header: http.Header{"H": {"v"}}}
-		if _, resource, _, ok := c.resolve(r); ok && resource == "" {
+		if _, resource, _, ok := c.Resolve(r); ok && resource == "" {
 			t.Errorf("resolve(%s %s) = ok with an empty resource", method, uri)
 		}
 	})

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/keyward/keyward/authorize"
+	"github.com/keyward/keyward/internal/authorizer"
 )
 
 // authorizeRoutes mounts the authorize API and forward authentication
@@ -11,7 +12,7 @@ import (
 // A forward-auth configuration that did not load makes that endpoint answer
 // 500 to every request: it fails closed.
 func (s *Server) authorizeRoutes(mux *http.ServeMux) {
-	h := &authorize.Handler{Authn: s.authn, Authz: s.authz, Log: s.log, Forward: s.cfg.ForwardAuth, Limit: s.limit}
+	h := &authorizer.Handler{Authn: s.authn, Authz: s.authz, Log: s.log, Forward: s.cfg.ForwardAuth, Limit: s.limit}
 	mux.Handle("POST "+authorize.Path, h)
 	forward := http.HandlerFunc(h.ServeForwardAuth)
 	if s.cfg.ForwardAuthErr != nil {
