@@ -53,8 +53,8 @@ FUZZ_TARGETS = \
 	./policy:FuzzParse \
 	./arn:FuzzParse \
 	./sigv4:FuzzParse ./sigv4:FuzzSignVerify \
-	./awsquery:FuzzForm ./awsquery:FuzzBind \
-	./sts:FuzzOpenSession ./sts:FuzzDecodePayload ./sts:FuzzParseJWT ./sts:FuzzAssumeRoleWithWebIdentity \
+	./internal/awsquery:FuzzForm ./internal/awsquery:FuzzBind \
+	./internal/sts:FuzzOpenSession ./internal/sts:FuzzDecodePayload ./internal/sts:FuzzParseJWT ./internal/sts:FuzzAssumeRoleWithWebIdentity \
 	./authorize:FuzzForward \
 	./lint:FuzzCheck
 # Go 1.26's fuzz coordinator can fail a run with a bare "context deadline

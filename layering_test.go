@@ -1,134 +1,174 @@
 package keyward_test
 
 import (
+	"encoding/json"
 	"go/parser"
 	"go/token"
-	"io/fs"
-	"os"
+	"io"
+	"os/exec"
 	"path/filepath"
-	"strconv"
+	"slices"
 	"strings"
 	"testing"
 )
 
 const module = "github.com/keyward/keyward"
 
-// packages returns the main module's package directories and, for each, the
-// imports of its non-test files and the number of its package doc comments.
-func packages(t *testing.T) map[string]struct {
-	imports []string
-	docs    int
-} {
+// pkg is one package of the main module as go list sees it: its own
+// imports, everything it links (transitively), and its doc comment.
+type pkg struct {
+	ImportPath string
+	Imports    []string
+	Deps       []string
+	Doc        string
+	GoFiles    []string
+}
+
+// modulePackages lists the main module's packages with go list (nested
+// modules, e2e and bench, are not part of it).
+func modulePackages(t *testing.T) map[string]*pkg {
 	t.Helper()
-	out := map[string]struct {
-		imports []string
-		docs    int
-	}{}
-	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			name := d.Name()
-			if path != "." && (strings.HasPrefix(name, ".") || name == "testdata") {
-				return filepath.SkipDir
-			}
-			if _, err := os.Stat(filepath.Join(path, "go.mod")); err == nil && path != "." {
-				return filepath.SkipDir // a nested module (e2e, bench)
-			}
-			return nil
-		}
-		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
-			return nil
-		}
-		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly|parser.ParseComments)
-		if err != nil {
-			return err
-		}
-		dir := filepath.ToSlash(filepath.Dir(path))
-		p := out[dir]
-		for _, imp := range f.Imports {
-			s, _ := strconv.Unquote(imp.Path.Value)
-			p.imports = append(p.imports, s)
-		}
-		if f.Doc != nil && (strings.HasPrefix(f.Doc.Text(), "Package ") || strings.HasPrefix(f.Doc.Text(), "Command ")) {
-			p.docs++
-		}
-		out[dir] = p
-		return nil
-	})
+	out, err := exec.Command("go", "list", "-json=ImportPath,Imports,Deps,Doc,GoFiles", "./...").Output()
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("go list: %v", err)
+	}
+	pkgs := map[string]*pkg{}
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	for {
+		var p pkg
+		if err := dec.Decode(&p); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		rel := strings.TrimPrefix(strings.TrimPrefix(p.ImportPath, module), "/")
+		if rel == "" {
+			rel = "."
+		}
+		pkgs[rel] = &p
+	}
+	return pkgs
+}
+
+// links reports whether p links the module's package rel (rel "." is the
+// root package).
+func (p *pkg) links(rel string) bool {
+	path := module
+	if rel != "." {
+		path += "/" + rel
+	}
+	return slices.Contains(p.Deps, path)
+}
+
+// projectDeps returns the module's packages p links, relative.
+func (p *pkg) projectDeps() []string {
+	var out []string
+	for _, d := range p.Deps {
+		if d == module {
+			out = append(out, ".")
+		} else if rel, ok := strings.CutPrefix(d, module+"/"); ok {
+			out = append(out, rel)
+		}
 	}
 	return out
 }
 
-// TestLayering keeps the dependencies pointing inward, each ban with its reason.
+// TestLayering keeps the dependencies pointing inward. Each rule is about
+// what a package links, directly or through others (go list -deps), with
+// its reason; a rule naming a package that no longer exists fails, so the
+// rules move with the code.
 func TestLayering(t *testing.T) {
+	pkgs := modulePackages(t)
+	only := func(allowed ...string) func(string) bool {
+		return func(dep string) bool { return slices.Contains(allowed, dep) }
+	}
+	none := func(string) bool { return false }
+	not := func(banned ...string) func(string) bool {
+		return func(dep string) bool {
+			for _, b := range banned {
+				if dep == b || strings.HasPrefix(dep, b+"/") {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	stores := []string{"internal/sqlite", "internal/postgres", "internal/sqlcore"}
 	rules := []struct {
 		pkg     string
-		allowed func(imp string) bool
+		allowed func(dep string) bool
 		why     string
 	}{
-		{"arn", stdlibOnly, "arn is usable alone by any project"},
-		{"policy", func(imp string) bool { return stdlibOnly(imp) || imp == module+"/arn" }, "the policy engine is importable alone, with no dependencies beyond the standard library"},
-		{"sigv4", func(imp string) bool { return stdlibOnly(imp) || imp == module+"/arn" }, "signature checking is pure: secrets arrive through the caller"},
-		{"seal", stdlibOnly, "sealing is pure cryptography"},
-		{"catalog", stdlibOnly, "the service catalog is data: anything may read it"},
-		{"lint", func(imp string) bool {
-			return stdlibOnly(imp) || imp == module+"/policy" || imp == module+"/catalog" || imp == module+"/arn"
-		}, "lint checks documents offline: no server, no store"},
-		{".", stdlibOnly, "the domain package depends on nothing of the project"},
-		{"internal/sqlcore", func(imp string) bool { return stdlibOnly(imp) || imp == module },
-			"the SQL core is shared by every SQL store, so it links no driver: each store brings its own"},
+		// The library: what other projects import.
+		{".", none, "the domain and the Store interface depend on nothing of the project"},
+		{"arn", none, "arn is usable alone by any project"},
+		{"policy", only("arn"), "the policy engine is importable alone, with no dependencies beyond the standard library and arn"},
+		{"sigv4", only("arn"), "signature checking is pure: secrets arrive through the caller"},
+		{"catalog", none, "the service catalog is data: anything may read it"},
+		{"lint", only("policy", "catalog", "arn"), "lint checks documents offline: no server, no store"},
+		{"authorize", only("arn", "policy", "sigv4", "."), "the authorize API's wire types: what a service links to call it"},
+		{"guard", only("authorize", "sigv4", "arn", "policy", "."), "guard runs inside other services: it links no authorizer, authenticator, sealing or store"},
+		{"storetest", only("."), "a store author's suite needs only the Store interface"},
+		// The middle floor.
+		{"internal/seal", none, "sealing is pure cryptography"},
+		{"internal/sqlcore", only("."), "the SQL core links no driver: each store brings its own"},
+		{"internal/authn", not("internal/authz", "internal/iam", "internal/sts", "internal/awsquery", "internal/sqlite", "internal/postgres", "internal/server"),
+			"authentication says who signed; what they may do is authz's, and it works over any store"},
+		{"internal/authz", not("internal/authn", "internal/iam", "internal/sts", "internal/awsquery", "internal/sqlite", "internal/postgres", "internal/server"),
+			"authorization decides over keyward.Store; the actions build on it, not the reverse"},
+		{"internal/iam", not("internal/awsquery", "internal/server", "internal/sqlite", "internal/postgres", "internal/sts"),
+			"IAM's rules stay above the protocol and the store"},
+		{"internal/sts", not("internal/awsquery", "internal/server", "internal/sqlite", "internal/postgres", "internal/iam"),
+			"STS's rules stay above the protocol and the store"},
+		{"internal/awsquery", not(append([]string{"internal/server", "internal/authz", "internal/authn"}, stores...)...),
+			"the Query protocol knows forms, XML and errors, not who may do what"},
+		{"internal/server", not(stores...), "the server works over keyward.Store: cmd opens the store"},
+		{"internal/authorizer", not(append([]string{"internal/awsquery", "internal/server"}, stores...)...),
+			"the authorize API speaks JSON, not the Query protocol, over any store"},
 	}
-	pkgs := packages(t)
 	for _, r := range rules {
-		if _, ok := pkgs[r.pkg]; !ok {
+		p, ok := pkgs[r.pkg]
+		if !ok {
 			t.Errorf("a layering rule names package %s, which is gone: move or drop the rule", r.pkg)
-		}
-		for _, imp := range pkgs[r.pkg].imports {
-			if !r.allowed(imp) {
-				t.Errorf("package %s imports %s: not allowed, because %s", r.pkg, imp, r.why)
-			}
-		}
-	}
-	// Only cmd wires the stores, and only cmd and server (which owns the
-	// request lifecycle) the protocol: the service layers stay free of HTTP
-	// and of any one database.
-	for dir, p := range pkgs {
-		if strings.HasPrefix(dir, "cmd/") {
 			continue
 		}
-		for _, imp := range p.imports {
-			for _, banned := range []string{"awsquery", "sqlite", "postgres"} {
-				if banned == "awsquery" && dir == "server" {
-					continue
-				}
-				if imp == module+"/"+banned && dir != banned {
-					t.Errorf("package %s imports %s: only cmd/ may, so that business rules stay above the protocol and the store", dir, imp)
-				}
-			}
-			if imp == module+"/storetest" {
-				t.Errorf("package %s imports storetest in non-test code", dir)
-			}
-			if imp == module+"/internal/sqlcore" && dir != "sqlite" && dir != "postgres" {
-				t.Errorf("package %s imports internal/sqlcore: only the SQL stores may, so that the rest goes through keyward.Store", dir)
+		for _, dep := range p.projectDeps() {
+			if !r.allowed(dep) {
+				t.Errorf("package %s links %s: not allowed, because %s", r.pkg, dep, r.why)
 			}
 		}
 	}
-}
-
-func stdlibOnly(imp string) bool {
-	first, _, _ := strings.Cut(imp, "/")
-	return !strings.Contains(first, ".")
+	// Only cmd opens stores, and only the SQL stores use their core.
+	for rel, p := range pkgs {
+		if strings.HasPrefix(rel, "cmd/") || slices.Contains(stores, rel) || strings.HasPrefix(rel, "internal/postgres/") {
+			continue
+		}
+		for _, s := range []string{"internal/sqlite", "internal/postgres", "internal/sqlcore"} {
+			if slices.Contains(p.Imports, module+"/"+s) {
+				t.Errorf("package %s imports %s: only cmd/ opens stores, so that the rest works over keyward.Store", rel, s)
+			}
+		}
+		if slices.Contains(p.Imports, module+"/storetest") {
+			t.Errorf("package %s imports storetest in non-test code", rel)
+		}
+	}
 }
 
 // TestPackageDocs: every package has exactly one package doc comment.
 func TestPackageDocs(t *testing.T) {
-	for dir, p := range packages(t) {
-		if p.docs != 1 {
-			t.Errorf("package %s has %d package doc comments, want exactly 1", dir, p.docs)
+	for rel, p := range modulePackages(t) {
+		n := 0
+		for _, name := range p.GoFiles {
+			f, err := parser.ParseFile(token.NewFileSet(), filepath.Join(rel, name), nil, parser.PackageClauseOnly|parser.ParseComments)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f.Doc != nil && (strings.HasPrefix(f.Doc.Text(), "Package ") || strings.HasPrefix(f.Doc.Text(), "Command ")) {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("package %s has %d package doc comments, want exactly 1", rel, n)
 		}
 	}
 }

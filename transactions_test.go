@@ -27,7 +27,7 @@ func TestActions_OneTransaction(t *testing.T) {
 	for _, pkg := range []string{"iam", "sts"} {
 		fset := token.NewFileSet()
 		funcs := map[string]*ast.FuncDecl{}
-		files, err := filepath.Glob(filepath.Join(pkg, "*.go"))
+		files, err := filepath.Glob(filepath.Join("internal", pkg, "*.go"))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/keyward/keyward/seal"
+	"github.com/keyward/keyward/internal/seal"
 	"github.com/keyward/keyward/sigv4"
 )
 

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
-	"github.com/keyward/keyward/seal"
-	"github.com/keyward/keyward/server"
+	"github.com/keyward/keyward/internal/seal"
+	"github.com/keyward/keyward/internal/server"
 )
 
 const accountUsage = `usage:

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
-	"github.com/keyward/keyward/audit"
-	"github.com/keyward/keyward/authz"
+	"github.com/keyward/keyward/internal/audit"
+	"github.com/keyward/keyward/internal/authz"
 	"github.com/keyward/keyward/policy"
 )
 

@@ -19,8 +19,8 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
-	"github.com/keyward/keyward/audit"
-	"github.com/keyward/keyward/server"
+	"github.com/keyward/keyward/internal/audit"
+	"github.com/keyward/keyward/internal/server"
 	"github.com/keyward/keyward/sigv4"
 )
 

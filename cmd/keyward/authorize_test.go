@@ -21,7 +21,7 @@ import (
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/authorize"
 	"github.com/keyward/keyward/guard"
-	"github.com/keyward/keyward/server"
+	"github.com/keyward/keyward/internal/server"
 	"github.com/keyward/keyward/sigv4"
 )
 

@@ -4,7 +4,7 @@ import (
 	"net/url"
 	"testing"
 
-	"github.com/keyward/keyward/postgres/pgtest"
+	"github.com/keyward/keyward/internal/postgres/pgtest"
 )
 
 // BenchmarkStack_Postgres is BenchmarkStack's signed requests through the

@@ -12,8 +12,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/keyward/keyward/postgres/pgtest"
-	"github.com/keyward/keyward/seal"
+	"github.com/keyward/keyward/internal/postgres/pgtest"
+	"github.com/keyward/keyward/internal/seal"
 	"github.com/keyward/keyward/sigv4"
 )
 

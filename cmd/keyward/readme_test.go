@@ -11,8 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/keyward/keyward/awsquery"
-	"github.com/keyward/keyward/iam"
+	"github.com/keyward/keyward/internal/awsquery"
+	"github.com/keyward/keyward/internal/iam"
 )
 
 var update = flag.Bool("update", false, "rewrite the README's generated sections")

@@ -17,10 +17,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/keyward/keyward/authz"
-	"github.com/keyward/keyward/postgres/pgtest"
-	"github.com/keyward/keyward/seal"
-	"github.com/keyward/keyward/server"
+	"github.com/keyward/keyward/internal/authz"
+	"github.com/keyward/keyward/internal/postgres/pgtest"
+	"github.com/keyward/keyward/internal/seal"
+	"github.com/keyward/keyward/internal/server"
 	"github.com/keyward/keyward/sigv4"
 )
 

@@ -22,9 +22,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/keyward/keyward"
-	"github.com/keyward/keyward/authn"
-	"github.com/keyward/keyward/postgres/pgtest"
-	"github.com/keyward/keyward/server"
+	"github.com/keyward/keyward/internal/authn"
+	"github.com/keyward/keyward/internal/postgres/pgtest"
+	"github.com/keyward/keyward/internal/server"
 	"github.com/keyward/keyward/sigv4"
 )
 

@@ -17,8 +17,8 @@ import (
 	"testing"
 
 	"github.com/keyward/keyward"
-	"github.com/keyward/keyward/seal"
-	"github.com/keyward/keyward/server"
+	"github.com/keyward/keyward/internal/seal"
+	"github.com/keyward/keyward/internal/server"
 	"github.com/keyward/keyward/sigv4"
 )
 

@@ -17,11 +17,11 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/authorize"
-	"github.com/keyward/keyward/authz"
-	"github.com/keyward/keyward/postgres"
-	"github.com/keyward/keyward/seal"
-	"github.com/keyward/keyward/server"
-	"github.com/keyward/keyward/sqlite"
+	"github.com/keyward/keyward/internal/authz"
+	"github.com/keyward/keyward/internal/postgres"
+	"github.com/keyward/keyward/internal/seal"
+	"github.com/keyward/keyward/internal/server"
+	"github.com/keyward/keyward/internal/sqlite"
 )
 
 // DefaultAddr is where keyward serve listens without --addr.

@@ -15,9 +15,9 @@ import (
 	"sync"
 
 	"github.com/keyward/keyward"
-	"github.com/keyward/keyward/authn"
+	"github.com/keyward/keyward/internal/authn"
 	"github.com/keyward/keyward/authorize"
-	"github.com/keyward/keyward/authz"
+	"github.com/keyward/keyward/internal/authz"
 	"github.com/keyward/keyward/policy"
 	"github.com/keyward/keyward/sigv4"
 )
@@ -52,16 +52,16 @@ type Handler struct {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", "POST")
-		writeError(w, http.StatusMethodNotAllowed, &authorize.Error{"InvalidAction", "the authorize API takes POST"})
+		writeError(w, http.StatusMethodNotAllowed, &authorize.Error{Code: "InvalidAction", Message: "the authorize API takes POST"})
 		return
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 	if err != nil {
-		writeError(w, http.StatusBadRequest, &authorize.Error{"ValidationError", "reading the request: " + err.Error()})
+		writeError(w, http.StatusBadRequest, &authorize.Error{Code: "ValidationError", Message: "reading the request: " + err.Error()})
 		return
 	}
 	if len(body) > maxBody {
-		writeError(w, http.StatusRequestEntityTooLarge, &authorize.Error{"ValidationError", "the request is larger than 8 MiB"})
+		writeError(w, http.StatusRequestEntityTooLarge, &authorize.Error{Code: "ValidationError", Message: "the request is larger than 8 MiB"})
 		return
 	}
 	caller, err := h.Authn.Verify(r, body, authorize.SigningService)
@@ -74,7 +74,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	var in authorize.Input
 	if err := json.Unmarshal(body, &in); err != nil {
-		writeError(w, http.StatusBadRequest, &authorize.Error{"ValidationError", "the request is not the authorize API's JSON: " + err.Error()})
+		writeError(w, http.StatusBadRequest, &authorize.Error{Code: "ValidationError", Message: "the request is not the authorize API's JSON: " + err.Error()})
 		return
 	}
 	if err := in.Validate(); err != nil {
@@ -132,7 +132,7 @@ func (h *Handler) authorize(ctx context.Context, service *keyward.Caller, in *au
 		if !errors.As(err, &ke) {
 			return nil, err
 		}
-		out.Error = &authorize.Error{ke.Code, ke.Message}
+		out.Error = &authorize.Error{Code: ke.Code, Message: ke.Message}
 		return out, nil
 	}
 	out.Authenticated = true
@@ -221,7 +221,7 @@ func (h *Handler) resourcePolicy(raw json.RawMessage) (*policy.Set, error) {
 	if len(doc) > 0 && doc[0] == '"' {
 		var s string
 		if err := json.Unmarshal(doc, &s); err != nil {
-			return nil, &authorize.Error{"MalformedPolicyDocument", err.Error()}
+			return nil, &authorize.Error{Code: "MalformedPolicyDocument", Message: err.Error()}
 		}
 		doc = []byte(s)
 	}
@@ -234,7 +234,7 @@ func (h *Handler) resourcePolicy(raw json.RawMessage) (*policy.Set, error) {
 	}
 	d, err := policy.Parse(doc, policy.Resource)
 	if err != nil {
-		return nil, &authorize.Error{"MalformedPolicyDocument", "resourcePolicy: " + err.Error()}
+		return nil, &authorize.Error{Code: "MalformedPolicyDocument", Message: "resourcePolicy: " + err.Error()}
 	}
 	set = policy.NewSet(policy.Policy{ID: "ResourcePolicy", Document: d})
 	h.mu.Lock()
@@ -254,7 +254,7 @@ func clientRequest(ctx context.Context, cr *authorize.ClientRequest) (*http.Requ
 	}
 	u, err := url.ParseRequestURI(uri)
 	if err != nil {
-		return nil, &authorize.Error{"ValidationError", "request.path and request.query do not form a request URI: " + err.Error()}
+		return nil, &authorize.Error{Code: "ValidationError", Message: "request.path and request.query do not form a request URI: " + err.Error()}
 	}
 	r := &http.Request{Method: cr.Method, URL: u, RequestURI: uri, Header: make(http.Header, len(cr.Headers)),
 		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, RemoteAddr: cr.SourceIP}
@@ -332,13 +332,13 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	var ke *keyward.Error
 	if errors.As(err, &ke) {
-		writeError(w, keyward.HTTPStatus(ke.Code), &authorize.Error{ke.Code, ke.Message})
+		writeError(w, keyward.HTTPStatus(ke.Code), &authorize.Error{Code: ke.Code, Message: ke.Message})
 		return
 	}
 	if h.Log != nil {
 		h.Log.Error("authorize", "path", r.URL.Path, "err", err)
 	}
-	writeError(w, http.StatusInternalServerError, &authorize.Error{"InternalFailure", "an internal error occurred"})
+	writeError(w, http.StatusInternalServerError, &authorize.Error{Code: "InternalFailure", Message: "an internal error occurred"})
 }
 
 func writeError(w http.ResponseWriter, code int, e *authorize.Error) {

@@ -144,5 +144,5 @@ func forwardError(w http.ResponseWriter, status int, code, msg string) {
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", sigv4.Algorithm)
 	}
-	writeError(w, status, &authorize.Error{code, msg})
+	writeError(w, status, &authorize.Error{Code: code, Message: msg})
 }
