@@ -17,8 +17,8 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
-	"github.com/keyward/keyward/internal/authz"
 	"github.com/keyward/keyward/catalog"
+	"github.com/keyward/keyward/internal/authz"
 	"github.com/keyward/keyward/internal/iam"
 	"github.com/keyward/keyward/internal/server"
 	"github.com/keyward/keyward/sigv4"

@@ -12,8 +12,8 @@ import (
 	"testing"
 
 	"github.com/keyward/keyward"
-	"github.com/keyward/keyward/internal/authz"
 	"github.com/keyward/keyward/catalog"
+	"github.com/keyward/keyward/internal/authz"
 	"github.com/keyward/keyward/internal/iam"
 	"github.com/keyward/keyward/internal/server"
 	"github.com/keyward/keyward/sigv4"

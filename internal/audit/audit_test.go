@@ -14,8 +14,8 @@ import (
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/audit"
 	"github.com/keyward/keyward/internal/authz"
-	"github.com/keyward/keyward/policy"
 	"github.com/keyward/keyward/internal/sqlite"
+	"github.com/keyward/keyward/policy"
 )
 
 var t0 = time.Date(2026, 11, 27, 1, 0, 0, 0, time.UTC)

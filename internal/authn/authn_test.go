@@ -11,8 +11,8 @@ import (
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/authn"
 	"github.com/keyward/keyward/internal/seal"
-	"github.com/keyward/keyward/sigv4"
 	"github.com/keyward/keyward/internal/sqlite"
+	"github.com/keyward/keyward/sigv4"
 )
 
 const acct = "111122223333"

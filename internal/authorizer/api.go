@@ -15,8 +15,8 @@ import (
 	"sync"
 
 	"github.com/keyward/keyward"
-	"github.com/keyward/keyward/internal/authn"
 	"github.com/keyward/keyward/authorize"
+	"github.com/keyward/keyward/internal/authn"
 	"github.com/keyward/keyward/internal/authz"
 	"github.com/keyward/keyward/policy"
 	"github.com/keyward/keyward/sigv4"

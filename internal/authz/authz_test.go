@@ -8,8 +8,8 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/authz"
-	"github.com/keyward/keyward/policy"
 	"github.com/keyward/keyward/internal/sqlite"
+	"github.com/keyward/keyward/policy"
 )
 
 const acct = "111122223333"

@@ -14,15 +14,15 @@ import (
 )
 
 type bindInput struct {
-	UserName   string        `query:"UserName,required"`
-	Path       *string       `query:"Path"`
-	MaxItems   *int32        `query:"MaxItems"`
-	Count      int           `query:"Count"`
-	Force      *bool         `query:"Force"`
-	Keys       []string      `query:"TagKeys"`
-	Tags       []keyward.Tag `query:"Tags"`
-	Untagged   string
-	Skipped    string `query:"-"`
+	UserName string        `query:"UserName,required"`
+	Path     *string       `query:"Path"`
+	MaxItems *int32        `query:"MaxItems"`
+	Count    int           `query:"Count"`
+	Force    *bool         `query:"Force"`
+	Keys     []string      `query:"TagKeys"`
+	Tags     []keyward.Tag `query:"Tags"`
+	Untagged string
+	Skipped  string `query:"-"`
 	//lint:ignore U1000 the binder must skip unexported fields: this one is here to be skipped
 	unexported string
 }

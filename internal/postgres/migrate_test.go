@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/keyward/keyward/internal/sqlcore"
 	"github.com/keyward/keyward/internal/postgres/pgtest"
+	"github.com/keyward/keyward/internal/sqlcore"
 )
 
 // TestOpen_RacingReplicas starts two replicas on one empty database at the

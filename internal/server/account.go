@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
-	"github.com/keyward/keyward/internal/authn"
 	"github.com/keyward/keyward/catalog"
+	"github.com/keyward/keyward/internal/authn"
 	"github.com/keyward/keyward/internal/iam"
 	"github.com/keyward/keyward/internal/seal"
 )

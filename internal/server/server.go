@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/authorize"
 	"github.com/keyward/keyward/internal/audit"
 	"github.com/keyward/keyward/internal/authn"
-	"github.com/keyward/keyward/authorize"
 	"github.com/keyward/keyward/internal/authz"
 	"github.com/keyward/keyward/internal/awsquery"
 	"github.com/keyward/keyward/internal/iam"
