@@ -101,7 +101,7 @@ func testRolesAnywhereProfile(t *testing.T, s keyward.Store) {
 		ManagedPolicyARNs: []string{"arn:aws:iam::aws:policy/ReadOnlyAccess"}, SessionPolicy: doc1,
 		DurationSeconds: 900, RequireInstanceProperties: true, AcceptRoleSessionName: true,
 		AttributeMappings: []keyward.AttributeMapping{{CertificateField: "x509Subject", Specifiers: []string{"CN", "OU"}}},
-		CreatedBy: "arn:aws:iam::" + acct + ":root", CreateDate: t0, UpdateDate: t0}
+		CreatedBy:         "arn:aws:iam::" + acct + ":root", CreateDate: t0, UpdateDate: t0}
 	id2 := raUUID()
 	bare := keyward.RolesAnywhereProfile{AccountID: acct, ID: id2, ARN: raARN(acct, "profile", id2), Name: "bare", CreateDate: t0, UpdateDate: t0}
 	update(t, s, func(tx keyward.Tx) error {
