@@ -216,7 +216,7 @@ func credentialProcess(t *testing.T, helper string, args []string) (Creds, strin
 		return Creds{}, stderr.String(), err
 	}
 	var out struct {
-		Version                                             int
+		Version                                                int
 		AccessKeyId, SecretAccessKey, SessionToken, Expiration string
 	}
 	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil {
@@ -493,4 +493,6 @@ func TestRolesAnywhere_ControlPlane(t *testing.T) {
 	}
 }
 
-func profileID(profileARN string) string { return profileARN[strings.LastIndexByte(profileARN, '/')+1:] }
+func profileID(profileARN string) string {
+	return profileARN[strings.LastIndexByte(profileARN, '/')+1:]
+}
