@@ -16,9 +16,12 @@ type taggable struct {
 	tags []keyward.Tag
 }
 
-// findTaggable finds the entity an ARN names in the caller's account, and
-// authorizes action on it (on the ARN as given when it is absent).
-func (o *op) taggable(action, resourceARN string, extra map[string][]string) (*taggable, error) {
+// taggable finds the entity an ARN names in the caller's account, and
+// authorizes action on it (on the ARN as given when it is absent), with
+// its tags as aws:ResourceTag/KEY; onAll authorizes on "*" with no
+// resource keys instead, for ListTagsForResource, to which AWS's Service
+// Authorization Reference gives no resource type.
+func (o *op) taggable(action, resourceARN string, extra map[string][]string, onAll bool) (*taggable, error) {
 	_, account, kind, id, ok := parseARN(resourceARN)
 	var found bool
 	t := &taggable{arn: resourceARN}
@@ -46,7 +49,13 @@ func (o *op) taggable(action, resourceARN string, extra map[string][]string) (*t
 	}
 	// An ARN of another region names nothing.
 	found = found && t.arn == resourceARN
-	if err := o.authorize(action, resourceARN, resourceTags(extra, t.tags)); err != nil {
+	resource := resourceARN
+	if onAll {
+		resource = "*"
+	} else {
+		extra = resourceTags(extra, t.tags)
+	}
+	if err := o.authorize(action, resource, extra); err != nil {
 		return nil, err
 	}
 	if !found {
@@ -70,7 +79,7 @@ type TagResourceOutput struct{}
 func (s *Service) TagResource(ctx context.Context, r *Request, in *TagResourceInput) (*TagResourceOutput, error) {
 	tags := toTags(in.Tags)
 	err := s.update(ctx, r, func(o *op) error {
-		t, err := o.taggable("rolesanywhere:TagResource", in.ResourceArn, requestTags(tags))
+		t, err := o.taggable("rolesanywhere:TagResource", in.ResourceArn, requestTags(tags), false)
 		if err != nil {
 			return err
 		}
@@ -102,7 +111,7 @@ func (s *Service) UntagResource(ctx context.Context, r *Request, in *UntagResour
 		if len(in.TagKeys) > 0 {
 			extra = map[string][]string{"aws:TagKeys": in.TagKeys}
 		}
-		t, err := o.taggable("rolesanywhere:UntagResource", in.ResourceArn, extra)
+		t, err := o.taggable("rolesanywhere:UntagResource", in.ResourceArn, extra, false)
 		if err != nil {
 			return err
 		}
@@ -125,11 +134,12 @@ type ListTagsForResourceOutput struct {
 }
 
 // ListTagsForResource lists a resource's tags. It needs
-// rolesanywhere:ListTagsForResource on it.
+// rolesanywhere:ListTagsForResource (on "*", as AWS's Service
+// Authorization Reference gives the action no resource type).
 func (s *Service) ListTagsForResource(ctx context.Context, r *Request, in *ListTagsForResourceInput) (*ListTagsForResourceOutput, error) {
 	var out ListTagsForResourceOutput
 	err := s.view(ctx, r, func(o *op) error {
-		t, err := o.taggable("rolesanywhere:ListTagsForResource", in.ResourceArn, nil)
+		t, err := o.taggable("rolesanywhere:ListTagsForResource", in.ResourceArn, nil, true)
 		if err != nil {
 			return err
 		}
