@@ -230,7 +230,9 @@ func sessionCreds(tb testing.TB, body string) (sigv4.Credentials, map[string]any
 // expiration returns the credentials' expiry from a CreateSession response.
 func expiration(tb testing.TB, body string) time.Time {
 	tb.Helper()
-	var out struct{ CredentialSet []struct{ Credentials struct{ Expiration string } } }
+	var out struct {
+		CredentialSet []struct{ Credentials struct{ Expiration string } }
+	}
 	json.Unmarshal([]byte(body), &out)
 	e, err := time.Parse(time.RFC3339, out.CredentialSet[0].Credentials.Expiration)
 	if err != nil {
@@ -336,7 +338,9 @@ func TestRolesAnywhere_CreateSessionRules(t *testing.T) {
 	viaInter := issueCert(t, inter, "workload-1")
 	// A second trust anchor of the same CA: the trust policy pins the first
 	// (aws:SourceArn), so its certificates get nothing through this one.
-	var other struct{ TrustAnchor struct{ TrustAnchorArn string } }
+	var other struct {
+		TrustAnchor struct{ TrustAnchorArn string }
+	}
 	mustRA(t, hs, root, "POST", "/trustanchors", map[string]any{"name": "same-ca", "enabled": true,
 		"source": map[string]any{"sourceType": "CERTIFICATE_BUNDLE", "sourceData": map[string]any{"x509CertificateData": ca.pem()}}}, &other)
 	viaOther := set
@@ -480,7 +484,9 @@ func TestRolesAnywhere_AuthorizationCoverage(t *testing.T) {
 	s, hs, root := newTestServer(t, serveConfig{store: "sqlite::memory:"})
 	ca := newTestCA(t, "Example CA")
 	set := setupRolesAnywhere(t, hs, root, ca, raTrust)
-	var crl struct{ Crl struct{ CrlID, CrlArn string } }
+	var crl struct {
+		Crl struct{ CrlID, CrlArn string }
+	}
 	mustRA(t, hs, root, "POST", "/crls", map[string]any{"name": "c", "trustAnchorArn": set.anchorARN, "crlData": crlPEM(t, ca)}, &crl)
 	if code, body := call(t, hs.Client(), hs.URL, root, "iam", iamForm("CreateUser", "UserName", "nobody")); code != 200 {
 		t.Fatalf("CreateUser: %d %s", code, body)
