@@ -195,5 +195,8 @@ func parseARN(a string) (region, account, kind, id string, ok bool) {
 		return "", "", "", "", false
 	}
 	kind, id, ok = strings.Cut(p[5], "/")
-	return p[3], p[4], kind, id, ok && id != "" && !strings.Contains(id, "/")
+	if !ok || id == "" || strings.Contains(id, "/") {
+		return "", "", "", "", false
+	}
+	return p[3], p[4], kind, id, true
 }
