@@ -32,7 +32,8 @@
 // certificate's attributes as aws:PrincipalTag/x509Subject/CN, ... and the
 // anchor as aws:SourceArn. The session is sealed by sts.Tokens: evaluated
 // with the role's current policies at each request, revocable with
-// aws:TokenIssueTime like any other.
+// aws:TokenIssueTime like any other. The authorizer's LogOnly mode softens
+// the control plane's denials, never CreateSession's checks.
 //
 // # Caveats
 //
