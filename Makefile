@@ -57,7 +57,7 @@ FUZZTIME ?= 10s
 FUZZ_TARGETS = \
 	./policy:FuzzParse \
 	./arn:FuzzParse \
-	./sigv4:FuzzParse ./sigv4:FuzzSignVerify \
+	./sigv4:FuzzParse ./sigv4:FuzzSignVerify ./sigv4:FuzzParseX509 \
 	./internal/awsquery:FuzzForm ./internal/awsquery:FuzzBind \
 	./internal/sts:FuzzOpenSession ./internal/sts:FuzzDecodePayload ./internal/sts:FuzzParseJWT ./internal/sts:FuzzAssumeRoleWithWebIdentity \
 	./authorize:FuzzForward \

@@ -19,6 +19,7 @@ import (
 	"github.com/keyward/keyward/internal/authz"
 	"github.com/keyward/keyward/internal/awsquery"
 	"github.com/keyward/keyward/internal/iam"
+	"github.com/keyward/keyward/internal/rolesanywhere"
 	"github.com/keyward/keyward/internal/seal"
 	"github.com/keyward/keyward/internal/sts"
 )
@@ -84,6 +85,7 @@ type Server struct {
 	metrics  *metrics
 	trail    *audit.Writer // nil: no audit trail
 	tracker  *audit.Tracker
+	ra       *rolesanywhere.Service
 	stop     context.CancelFunc // ends the background loops
 }
 
@@ -134,6 +136,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		newService("sts", awsquery.NamespaceSTS, awsquery.VersionSTS,
 			awsquery.Actions(&sts.Service{Store: cfg.Store, Authz: s.authz, Tokens: tokens}), sts.UnsignedActions),
 	}
+	s.ra = &rolesanywhere.Service{Store: cfg.Store, Authz: s.authz, Tokens: tokens, Limit: s.limit}
 
 	loops, stop := context.WithCancel(context.WithoutCancel(ctx))
 	s.stop = stop
@@ -218,6 +221,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /metrics", s.metrics)
 	mux.HandleFunc("POST /keyward/admin/reset", s.reset)
 	s.authorizeRoutes(mux)
+	s.rolesAnywhereRoutes(mux)
 	mux.HandleFunc("/", s.serveQuery)
 	return mux
 }

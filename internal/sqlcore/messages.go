@@ -219,3 +219,13 @@ func errInvalidMarker() error {
 func ErrUnstorableText() error {
 	return keyward.Errorf(keyward.ErrInvalidInput, "Text with a NUL character or invalid UTF-8 cannot be stored.")
 }
+
+// IAM Roles Anywhere.
+
+func errRolesAnywhereExists(what, id string) error {
+	return keyward.Errorf(keyward.ErrEntityAlreadyExists, "A %s with id %s already exists.", what, id)
+}
+
+func errNoSuchRolesAnywhere(what, id string) error {
+	return keyward.Errorf(keyward.ErrNoSuchEntity, "The %s %s cannot be found.", what, id)
+}

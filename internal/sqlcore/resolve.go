@@ -77,6 +77,8 @@ func (t *Tx) refID(ref keyward.EntityRef) (string, error) {
 			return "", t.notFound("find oidc provider", err, errNoSuchOIDCProvider(ref.ARN))
 		}
 		return arn, nil
+	case keyward.KindTrustAnchor, keyward.KindRolesAnywhereProfile, keyward.KindCRL:
+		return t.raID(ref)
 	}
 	return t.entityID(ref.Kind, ref.AccountID, ref.Name)
 }
