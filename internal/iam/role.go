@@ -117,7 +117,11 @@ func (s *Service) CreateRole(ctx context.Context, c *keyward.Caller, in *CreateR
 		return nil, err
 	}
 	r.AssumeRolePolicyDocument = shown
-	return &CreateRoleOutput{Role: roleOut(r, tags, false)}, nil
+	out := &CreateRoleOutput{Role: roleOut(r, tags, false)}
+	// AWS's CreateRole leaves MaxSessionDuration out (GetRole and ListRoles
+	// show it).
+	out.Role.MaxSessionDuration = 0
+	return out, nil
 }
 
 // GetRoleInput is GetRole's request.
