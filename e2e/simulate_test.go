@@ -107,9 +107,11 @@ func TestSimulatePrincipalPolicy_SDK(t *testing.T) {
 		t.Fatalf("s3:GetObject with context = %s, %+v; want allowed by one statement", r.EvalDecision, r.MatchedStatements)
 	}
 	m := r.MatchedStatements[0]
-	if aws.ToString(m.SourcePolicyId) != "p" || m.SourcePolicyType != types.PolicySourceTypeUser ||
-		m.StartPosition.Line != 9 || m.StartPosition.Column != 5 || m.EndPosition.Line != 15 || m.EndPosition.Column != 6 {
-		t.Errorf("matched statement = %s %s %d:%d-%d:%d, want p user 9:5-15:6", aws.ToString(m.SourcePolicyId), m.SourcePolicyType,
+	// As IAM's simulator says it: the inline policy as KIND_ENTITY_POLICY,
+	// "IAM Policy", from just after the previous statement's '}'.
+	if aws.ToString(m.SourcePolicyId) != "user_alice_p" || m.SourcePolicyType != "IAM Policy" ||
+		m.StartPosition.Line != 8 || m.StartPosition.Column != 6 || m.EndPosition.Line != 15 || m.EndPosition.Column != 6 {
+		t.Errorf("matched statement = %s %s %d:%d-%d:%d, want user_alice_p IAM Policy 8:6-15:6", aws.ToString(m.SourcePolicyId), m.SourcePolicyType,
 			m.StartPosition.Line, m.StartPosition.Column, m.EndPosition.Line, m.EndPosition.Column)
 	}
 	if aws.ToString(r.EvalResourceName) != "arn:aws:s3:::reports/q4.csv" || len(r.ResourceSpecificResults) != 1 || len(r.ResourceSpecificResults[0].MissingContextValues) != 0 {
