@@ -167,14 +167,14 @@ func TestSimulateCustomPolicy_SDK(t *testing.T) {
 		types    string // matched statements' source types
 	}{
 		{"allowed within the boundary", iam.SimulateCustomPolicyInput{PolicyInputList: []string{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`},
-			PermissionsBoundaryPolicyInputList: []string{boundary}, ActionNames: []string{"s3:PutObject"}}, types.PolicyEvaluationDecisionTypeAllowed, aws.Bool(true), "none,none"}, // the policy's and the boundary's
+			PermissionsBoundaryPolicyInputList: []string{boundary}, ActionNames: []string{"s3:PutObject"}}, types.PolicyEvaluationDecisionTypeAllowed, aws.Bool(true), "IAM Policy,Permissions Boundary Policy"}, // the policy's and the boundary's, as IAM names them
 		{"outside the boundary", iam.SimulateCustomPolicyInput{PolicyInputList: []string{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`},
 			PermissionsBoundaryPolicyInputList: []string{boundary}, ActionNames: []string{"iam:CreateUser"}}, types.PolicyEvaluationDecisionTypeImplicitDeny, aws.Bool(false), ""},
 		{"cross-account: the bucket allows, the caller's own policy too", iam.SimulateCustomPolicyInput{
 			PolicyInputList: []string{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`},
 			ActionNames:     []string{"s3:GetObject"}, ResourceArns: []string{"arn:aws:s3:::reports/q3.csv"}, ResourcePolicy: aws.String(bucketPolicy),
 			CallerArn: aws.String("arn:aws:iam::444455556666:user/partner"), ResourceOwner: aws.String("arn:aws:iam::" + testAccount + ":root")},
-			types.PolicyEvaluationDecisionTypeAllowed, nil, "none,resource"},
+			types.PolicyEvaluationDecisionTypeAllowed, nil, "IAM Policy,Resource Policy"},
 		{"cross-account: the caller's own policy does not allow", iam.SimulateCustomPolicyInput{
 			PolicyInputList: []string{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"*"}]}`},
 			ActionNames:     []string{"s3:GetObject"}, ResourceArns: []string{"arn:aws:s3:::reports/q3.csv"}, ResourcePolicy: aws.String(bucketPolicy),
@@ -184,12 +184,12 @@ func TestSimulateCustomPolicy_SDK(t *testing.T) {
 			PolicyInputList: []string{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"false"}}}]}`},
 			ActionNames:     []string{"iam:DeleteUser"},
 			ContextEntries:  []types.ContextEntry{{ContextKeyName: aws.String("aws:MultiFactorAuthPresent"), ContextKeyValues: []string{"false"}, ContextKeyType: types.ContextKeyTypeEnumBoolean}}},
-			types.PolicyEvaluationDecisionTypeExplicitDeny, nil, "none"},
+			types.PolicyEvaluationDecisionTypeExplicitDeny, nil, "IAM Policy"},
 		{"a string list", iam.SimulateCustomPolicyInput{
 			PolicyInputList: []string{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:TagUser","Resource":"*","Condition":{"ForAllValues:StringEquals":{"aws:TagKeys":["team","env"]}}}]}`},
 			ActionNames:     []string{"iam:TagUser"},
 			ContextEntries:  []types.ContextEntry{{ContextKeyName: aws.String("aws:TagKeys"), ContextKeyValues: []string{"team", "env"}, ContextKeyType: types.ContextKeyTypeEnumStringList}}},
-			types.PolicyEvaluationDecisionTypeAllowed, nil, "none"},
+			types.PolicyEvaluationDecisionTypeAllowed, nil, "IAM Policy"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
