@@ -46,6 +46,8 @@
 //     unknown key is NoSuchEntity even for a caller who may not ask.
 //   - Service-linked roles are the roles whose path begins with
 //     /aws-service-role/; CreateRole refuses that path, and DeleteRole,
-//     UpdateRole and UpdateAssumeRolePolicy refuse such roles
-//     (UnmodifiableEntity). Their deletion completes at once.
+//     UpdateAssumeRolePolicy and UpdateRole (but for the description alone)
+//     refuse such roles (UnmodifiableEntity). Their deletion completes at
+//     once. The services of catalog.ServiceLinkedRoles get AWS's role name,
+//     description and policies; other service principals a derived name.
 package iam

@@ -80,6 +80,7 @@ type Server struct {
 	authn    *authn.Authenticator
 	ring     *sts.KeyRing
 	tokens   *sts.Tokens
+	iam      *iam.Service // its in-memory reports are forgotten by reset
 	services []*service
 	limiter  *rateLimiter // nil: no limit
 	metrics  *metrics
@@ -160,6 +161,7 @@ func iamActions(s *Server) map[string]awsquery.Handler {
 			return s.cfg.KEK.Seal(secret, authn.AccessKeyAD(accessKeyID)), nil
 		},
 	}
+	s.iam = svc
 	actions := awsquery.Actions(svc)
 	for _, op := range iam.Operations {
 		if _, ok := actions[op.Name]; !ok {
