@@ -66,6 +66,10 @@ type Config struct {
 
 	// MaxBodyBytes bounds a Query request's body (0: awsquery's default).
 	MaxBodyBytes int64
+
+	// Console serves the web console under /console/ (package console),
+	// acting through the same chain as the Query API.
+	Console bool
 }
 
 // Server is Keyward's HTTP face: the AWS Query API for IAM and STS, the
@@ -218,6 +222,9 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /metrics", s.metrics)
 	mux.HandleFunc("POST /keyward/admin/reset", s.reset)
 	s.authorizeRoutes(mux)
+	if s.cfg.Console {
+		s.consoleRoutes(mux)
+	}
 	mux.HandleFunc("/", s.serveQuery)
 	return mux
 }
