@@ -137,13 +137,7 @@ func simulate(p *page, d *simulatorData) error {
 				docs[st.SourcePolicyID] = doc
 			}
 			if doc != "" && st.StartPosition != nil && st.EndPosition != nil {
-				all := numbered(doc, nil)
-				for i := range all {
-					if all[i].N >= st.StartPosition.Line && all[i].N <= st.EndPosition.Line {
-						all[i].Bad = true // highlighted: the statement's lines
-					}
-				}
-				ss.Lines = all
+				ss.Lines = statementLines(doc, st.StartPosition.Line, st.EndPosition.Line)
 			}
 			sr.Statements = append(sr.Statements, ss)
 		}
@@ -217,4 +211,27 @@ func contextType(key string) string {
 		return "stringList"
 	}
 	return "string"
+}
+
+// maxStatementLines bounds the lines of a statement the simulator shows
+// (AWS's managed policies hold statements of thousands of lines).
+const maxStatementLines = 30
+
+// statementLines is the statement that spans lines start to end of doc,
+// highlighted, with a line of context either side, cut at
+// maxStatementLines.
+func statementLines(doc string, start, end int) []editorLine {
+	all := numbered(doc, nil)
+	from, to := max(start-2, 0), min(end+1, len(all))
+	if to-from > maxStatementLines {
+		to = from + maxStatementLines
+	}
+	out := all[from:to]
+	for i := range out {
+		out[i].Bad = out[i].N >= start && out[i].N <= end // highlighted: the statement's lines
+	}
+	if to < min(end+1, len(all)) {
+		out = append(out, editorLine{N: to + 1, Text: "…"})
+	}
+	return out
 }
