@@ -141,6 +141,17 @@ func (p *page) redirect(target, flash string) error {
 // fail shows err instead of the page.
 func (p *page) fail(err error) {
 	var ae *apiError
+	if errors.As(err, &ae) && (ae.Code == keyward.ErrInvalidClientTokenID || ae.Code == keyward.ErrExpiredToken) {
+		// The session's principal is gone (a deleted user or role), or its
+		// credential no longer opens: the session ends.
+		if !p.sess.pop() {
+			p.c.sessions.remove(p.sess.id)
+			p.c.toSignIn(p.w, p.r, "Your session has ended: "+ae.Message)
+			return
+		}
+		p.redirect(Prefix, "The role session ended: "+ae.Message)
+		return
+	}
 	if errors.As(err, &ae) {
 		p.Title = "Error"
 		p.Data = ae

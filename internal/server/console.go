@@ -23,15 +23,20 @@ type consoleBackend struct{ s *Server }
 
 var _ console.Backend = consoleBackend{}
 
-// consoleRoutes mounts the console under console.Prefix.
-func (s *Server) consoleRoutes(mux *http.ServeMux) {
-	c := console.New(console.Config{
+// newConsole makes the console: one per server, whatever number of
+// handlers Handler makes, since it keeps the sessions.
+func (s *Server) newConsole() *console.Console {
+	return console.New(console.Config{
 		Backend:   consoleBackend{s},
 		AccountID: s.cfg.AccountID,
 		AuditFile: s.cfg.AuditFile,
 		Log:       s.log,
 	})
-	mux.Handle(console.Prefix, c)
+}
+
+// consoleRoutes mounts the console under console.Prefix.
+func (s *Server) consoleRoutes(mux *http.ServeMux) {
+	mux.Handle(console.Prefix, s.console)
 	mux.Handle("GET "+strings.TrimSuffix(console.Prefix, "/"), http.RedirectHandler(console.Prefix, http.StatusFound))
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/keyward/keyward/internal/authn"
 	"github.com/keyward/keyward/internal/authz"
 	"github.com/keyward/keyward/internal/awsquery"
+	"github.com/keyward/keyward/internal/console"
 	"github.com/keyward/keyward/internal/iam"
 	"github.com/keyward/keyward/internal/seal"
 	"github.com/keyward/keyward/internal/sts"
@@ -88,6 +89,7 @@ type Server struct {
 	metrics  *metrics
 	trail    *audit.Writer // nil: no audit trail
 	tracker  *audit.Tracker
+	console  *console.Console   // nil: no console
 	stop     context.CancelFunc // ends the background loops
 }
 
@@ -137,6 +139,10 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		newService("iam", awsquery.NamespaceIAM, awsquery.VersionIAM, iamActions(s), nil),
 		newService("sts", awsquery.NamespaceSTS, awsquery.VersionSTS,
 			awsquery.Actions(&sts.Service{Store: cfg.Store, Authz: s.authz, Tokens: tokens}), sts.UnsignedActions),
+	}
+
+	if cfg.Console {
+		s.console = s.newConsole()
 	}
 
 	loops, stop := context.WithCancel(context.WithoutCancel(ctx))
@@ -222,7 +228,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /metrics", s.metrics)
 	mux.HandleFunc("POST /keyward/admin/reset", s.reset)
 	s.authorizeRoutes(mux)
-	if s.cfg.Console {
+	if s.console != nil {
 		s.consoleRoutes(mux)
 	}
 	mux.HandleFunc("/", s.serveQuery)
