@@ -37,8 +37,6 @@ type frame struct {
 	creds Credentials
 	label string // what the header shows: "alice", "Admin (as alice)"
 	arn   string
-	// color and display name of a switched role, as AWS's console keeps them.
-	roleName string
 }
 
 func (s *session) top() frame {

@@ -210,7 +210,7 @@ func (c *Console) switchRole(p *page) error {
 	if label == "" {
 		label = roleARN[strings.LastIndex(roleARN, "/")+1:]
 	}
-	p.sess.push(frame{creds: cr, label: label, arn: out.AssumedRoleUser.Arn, roleName: label})
+	p.sess.push(frame{creds: cr, label: label, arn: out.AssumedRoleUser.Arn})
 	return p.redirect(Prefix, "You are now acting as "+out.AssumedRoleUser.Arn+".")
 }
 

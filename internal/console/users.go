@@ -13,14 +13,12 @@ const pageSize = 50
 
 // listData is a page of a list with search.
 type listData[T any] struct {
-	Items      []T
-	Search     string
-	Marker     string // this page's marker
-	Next       string // the next page's marker, "" on the last
-	Scanned    int    // entries read to find Items (searches)
-	Extra      any
-	NewURL     string
-	Attachable []iam.Policy
+	Items   []T
+	Search  string
+	Marker  string // this page's marker
+	Next    string // the next page's marker, "" on the last
+	Scanned int    // entries read to find Items (searches)
+	Extra   any
 }
 
 // users lists the account's users, 50 a page; a search reads pages of the
