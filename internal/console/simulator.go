@@ -155,7 +155,7 @@ func explain(r iam.EvaluationResult) string {
 		return "Denied explicitly: a Deny statement matches " + r.EvalActionName + " (an explicit deny wins over every allow)."
 	}
 	if b := r.PermissionsBoundaryDecisionDetail; b != nil && !b.AllowedByPermissionsBoundary {
-		return "Denied: the permissions boundary does not allow " + r.EvalActionName + ". A boundary caps what the identity policies grant: an action must be allowed by both."
+		return "Denied: the permissions boundary does not allow " + r.EvalActionName + ", so it is denied whatever the identity policies grant. A boundary caps them: an action must be allowed by both."
 	}
 	msg := "Denied implicitly: no identity-based policy allows " + r.EvalActionName + "."
 	if len(r.MissingContextValues) > 0 {
