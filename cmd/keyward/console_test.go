@@ -409,3 +409,36 @@ func BenchmarkConsole_UsersPage(b *testing.B) {
 		})
 	}
 }
+
+// The console sits behind the API's rate limit: its calls spend the
+// session's key's tokens, and sign-in attempts spend the address's.
+func TestConsole_RateLimited(t *testing.T) {
+	_, hs, root := consoleServer(t, serveConfig{rateLimit: 0.001, rateBurst: 3})
+	cc := newConsoleClient(t, hs)
+	if resp := cc.signIn(root.AccessKeyID, root.SecretAccessKey); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-in = %d, want 303", resp.StatusCode)
+	}
+	codes := []int{}
+	for range 4 {
+		resp, page := cc.get("/console/users")
+		codes = append(codes, resp.StatusCode)
+		if resp.StatusCode != 200 && !strings.Contains(page, "Throttling") {
+			t.Errorf("a refused page does not say Throttling:\n%.300s", page)
+		}
+	}
+	if codes[0] != 200 || codes[3] != http.StatusBadRequest {
+		t.Errorf("GET /console/users four times = %v, want 200 first and Throttling (400) once the bucket is empty", codes)
+	}
+	// Sign-in attempts spend the address's tokens (the sign-in above took
+	// one): past the burst the form says to wait, even for a right key.
+	other := newConsoleClient(t, hs)
+	for range 3 {
+		_, form := other.get("/console/signin")
+		other.post("/console/signin", url.Values{"csrf": {csrf(t, form)}, "access_key_id": {root.AccessKeyID}, "secret_access_key": {"wrong"}})
+	}
+	_, form := other.get("/console/signin")
+	resp, page := other.post("/console/signin", url.Values{"csrf": {csrf(t, form)}, "access_key_id": {root.AccessKeyID}, "secret_access_key": {root.SecretAccessKey}})
+	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(page, "Too many sign-in attempts") {
+		t.Errorf("a sign-in past the address's burst = %d, want 401 saying to wait", resp.StatusCode)
+	}
+}
