@@ -97,7 +97,7 @@ func identityOf(s *session, c *keyward.Caller) identity {
 	id := identity{Label: top.label, ARN: c.ARN, Account: c.AccountID, Root: c.Kind == keyward.CallerRoot}
 	if s.depth() > 1 {
 		id.Switched = true
-		id.Back = s.bottom().label
+		id.Back = s.below().label
 	}
 	return id
 }

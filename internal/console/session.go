@@ -68,6 +68,16 @@ func (s *session) depth() int {
 	return len(s.frames)
 }
 
+// below is the frame under the top one: where the way back goes.
+func (s *session) below() frame {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.frames) < 2 {
+		return s.frames[0]
+	}
+	return s.frames[len(s.frames)-2]
+}
+
 func (s *session) bottom() frame {
 	s.mu.Lock()
 	defer s.mu.Unlock()
