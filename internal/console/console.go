@@ -63,7 +63,11 @@ type Credentials struct {
 // ErrPasswordResetRequired, with the caller, when the user must change the
 // password first; ErrMFARequired when a code is needed and none was given;
 // any other error refuses the sign-in (its message is not shown: the
-// form says only that the sign-in failed).
+// form says only that the sign-in failed). The caller is the user's
+// long-term identity (Kind CallerUser), MFAPresent set when a code was
+// checked: the session's credential carries it, so aws:MultiFactorAuthPresent
+// holds on every page. Attempts should be rate-limited by the implementation
+// (per user and per SourceIP), as the access key form is by the backend.
 type Passwords interface {
 	SignIn(ctx context.Context, in PasswordSignIn) (*keyward.Caller, error)
 }

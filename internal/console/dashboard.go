@@ -96,9 +96,9 @@ func (c *Console) dashboard(p *page) error {
 		}
 	}
 	unusedRoles := check{Title: "Roles unused for 90 days"}
-	if det, err := callValues[iam.GetAccountAuthorizationDetailsOutput](p, "iam", "GetAccountAuthorizationDetails", pairs("Filter.member.1", "Role", "MaxItems", "1000")); err == nil {
+	if roles, err := allRoleDetails(p); err == nil {
 		unusedRoles.Known = true
-		for _, r := range det.RoleDetailList {
+		for _, r := range roles {
 			last := time.Time(r.CreateDate)
 			if r.RoleLastUsed != nil && !time.Time(r.RoleLastUsed.LastUsedDate).IsZero() {
 				last = time.Time(r.RoleLastUsed.LastUsedDate)

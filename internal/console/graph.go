@@ -52,11 +52,34 @@ const (
 
 func (c *Console) trustGraph(p *page) error {
 	p.Nav = "graph"
-	det, err := callValues[iam.GetAccountAuthorizationDetailsOutput](p, "iam", "GetAccountAuthorizationDetails", pairs("Filter.member.1", "Role", "MaxItems", "1000"))
+	roles, err := allRoleDetails(p)
 	if err != nil {
 		return err
 	}
-	return p.render("graph", buildGraph(det.RoleDetailList, p.caller.AccountID))
+	return p.render("graph", buildGraph(roles, p.caller.AccountID))
+}
+
+// maxGraphRoles bounds the roles read for one page (the drawing of more
+// would not be read either).
+const maxGraphRoles = 5000
+
+// allRoleDetails reads the account's roles with their trust policies, page
+// by page.
+func allRoleDetails(p *page) ([]iam.RoleDetail, error) {
+	var out []iam.RoleDetail
+	marker := ""
+	for len(out) < maxGraphRoles {
+		det, err := callValues[iam.GetAccountAuthorizationDetailsOutput](p, "iam", "GetAccountAuthorizationDetails", pairs("Filter.member.1", "Role", "MaxItems", "1000", "Marker", marker))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, det.RoleDetailList...)
+		if !det.IsTruncated {
+			break
+		}
+		marker = det.Marker
+	}
+	return out, nil
 }
 
 // buildGraph lays out the graph of the roles' trust policies.

@@ -30,6 +30,7 @@ func (s *Server) newConsole() *console.Console {
 		Backend:   consoleBackend{s},
 		AccountID: s.cfg.AccountID,
 		AuditFile: s.cfg.AuditFile,
+		Passwords: s.cfg.ConsolePasswords,
 		Log:       s.log,
 	})
 }

@@ -69,8 +69,11 @@ type Config struct {
 	MaxBodyBytes int64
 
 	// Console serves the web console under /console/ (package console),
-	// acting through the same chain as the Query API.
-	Console bool
+	// acting through the same chain as the Query API. ConsolePasswords,
+	// when set, adds password (and MFA) sign-in to its form: the seam for
+	// login profiles.
+	Console          bool
+	ConsolePasswords console.Passwords
 }
 
 // Server is Keyward's HTTP face: the AWS Query API for IAM and STS, the
