@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/console"
+	"github.com/keyward/keyward/internal/postgres/pgtest"
 	"github.com/keyward/keyward/internal/seal"
 	"github.com/keyward/keyward/internal/server"
 	"github.com/keyward/keyward/internal/sqlite"
@@ -550,4 +552,60 @@ func TestConsole_PasswordSeam(t *testing.T) {
 			t.Errorf("the password change page does not show IAM's answer:\n%.500s", body)
 		}
 	})
+}
+
+// Console sessions are kept in the store: behind two replicas, a browser
+// signed in on one is served by the other, a role switched to on one
+// acts on the other, and signing out on one ends the session on both.
+func TestConsole_SessionsAcrossReplicas(t *testing.T) {
+	stores := []struct {
+		name string
+		url  func(t *testing.T) string
+	}{
+		{"sqlite", func(t *testing.T) string { return "sqlite:" + filepath.Join(t.TempDir(), "keyward.db") }},
+		{"postgres", func(t *testing.T) string { return pgtest.DSN(t) }},
+	}
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			store := st.url(t)
+			t.Setenv("KEYWARD_KEK", base64.StdEncoding.EncodeToString(seal.GenerateKey()))
+			_, a, root := newTestServer(t, serveConfig{store: store, console: true})
+			_, b, _ := newTestServer(t, serveConfig{store: store, console: true})
+			mustCall(t, a, root, "iam", iamForm("CreateUser", "UserName", "gus"))
+			mustCall(t, a, root, "iam", iamForm("PutUserPolicy", "UserName", "gus", "PolicyName", "assume",
+				"PolicyDocument", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`))
+			mustCall(t, a, root, "iam", iamForm("CreateRole", "RoleName", "reader",
+				"AssumeRolePolicyDocument", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/gus"},"Action":"sts:AssumeRole"}]}`))
+			mustCall(t, a, root, "iam", iamForm("PutRolePolicy", "RoleName", "reader", "PolicyName", "read",
+				"PolicyDocument", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*"}]}`))
+			gus := createKey(t, a, root, "gus")
+
+			onA := newConsoleClient(t, a)
+			if resp := onA.signIn(gus.AccessKeyID, gus.SecretAccessKey); resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("sign-in on A = %d", resp.StatusCode)
+			}
+			// The same browser (its cookie jar) on replica B.
+			onB := &consoleClient{t: t, base: b.URL, c: b.Client()}
+			onB.c.Jar, onB.c.CheckRedirect = onA.c.Jar, onA.c.CheckRedirect
+			aURL, _ := url.Parse(a.URL + "/console/")
+			bURL, _ := url.Parse(b.URL + "/console/")
+			onB.c.Jar.SetCookies(bURL, onA.c.Jar.Cookies(aURL))
+
+			if resp, page := onB.get("/console/users"); resp.StatusCode != http.StatusForbidden || !strings.Contains(page, "user/gus is not authorized to perform: iam:ListUsers") {
+				t.Fatalf("GET /console/users on B = %d, want gus's AccessDenied (the session found on B)", resp.StatusCode)
+			}
+			_, form := onB.get("/console/switch-role")
+			if resp, _ := onB.post("/console/switch-role", url.Values{"csrf": {csrf(t, form)}, "account": {"111122223333"}, "role": {"reader"}}); resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("switch role on B = %d, want 303", resp.StatusCode)
+			}
+			if resp, page := onA.get("/console/users"); resp.StatusCode != 200 || !strings.Contains(page, "reader @ 111122223333") {
+				t.Errorf("GET /console/users on A after switching on B = %d, want 200 as reader", resp.StatusCode)
+			}
+			_, page := onA.get("/console/")
+			onA.post("/console/signout", url.Values{"csrf": {csrf(t, page)}})
+			if resp, _ := onB.get("/console/users"); resp.StatusCode != http.StatusSeeOther {
+				t.Errorf("GET /console/users on B after signing out on A = %d, want 303 to the sign-in form", resp.StatusCode)
+			}
+		})
+	}
 }

@@ -101,6 +101,9 @@ type Config struct {
 	// UserSession and RootSession are how long a console session lasts
 	// (0: 12 hours and 1 hour, as AWS's console).
 	UserSession, RootSession time.Duration
+	// Sessions keeps the sessions where every replica finds them (the
+	// store, when it can); nil keeps them in this process's memory.
+	Sessions keyward.ConsoleSessions
 }
 
 // Console is the web console: an http.Handler for Prefix.
@@ -127,10 +130,11 @@ func New(cfg Config) *Console {
 	if cfg.RootSession == 0 {
 		cfg.RootSession = time.Hour
 	}
-	c := &Console{cfg: cfg, log: cfg.Log, sessions: newSessions()}
+	c := &Console{cfg: cfg, log: cfg.Log}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
+	c.sessions = newSessions(cfg.Sessions, c.log)
 	c.pages = mustTemplates()
 	c.routes()
 	return c

@@ -25,12 +25,11 @@
 //
 // # Caveats
 //
-//   - Sessions are kept in the process's memory, keyed by a random id in an
-//     HttpOnly, SameSite=Strict cookie (Secure over TLS). Behind several
-//     replicas, route each browser to one replica (cookie affinity) or it
-//     signs in again; the credential behind a session is an STS-sealed
-//     token that any replica could open, so a shared session table is the
-//     only piece missing for that.
+//   - Sessions are a random id in an HttpOnly, SameSite=Strict cookie
+//     (Secure over TLS), bound to an STS-sealed credential. They are kept
+//     in the store when it can keep them (keyward.ConsoleSessions, under a
+//     hash of the cookie's id), so every replica serves every session;
+//     otherwise in the process's memory.
 //   - A session's credential expires like an STS session (12 hours for an
 //     IAM user, 1 hour for the root user, the role's duration after a
 //     switch); its principal's deletion ends it at the next page.

@@ -82,7 +82,7 @@ func (c *Console) page(h handler) http.Handler {
 		}
 		p := &page{c: c, w: w, r: r, sess: s, caller: caller, CSRF: s.csrf, Flash: s.takeFlash()}
 		p.Identity = identityOf(s, caller)
-		if s.changePassword && !strings.HasPrefix(r.URL.Path, Prefix+"password") && !strings.HasPrefix(r.URL.Path, Prefix+"signout") {
+		if s.mustChangePassword() && !strings.HasPrefix(r.URL.Path, Prefix+"password") && !strings.HasPrefix(r.URL.Path, Prefix+"signout") {
 			http.Redirect(w, r, Prefix+"password", http.StatusSeeOther)
 			return
 		}

@@ -108,8 +108,11 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 		c.internal(w, r, err)
 		return
 	}
-	s := c.sessions.add(frame{creds: creds, label: label, arn: caller.ARN}, c.now())
-	s.changePassword = resetRequired
+	s, err := c.sessions.add(frame{creds: creds, label: label, arn: caller.ARN}, resetRequired, c.now())
+	if err != nil {
+		c.internal(w, r, err)
+		return
+	}
 	setCookie(w, r, signInCookie, "", c.now())
 	setCookie(w, r, sessionCookie, s.id, creds.Expiration)
 	next := d.Next
@@ -160,7 +163,7 @@ func (c *Console) changePassword(p *page) error {
 		}
 		return err
 	}
-	p.sess.changePassword = false
+	p.sess.setChangePassword(false)
 	return p.redirect(Prefix, "Your password has been changed.")
 }
 

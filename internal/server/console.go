@@ -25,12 +25,16 @@ var _ console.Backend = consoleBackend{}
 
 // newConsole makes the console: one per server, whatever number of
 // handlers Handler makes, since it keeps the sessions.
+// Sessions are kept in the store when it can keep them, so that every
+// replica serves every session.
 func (s *Server) newConsole() *console.Console {
+	shared, _ := s.store.(keyward.ConsoleSessions)
 	return console.New(console.Config{
 		Backend:   consoleBackend{s},
 		AccountID: s.cfg.AccountID,
 		AuditFile: s.cfg.AuditFile,
 		Passwords: s.cfg.ConsolePasswords,
+		Sessions:  shared,
 		Log:       s.log,
 	})
 }
