@@ -451,10 +451,19 @@ func TestConsole_Browser(t *testing.T) {
 		wantContains(t, "audit trail", trailText, "iam:ListUsers")
 		wantContains(t, "audit trail", trailText, "user/bob")
 		b.shot("audit-trail")
+		// breakglass trusts the account: dave's own policy lets him in.
+		_, err := api.CreateRole(ctx(t), &iam.CreateRoleInput{RoleName: aws.String("breakglass"),
+			AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:root"},"Action":"sts:AssumeRole"}]}`)})
+		must(t, err)
+		newUserWithKey(t, s, "dave", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"`+roleARN("breakglass")+`"}]}`)
 		b.open("/console/graph")
 		g := b.html()
-		for _, want := range []string{"lambda-worker", "ops", "lambda.amazonaws.com", "user bob"} {
+		for _, want := range []string{"lambda-worker", "ops", "lambda.amazonaws.com", "user bob", "Account " + acct + " (this account)",
+			"user dave → breakglass: sts:AssumeRole (allowed by its own policies"} {
 			wantContains(t, "trust graph", g, want)
+		}
+		if strings.Contains(g, "user bob → breakglass") {
+			t.Errorf("the trust graph lets bob assume breakglass: his policies allow only ops")
 		}
 		b.shot("trust-graph")
 		b.open("/console/users")

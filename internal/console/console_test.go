@@ -185,3 +185,21 @@ func TestNumbered(t *testing.T) {
 		t.Errorf("statementLines(10..80) = %d lines from %d; want %d from 9, cut with …", len(st), st[0].N, maxStatementLines+1)
 	}
 }
+
+func TestBuildGraph_Delegation(t *testing.T) {
+	roles := []iam.RoleDetail{{RoleName: "breakglass", ARN: "arn:aws:iam::111122223333:role/breakglass",
+		AssumeRolePolicyDocument: iam.EncodeDocument(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"sts:AssumeRole"}]}`)}}
+	g := buildGraph(roles, "111122223333")
+	if diff := cmp.Diff([]string{"arn:aws:iam::111122223333:role/breakglass"}, g.Delegating); diff != "" {
+		t.Fatalf("buildGraph Delegating (-want +got):\n%s", diff)
+	}
+	g.delegate("arn:aws:iam::111122223333:user/dana", "111122223333", "arn:aws:iam::111122223333:role/breakglass")
+	g.delegate("arn:aws:iam::111122223333:user/dana", "111122223333", "arn:aws:iam::111122223333:role/none") // no such role: nothing drawn
+	g.layout()
+	if len(g.Edges) != 2 || !g.Edges[1].Delegated || g.Edges[1].From.Label != "user dana" || g.Edges[1].Path == "" {
+		t.Errorf("after delegate: edges %+v, want the account's and dana's delegated edge, laid out", g.Edges)
+	}
+	if len(g.Principals) != 2 {
+		t.Errorf("after delegate: %d principals, want the account and dana", len(g.Principals))
+	}
+}

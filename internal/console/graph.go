@@ -1,6 +1,7 @@
 package console
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -28,7 +29,10 @@ type graphEdge struct {
 	From, To    *graphNode
 	Action      string
 	Conditional bool
-	Path        string // the SVG path
+	// Delegated: the trust policy names the account, and the principal's
+	// own identity policies allow it to assume the role.
+	Delegated bool
+	Path      string // the SVG path
 }
 
 // graphData is the drawing.
@@ -37,6 +41,16 @@ type graphData struct {
 	Edges             []*graphEdge
 	Width, Height     int
 	Kinds             []graphKind
+	// Delegating are the roles whose trust policy names this account
+	// (its root): any of its principals whose identity policies allow
+	// sts:AssumeRole on them may assume them.
+	Delegating []string
+	// Delegation says whether the principals allowed by their own policies
+	// were found ("" when there was nothing to find).
+	Delegation string
+
+	principals map[string]*graphNode
+	byRole     map[string]*graphNode
 }
 
 // graphKind is a legend entry.
@@ -56,7 +70,56 @@ func (c *Console) trustGraph(p *page) error {
 	if err != nil {
 		return err
 	}
-	return p.render("graph", buildGraph(roles, p.caller.AccountID))
+	g := buildGraph(roles, p.caller.AccountID)
+	if len(g.Delegating) > 0 {
+		g.Delegation = delegation(p, g, roles)
+		g.layout()
+	}
+	return p.render("graph", g)
+}
+
+// maxDelegationPrincipals bounds the simulations a trust graph runs: one
+// for each user and role of the account.
+const maxDelegationPrincipals = 200
+
+// delegation finds which users and roles of the account may assume the
+// roles whose trust policy names the account: the simulator (as the
+// caller, who needs iam:SimulatePrincipalPolicy) decides sts:AssumeRole on
+// them with each principal's own policies. It returns what the page says
+// about it.
+func delegation(p *page, g *graphData, roles []iam.RoleDetail) string {
+	var principals []string
+	det, err := callValues[iam.GetAccountAuthorizationDetailsOutput](p, "iam", "GetAccountAuthorizationDetails", pairs("Filter.member.1", "User", "MaxItems", "1000"))
+	if err != nil {
+		return "Which of the account's users and roles their own policies let assume them is not shown: you may not list them."
+	}
+	for _, u := range det.UserDetailList {
+		principals = append(principals, u.ARN)
+	}
+	for _, r := range roles {
+		if slr, _ := serviceLinked(iam.Role{Path: r.Path}); !slr {
+			principals = append(principals, r.ARN)
+		}
+	}
+	note := ""
+	if len(principals) > maxDelegationPrincipals {
+		principals = principals[:maxDelegationPrincipals]
+		note = " (the first " + strconv.Itoa(maxDelegationPrincipals) + " users and roles)"
+	}
+	for _, pr := range principals {
+		v := pairs("PolicySourceArn", pr, "ActionNames.member.1", "sts:AssumeRole")
+		addList(v, "ResourceArns", g.Delegating)
+		out, err := callValues[iam.SimulatePolicyOutput](p, "iam", "SimulatePrincipalPolicy", v)
+		if err != nil {
+			return "Which of the account's users and roles their own policies let assume them is not shown: you may not simulate their policies."
+		}
+		for _, r := range out.EvaluationResults {
+			if r.EvalDecision == "allowed" && r.EvalResourceName != pr {
+				g.delegate(pr, p.caller.AccountID, r.EvalResourceName)
+			}
+		}
+	}
+	return "Dotted lines: the trust policy names this account, and the principal's own policies allow sts:AssumeRole on the role" + note + "."
 }
 
 // maxGraphRoles bounds the roles read for one page (the drawing of more
@@ -85,9 +148,9 @@ func allRoleDetails(p *page) ([]iam.RoleDetail, error) {
 // buildGraph lays out the graph of the roles' trust policies.
 func buildGraph(roles []iam.RoleDetail, account string) *graphData {
 	g := &graphData{Kinds: []graphKind{{"user", "IAM user"}, {"role", "IAM role"}, {"account", "AWS account"},
-		{"service", "AWS service"}, {"provider", "Identity provider"}, {"anyone", "Anyone"}}}
-	principals := map[string]*graphNode{}
-	byRole := map[string]*graphNode{}
+		{"service", "AWS service"}, {"provider", "Identity provider"}, {"anyone", "Anyone"}},
+		principals: map[string]*graphNode{}, byRole: map[string]*graphNode{}}
+	principals, byRole := g.principals, g.byRole
 	sorted := append([]iam.RoleDetail(nil), roles...)
 	sort.Slice(sorted, func(i, j int) bool { return strings.ToLower(sorted[i].RoleName) < strings.ToLower(sorted[j].RoleName) })
 	for _, r := range sorted {
@@ -124,7 +187,11 @@ func buildGraph(roles []iam.RoleDetail, account string) *graphData {
 				add(principal("*", "Anyone (*)", "anyone", ""))
 			}
 			for _, a := range st.Principal.AWS {
-				add(awsPrincipal(a, account, principal))
+				n := awsPrincipal(a, account, principal)
+				add(n)
+				if n.ID == "arn:aws:iam::"+account+":root" && !slices.Contains(g.Delegating, r.ARN) {
+					g.Delegating = append(g.Delegating, r.ARN)
+				}
 			}
 			for _, s := range st.Principal.Service {
 				add(principal("service:"+s, s, "service", ""))
@@ -140,8 +207,35 @@ func buildGraph(roles []iam.RoleDetail, account string) *graphData {
 			}
 		}
 	}
+	g.layout()
+	return g
+}
+
+// delegate adds the edge of a principal of the account (user or role
+// ARN) whose identity policies allow it to assume the role roleARN,
+// delegated by a trust policy that names the account.
+func (g *graphData) delegate(principalARN, account, roleARN string) {
+	to := g.byRole[roleARN]
+	if to == nil {
+		return
+	}
+	from := awsPrincipal(principalARN, account, func(id, label, kind, url string) *graphNode {
+		if n := g.principals[id]; n != nil {
+			return n
+		}
+		n := &graphNode{ID: id, Label: label, Kind: kind, URL: url}
+		g.principals[id] = n
+		return n
+	})
+	g.Edges = append(g.Edges, &graphEdge{From: from, To: to, Action: "AssumeRole", Delegated: true})
+}
+
+// layout places the principals (by kind, then label) in the left column,
+// the roles in the right one, and draws the edges between them.
+func (g *graphData) layout() {
 	order := map[string]int{"anyone": 0, "account": 1, "user": 2, "role": 3, "provider": 4, "service": 5}
-	for _, n := range principals {
+	g.Principals = g.Principals[:0]
+	for _, n := range g.principals {
 		g.Principals = append(g.Principals, n)
 	}
 	sort.Slice(g.Principals, func(i, j int) bool {
@@ -165,7 +259,6 @@ func buildGraph(roles []iam.RoleDetail, account string) *graphData {
 		mid := (x1 + x2) / 2
 		e.Path = "M" + itoa(x1) + "," + itoa(y1) + " C" + itoa(mid) + "," + itoa(y1) + " " + itoa(mid) + "," + itoa(y2) + " " + itoa(x2-6) + "," + itoa(y2)
 	}
-	return g
 }
 
 // assumeAction is the sts:AssumeRole* action a trust statement allows, ""
