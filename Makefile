@@ -9,7 +9,7 @@
 GO ?= go
 export CGO_ENABLED ?= 0
 
-.PHONY: build serve test test-short bench fuzz
+.PHONY: build serve test test-short bench fuzz screenshots
 
 # -buildvcs=auto: the binary carries the commit it was built from (keyward
 # version), whatever GOFLAGS says, wherever git can tell.
@@ -26,7 +26,7 @@ serve: build
 # go test through internal/testsummary: one line a package as go test prints
 # it, plus what go test hides without -v: why each skipped test skipped, and
 # how many cases the headline suites below ran.
-HEADLINE_TESTS = TestSuite_Header|TestSuite_Query|TestVerify_Mutations|TestWorkload_Role10x47|TestCorpus|TestCheck_Corpus|TestGenerate_PassesLint|TestQuickstart_AWSCLI|TestKVStore_AWSCLI
+HEADLINE_TESTS = TestConsole_Browser|TestSuite_Header|TestSuite_Query|TestVerify_Mutations|TestWorkload_Role10x47|TestCorpus|TestCheck_Corpus|TestGenerate_PassesLint|TestQuickstart_AWSCLI|TestKVStore_AWSCLI
 TESTSUMMARY = $(GO) run ./internal/testsummary -show '$(HEADLINE_TESTS)'
 
 # staticcheck, pinned, from the Go module proxy (no go.mod entry): what it
@@ -41,6 +41,11 @@ test:
 	$(TESTSUMMARY) -- -count=1 ./...
 	$(TESTSUMMARY) -C e2e -- -count=1 ./...
 	$(TESTSUMMARY) -C bench -- -count=1 ./...
+
+# The console's screenshots in docs/console (the README shows them), taken
+# by its browser test in a headless Chromium (apt-get install chromium).
+screenshots:
+	cd e2e && KEYWARD_SCREENSHOTS=$(CURDIR)/docs/console $(GO) test -count=1 -run TestConsole_Browser .
 
 # A quick subset for edit-test loops.
 test-short:

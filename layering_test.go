@@ -116,6 +116,8 @@ func TestLayering(t *testing.T) {
 			"the Query protocol knows forms, XML and errors, not who may do what"},
 		{"internal/server", not(stores...), "the server works over keyward.Store: cmd opens the store"},
 		{"tools/motosuite", only("sigv4", "arn"), "the moto-suite proxy talks to a keyward binary over HTTP, as moto's tests do: it links only the signer"},
+		{"internal/console", not(append([]string{"internal/awsquery", "internal/server"}, stores...)...),
+			"the console acts only through the server's backend, as the signed-in principal: it reads iam's and sts's output shapes, never the protocol or a store"},
 		{"internal/authorizer", not(append([]string{"internal/awsquery", "internal/server"}, stores...)...),
 			"the authorize API speaks JSON, not the Query protocol, over any store"},
 	}

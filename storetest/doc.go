@@ -3,8 +3,9 @@
 // EntityAlreadyExists, DeleteConflict, InvalidInput for a bad marker),
 // case-insensitive names, pagination markers and IsTruncated, rollback of a
 // failed or panicking Update, read-only Views, concurrent Updates, entity
-// counts, and the optional capabilities keyward.ActivityLog and
-// keyward.Generations (a store without one skips its tests, saying so).
+// counts, and the optional capabilities keyward.ActivityLog,
+// keyward.Generations and keyward.ConsoleSessions (a store without one
+// skips its tests, saying so).
 // RunReplicas checks what two stores on one database see of each other,
 // and RunReset a store that can be emptied in place (Resetter).
 //

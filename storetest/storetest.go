@@ -49,6 +49,7 @@ func Run(t *testing.T, open func(t *testing.T) keyward.Store) {
 		{"CountEntities", testCountEntities},
 		{"ActivityLog", testActivityLog},
 		{"Generations", testGenerations},
+		{"ConsoleSessions", testConsoleSessions},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

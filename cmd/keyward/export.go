@@ -30,7 +30,8 @@ const exportUsage = `usage:
 
 Secrets (access keys' secrets, the key ring) travel sealed, as stored: the
 servers on the new store must use the same key-encryption key (KEYWARD_KEK,
---kek-file or DATA/kek). Service-linked role deletion tasks are not moved.
+--kek-file or DATA/kek). Service-linked role deletion tasks and console
+sessions (signed-in browsers sign in again) are not moved.
 `
 
 // exportFormat names the stream's format in its first line.

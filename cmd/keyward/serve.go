@@ -40,6 +40,8 @@ type serveConfig struct {
 	// the bucket's size.
 	rateLimit, rateBurst float64
 	audit                auditConfig
+	// console serves the web console under /console/.
+	console bool
 }
 
 // auditConfig holds keyward serve's audit and enforcement flags.
@@ -67,6 +69,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.DurationVar(&cfg.replicaPoll, "replica-poll", authz.DefaultFollowInterval, "how often to look in the store for writes made by other replicas (PostgreSQL, or a SQLite file shared by several processes)")
 	rateLimit := fs.String("rate-limit", "0", "requests a second per access key, as N or N/s; past it AWS's Throttling error (0: no limit)")
 	fs.Float64Var(&cfg.rateBurst, "rate-burst", 0, "requests an access key may send at once before --rate-limit applies (default: one second's worth, at least 1)")
+	fs.BoolVar(&cfg.console, "console", true, "serve the web console at /console/ on the same listener (sign in with an access key); --console=false turns it off")
 	cfg.audit.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return flagError(err)
@@ -271,6 +274,7 @@ func assemble(ctx context.Context, cfg serveConfig, st *settings, store keyward.
 		AuditFile: cfg.audit.file, AuditSync: cfg.audit.sync, Enforcement: st.enforcement, Stdout: stdout,
 		TokenKeyRotation: st.rotation,
 		ForwardAuth:      st.forward, ForwardAuthErr: st.forwardErr,
+		Console: cfg.console,
 	})
 }
 

@@ -7,6 +7,7 @@ package authn
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"net"
 	"net/http"
@@ -231,4 +232,29 @@ func sourceIP(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+// CheckKey verifies a long-term access key pair given in clear (the
+// console's sign-in form): the caller it belongs to when the key is active
+// and secret is its secret, else InvalidClientTokenId, the same answer for
+// an unknown key, an inactive one and a wrong secret. The comparison takes
+// the same time whatever the secret. A successful check is the key's use
+// by service (AWS records console sign-in as "signin").
+func (a *Authenticator) CheckKey(ctx context.Context, accessKeyID, secret, service string) (*keyward.Caller, error) {
+	if !strings.HasPrefix(accessKeyID, keyward.PrefixAccessKey) {
+		return nil, InvalidToken()
+	}
+	ck, err := a.longTermKey(ctx, accessKeyID, service)
+	if err != nil {
+		return nil, err
+	}
+	if subtle.ConstantTimeCompare([]byte(ck.secret), []byte(secret)) != 1 {
+		return nil, InvalidToken()
+	}
+	now := a.now()
+	a.noteUse(ctx, accessKeyID, service, "", now)
+	c := ck.caller
+	c.AccessKeyID = accessKeyID
+	c.RequestTime = now
+	return &c, nil
 }

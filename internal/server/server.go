@@ -18,6 +18,7 @@ import (
 	"github.com/keyward/keyward/internal/authn"
 	"github.com/keyward/keyward/internal/authz"
 	"github.com/keyward/keyward/internal/awsquery"
+	"github.com/keyward/keyward/internal/console"
 	"github.com/keyward/keyward/internal/iam"
 	"github.com/keyward/keyward/internal/rolesanywhere"
 	"github.com/keyward/keyward/internal/seal"
@@ -67,6 +68,13 @@ type Config struct {
 
 	// MaxBodyBytes bounds a Query request's body (0: awsquery's default).
 	MaxBodyBytes int64
+
+	// Console serves the web console under /console/ (package console),
+	// acting through the same chain as the Query API. ConsolePasswords,
+	// when set, adds password (and MFA) sign-in to its form: the seam for
+	// login profiles.
+	Console          bool
+	ConsolePasswords console.Passwords
 }
 
 // Server is Keyward's HTTP face: the AWS Query API for IAM and STS, the
@@ -87,6 +95,7 @@ type Server struct {
 	trail    *audit.Writer // nil: no audit trail
 	tracker  *audit.Tracker
 	ra       *rolesanywhere.Service
+	console  *console.Console   // nil: no console
 	stop     context.CancelFunc // ends the background loops
 }
 
@@ -138,6 +147,10 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 			awsquery.Actions(&sts.Service{Store: cfg.Store, Authz: s.authz, Tokens: tokens}), sts.UnsignedActions),
 	}
 	s.ra = &rolesanywhere.Service{Store: cfg.Store, Authz: s.authz, Tokens: tokens, Limit: s.limit}
+
+	if cfg.Console {
+		s.console = s.newConsole()
+	}
 
 	loops, stop := context.WithCancel(context.WithoutCancel(ctx))
 	s.stop = stop
@@ -224,6 +237,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /keyward/admin/reset", s.reset)
 	s.authorizeRoutes(mux)
 	s.rolesAnywhereRoutes(mux)
+	if s.console != nil {
+		s.consoleRoutes(mux)
+	}
 	mux.HandleFunc("/", s.serveQuery)
 	return mux
 }

@@ -1,0 +1,179 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/audit"
+	"github.com/keyward/keyward/internal/awsquery"
+	"github.com/keyward/keyward/internal/console"
+	"github.com/keyward/keyward/internal/sts"
+)
+
+// consoleBackend is what the console asks of the server: the same chain as
+// the Query API (rate limit, bind against the model, act, audit, track,
+// observe), entered with the console session's caller instead of a SigV4
+// signature.
+type consoleBackend struct{ s *Server }
+
+var _ console.Backend = consoleBackend{}
+
+// newConsole makes the console: one per server, whatever number of
+// handlers Handler makes, since it keeps the sessions.
+// Sessions are kept in the store when it can keep them, so that every
+// replica serves every session.
+func (s *Server) newConsole() *console.Console {
+	shared, _ := s.store.(keyward.ConsoleSessions)
+	return console.New(console.Config{
+		Backend:   consoleBackend{s},
+		AccountID: s.cfg.AccountID,
+		AuditFile: s.cfg.AuditFile,
+		Passwords: s.cfg.ConsolePasswords,
+		Sessions:  shared,
+		Log:       s.log,
+	})
+}
+
+// consoleRoutes mounts the console under console.Prefix.
+func (s *Server) consoleRoutes(mux *http.ServeMux) {
+	mux.Handle(console.Prefix, s.console)
+	mux.Handle("GET "+strings.TrimSuffix(console.Prefix, "/"), http.RedirectHandler(console.Prefix, http.StatusFound))
+}
+
+// Invoke runs one IAM or STS action for c, its parameters given as a Query
+// form: what a signed request to POST / does from step 4 on (rate limit,
+// bind, act, audit, respond, observe), with the audit line marked "console".
+func (b consoleBackend) Invoke(ctx context.Context, c *keyward.Caller, svcName, action string, params url.Values) (any, console.Trace, error) {
+	s := b.s
+	start := time.Now()
+	tr := console.Trace{RequestID: awsquery.NewRequestID()}
+	var svc *service
+	for _, v := range s.services {
+		if v.name == svcName {
+			svc = v
+		}
+	}
+	if svc == nil || svc.actions[action] == nil {
+		return nil, tr, internalf("console: no action %s:%s", svcName, action)
+	}
+	cc := *c
+	cc.RequestID, cc.RequestTime = tr.RequestID, start
+	pending := &audit.Pending{RequestID: tr.RequestID}
+	result, err := b.act(ctx, svc, action, &cc, params, pending)
+	tr.Decisions = pending.Decisions()
+	code := keyward.ErrorCode(err)
+	if err != nil {
+		var e *keyward.Error
+		if !errors.As(err, &e) {
+			s.log.Error("internal error", "request_id", tr.RequestID, "via", "console", "err", err)
+			err = keyward.Errorf(keyward.ErrInternalFailure, "%s", keyward.ErrorMessage(err))
+			code = keyward.ErrInternalFailure
+		}
+	}
+	if s.trail != nil {
+		rec := audit.Record{Time: start.UTC(), RequestID: tr.RequestID, Via: "console", Service: svc.name,
+			Action: svc.name + ":" + action, SourceIP: cc.SourceIP, UserAgent: cc.UserAgent,
+			DurationMS: float64(time.Since(start).Microseconds()) / 1000}
+		rec.SetCaller(&cc)
+		rec.SetDecisions(tr.Decisions)
+		if err != nil {
+			rec.ErrorCode = code
+		}
+		if werr := s.trail.Write(&rec); werr != nil {
+			s.log.Error("audit: write", "request_id", tr.RequestID, "err", werr)
+			if s.trail.Sync() && err == nil {
+				result, err = nil, errAuditFailed
+			}
+		}
+	}
+	d := time.Since(start)
+	s.metrics.observe(svc.name, action, code, d)
+	s.log.Info("request", "request_id", tr.RequestID, "via", "console", "service", svc.name, "action", action, "code", code,
+		"caller", cc.ARN, "remote", cc.SourceIP, "duration_ms", float64(d.Microseconds())/1000)
+	return result, tr, err
+}
+
+// act rate-limits, binds and runs one console action, and notes the
+// caller's use of it.
+func (b consoleBackend) act(ctx context.Context, svc *service, action string, c *keyward.Caller, params url.Values, pending *audit.Pending) (any, error) {
+	s := b.s
+	if err := s.limit(c.AccessKeyID); err != nil {
+		return nil, err
+	}
+	req := &awsquery.Request{Form: *awsquery.NewForm(params), Action: action, Version: svc.version, ID: c.RequestID, Caller: c}
+	result, err := awsquery.Call(audit.NewContext(ctx, pending), svc.actions[action], req)
+	if terr := s.tracker.Used(ctx, c, svc.name, action, ""); terr != nil {
+		s.log.Warn("last-used tracking", "request_id", c.RequestID, "err", terr)
+	}
+	return result, err
+}
+
+// CheckKey verifies a long-term access key pair typed into the sign-in
+// form. Attempts are rate-limited per source address (when the server has
+// a rate limit), so the form is no faster an oracle than the API.
+func (b consoleBackend) CheckKey(ctx context.Context, sourceIP, accessKeyID, secret string) (*keyward.Caller, error) {
+	if err := b.s.limit("console-signin:" + sourceIP); err != nil {
+		return nil, err
+	}
+	return b.s.authn.CheckKey(ctx, accessKeyID, secret, "signin")
+}
+
+// Issue seals a console session for c lasting d, as STS seals a session
+// token: the console keeps the token server-side and never shows it.
+func (b consoleBackend) Issue(ctx context.Context, c *keyward.Caller, d time.Duration) (console.Credentials, error) {
+	now := time.Now().UTC().Truncate(time.Second)
+	sess := *c
+	sess.SessionToken, sess.TokenIssueTime = true, now
+	id := sts.TemporaryAccessKeyID(c.AccountID)
+	exp := now.Add(d)
+	tok, err := b.s.tokens.Issue(ctx, &sess, id, keyward.NewSecretAccessKey(), exp)
+	if err != nil {
+		return console.Credentials{}, err
+	}
+	return console.Credentials{AccessKeyID: id, SessionToken: tok, Expiration: exp}, nil
+}
+
+// Open opens a console session's (or an assumed role's) credentials:
+// ExpiredToken once they expired, InvalidClientTokenId when the key ring
+// no longer knows them (after a reset).
+func (b consoleBackend) Open(cr console.Credentials, now time.Time) (*keyward.Caller, error) {
+	sess, err := b.s.tokens.OpenSession(cr.SessionToken, cr.AccessKeyID, now)
+	if err != nil {
+		return nil, err
+	}
+	c := sess.Caller
+	return &c, nil
+}
+
+// Decide authorizes c for an action outside IAM and STS (the audit trail
+// page asks for cloudtrail:LookupEvents), audited as one console request.
+func (b consoleBackend) Decide(ctx context.Context, c *keyward.Caller, action, resource string) (console.Trace, error) {
+	s := b.s
+	tr := console.Trace{RequestID: awsquery.NewRequestID()}
+	start := time.Now()
+	cc := *c
+	cc.RequestID, cc.RequestTime = tr.RequestID, start
+	if err := s.limit(c.AccessKeyID); err != nil {
+		return tr, err
+	}
+	pending := &audit.Pending{RequestID: tr.RequestID}
+	err := s.authz.Authorize(audit.NewContext(ctx, pending), &cc, action, resource, nil)
+	tr.Decisions = pending.Decisions()
+	if s.trail != nil {
+		svc, _, _ := strings.Cut(action, ":")
+		rec := audit.Record{Time: start.UTC(), RequestID: tr.RequestID, Via: "console", Service: svc, Action: action,
+			SourceIP: cc.SourceIP, UserAgent: cc.UserAgent, DurationMS: float64(time.Since(start).Microseconds()) / 1000}
+		rec.SetCaller(&cc)
+		rec.SetDecisions(tr.Decisions)
+		rec.ErrorCode = keyward.ErrorCode(err)
+		if werr := s.trail.Write(&rec); werr != nil {
+			s.log.Error("audit: write", "request_id", tr.RequestID, "err", werr)
+		}
+	}
+	return tr, err
+}
