@@ -1,0 +1,22 @@
+-- SAML providers, the assertions already used (refused if replayed until
+-- they expire), and the account's STS token version (issue 15).
+CREATE TABLE saml_providers (
+	arn         TEXT PRIMARY KEY,
+	arn_fold    TEXT NOT NULL UNIQUE,
+	account_id  TEXT NOT NULL,
+	name        TEXT NOT NULL,
+	metadata    TEXT NOT NULL,
+	create_date INTEGER,
+	valid_until INTEGER
+);
+CREATE INDEX saml_providers_account ON saml_providers (account_id);
+
+CREATE TABLE saml_assertions (
+	provider_arn TEXT NOT NULL,
+	id           TEXT NOT NULL,
+	not_after    INTEGER NOT NULL,
+	PRIMARY KEY (provider_arn, id)
+);
+CREATE INDEX saml_assertions_expiry ON saml_assertions (not_after);
+
+ALTER TABLE accounts ADD COLUMN token_version INTEGER NOT NULL DEFAULT 0;
