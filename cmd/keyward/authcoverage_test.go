@@ -68,6 +68,9 @@ var coverageParams = url.Values{
 	"JobId":                      {"2c8b5f3e-1234-4d6f-9abc-0123456789ab"},
 	"ServiceNamespace":           {"s3"},
 	"ServiceNamespaces.member.1": {"s3"},
+	"Password":                   {"Coverage-pass-1"},
+	"OldPassword":                {"Coverage-pass-1"},
+	"NewPassword":                {"Coverage-pass-2"},
 }
 
 // coverageExceptions are the actions a principal with no permission may

@@ -132,6 +132,7 @@ func takesTag(action, key string) bool {
 // aws:ResourceTag but whose request names no tagged resource.
 var tagGuardExceptions = map[string]string{
 	"iam:GetServiceLinkedRoleDeletionStatus": "the role a deletion task names is deleted: it has no tags left",
+	"iam:ChangePassword":                     "it acts on the calling user itself, which the request does not name",
 	"sts:AssumeRoleWithWebIdentity":          "no caller's policies apply: the identity provider's token and the role's trust policy decide",
 	"sts:AssumeRoleWithSAML":                 "no caller's policies apply: the identity provider's assertion and the role's trust policy decide",
 }
