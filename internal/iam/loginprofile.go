@@ -327,4 +327,6 @@ func (s *Service) SignIn(ctx context.Context, accountID, userName, password, mfa
 }
 
 // checkSignInMFA is replaced by the MFA devices' check (mfa.go).
-func (s *Service) checkSignInMFA(tx keyward.Tx, u keyward.User, code string, now time.Time) error { return nil }
+func (s *Service) checkSignInMFA(tx keyward.Tx, u keyward.User, code string, now time.Time) error {
+	return nil
+}
