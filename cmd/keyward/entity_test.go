@@ -49,6 +49,7 @@ func newGuardrailFixture(t *testing.T) *guardrailFixture {
 	f.must("iam", iamForm("CreateInstanceProfile", "InstanceProfileName", "ip", "Tags.member.1.Key", "protected", "Tags.member.1.Value", "true"))
 	f.must("iam", iamForm("CreateOpenIDConnectProvider", "Url", "https://oidc.example.com", "ThumbprintList.member.1", coverageParams.Get("ThumbprintList.member.1"),
 		"Tags.member.1.Key", "protected", "Tags.member.1.Value", "true"))
+	f.must("iam", iamForm("CreateVirtualMFADevice", "VirtualMFADeviceName", "coverage", "Tags.member.1.Key", "protected", "Tags.member.1.Value", "true"))
 	f.must("iam", iamForm("PutUserPolicy", "UserName", "alice", "PolicyName", "inline", "PolicyDocument", coverageParams.Get("PolicyDocument")))
 	f.must("iam", iamForm("PutGroupPolicy", "GroupName", "devs", "PolicyName", "inline", "PolicyDocument", coverageParams.Get("PolicyDocument")))
 	f.must("iam", iamForm("PutRolePolicy", "RoleName", "app", "PolicyName", "inline", "PolicyDocument", coverageParams.Get("PolicyDocument")))
@@ -110,6 +111,9 @@ func (f *guardrailFixture) send(action string, params url.Values, creds sigv4.Cr
 	}
 	form.Set("Action", name)
 	form.Set("Version", map[string]string{"iam": "2010-05-08", "sts": "2011-06-15"}[service])
+	if service == "sts" {
+		form.Del("SerialNumber") // STS's names the caller's own MFA device
+	}
 	return call(f.t, f.hs.Client(), f.hs.URL, creds, service, form)
 }
 

@@ -2,7 +2,6 @@ package iam
 
 import (
 	"context"
-	"time"
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/authz"
@@ -282,7 +281,10 @@ var dummyHash = HashPassword("keyward: no such user")
 func (s *Service) SignIn(ctx context.Context, accountID, userName, password, mfaCode string) (*SignInResult, error) {
 	now := s.now()
 	var res SignInResult
-	err := s.Store.Update(ctx, func(tx keyward.Tx) error {
+	// Nobody is signed in yet: the op's caller only names the account.
+	anonymous := &keyward.Caller{AccountID: accountID, ARN: "anonymous"}
+	err := s.update(ctx, anonymous, false, func(o *op) error {
+		tx := o.Tx
 		u, err := tx.GetUser(accountID, userName)
 		if keyward.ErrorCode(err) == keyward.ErrNoSuchEntity {
 			CheckPasswordHash(dummyHash, password)
@@ -324,9 +326,4 @@ func (s *Service) SignIn(ctx context.Context, accountID, userName, password, mfa
 		return nil, err
 	}
 	return &res, nil
-}
-
-// checkSignInMFA is replaced by the MFA devices' check (mfa.go).
-func (s *Service) checkSignInMFA(tx keyward.Tx, u keyward.User, code string, now time.Time) error {
-	return nil
 }

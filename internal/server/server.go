@@ -132,7 +132,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.services = []*service{
 		newService("iam", awsquery.NamespaceIAM, awsquery.VersionIAM, iamActions(s), nil),
 		newService("sts", awsquery.NamespaceSTS, awsquery.VersionSTS,
-			awsquery.Actions(&sts.Service{Store: cfg.Store, Authz: s.authz, Tokens: tokens}), sts.UnsignedActions),
+			awsquery.Actions(&sts.Service{Store: cfg.Store, Authz: s.authz, Tokens: tokens, Secrets: cfg.KEK}), sts.UnsignedActions),
 	}
 
 	loops, stop := context.WithCancel(context.WithoutCancel(ctx))
@@ -156,6 +156,7 @@ func iamActions(s *Server) map[string]awsquery.Handler {
 		Encrypt: func(accessKeyID string, secret []byte) ([]byte, error) {
 			return s.cfg.KEK.Seal(secret, authn.AccessKeyAD(accessKeyID)), nil
 		},
+		Secrets: s.cfg.KEK,
 	}
 	actions := awsquery.Actions(svc)
 	for _, op := range iam.Operations {

@@ -49,9 +49,11 @@
 //
 // # Caveats
 //
-// Keyward has no MFA devices: a SerialNumber or TokenCode is refused with
-// AWS's MultiFactorAuthentication AccessDenied. AssumeRoleWithSAML validates
-// its input and answers InvalidIdentityToken: there are no SAML providers.
+// MFA (GetSessionToken and AssumeRole with SerialNumber and TokenCode)
+// takes a code of a virtual MFA device assigned to the calling IAM user or
+// root user, current within one 30-second step, and never the same code
+// twice; a role session chained from an MFA session keeps MFA.
+// aws:MultiFactorAuthAge counts from the session's issue time.
 // Issuers must be https, except plain http to a loopback host (127.0.0.1,
 // ::1, localhost), which tests use; the web identity ProviderId (OAuth 2.0
 // providers) is ignored. PackedPolicySize is the deflated size of the
