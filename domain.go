@@ -356,10 +356,12 @@ type UserCredential struct {
 	// Fingerprint is an SSH key's MD5 fingerprint.
 	Fingerprint string
 	// ServiceName and ServiceUserName are a service-specific
-	// credential's; SecretCiphertext its password, sealed by the caller.
+	// credential's; SecretCiphertext its password, sealed by the caller;
+	// Expiration when it expires (zero: never).
 	ServiceName      string
 	ServiceUserName  string
 	SecretCiphertext []byte
+	Expiration       time.Time
 }
 
 // ServerCertificate is an uploaded server certificate. ID starts with

@@ -130,7 +130,7 @@ func testUserCredential(t *testing.T, s keyward.Store) {
 	rootCert.ID, rootCert.UserName = newID("CERT"), ""
 	svc := keyward.UserCredential{Kind: keyward.CredentialServiceSpecific, AccountID: acct, UserName: "alice",
 		ID: newID("ACCA"), Status: keyward.StatusActive, CreateDate: t0, ServiceName: "codecommit.amazonaws.com",
-		ServiceUserName: "alice-at-111122223333", SecretCiphertext: []byte("sealed")}
+		ServiceUserName: "alice-at-111122223333", SecretCiphertext: []byte("sealed"), Expiration: t0.Add(24 * time.Hour)}
 	update(t, s, func(tx keyward.Tx) error {
 		wantOK(t, "CreateUser", tx.CreateUser(newUser(acct, "Alice")))
 		for _, c := range []keyward.UserCredential{ssh, cert, rootCert, svc} {

@@ -3,14 +3,14 @@ package sqlcore
 import "github.com/keyward/keyward"
 
 const credentialSelect = `SELECT c.kind, c.id, c.account_id, COALESCE(u.name, ''), c.status, c.create_date, c.body,
-	c.fingerprint, c.service_name, c.service_user_name, c.secret
+	c.fingerprint, c.service_name, c.service_user_name, c.secret, c.expiration
 	FROM user_credentials c LEFT JOIN users u ON u.id = c.user_id`
 
 func (t *Tx) scanCredential(r Row) (keyward.UserCredential, error) {
 	var c keyward.UserCredential
 	var kind, status string
 	err := r.Scan(&kind, &c.ID, &c.AccountID, &c.UserName, &status, t.d.Time(&c.CreateDate), &c.Body,
-		&c.Fingerprint, &c.ServiceName, &c.ServiceUserName, &c.SecretCiphertext)
+		&c.Fingerprint, &c.ServiceName, &c.ServiceUserName, &c.SecretCiphertext, t.d.Time(&c.Expiration))
 	c.Kind, c.Status = keyward.CredentialKind(kind), keyward.AccessKeyStatus(status)
 	if len(c.SecretCiphertext) == 0 {
 		c.SecretCiphertext = nil
@@ -36,10 +36,10 @@ func (t *Tx) CreateUserCredential(c keyward.UserCredential) error {
 		secret = c.SecretCiphertext
 	}
 	n, err := t.exec(`INSERT INTO user_credentials (kind, id, account_id, user_id, status, create_date, body,
-		fingerprint, service_name, service_user_name, secret) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		fingerprint, service_name, service_user_name, secret, expiration) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT DO NOTHING`,
 		string(c.Kind), c.ID, c.AccountID, uid, string(c.Status), timeArg(c.CreateDate), c.Body,
-		c.Fingerprint, c.ServiceName, c.ServiceUserName, secret)
+		c.Fingerprint, c.ServiceName, c.ServiceUserName, secret, timeArg(c.Expiration))
 	if err != nil {
 		return t.internal("create user credential", err)
 	}

@@ -2,7 +2,8 @@
 -- (issue 15): kind is 'ssh-public-key', 'signing-certificate' or
 -- 'service-specific'; user_id is NULL for the root user's signing
 -- certificates; secret is a service-specific credential's password sealed
--- by IAM.
+-- by IAM; expiration is when a service-specific credential expires (NULL:
+-- never).
 CREATE TABLE user_credentials (
 	kind              TEXT NOT NULL,
 	id                TEXT NOT NULL,
@@ -10,6 +11,7 @@ CREATE TABLE user_credentials (
 	user_id           TEXT REFERENCES users (id),
 	status            TEXT NOT NULL,
 	create_date       BIGINT,
+	expiration        BIGINT,
 	body              TEXT NOT NULL DEFAULT '',
 	fingerprint       TEXT NOT NULL DEFAULT '',
 	service_name      TEXT NOT NULL DEFAULT '',
