@@ -82,6 +82,9 @@ var coverageParams = url.Values{
 	"CertificateId":               {"COVERAGECOVERAGECOVERAGECOVERAGE"},
 	"ServiceName":                 {"codecommit.amazonaws.com"},
 	"ServiceSpecificCredentialId": {"ACCACOVERAGECOVERAGE1"},
+	"ServerCertificateName":       {"coverage"},
+	"PrivateKey":                  {"-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----"},
+	"GlobalEndpointTokenVersion":  {"v2Token"},
 }
 
 // coverageExceptions are the actions a principal with no permission may

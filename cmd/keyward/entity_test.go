@@ -2,7 +2,14 @@ package main
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"encoding/xml"
+	"math/big"
 	"net/http/httptest"
 	"net/url"
 	"slices"
@@ -10,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/catalog"
@@ -48,6 +56,9 @@ func newGuardrailFixture(t *testing.T) *guardrailFixture {
 		"Tags.member.1.Key", "protected", "Tags.member.1.Value", "true"))
 	f.must("iam", iamForm("CreateInstanceProfile", "InstanceProfileName", "ip", "Tags.member.1.Key", "protected", "Tags.member.1.Value", "true"))
 	f.must("iam", iamForm("CreateOpenIDConnectProvider", "Url", "https://oidc.example.com", "ThumbprintList.member.1", coverageParams.Get("ThumbprintList.member.1"),
+		"Tags.member.1.Key", "protected", "Tags.member.1.Value", "true"))
+	cert, key := testServerCertificate(t, "coverage.example.com")
+	f.must("iam", iamForm("UploadServerCertificate", "ServerCertificateName", "coverage", "CertificateBody", cert, "PrivateKey", key,
 		"Tags.member.1.Key", "protected", "Tags.member.1.Value", "true"))
 	f.must("iam", iamForm("CreateVirtualMFADevice", "VirtualMFADeviceName", "coverage", "Tags.member.1.Key", "protected", "Tags.member.1.Value", "true"))
 	f.must("iam", iamForm("PutUserPolicy", "UserName", "alice", "PolicyName", "inline", "PolicyDocument", coverageParams.Get("PolicyDocument")))
@@ -137,6 +148,7 @@ func takesTag(action, key string) bool {
 var tagGuardExceptions = map[string]string{
 	"iam:GetServiceLinkedRoleDeletionStatus": "the role a deletion task names is deleted: it has no tags left",
 	"iam:ChangePassword":                     "it acts on the calling user itself, which the request does not name",
+	"iam:UploadServerCertificate":            "like a Create action it makes the certificate it names, which has no tags yet",
 	"sts:AssumeRoleWithWebIdentity":          "no caller's policies apply: the identity provider's token and the role's trust policy decide",
 	"sts:AssumeRoleWithSAML":                 "no caller's policies apply: the identity provider's assertion and the role's trust policy decide",
 }
@@ -357,4 +369,26 @@ func TestEntity_CaseAndPath(t *testing.T) {
 		t.Errorf("checked %d requests; want every implemented action, twice", checked)
 	}
 	t.Logf("%d actions, with names and ARNs in another case and on another path: every decision was on the stored entity or the request was refused", checked/2)
+}
+
+// testServerCertificate returns a new self-signed certificate for host,
+// valid for a day, and its private key, in PEM.
+func testServerCertificate(t testing.TB, host string) (cert, key string) {
+	t.Helper()
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: host},
+		DNSNames: []string{host}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kd, err := x509.MarshalPKCS8PrivateKey(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})),
+		string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kd}))
 }
