@@ -85,6 +85,8 @@ var coverageParams = url.Values{
 	"ServerCertificateName":       {"coverage"},
 	"PrivateKey":                  {"-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----"},
 	"GlobalEndpointTokenVersion":  {"v2Token"},
+	"SAMLProviderArn":             {"arn:aws:iam::111122223333:saml-provider/coverage"},
+	"SAMLMetadataDocument":        {"<EntityDescriptor>" + strings.Repeat(" ", 1000) + "</EntityDescriptor>"},
 }
 
 // coverageExceptions are the actions a principal with no permission may

@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/base64"
 	"encoding/pem"
 	"encoding/xml"
 	"math/big"
@@ -59,6 +60,8 @@ func newGuardrailFixture(t *testing.T) *guardrailFixture {
 		"Tags.member.1.Key", "protected", "Tags.member.1.Value", "true"))
 	cert, key := testServerCertificate(t, "coverage.example.com")
 	f.must("iam", iamForm("UploadServerCertificate", "ServerCertificateName", "coverage", "CertificateBody", cert, "PrivateKey", key,
+		"Tags.member.1.Key", "protected", "Tags.member.1.Value", "true"))
+	f.must("iam", iamForm("CreateSAMLProvider", "Name", "coverage", "SAMLMetadataDocument", testSAMLMetadata(t, cert),
 		"Tags.member.1.Key", "protected", "Tags.member.1.Value", "true"))
 	f.must("iam", iamForm("CreateVirtualMFADevice", "VirtualMFADeviceName", "coverage", "Tags.member.1.Key", "protected", "Tags.member.1.Value", "true"))
 	f.must("iam", iamForm("PutUserPolicy", "UserName", "alice", "PolicyName", "inline", "PolicyDocument", coverageParams.Get("PolicyDocument")))
@@ -391,4 +394,23 @@ func testServerCertificate(t testing.TB, host string) (cert, key string) {
 	}
 	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})),
 		string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kd}))
+}
+
+// testSAMLMetadata is an IdP's SAML 2.0 metadata document whose signing
+// certificate is cert (PEM).
+func testSAMLMetadata(t testing.TB, cert string) string {
+	t.Helper()
+	block, _ := pem.Decode([]byte(cert))
+	if block == nil {
+		t.Fatal("testSAMLMetadata: no PEM certificate")
+	}
+	return `<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://idp.example.com/metadata">
+  <IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
+    <KeyDescriptor use="signing">
+      <KeyInfo xmlns="http://www.w3.org/2000/09/xmldsig#"><X509Data><X509Certificate>` +
+		base64.StdEncoding.EncodeToString(block.Bytes) + `</X509Certificate></X509Data></KeyInfo>
+    </KeyDescriptor>
+    <SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.example.com/sso"/>
+  </IDPSSODescriptor>
+</EntityDescriptor>`
 }

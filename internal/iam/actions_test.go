@@ -60,7 +60,7 @@ func TestLookupOperation(t *testing.T) {
 	}{
 		{"CreateUser", true, true},
 		{"AttachRolePolicy", true, true},
-		{"CreateSAMLProvider", true, false},
+		{"GetHumanReadableSummary", true, false},
 		{"ZZZ", false, false},
 		{"createuser", false, false},
 		{"", false, false},

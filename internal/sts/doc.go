@@ -43,6 +43,15 @@
 //     be a client id of the provider; exp, nbf and iat hold within
 //     ClockSkew. The trust policy sees the provider's ARN as a Federated
 //     principal and PROVIDER:aud, :sub, :azp, :amr as condition keys.
+//   - AssumeRoleWithSAML: needs no credentials. The SAML 2.0 response is
+//     verified by crewjam/saml (XML signatures by goxmldsig, which returns
+//     only what the signature covers) against the metadata of the role
+//     account's SAML provider PrincipalArn, as AWS's service provider
+//     (urn:amazon:webservices, https://signin.aws.amazon.com/saml), and
+//     accepted once (Tx.RecordSAMLAssertion). The Role attribute must pair
+//     the role with the provider; the trust policy sees saml:sub,
+//     saml:sub_type, saml:aud, saml:iss, saml:namequalifier, saml:doc and
+//     the attributes AWS names.
 //   - GetSessionToken, GetCallerIdentity (always allowed), GetAccessKeyInfo,
 //     GetFederationToken (IAM users only), DecodeAuthorizationMessage (for
 //     messages sealed by Tokens.EncodeAuthorizationMessage).

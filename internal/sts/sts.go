@@ -290,29 +290,6 @@ func (s *Service) noteRoleUse(ctx context.Context, role *keyward.Role, now time.
 	})
 }
 
-// AssumeRoleWithSAMLInput is AWS's AssumeRoleWithSAMLRequest.
-type AssumeRoleWithSAMLInput struct {
-	RoleArn         string             `query:"RoleArn"`
-	PrincipalArn    string             `query:"PrincipalArn"`
-	SAMLAssertion   string             `query:"SAMLAssertion"`
-	PolicyArns      []PolicyDescriptor `query:"PolicyArns"`
-	Policy          string             `query:"Policy"`
-	DurationSeconds int                `query:"DurationSeconds"`
-}
-
-// AssumeRoleWithSAMLOutput is AWS's AssumeRoleWithSAMLResult.
-type AssumeRoleWithSAMLOutput struct {
-	Credentials     Credentials     `xml:"Credentials"`
-	AssumedRoleUser AssumedRoleUser `xml:"AssumedRoleUser"`
-}
-
-// AssumeRoleWithSAML is not supported: Keyward has no SAML providers, so no
-// PrincipalArn can name one. It validates the request as AWS does and then
-// answers InvalidIdentityToken, an error the SDKs model for this action.
-func (s *Service) AssumeRoleWithSAML(ctx context.Context, c *keyward.Caller, in *AssumeRoleWithSAMLInput) (*AssumeRoleWithSAMLOutput, error) {
-	return nil, keyward.Errorf(ErrInvalidIdentityToken, "SAML federation is not supported by this server: no SAML provider %s exists.", in.PrincipalArn)
-}
-
 // GetFederationTokenInput is AWS's GetFederationTokenRequest.
 type GetFederationTokenInput struct {
 	Name            string             `query:"Name"`
