@@ -95,7 +95,7 @@ func (awsSP) GetServiceProvider(r *http.Request, id string) (*saml.EntityDescrip
 		return nil, os.ErrNotExist
 	}
 	return &saml.EntityDescriptor{EntityID: id, SPSSODescriptors: []saml.SPSSODescriptor{{
-		SSODescriptor: saml.SSODescriptor{RoleDescriptor: saml.RoleDescriptor{ProtocolSupportEnumeration: "urn:oasis:names:tc:SAML:2.0:protocol"}},
+		SSODescriptor:             saml.SSODescriptor{RoleDescriptor: saml.RoleDescriptor{ProtocolSupportEnumeration: "urn:oasis:names:tc:SAML:2.0:protocol"}},
 		AssertionConsumerServices: []saml.IndexedEndpoint{{Binding: saml.HTTPPostBinding, Location: "https://signin.aws.amazon.com/saml", Index: 1}},
 	}}}, nil
 }
