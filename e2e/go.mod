@@ -14,6 +14,7 @@ require (
 	github.com/beevik/etree v1.8.1
 	github.com/crewjam/saml v0.6.3
 	github.com/russellhaering/goxmldsig v1.6.1
+	golang.org/x/crypto v0.59.0
 )
 
 require (
@@ -21,7 +22,7 @@ require (
 	github.com/aws/aws-sdk-go-v2/service/internal/checksum v1.11.13 // indirect
 	github.com/aws/aws-sdk-go-v2/service/internal/s3shared v1.20.12 // indirect
 	github.com/jonboulle/clockwork v0.5.0 // indirect
-	golang.org/x/crypto v0.59.0 // indirect
+	golang.org/x/sys v0.50.0 // indirect
 )
 
 require (

@@ -1,6 +1,7 @@
 package iam
 
 import (
+	"bytes"
 	"context"
 	"crypto/md5"
 	"crypto/rand"
@@ -431,7 +432,8 @@ type UploadSigningCertificateOutput struct {
 }
 
 // UploadSigningCertificate adds an X.509 signing certificate to a user (the
-// caller without UserName, root included), valid now; at most 2 each.
+// caller without UserName, root included), valid now; at most 2 each. The
+// body is kept and shown as uploaded, as AWS does (Terraform compares it).
 func (s *Service) UploadSigningCertificate(ctx context.Context, c *keyward.Caller, in *UploadSigningCertificateInput) (*UploadSigningCertificateOutput, error) {
 	now := s.now()
 	var k keyward.UserCredential
@@ -449,7 +451,7 @@ func (s *Service) UploadSigningCertificate(ctx context.Context, c *keyward.Calle
 			return err
 		}
 		for _, x := range certs {
-			if old, err := parseCertificate(x.Body, time.Time{}); err == nil && old.Equal(cert) || keyward.ErrorCode(err) == keyward.ErrInvalidCertificate && strings.TrimSpace(x.Body) == strings.TrimSpace(in.CertificateBody) {
+			if block, _ := pem.Decode([]byte(strings.TrimSpace(x.Body))); block != nil && bytes.Equal(block.Bytes, cert.Raw) {
 				return keyward.Errorf(keyward.ErrDuplicateCertificate, "The certificate is already registered.")
 			}
 		}
@@ -457,7 +459,7 @@ func (s *Service) UploadSigningCertificate(ctx context.Context, c *keyward.Calle
 			return keyward.Errorf(keyward.ErrLimitExceeded, "Cannot exceed quota for SigningCertificatesPerUser: %d", maxSigningCertsPerUser)
 		}
 		k = keyward.UserCredential{Kind: keyward.CredentialSigningCertificate, AccountID: c.AccountID, UserName: name,
-			ID: signingCertificateID(), Status: keyward.StatusActive, CreateDate: now, Body: strings.TrimSpace(in.CertificateBody)}
+			ID: signingCertificateID(), Status: keyward.StatusActive, CreateDate: now, Body: in.CertificateBody}
 		return o.CreateUserCredential(k)
 	})
 	if err != nil {

@@ -129,7 +129,7 @@ func TestService_SigningCertificates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(out.Certificate.CertificateID) < 24 || out.Certificate.Status != "Active" || out.Certificate.CertificateBody != strings.TrimSpace(cert) {
+	if len(out.Certificate.CertificateID) < 24 || out.Certificate.Status != "Active" || out.Certificate.CertificateBody != cert {
 		t.Errorf("UploadSigningCertificate = %+v", out.Certificate)
 	}
 	expired, _ := testCertificate(t, "old", testClock.Add(-2*time.Hour), testClock.Add(-time.Hour))
