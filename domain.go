@@ -89,6 +89,11 @@ type Account struct {
 	// global STS endpoint issues (SetSecurityTokenServicePreferences): 1
 	// or 2; 0 means AWS's default, 1.
 	GlobalEndpointTokenVersion int
+	// OutboundIssuer is the issuer URL of the account's outbound web
+	// identity federation ("" until first enabled); OutboundEnabled
+	// whether it is enabled.
+	OutboundIssuer  string
+	OutboundEnabled bool
 }
 
 // User is an IAM user. ID starts with AIDA. PermissionsBoundaryARN is "" when

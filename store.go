@@ -123,7 +123,8 @@ type Tx interface {
 	// GetAccountByAlias returns the account with that alias (exact).
 	// ErrNoSuchEntity when none has it.
 	GetAccountByAlias(alias string) (Account, error)
-	// UpdateAccount writes a's alias and GlobalEndpointTokenVersion. ErrNoSuchEntity when absent,
+	// UpdateAccount writes a's alias, GlobalEndpointTokenVersion and outbound
+	// federation. ErrNoSuchEntity when absent,
 	// ErrEntityAlreadyExists when another account has the alias.
 	UpdateAccount(a Account) error
 	// ListAccounts returns all accounts sorted by ID.

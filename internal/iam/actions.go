@@ -71,11 +71,11 @@ var Operations = []Operation{
 	{"DetachUserPolicy", true},
 	{"DisableOrganizationsRootCredentialsManagement", false},
 	{"DisableOrganizationsRootSessions", false},
-	{"DisableOutboundWebIdentityFederation", false},
+	{"DisableOutboundWebIdentityFederation", true},
 	{"EnableMFADevice", true},
 	{"EnableOrganizationsRootCredentialsManagement", false},
 	{"EnableOrganizationsRootSessions", false},
-	{"EnableOutboundWebIdentityFederation", false},
+	{"EnableOutboundWebIdentityFederation", true},
 	{"GenerateCredentialReport", true},
 	{"GenerateOrganizationsAccessReport", false},
 	{"GenerateServiceLastAccessedDetails", true},
@@ -95,7 +95,7 @@ var Operations = []Operation{
 	{"GetMFADevice", true},
 	{"GetOpenIDConnectProvider", true},
 	{"GetOrganizationsAccessReport", false},
-	{"GetOutboundWebIdentityFederationInfo", false},
+	{"GetOutboundWebIdentityFederationInfo", true},
 	{"GetPolicy", true},
 	{"GetPolicyVersion", true},
 	{"GetRole", true},
@@ -196,6 +196,37 @@ var Operations = []Operation{
 	{"UploadSigningCertificate", true},
 }
 
+// Why Keyward does not implement the operations it leaves out, each said
+// in the InvalidAction answer and in the README.
+const (
+	whyOrganizations = "it needs AWS Organizations (an organization's management account and its members), which Keyward does not model"
+	whyDelegation    = "it belongs to AWS's temporary-delegation API for onboarded partners, which AWS does not offer for general use (GetHumanReadableSummary summarizes delegation requests with a language model)"
+)
+
+// unsupportedWhy gives the reason of every operation Keyward leaves out.
+var unsupportedWhy = map[string]string{
+	"AcceptDelegationRequest":                       whyDelegation,
+	"AssociateDelegationRequest":                    whyDelegation,
+	"CreateDelegationRequest":                       whyDelegation,
+	"GetDelegationRequest":                          whyDelegation,
+	"GetHumanReadableSummary":                       whyDelegation,
+	"ListDelegationRequests":                        whyDelegation,
+	"RejectDelegationRequest":                       whyDelegation,
+	"SendDelegationToken":                           whyDelegation,
+	"UpdateDelegationRequest":                       whyDelegation,
+	"DisableOrganizationsRootCredentialsManagement": whyOrganizations,
+	"DisableOrganizationsRootSessions":              whyOrganizations,
+	"EnableOrganizationsRootCredentialsManagement":  whyOrganizations,
+	"EnableOrganizationsRootSessions":               whyOrganizations,
+	"GenerateOrganizationsAccessReport":             whyOrganizations,
+	"GetOrganizationsAccessReport":                  whyOrganizations,
+	"ListOrganizationsFeatures":                     whyOrganizations,
+}
+
+// Why returns the reason Keyward does not implement the IAM operation
+// name, "" for an operation it implements.
+func Why(name string) string { return unsupportedWhy[name] }
+
 // LookupOperation reports whether name is an IAM operation and whether
 // Keyward implements it.
 func LookupOperation(name string) (op Operation, ok bool) {
@@ -213,6 +244,10 @@ func LookupOperation(name string) (op Operation, ok bool) {
 // at once on a call that can never succeed. The message says which it is,
 // so that nobody takes a real IAM action for a misspelling.
 func Unsupported(action string) error {
+	if why := Why(action); why != "" {
+		return keyward.Errorf(keyward.ErrInvalidAction,
+			"The IAM action %s is part of AWS's API but is not implemented by Keyward: %s.", action, why)
+	}
 	return keyward.Errorf(keyward.ErrInvalidAction,
 		"The IAM action %s is part of AWS's API but is not implemented by Keyward.", action)
 }

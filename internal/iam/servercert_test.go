@@ -82,3 +82,29 @@ func TestService_ServerCertificates(t *testing.T) {
 	_, err = s.GetServerCertificate(ctx, root, &GetServerCertificateInput{ServerCertificateName: "web"})
 	wantError(t, "GetServerCertificate(deleted)", err, keyward.ErrNoSuchEntity, "The Server Certificate with name web cannot be found.")
 }
+
+func TestService_OutboundWebIdentityFederation(t *testing.T) {
+	s, root := newService(t)
+	ctx := context.Background()
+	_, err := s.GetOutboundWebIdentityFederationInfo(ctx, root, &GetOutboundWebIdentityFederationInfoInput{})
+	wantCode(t, "GetOutboundWebIdentityFederationInfo(never enabled)", err, keyward.ErrFeatureDisabled)
+	_, err = s.DisableOutboundWebIdentityFederation(ctx, root, &DisableOutboundWebIdentityFederationInput{})
+	wantCode(t, "DisableOutboundWebIdentityFederation(not enabled)", err, keyward.ErrFeatureDisabled)
+	on, err := s.EnableOutboundWebIdentityFederation(ctx, root, &EnableOutboundWebIdentityFederationInput{})
+	if err != nil || !strings.HasSuffix(on.IssuerIdentifier, ".tokens.sts.global.api.aws") {
+		t.Fatalf("EnableOutboundWebIdentityFederation = %+v, %v", on, err)
+	}
+	_, err = s.EnableOutboundWebIdentityFederation(ctx, root, &EnableOutboundWebIdentityFederationInput{})
+	wantCode(t, "EnableOutboundWebIdentityFederation(again)", err, keyward.ErrFeatureEnabled)
+	if _, err := s.DisableOutboundWebIdentityFederation(ctx, root, &DisableOutboundWebIdentityFederationInput{}); err != nil {
+		t.Fatal(err)
+	}
+	info, err := s.GetOutboundWebIdentityFederationInfo(ctx, root, &GetOutboundWebIdentityFederationInfoInput{})
+	if err != nil || info.IssuerIdentifier != on.IssuerIdentifier || info.JwtVendingEnabled {
+		t.Errorf("GetOutboundWebIdentityFederationInfo after Disable = %+v, %v; want the issuer kept, disabled", info, err)
+	}
+	again, err := s.EnableOutboundWebIdentityFederation(ctx, root, &EnableOutboundWebIdentityFederationInput{})
+	if err != nil || again.IssuerIdentifier != on.IssuerIdentifier {
+		t.Errorf("EnableOutboundWebIdentityFederation again = %+v, %v; want the same issuer", again, err)
+	}
+}

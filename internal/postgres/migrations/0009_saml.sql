@@ -1,5 +1,6 @@
 -- SAML providers, the assertions already used (refused if replayed until
--- they expire), and the account's STS token version (issue 15).
+-- they expire), the account's STS token version and outbound federation
+-- (issue 15).
 CREATE TABLE saml_providers (
 	arn         TEXT PRIMARY KEY,
 	arn_fold    TEXT NOT NULL UNIQUE,
@@ -20,3 +21,7 @@ CREATE TABLE saml_assertions (
 CREATE INDEX saml_assertions_expiry ON saml_assertions (not_after);
 
 ALTER TABLE accounts ADD COLUMN token_version BIGINT NOT NULL DEFAULT 0;
+-- Outbound web identity federation: the account's issuer URL and whether it
+-- is enabled.
+ALTER TABLE accounts ADD COLUMN outbound_issuer TEXT NOT NULL DEFAULT '';
+ALTER TABLE accounts ADD COLUMN outbound_enabled BOOLEAN NOT NULL DEFAULT FALSE;
