@@ -397,7 +397,8 @@ func testServerCertificate(t testing.TB, host string) (cert, key string) {
 }
 
 // testSAMLMetadata is an IdP's SAML 2.0 metadata document whose signing
-// certificate is cert (PEM).
+// certificate is cert (PEM); more than the 1,000 characters IAM's model
+// requires, even with a short EC certificate.
 func testSAMLMetadata(t testing.TB, cert string) string {
 	t.Helper()
 	block, _ := pem.Decode([]byte(cert))
@@ -411,6 +412,12 @@ func testSAMLMetadata(t testing.TB, cert string) string {
 		base64.StdEncoding.EncodeToString(block.Bytes) + `</X509Certificate></X509Data></KeyInfo>
     </KeyDescriptor>
     <SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.example.com/sso"/>
+    <SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="https://idp.example.com/sso"/>
   </IDPSSODescriptor>
+  <Organization>
+    <OrganizationName xml:lang="en">Example Corporation's identity provider, for Keyward's tests</OrganizationName>
+    <OrganizationDisplayName xml:lang="en">Example Corporation</OrganizationDisplayName>
+    <OrganizationURL xml:lang="en">https://www.example.com/</OrganizationURL>
+  </Organization>
 </EntityDescriptor>`
 }
