@@ -50,16 +50,6 @@ func modulePackages(t *testing.T) map[string]*pkg {
 	return pkgs
 }
 
-// links reports whether p links the module's package rel (rel "." is the
-// root package).
-func (p *pkg) links(rel string) bool {
-	path := module
-	if rel != "." {
-		path += "/" + rel
-	}
-	return slices.Contains(p.Deps, path)
-}
-
 // projectDeps returns the module's packages p links, relative.
 func (p *pkg) projectDeps() []string {
 	var out []string
