@@ -178,3 +178,21 @@ func TestService_LoginProfile(t *testing.T) {
 	_, err = s.DeleteLoginProfile(ctx, root, &DeleteLoginProfileInput{UserName: ptr("alice")})
 	wantCode(t, "DeleteLoginProfile(again)", err, keyward.ErrNoSuchEntity)
 }
+
+// BenchmarkHashPassword measures argon2id with Keyward's parameters: the
+// cost of every CreateLoginProfile, ChangePassword and sign-in.
+func BenchmarkHashPassword(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		HashPassword("Correct-Horse-Battery-1")
+	}
+}
+
+// BenchmarkCheckPasswordHash measures checking a password against a hash.
+func BenchmarkCheckPasswordHash(b *testing.B) {
+	h := HashPassword("Correct-Horse-Battery-1")
+	b.ReportAllocs()
+	for b.Loop() {
+		CheckPasswordHash(h, "Correct-Horse-Battery-1")
+	}
+}

@@ -20,7 +20,7 @@ import (
 // hashes (each is checked with its own). The parameters are OWASP's
 // recommended minimum for argon2id (Password Storage Cheat Sheet): 19 MiB
 // of memory, 2 passes, 1 lane, a 16-byte random salt and a 32-byte hash;
-// about 30 ms of one core here. A password is never stored, logged or put
+// about 25-45 ms of one core here (BenchmarkHashPassword, BenchmarkCheckPasswordHash). A password is never stored, logged or put
 // in an error in any other form.
 const (
 	argonMemory  = 19 * 1024 // KiB
