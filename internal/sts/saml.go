@@ -80,6 +80,26 @@ var samlKeys = func() map[string]string {
 	return m
 }()
 
+// regionalACS is AWS's regional sign-in endpoint, which an IdP may use as
+// the response's destination instead of the global one.
+var regionalACS = regexp.MustCompile(`^https://[a-z]{2}(-[a-z]+)+-\d\.signin\.aws\.amazon\.com/saml$`)
+
+// samlACS is the assertion consumer service a response is checked
+// against: its Destination when that is AWS's global or a regional
+// sign-in endpoint, AWS's global one otherwise. The Destination is read
+// before anything is verified only to choose among AWS's own endpoints:
+// the service provider then requires the signed Destination and the
+// Recipient to be that endpoint.
+func samlACS(raw []byte) string {
+	var r struct {
+		Destination string `xml:"Destination,attr"`
+	}
+	if xml.Unmarshal(raw, &r) == nil && regionalACS.MatchString(r.Destination) {
+		return r.Destination
+	}
+	return SAMLACSURL
+}
+
 // samlSessionName is AWS's RoleSessionName rule: 2 to 64 of [\w+=,.@-].
 var samlSessionName = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
 
@@ -110,6 +130,7 @@ type AssumeRoleWithSAMLOutput struct {
 // assertion.
 type samlAssertion struct {
 	id, issuer, subject, subjectType string
+	aud                              string // the ACS it was presented to: saml:aud
 	until                            time.Time // when the assertion may no longer be used
 	sessionEnd                       time.Time // AuthnStatement's SessionNotOnOrAfter, zero for none
 	attrs                            map[string][]string
@@ -119,7 +140,8 @@ type samlAssertion struct {
 // verifySAML checks a base64 SAML response against the provider's
 // metadata: the XML signature (of the response or of the assertion) by one
 // of its signing certificates, the issuer, destination and recipient
-// (AWS's ACS), the audience (urn:amazon:webservices, or the ACS URL),
+// (AWS's global ACS, or a regional one: samlACS), the audience
+// (urn:amazon:webservices, or that ACS URL),
 // NotBefore and NotOnOrAfter within the library's clock skew, and the
 // metadata's validUntil.
 func verifySAML(p keyward.SAMLProvider, encoded string, now time.Time) (*samlAssertion, error) {
@@ -131,7 +153,7 @@ func verifySAML(p keyward.SAMLProvider, encoded string, now time.Time) (*samlAss
 	if err := xml.Unmarshal([]byte(p.Metadata), &idp); err != nil {
 		return nil, invalidIdentityToken("The metadata of the SAML provider %s cannot be read.", p.ARN)
 	}
-	acs, _ := url.Parse(SAMLACSURL)
+	acs, _ := url.Parse(samlACS(raw))
 	sp := saml.ServiceProvider{
 		EntityID:                 SAMLEntityID,
 		AcsURL:                   *acs,
@@ -146,7 +168,7 @@ func verifySAML(p keyward.SAMLProvider, encoded string, now time.Time) (*samlAss
 			for _, r := range a.Conditions.AudienceRestrictions {
 				ok := false
 				for _, aud := range r.AllAudiences() {
-					ok = ok || aud.Value == SAMLEntityID || aud.Value == SAMLACSURL
+					ok = ok || aud.Value == SAMLEntityID || aud.Value == acs.String()
 				}
 				if !ok {
 					return errors.New("the audience is not AWS's")
@@ -167,11 +189,11 @@ func verifySAML(p keyward.SAMLProvider, encoded string, now time.Time) (*samlAss
 		case errors.Is(err, saml.ErrIssuerMismatch):
 			return nil, invalidIdentityToken("The SAML response's issuer is not the SAML provider %s.", p.ARN)
 		case errors.Is(err, saml.ErrDestinationMismatch):
-			return nil, invalidIdentityToken("The SAML response's destination and recipient must be %s.", SAMLACSURL)
+			return nil, invalidIdentityToken("The SAML response's destination and recipient must be AWS's sign-in endpoint, %s.", acs)
 		}
 		return nil, invalidIdentityToken("The SAML response is not valid for the SAML provider %s.", p.ARN)
 	}
-	out := &samlAssertion{id: a.ID, issuer: a.Issuer.Value, attrs: map[string][]string{}, keys: map[string][]string{}}
+	out := &samlAssertion{id: a.ID, issuer: a.Issuer.Value, aud: acs.String(), attrs: map[string][]string{}, keys: map[string][]string{}}
 	if a.Subject != nil && a.Subject.NameID != nil {
 		out.subject = a.Subject.NameID.Value
 		switch f := a.Subject.NameID.Format; f {
@@ -336,7 +358,7 @@ func (s *Service) AssumeRoleWithSAML(ctx context.Context, c *keyward.Caller, in 
 		nq := sha1.Sum([]byte(a.issuer + roleAcct + "/" + providerName))
 		nameQualifier := base64.StdEncoding.EncodeToString(nq[:])
 		for k, v := range map[string]string{
-			"saml:sub": a.subject, "saml:sub_type": a.subjectType, "saml:iss": a.issuer, "saml:aud": SAMLACSURL,
+			"saml:sub": a.subject, "saml:sub_type": a.subjectType, "saml:iss": a.issuer, "saml:aud": a.aud,
 			"saml:namequalifier": nameQualifier, "saml:doc": roleAcct + "/" + providerName,
 		} {
 			if v != "" {
@@ -415,7 +437,7 @@ func (s *Service) AssumeRoleWithSAML(ctx context.Context, c *keyward.Caller, in 
 		sess.TransitiveTagKeys = transitive
 		sess.SourceIdentity = sourceIdentity
 		out = &AssumeRoleWithSAMLOutput{Subject: a.subject, SubjectType: a.subjectType, Issuer: a.issuer,
-			Audience: SAMLACSURL, NameQualifier: nameQualifier, SourceIdentity: sourceIdentity}
+			Audience: a.aud, NameQualifier: nameQualifier, SourceIdentity: sourceIdentity}
 		if in.Policy != "" || len(in.PolicyArns) > 0 || len(tags) > 0 {
 			sz := size
 			out.PackedPolicySize = &sz
