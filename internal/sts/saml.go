@@ -130,7 +130,7 @@ type AssumeRoleWithSAMLOutput struct {
 // assertion.
 type samlAssertion struct {
 	id, issuer, subject, subjectType string
-	aud                              string // the ACS it was presented to: saml:aud
+	aud                              string    // the ACS it was presented to: saml:aud
 	until                            time.Time // when the assertion may no longer be used
 	sessionEnd                       time.Time // AuthnStatement's SessionNotOnOrAfter, zero for none
 	attrs                            map[string][]string
