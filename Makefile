@@ -1,7 +1,8 @@
 # The commands a newcomer needs:
 #   make build   builds the keyward command as ./keyward (go install ./cmd/keyward
 #                puts it in $(go env GOPATH)/bin instead)
-#   make serve   runs the server on its embedded SQLite store (./keyward-data)
+#   make serve   builds ./keyward and runs the server on its embedded SQLite
+#                store (./keyward-data)
 #   make test    runs every test of every module (main, e2e, bench)
 # They need only Go; modules come from the Go module proxy.
 
@@ -15,8 +16,12 @@ export CGO_ENABLED ?= 0
 build:
 	$(GO) build -buildvcs=auto -o keyward ./cmd/keyward
 
-serve:
-	$(GO) run ./cmd/keyward serve
+# serve builds the binary and execs it, so that Ctrl-C reaches keyward itself:
+# it shuts down cleanly and make exits 0 (go run would exit 1). SERVE_FLAGS
+# adds flags: make serve SERVE_FLAGS='--store sqlite::memory:'.
+SERVE_FLAGS ?=
+serve: build
+	exec ./keyward serve $(SERVE_FLAGS)
 
 # go test through internal/testsummary: one line a package as go test prints
 # it, plus what go test hides without -v: why each skipped test skipped, and
@@ -52,7 +57,7 @@ FUZZTIME ?= 10s
 FUZZ_TARGETS = \
 	./policy:FuzzParse \
 	./arn:FuzzParse \
-	./sigv4:FuzzParse ./sigv4:FuzzSignVerify \
+	./sigv4:FuzzParse ./sigv4:FuzzSignVerify ./sigv4:FuzzParseX509 \
 	./internal/awsquery:FuzzForm ./internal/awsquery:FuzzBind \
 	./internal/sts:FuzzOpenSession ./internal/sts:FuzzDecodePayload ./internal/sts:FuzzParseJWT ./internal/sts:FuzzAssumeRoleWithWebIdentity \
 	./authorize:FuzzForward \

@@ -111,9 +111,12 @@ func TestLayering(t *testing.T) {
 			"IAM's rules stay above the protocol and the store"},
 		{"internal/sts", not("internal/awsquery", "internal/server", "internal/sqlite", "internal/postgres", "internal/iam"),
 			"STS's rules stay above the protocol and the store"},
+		{"internal/rolesanywhere", not(append([]string{"internal/awsquery", "internal/server", "internal/iam"}, stores...)...),
+			"IAM Roles Anywhere's rules stay above the protocol and the store; it issues sessions through sts, not iam"},
 		{"internal/awsquery", not(append([]string{"internal/server", "internal/authz", "internal/authn"}, stores...)...),
 			"the Query protocol knows forms, XML and errors, not who may do what"},
 		{"internal/server", not(stores...), "the server works over keyward.Store: cmd opens the store"},
+		{"tools/motosuite", only("sigv4", "arn"), "the moto-suite proxy talks to a keyward binary over HTTP, as moto's tests do: it links only the signer"},
 		{"internal/authorizer", not(append([]string{"internal/awsquery", "internal/server"}, stores...)...),
 			"the authorize API speaks JSON, not the Query protocol, over any store"},
 	}

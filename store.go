@@ -448,6 +448,9 @@ type Tx interface {
 	// without listing it. An account that holds nothing, or does not
 	// exist, counts zeros.
 	CountEntities(accountID string) (EntityCounts, error)
+
+	// IAM Roles Anywhere's trust anchors, profiles and CRLs.
+	RolesAnywhereTx
 }
 
 // EntityCounts is what Tx.CountEntities counts of one account: the numbers

@@ -13,10 +13,11 @@ import (
 // afterTheAction are the store writes an action may make after its own
 // transaction, each outside the decision: what they write decides nothing.
 var afterTheAction = map[string]string{
-	"sts.noteRoleUse": "a role's last-used date, written at most once an hour after the session is issued; best effort",
+	"sts.noteRoleUse":           "a role's last-used date, written at most once an hour after the session is issued; best effort",
+	"rolesanywhere.noteRoleUse": "the same, after CreateSession issued a session",
 }
 
-// TestActions_OneTransaction: in iam and sts, no action reads the store in a
+// TestActions_OneTransaction: in iam, sts and rolesanywhere, no action reads the store in a
 // transaction of its own before the transaction that acts (the flaw of
 // deciding on a pre-read, outside the write): following each action's calls
 // within its package, in source order, no read transaction (Store.View,
@@ -24,7 +25,7 @@ var afterTheAction = map[string]string{
 // actions reach the store only through op (iam/op.go): read, authorize,
 // check and write in one transaction.
 func TestActions_OneTransaction(t *testing.T) {
-	for _, pkg := range []string{"iam", "sts"} {
+	for _, pkg := range []string{"iam", "sts", "rolesanywhere"} {
 		fset := token.NewFileSet()
 		funcs := map[string]*ast.FuncDecl{}
 		files, err := filepath.Glob(filepath.Join("internal", pkg, "*.go"))

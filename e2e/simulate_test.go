@@ -107,9 +107,11 @@ func TestSimulatePrincipalPolicy_SDK(t *testing.T) {
 		t.Fatalf("s3:GetObject with context = %s, %+v; want allowed by one statement", r.EvalDecision, r.MatchedStatements)
 	}
 	m := r.MatchedStatements[0]
-	if aws.ToString(m.SourcePolicyId) != "p" || m.SourcePolicyType != types.PolicySourceTypeUser ||
-		m.StartPosition.Line != 9 || m.StartPosition.Column != 5 || m.EndPosition.Line != 15 || m.EndPosition.Column != 6 {
-		t.Errorf("matched statement = %s %s %d:%d-%d:%d, want p user 9:5-15:6", aws.ToString(m.SourcePolicyId), m.SourcePolicyType,
+	// As IAM's simulator says it: the inline policy as KIND_ENTITY_POLICY,
+	// "IAM Policy", from just after the previous statement's '}'.
+	if aws.ToString(m.SourcePolicyId) != "user_alice_p" || m.SourcePolicyType != "IAM Policy" ||
+		m.StartPosition.Line != 8 || m.StartPosition.Column != 6 || m.EndPosition.Line != 15 || m.EndPosition.Column != 6 {
+		t.Errorf("matched statement = %s %s %d:%d-%d:%d, want user_alice_p IAM Policy 8:6-15:6", aws.ToString(m.SourcePolicyId), m.SourcePolicyType,
 			m.StartPosition.Line, m.StartPosition.Column, m.EndPosition.Line, m.EndPosition.Column)
 	}
 	if aws.ToString(r.EvalResourceName) != "arn:aws:s3:::reports/q4.csv" || len(r.ResourceSpecificResults) != 1 || len(r.ResourceSpecificResults[0].MissingContextValues) != 0 {
@@ -165,14 +167,14 @@ func TestSimulateCustomPolicy_SDK(t *testing.T) {
 		types    string // matched statements' source types
 	}{
 		{"allowed within the boundary", iam.SimulateCustomPolicyInput{PolicyInputList: []string{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`},
-			PermissionsBoundaryPolicyInputList: []string{boundary}, ActionNames: []string{"s3:PutObject"}}, types.PolicyEvaluationDecisionTypeAllowed, aws.Bool(true), "none,none"}, // the policy's and the boundary's
+			PermissionsBoundaryPolicyInputList: []string{boundary}, ActionNames: []string{"s3:PutObject"}}, types.PolicyEvaluationDecisionTypeAllowed, aws.Bool(true), "IAM Policy,Permissions Boundary Policy"}, // the policy's and the boundary's, as IAM names them
 		{"outside the boundary", iam.SimulateCustomPolicyInput{PolicyInputList: []string{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`},
 			PermissionsBoundaryPolicyInputList: []string{boundary}, ActionNames: []string{"iam:CreateUser"}}, types.PolicyEvaluationDecisionTypeImplicitDeny, aws.Bool(false), ""},
 		{"cross-account: the bucket allows, the caller's own policy too", iam.SimulateCustomPolicyInput{
 			PolicyInputList: []string{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`},
 			ActionNames:     []string{"s3:GetObject"}, ResourceArns: []string{"arn:aws:s3:::reports/q3.csv"}, ResourcePolicy: aws.String(bucketPolicy),
 			CallerArn: aws.String("arn:aws:iam::444455556666:user/partner"), ResourceOwner: aws.String("arn:aws:iam::" + testAccount + ":root")},
-			types.PolicyEvaluationDecisionTypeAllowed, nil, "none,resource"},
+			types.PolicyEvaluationDecisionTypeAllowed, nil, "IAM Policy,Resource Policy"},
 		{"cross-account: the caller's own policy does not allow", iam.SimulateCustomPolicyInput{
 			PolicyInputList: []string{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"*"}]}`},
 			ActionNames:     []string{"s3:GetObject"}, ResourceArns: []string{"arn:aws:s3:::reports/q3.csv"}, ResourcePolicy: aws.String(bucketPolicy),
@@ -182,12 +184,12 @@ func TestSimulateCustomPolicy_SDK(t *testing.T) {
 			PolicyInputList: []string{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"false"}}}]}`},
 			ActionNames:     []string{"iam:DeleteUser"},
 			ContextEntries:  []types.ContextEntry{{ContextKeyName: aws.String("aws:MultiFactorAuthPresent"), ContextKeyValues: []string{"false"}, ContextKeyType: types.ContextKeyTypeEnumBoolean}}},
-			types.PolicyEvaluationDecisionTypeExplicitDeny, nil, "none"},
+			types.PolicyEvaluationDecisionTypeExplicitDeny, nil, "IAM Policy"},
 		{"a string list", iam.SimulateCustomPolicyInput{
 			PolicyInputList: []string{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:TagUser","Resource":"*","Condition":{"ForAllValues:StringEquals":{"aws:TagKeys":["team","env"]}}}]}`},
 			ActionNames:     []string{"iam:TagUser"},
 			ContextEntries:  []types.ContextEntry{{ContextKeyName: aws.String("aws:TagKeys"), ContextKeyValues: []string{"team", "env"}, ContextKeyType: types.ContextKeyTypeEnumStringList}}},
-			types.PolicyEvaluationDecisionTypeAllowed, nil, "none"},
+			types.PolicyEvaluationDecisionTypeAllowed, nil, "IAM Policy"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -40,6 +40,11 @@ type Statement struct {
 	NotResource  bool
 	Condition    []Condition
 	Start, End   Position // where the statement's object begins and ends
+	// Lead is where IAM's policy simulator says the statement starts: just
+	// after the token before it (the Statement array's '[' for the first,
+	// the previous statement's '}' for the others), so that white space
+	// and a comma before the '{' belong to it. Start for a lone statement.
+	Lead Position
 }
 
 // Principal is the value of a Principal or NotPrincipal element. All is the
@@ -299,7 +304,15 @@ func parse(data []byte, t Type, o Options) (*Document, ParseErrors) {
 				p.syntax(e.off, path, "a statement must be an object, not %s", e.kind)
 				continue
 			}
+			n := len(p.doc.Statements)
 			p.statement(e, path)
+			if len(p.doc.Statements) > n {
+				lead := stmts.off + 1 // after the '['
+				if i > 0 {
+					lead = stmts.elems[i-1].end
+				}
+				p.doc.Statements[n].Lead = p.position(lead)
+			}
 		}
 	default:
 		p.syntax(stmts.off, "Statement", "Statement must be an object or an array of objects, not %s", stmts.kind)
@@ -380,6 +393,7 @@ var statementKeys = []string{"Sid", "Effect", "Principal", "NotPrincipal", "Acti
 
 func (p *parser) statement(n *node, path string) {
 	s := Statement{Start: p.position(n.off), End: p.position(n.end)}
+	s.Lead = s.Start
 	var action, notAction, resource, notResource, principal, notPrincipal, effect *node
 	for _, m := range n.keys {
 		sub := path + "." + m.key

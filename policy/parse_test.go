@@ -72,7 +72,7 @@ func TestValidate_ListsEveryProblem(t *testing.T) {
 
 func clearPositions(d *Document) {
 	for i := range d.Statements {
-		d.Statements[i].Start, d.Statements[i].End = Position{}, Position{}
+		d.Statements[i].Start, d.Statements[i].End, d.Statements[i].Lead = Position{}, Position{}, Position{}
 	}
 }
 

@@ -22,6 +22,7 @@ type signing struct {
 	bodySum          [32]byte // SHA-256 of the body
 	amzDate          string
 	scope            string
+	algorithm        string // "" is Algorithm
 }
 
 // target returns the path and query as the client sent them. On a server
@@ -66,7 +67,11 @@ func (sg *signing) appendCanonicalRequest(b []byte, r *http.Request) []byte {
 
 // appendStringToSign appends the string to sign for a canonical request.
 func (sg *signing) appendStringToSign(b, canonicalRequest []byte) []byte {
-	b = append(b, Algorithm...)
+	if sg.algorithm != "" {
+		b = append(b, sg.algorithm...)
+	} else {
+		b = append(b, Algorithm...)
+	}
 	b = append(b, '\n')
 	b = append(b, sg.amzDate...)
 	b = append(b, '\n')

@@ -66,4 +66,14 @@
 //     same way (testdata/botocore holds requests botocore signed).
 //   - Parse accepts any region; the caller checks the service with
 //     CheckService.
+//
+// # The X.509 variant
+//
+// IAM Roles Anywhere's CreateSession is signed with the private key of an
+// X.509 certificate instead of a secret (AWS4-X509-RSA-SHA256,
+// AWS4-X509-ECDSA-SHA256): the canonical request is SigV4's, the
+// credential scope begins with the certificate's serial number, and the
+// certificate travels in X-Amz-X509 (its chain in X-Amz-X509-Chain).
+// ParseX509 and VerifyX509 check such a request, SignX509 signs one; see
+// x509.go. Whether to trust the certificate is the caller's decision.
 package sigv4

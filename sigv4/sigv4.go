@@ -84,6 +84,7 @@ type Signed struct {
 	// header form).
 	Expires time.Duration
 
+	algorithm        string // an X.509 algorithm as sent; "" for Algorithm
 	amzDate          string // Date in TimeFormat, as signed
 	scope            string // date/region/service/aws4_request
 	signedHeadersRaw string // the SignedHeaders value as sent
@@ -141,7 +142,7 @@ func Parse(r *http.Request, now time.Time) (*Signed, error) {
 	if presigned {
 		s, err = parseQuery(&q)
 	} else {
-		s, err = parseHeader(r, auth[0], &q)
+		s, err = parseHeader(r, auth[0], &q, isHMAC)
 	}
 	if err != nil {
 		return nil, err
@@ -149,16 +150,20 @@ func Parse(r *http.Request, now time.Time) (*Signed, error) {
 	if err := checkSignedHeaders(r, s); err != nil {
 		return nil, err
 	}
-	if err := checkTime(s, now); err != nil {
+	if err := checkTime(s, now, MaxSkew); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
-func parseHeader(r *http.Request, auth string, q *authQuery) (*Signed, error) {
+func isHMAC(alg string) bool { return alg == Algorithm }
+
+// parseHeader reads an Authorization header whose algorithm accept
+// takes: AWS4-HMAC-SHA256, or the X.509 algorithms (ParseX509).
+func parseHeader(r *http.Request, auth string, q *authQuery, accept func(alg string) bool) (*Signed, error) {
 	alg, rest, _ := strings.Cut(auth, " ")
 	var cred, signedHeaders, signature string
-	if alg == Algorithm {
+	if accept(alg) {
 		// AWS splits on spaces too: "Credential=AKID /2015..." leaves a
 		// stray "/2015..." that is reported.
 		for rest != "" {
@@ -208,6 +213,9 @@ func parseHeader(r *http.Request, auth string, q *authQuery) (*Signed, error) {
 	}
 
 	s := &Signed{Signature: signature, signedHeadersRaw: signedHeaders}
+	if alg != Algorithm {
+		s.algorithm = alg
+	}
 	var err error
 	if amzDate != "" {
 		s.Date, err = parseAmzDate(amzDate)
@@ -351,14 +359,16 @@ func checkSignedHeaders(r *http.Request, s *Signed) error {
 	return nil
 }
 
-// checkTime applies AWS's clock-skew window, and a presigned request's
-// expiry. Times have whole seconds, so now is truncated to the second.
-func checkTime(s *Signed, now time.Time) error {
+// checkTime applies AWS's clock-skew window (skew either way), and a
+// presigned request's expiry. Times have whole seconds, so now is
+// truncated to the second.
+func checkTime(s *Signed, now time.Time, skew time.Duration) error {
 	now = now.UTC().Truncate(time.Second)
 	ts := s.amzDate
-	if late := now.Add(MaxSkew); s.Date.After(late) {
+	mins := strconv.Itoa(int(skew / time.Minute))
+	if late := now.Add(skew); s.Date.After(late) {
 		return errorf(CodeSignatureDoesNotMatch, "Signature not yet current: "+ts+" is still later than "+
-			late.Format(TimeFormat)+" ("+now.Format(TimeFormat)+" + 15 min.)")
+			late.Format(TimeFormat)+" ("+now.Format(TimeFormat)+" + "+mins+" min.)")
 	}
 	if s.Presigned {
 		if exp := s.Date.Add(s.Expires); now.After(exp) {
@@ -368,9 +378,9 @@ func checkTime(s *Signed, now time.Time) error {
 		}
 		return nil
 	}
-	if early := now.Add(-MaxSkew); s.Date.Before(early) {
+	if early := now.Add(-skew); s.Date.Before(early) {
 		return errorf(CodeSignatureDoesNotMatch, "Signature expired: "+ts+" is now earlier than "+
-			early.Format(TimeFormat)+" ("+now.Format(TimeFormat)+" - 15 min.)")
+			early.Format(TimeFormat)+" ("+now.Format(TimeFormat)+" - "+mins+" min.)")
 	}
 	return nil
 }

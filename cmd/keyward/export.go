@@ -24,9 +24,9 @@ const exportUsage = `usage:
       with every version, tags, inline policies, attachments, instance
       profiles, access keys, login profiles, MFA devices, SSH keys, signing
       and server certificates, service-specific credentials, OIDC and SAML
-      providers, password policies, the session
-      token key ring, the last-accessed activity) as a JSON stream, one
-      record a line.
+      providers, password policies, IAM Roles Anywhere's trust anchors,
+      profiles and CRLs, the session token key ring, the last-accessed
+      activity) as a JSON stream, one record a line.
   keyward import [--data DIR] [--store URL] [-i FILE]
       Read such a stream into an empty store, e.g. from SQLite to PostgreSQL.
 
@@ -47,8 +47,9 @@ const (
 // {"type":"...","data":{...}}. Records come in an order that import can
 // apply one after another: accounts, then policies, groups, roles, users
 // (which name their groups and policies), instance profiles (which name
-// their roles), OIDC providers, the key ring, activity, and last an "end"
-// record with the count, so a truncated stream is refused.
+// their roles), OIDC providers, Roles Anywhere's trust anchors, CRLs and
+// profiles, the key ring, activity, and last an "end" record with the
+// count, so a truncated stream is refused.
 type exportRecord struct {
 	Type string          `json:"type"`
 	Data json.RawMessage `json:"data"`
@@ -112,6 +113,15 @@ type exportProfile struct {
 type exportOIDC struct {
 	Provider keyward.OIDCProvider
 	Tags     []keyward.Tag `json:",omitempty"`
+}
+
+// exportRolesAnywhere is one of IAM Roles Anywhere's entities, with its
+// tags.
+type exportRolesAnywhere struct {
+	TrustAnchor *keyward.TrustAnchor          `json:",omitempty"`
+	Profile     *keyward.RolesAnywhereProfile `json:",omitempty"`
+	CRL         *keyward.CRL                  `json:",omitempty"`
+	Tags        []keyward.Tag                 `json:",omitempty"`
 }
 
 type exportActivity struct {
@@ -354,6 +364,9 @@ func exportStore(ctx context.Context, store keyward.Store, w io.Writer) (int, er
 			if err := exportCredentialEntities(tx, a.ID, add); err != nil {
 				return err
 			}
+			if err := exportRolesAnywhereOf(tx, a.ID, add); err != nil {
+				return err
+			}
 		}
 		ring, err := tx.ListKeyRingEntries()
 		if err != nil {
@@ -523,6 +536,51 @@ func exportCredentialEntities(tx keyward.Tx, accountID string, add func(string, 
 			return err
 		}
 		if err := add("saml-provider", rec); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// exportRolesAnywhereOf adds the account's trust anchors, CRLs and
+// profiles.
+func exportRolesAnywhereOf(tx keyward.Tx, accountID string, add func(string, any) error) error {
+	anchors, _, err := tx.ListTrustAnchors(accountID, keyward.ListOptions{})
+	if err != nil {
+		return err
+	}
+	for i := range anchors {
+		rec := exportRolesAnywhere{TrustAnchor: &anchors[i]}
+		if rec.Tags, err = tx.ListTags(keyward.TrustAnchorRef(anchors[i].ARN)); err != nil {
+			return err
+		}
+		if err := add("trust-anchor", rec); err != nil {
+			return err
+		}
+	}
+	crls, _, err := tx.ListCRLs(accountID, keyward.ListOptions{})
+	if err != nil {
+		return err
+	}
+	for i := range crls {
+		rec := exportRolesAnywhere{CRL: &crls[i]}
+		if rec.Tags, err = tx.ListTags(keyward.CRLRef(crls[i].ARN)); err != nil {
+			return err
+		}
+		if err := add("crl", rec); err != nil {
+			return err
+		}
+	}
+	profiles, _, err := tx.ListRolesAnywhereProfiles(accountID, keyward.ListOptions{})
+	if err != nil {
+		return err
+	}
+	for i := range profiles {
+		rec := exportRolesAnywhere{Profile: &profiles[i]}
+		if rec.Tags, err = tx.ListTags(keyward.RolesAnywhereProfileRef(profiles[i].ARN)); err != nil {
+			return err
+		}
+		if err := add("rolesanywhere-profile", rec); err != nil {
 			return err
 		}
 	}
@@ -724,6 +782,27 @@ func importRecord(tx keyward.Tx, rec exportRecord) error {
 			return err
 		}
 		return tag(tx, keyward.SAMLProviderRef(p.Entity.ARN), p.Tags)
+	case "trust-anchor", "crl", "rolesanywhere-profile":
+		var e exportRolesAnywhere
+		if err := json.Unmarshal(rec.Data, &e); err != nil {
+			return err
+		}
+		var ref keyward.EntityRef
+		var err error
+		switch {
+		case rec.Type == "trust-anchor" && e.TrustAnchor != nil:
+			err, ref = tx.CreateTrustAnchor(*e.TrustAnchor), keyward.TrustAnchorRef(e.TrustAnchor.ARN)
+		case rec.Type == "crl" && e.CRL != nil:
+			err, ref = tx.CreateCRL(*e.CRL), keyward.CRLRef(e.CRL.ARN)
+		case rec.Type == "rolesanywhere-profile" && e.Profile != nil:
+			err, ref = tx.CreateRolesAnywhereProfile(*e.Profile), keyward.RolesAnywhereProfileRef(e.Profile.ARN)
+		default:
+			return fmt.Errorf("a %s record holds no %s", rec.Type, rec.Type)
+		}
+		if err != nil {
+			return err
+		}
+		return tag(tx, ref, e.Tags)
 	case "key-ring":
 		var e keyward.KeyRingEntry
 		if err := json.Unmarshal(rec.Data, &e); err != nil {

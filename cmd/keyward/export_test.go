@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/keyward/keyward/internal/postgres/pgtest"
@@ -104,6 +105,21 @@ func exportImport(t *testing.T, target string) {
 		t.Fatalf("GetSessionToken: %v %s", err, body)
 	}
 	session := sigv4.Credentials{AccessKeyID: st.ID, SecretAccessKey: st.Secret, SessionToken: st.Token}
+	// IAM Roles Anywhere: a tagged trust anchor, a CRL and a profile.
+	ca := newTestCA(t, "Export CA")
+	var ta struct {
+		TrustAnchor struct{ TrustAnchorArn string }
+	}
+	mustRA(t, src, root, "POST", "/trustanchors", map[string]any{"name": "ca", "enabled": true,
+		"source": map[string]any{"sourceType": "CERTIFICATE_BUNDLE", "sourceData": map[string]any{"x509CertificateData": ca.pem()}},
+		"tags":   []map[string]string{{"key": "team", "value": "pki"}}}, &ta)
+	mustRA(t, src, root, "POST", "/crls", map[string]any{"name": "revoked", "enabled": true, "trustAnchorArn": ta.TrustAnchor.TrustAnchorArn,
+		"crlData": crlPEM(t, ca, issueCert(t, ca, "gone"))}, nil)
+	iam("CreateRole", "RoleName", "workload", "AssumeRolePolicyDocument", strings.ReplaceAll(raTrust, "TA_ARN", ta.TrustAnchor.TrustAnchorArn))
+	var prof struct{ Profile struct{ ProfileArn string } }
+	mustRA(t, src, root, "POST", "/profiles", map[string]any{"name": "workload", "enabled": true, "durationSeconds": 900,
+		"roleArns": []string{"arn:aws:iam::111122223333:role/workload"}, "sessionPolicy": doc("s3:GetObject")}, &prof)
+	raSet := raSetup{anchorARN: ta.TrustAnchor.TrustAnchorArn, profileARN: prof.Profile.ProfileArn, roleARN: "arn:aws:iam::111122223333:role/workload"}
 
 	before := runCLI(t, "", "export", "--store", source)
 	runCLI(t, before, "import", "--store", target)
@@ -114,7 +130,8 @@ func exportImport(t *testing.T, target string) {
 	for _, want := range []string{`"type":"account"`, `"type":"policy"`, `"type":"group"`, `"type":"role"`, `"type":"user"`,
 		`"type":"instance-profile"`, `"type":"oidc-provider"`, `"type":"key-ring"`, `"Alias":"example-corp"`, `"VersionID":"v3"`,
 		`"type":"mfa-device"`, `"type":"server-certificate"`, `"type":"saml-provider"`, `"LoginProfile":`, `"Kind":"ssh-public-key"`,
-		`"Kind":"signing-certificate"`, `"Kind":"service-specific"`, `"RootCredentials":`, `"GlobalEndpointTokenVersion":2`} {
+		`"Kind":"signing-certificate"`, `"Kind":"service-specific"`, `"RootCredentials":`, `"GlobalEndpointTokenVersion":2`,
+		`"type":"trust-anchor"`, `"type":"crl"`, `"type":"rolesanywhere-profile"`} {
 		if !strings.Contains(before, want) {
 			t.Errorf("the export has no %s", want)
 		}
@@ -141,6 +158,11 @@ func exportImport(t *testing.T, target string) {
 		if code != 200 || !strings.Contains(body, c.want) {
 			t.Errorf("%s on the target = %d %s, want 200 with %s", c.form.Get("Action"), code, body, c.want)
 		}
+	}
+	// A certificate of the trust anchor gets a session on the target.
+	leaf := issueCert(t, ca, "workload-1")
+	if code, body := createSession(t, dst, raSet, leaf.cert, leaf.key, nil, "", time.Now()); code != 201 {
+		t.Errorf("CreateSession on the target = %d %s, want 201", code, body)
 	}
 	// Denied on both: alice's policies came along, no more.
 	if code, body := call(t, dst.Client(), dst.URL, alice, "iam", iamForm("ListRoles")); code != 403 {

@@ -39,6 +39,24 @@ type Record struct {
 	Region       string     `json:"region,omitempty"`
 	ErrorCode    string     `json:"errorCode,omitempty"`
 	DurationMS   float64    `json:"durationMs"`
+	// X509 is the certificate of an IAM Roles Anywhere CreateSession,
+	// which has no signing principal: who asked is the certificate.
+	X509 *X509 `json:"x509,omitempty"`
+}
+
+// X509 describes an IAM Roles Anywhere CreateSession: the certificate
+// (never its key), the trust anchor and profile it came through, and the
+// session it got, whose temporary access key id ties the session's own
+// requests to it.
+type X509 struct {
+	Subject        string `json:"subject,omitempty"`
+	Issuer         string `json:"issuer,omitempty"`
+	Serial         string `json:"serial,omitempty"` // hex, as the session's name
+	TrustAnchorARN string `json:"trustAnchorArn,omitempty"`
+	ProfileARN     string `json:"profileArn,omitempty"`
+	RoleARN        string `json:"roleArn,omitempty"`
+	SessionARN     string `json:"sessionArn,omitempty"`
+	AccessKeyID    string `json:"issuedAccessKeyId,omitempty"`
 }
 
 // Decision is one authorization of a request.

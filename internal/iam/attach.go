@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/arn"
 )
 
 // maxAttachedPolicies is the quota of managed policies attached to one
@@ -46,6 +47,13 @@ func (o *op) policyKey(policyARN string, extra map[string][]string) (*entity, ma
 
 // attach is AttachUserPolicy, AttachGroupPolicy and AttachRolePolicy.
 func (s *Service) attach(ctx context.Context, c *keyward.Caller, k principalKind, owner, policyARN string) error {
+	if _, err := arn.Parse(policyARN); err != nil && k.noun != "Group" {
+		// AttachUserPolicy and AttachRolePolicy answer a PolicyArn that is
+		// no ARN at all with this ValidationError (two spaces and all),
+		// before any authorization; an ARN of something else than a policy
+		// is InvalidInput (checkPolicyARN), as for AttachGroupPolicy.
+		return keyward.Errorf(keyward.ErrValidationError, "Invalid ARN:  Could not be parsed!")
+	}
 	if _, err := checkPolicyARN(policyARN); err != nil {
 		return err
 	}

@@ -51,6 +51,8 @@
 //     sign-in (password, MFA code once) for a sign-in page.
 //   - Service-linked roles are the roles whose path begins with
 //     /aws-service-role/; CreateRole refuses that path, and DeleteRole,
-//     UpdateRole and UpdateAssumeRolePolicy refuse such roles
-//     (UnmodifiableEntity). Their deletion completes at once.
+//     UpdateAssumeRolePolicy and UpdateRole (but for the description alone)
+//     refuse such roles (UnmodifiableEntity). Their deletion completes at
+//     once. The services of catalog.ServiceLinkedRoles get AWS's role name,
+//     description and policies; other service principals a derived name.
 package iam

@@ -40,6 +40,15 @@ type reports struct {
 	credential map[string]*credentialReport // by account
 }
 
+// ForgetReports drops the last-accessed jobs and credential reports kept
+// in memory, as the server's reset of an in-memory store must: they
+// describe entities that are gone.
+func (s *Service) ForgetReports() {
+	s.reports.mu.Lock()
+	defer s.reports.mu.Unlock()
+	s.reports.jobs, s.reports.order, s.reports.credential = nil, nil, nil
+}
+
 // Bounds of the last-accessed jobs kept in memory.
 const (
 	maxJobs = 1000

@@ -176,3 +176,19 @@ func TestReports_JobsBounded(t *testing.T) {
 		t.Errorf("a job %v after the others kept %d jobs, want the expired ones dropped", jobTTL+2*time.Hour, len(r.jobs))
 	}
 }
+
+// TestService_ForgetReports: a server's reset empties the store, and the
+// credential report of the old store goes with it.
+func TestService_ForgetReports(t *testing.T) {
+	s, root := newService(t)
+	ctx := context.Background()
+	if _, err := s.GenerateCredentialReport(ctx, root, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.GetCredentialReport(ctx, root, nil); err != nil {
+		t.Fatalf("GetCredentialReport after generating = %v", err)
+	}
+	s.ForgetReports()
+	_, err := s.GetCredentialReport(ctx, root, nil)
+	wantCode(t, "GetCredentialReport after ForgetReports", err, "ReportNotPresent")
+}

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/base32"
 	"fmt"
-	"strings"
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/catalog"
@@ -192,50 +191,19 @@ func awsPolicyVersion(arn, versionID string) (v keyward.PolicyVersion, ok bool, 
 	return keyward.PolicyVersion{}, true, keyward.Errorf(keyward.ErrNoSuchEntity, "Policy %s version %s does not exist or is not attachable.", arn, versionID)
 }
 
-// serviceLinkedPolicy finds, among the AWS-managed policies under
-// /aws-service-role/, the permissions policy AWS attaches to the
-// service-linked role named roleName (its custom suffix aside). AWS names
-// them after the role: AWSServiceRoleForSupport has
-// AWSSupportServiceRolePolicy, AWSServiceRoleForAmazonEKS
-// AmazonEKSServiceRolePolicy, AWSServiceRoleForECS
-// AmazonECSServiceRolePolicy. ok is false when no policy has such a name.
-func serviceLinkedPolicy(roleName string) (*catalog.Policy, bool) {
-	// Try the whole name, then without a custom suffix (_SUFFIX).
-	names := []string{roleName}
-	if base, _, ok := strings.Cut(roleName, "_"); ok {
-		names = append(names, base)
-	}
-	for _, base := range names {
-		x, ok := strings.CutPrefix(base, "AWSServiceRoleFor")
-		if !ok || x == "" {
+// attachServiceLinkedPolicies attaches the AWS-managed policies AWS gives a
+// new service-linked role (catalog.ServiceLinkedRoleFor), those the store
+// holds (SeedManagedPolicies puts every one of the catalog there).
+func attachServiceLinkedPolicies(tx keyward.Tx, r keyward.Role, arns []string) error {
+	for _, arn := range arns {
+		if _, err := tx.GetPolicy(arn); keyward.ErrorCode(err) == keyward.ErrNoSuchEntity {
 			continue
+		} else if err != nil {
+			return err
 		}
-		for _, name := range []string{
-			x + "ServiceRolePolicy", "AWS" + x + "ServiceRolePolicy", "Amazon" + x + "ServiceRolePolicy",
-			x + "RolePolicy", // AWSServiceRoleForAmazonOpenSearchService
-			"AWS" + x + "ServiceLinkedRolePolicy", "Amazon" + x + "ServiceLinkedRolePolicy",
-			base, // AWSServiceRoleForAmazonEKSNodegroup
-		} {
-			if p, ok := catalog.ManagedPolicy("arn:aws:iam::aws:policy" + serviceRolePath + name); ok {
-				return p, true
-			}
+		if err := tx.AttachPolicy(keyward.RoleRef(r.AccountID, r.Name), arn); err != nil {
+			return err
 		}
 	}
-	return nil, false
-}
-
-// attachServiceLinkedPolicy attaches the service's permissions policy to a
-// new service-linked role, when the catalog has it and the store holds it
-// (SeedManagedPolicies), as AWS does when it creates the role.
-func attachServiceLinkedPolicy(tx keyward.Tx, r keyward.Role) error {
-	p, ok := serviceLinkedPolicy(r.Name)
-	if !ok {
-		return nil
-	}
-	if _, err := tx.GetPolicy(p.ARN); keyward.ErrorCode(err) == keyward.ErrNoSuchEntity {
-		return nil
-	} else if err != nil {
-		return err
-	}
-	return tx.AttachPolicy(keyward.RoleRef(r.AccountID, r.Name), p.ARN)
+	return nil
 }

@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -184,28 +185,65 @@ func TestManagedPolicies_AttachGrants(t *testing.T) {
 	wantCode(t, "GetUser after detaching", err, keyward.ErrAccessDenied)
 }
 
-func TestServiceLinkedPolicy(t *testing.T) {
-	tests := []struct{ role, want string }{
-		{"AWSServiceRoleForSupport", "AWSSupportServiceRolePolicy"},
-		{"AWSServiceRoleForAmazonEKS", "AmazonEKSServiceRolePolicy"},
-		{"AWSServiceRoleForECS", "AmazonECSServiceRolePolicy"},
-		{"AWSServiceRoleForAutoScaling_custom", "AutoScalingServiceRolePolicy"},
-		{"AWSServiceRoleForAmazonOpenSearchService", "AmazonOpenSearchServiceRolePolicy"},
-		{"AWSServiceRoleForAmazonEKSNodegroup", "AWSServiceRoleForAmazonEKSNodegroup"},
-		{"AWSServiceRoleForNoSuchService", ""},
-		{"admin", ""},
+// TestCreateServiceLinkedRole_AsAWS: the roles of the catalog's services
+// are named, described and given policies as AWS does, and a custom suffix
+// is refused where the service takes none.
+func TestCreateServiceLinkedRole_AsAWS(t *testing.T) {
+	tests := []struct {
+		name              string
+		in                CreateServiceLinkedRoleInput
+		role, description string
+		policy            string // "" for none
+		code, msg         string
+	}{
+		{name: "acm", in: CreateServiceLinkedRoleInput{AWSServiceName: "acm.amazonaws.com"},
+			role: "AWSServiceRoleForCertificateManager", policy: "CertificateManagerServiceRolePolicy"},
+		{name: "acm refuses a suffix", in: CreateServiceLinkedRoleInput{AWSServiceName: "acm.amazonaws.com", CustomSuffix: ptr("x")},
+			code: keyward.ErrInvalidInput, msg: "Custom suffix is not allowed for acm.amazonaws.com"},
+		{name: "application auto scaling's custom resources", in: CreateServiceLinkedRoleInput{AWSServiceName: "custom-resource.application-autoscaling.amazonaws.com"},
+			role: "AWSServiceRoleForApplicationAutoScaling_CustomResource", policy: "AWSApplicationAutoScalingCustomResourcePolicy"},
+		{name: "EKS on Fargate", in: CreateServiceLinkedRoleInput{AWSServiceName: "eks-fargate.amazonaws.com"},
+			role: "AWSServiceRoleForAmazonEKSForFargate", policy: "AmazonEKSForFargateServiceRolePolicy"},
+		{name: "auto scaling, AWS's description", in: CreateServiceLinkedRoleInput{AWSServiceName: "autoscaling.amazonaws.com"},
+			role: "AWSServiceRoleForAutoScaling", policy: "AutoScalingServiceRolePolicy",
+			description: "Default Service-Linked Role enables access to AWS Services and Resources used or managed by Auto Scaling"},
+		{name: "auto scaling takes a suffix and a description", in: CreateServiceLinkedRoleInput{AWSServiceName: "autoscaling.amazonaws.com", CustomSuffix: ptr("fleet"), Description: ptr("mine")},
+			role: "AWSServiceRoleForAutoScaling_fleet", policy: "AutoScalingServiceRolePolicy", description: "mine"},
+		{name: "a service the catalog does not list", in: CreateServiceLinkedRoleInput{AWSServiceName: "foo-bar.amazonaws.com", CustomSuffix: ptr("x")},
+			role: "AWSServiceRoleForFooBar_x"},
 	}
+	s, root := seededService(t)
+	ctx := context.Background()
 	for _, tt := range tests {
-		got := ""
-		if p, ok := serviceLinkedPolicy(tt.role); ok {
-			got = p.Name
-			if p.Path != serviceRolePath {
-				t.Errorf("serviceLinkedPolicy(%q) = %s under %s, want under %s", tt.role, p.Name, p.Path, serviceRolePath)
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := s.CreateServiceLinkedRole(ctx, root, &tt.in)
+			if tt.code != "" {
+				wantError(t, "CreateServiceLinkedRole", err, tt.code, tt.msg)
+				return
 			}
-		}
-		if got != tt.want {
-			t.Errorf("serviceLinkedPolicy(%q) = %q, want %q", tt.role, got, tt.want)
-		}
+			if err != nil {
+				t.Fatalf("CreateServiceLinkedRole(%s) = %v", tt.in.AWSServiceName, err)
+			}
+			if out.Role.RoleName != tt.role || out.Role.Description != tt.description || out.Role.Path != "/aws-service-role/"+tt.in.AWSServiceName+"/" {
+				t.Errorf("CreateServiceLinkedRole(%s) = %s %s %q, want %s under /aws-service-role/%s/, description %q",
+					tt.in.AWSServiceName, out.Role.Path, out.Role.RoleName, out.Role.Description, tt.role, tt.in.AWSServiceName, tt.description)
+			}
+			attached, err := s.ListAttachedRolePolicies(ctx, root, &ListAttachedRolePoliciesInput{RoleName: tt.role})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, a := range attached.AttachedPolicies {
+				got = append(got, a.PolicyARN)
+			}
+			var want []string
+			if tt.policy != "" {
+				want = []string{"arn:aws:iam::aws:policy/aws-service-role/" + tt.policy}
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("ListAttachedRolePolicies(%s) = %q, want %q", tt.role, got, want)
+			}
+		})
 	}
 }
 

@@ -16,21 +16,36 @@ const (
 // Policy is AWS's Policy shape. Description is shown by CreatePolicy and
 // GetPolicy and left out of lists, as AWS does.
 type Policy struct {
-	PolicyName                    string `xml:"PolicyName"`
-	PolicyID                      string `xml:"PolicyId"`
-	ARN                           string `xml:"Arn"`
-	Path                          string `xml:"Path"`
-	DefaultVersionID              string `xml:"DefaultVersionId"`
-	AttachmentCount               int    `xml:"AttachmentCount"`
-	PermissionsBoundaryUsageCount int    `xml:"PermissionsBoundaryUsageCount"`
-	IsAttachable                  bool   `xml:"IsAttachable"`
-	Description                   string `xml:"Description,omitempty"`
-	CreateDate                    Time   `xml:"CreateDate"`
-	UpdateDate                    Time   `xml:"UpdateDate"`
-	Tags                          []Tag  `xml:"Tags>member,omitempty"`
+	PolicyName                    string        `xml:"PolicyName"`
+	PolicyID                      string        `xml:"PolicyId"`
+	ARN                           string        `xml:"Arn"`
+	Path                          string        `xml:"Path"`
+	DefaultVersionID              string        `xml:"DefaultVersionId"`
+	AttachmentCount               int           `xml:"AttachmentCount"`
+	PermissionsBoundaryUsageCount int           `xml:"PermissionsBoundaryUsageCount"`
+	IsAttachable                  bool          `xml:"IsAttachable"`
+	Description                   string        `xml:"Description,omitempty"`
+	CreateDate                    Time          `xml:"CreateDate"`
+	UpdateDate                    Time          `xml:"UpdateDate"`
+	Tags                          *Members[Tag] `xml:"Tags,omitempty"` // nil: no element; empty: <Tags/>
 }
 
-func policyOut(p keyward.ManagedPolicy, tags []keyward.Tag, full bool) Policy {
+// policyView is which action shows a policy: each shows a different part.
+type policyView int
+
+const (
+	// policyCreated (CreatePolicy): no Description, Tags when it has some.
+	policyCreated policyView = iota
+	// policyGot (GetPolicy): the Description when set, Tags always.
+	policyGot
+	// policyListed (ListPolicies): neither.
+	policyListed
+)
+
+// policyOut converts a stored policy as the action v shows it, which AWS's
+// responses differ in (moto's test_policy_resource_returns_subset_of_
+// available_attributes, checked against AWS).
+func policyOut(p keyward.ManagedPolicy, tags []keyward.Tag, v policyView) Policy {
 	out := Policy{
 		PolicyName:                    p.Name,
 		PolicyID:                      p.ID,
@@ -42,10 +57,17 @@ func policyOut(p keyward.ManagedPolicy, tags []keyward.Tag, full bool) Policy {
 		IsAttachable:                  p.IsAttachable,
 		CreateDate:                    Time(p.CreateDate),
 		UpdateDate:                    Time(p.UpdateDate),
-		Tags:                          tagsOut(tags),
 	}
-	if full {
+	switch v {
+	case policyCreated:
+		if len(tags) > 0 {
+			t := tagsOut(tags)
+			out.Tags = &t
+		}
+	case policyGot:
 		out.Description = p.Description
+		t := tagsOut(tags)
+		out.Tags = &t
 	}
 	return out
 }
@@ -187,7 +209,7 @@ func (s *Service) CreatePolicy(ctx context.Context, c *keyward.Caller, in *Creat
 	if err != nil {
 		return nil, err
 	}
-	return &CreatePolicyOutput{Policy: policyOut(p, tags, true)}, nil
+	return &CreatePolicyOutput{Policy: policyOut(p, tags, policyCreated)}, nil
 }
 
 // GetPolicyInput is GetPolicy's request.
@@ -209,7 +231,7 @@ func (s *Service) GetPolicy(ctx context.Context, c *keyward.Caller, in *GetPolic
 		if err != nil {
 			return err
 		}
-		out.Policy = policyOut(p.policy, p.tags, true)
+		out.Policy = policyOut(p.policy, p.tags, policyGot)
 		return nil
 	})
 	if err != nil {
@@ -291,7 +313,7 @@ func (s *Service) ListPolicies(ctx context.Context, c *keyward.Caller, in *ListP
 		}
 		out.Policies = make(Members[Policy], len(ps))
 		for i, p := range ps {
-			out.Policies[i] = policyOut(p, nil, false)
+			out.Policies[i] = policyOut(p, nil, policyListed)
 		}
 		out.IsTruncated, out.Marker = next != "", next
 		return nil

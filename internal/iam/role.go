@@ -117,7 +117,11 @@ func (s *Service) CreateRole(ctx context.Context, c *keyward.Caller, in *CreateR
 		return nil, err
 	}
 	r.AssumeRolePolicyDocument = shown
-	return &CreateRoleOutput{Role: roleOut(r, tags, false)}, nil
+	out := &CreateRoleOutput{Role: roleOut(r, tags, false)}
+	// AWS's CreateRole leaves MaxSessionDuration out (GetRole and ListRoles
+	// show it).
+	out.Role.MaxSessionDuration = 0
+	return out, nil
 }
 
 // GetRoleInput is GetRole's request.
@@ -244,14 +248,18 @@ type UpdateRoleInput struct {
 // UpdateRoleResult element.
 type UpdateRoleOutput struct{}
 
-// UpdateRole changes a role's description or maximum session duration.
+// UpdateRole changes a role's description or maximum session duration; a
+// service-linked role's description only.
 func (s *Service) UpdateRole(ctx context.Context, c *keyward.Caller, in *UpdateRoleInput) (*UpdateRoleOutput, error) {
 	err := s.update(ctx, c, false, func(o *op) error {
 		r, err := o.target("iam:UpdateRole", keyward.KindRole, in.RoleName, nil)
 		if err != nil {
 			return err
 		}
-		if isServiceLinked(r.role) {
+		// A service-linked role's description may change, nothing else
+		// (AWS's "Update a service-linked role"; Terraform's
+		// aws_iam_service_linked_role updates its description this way).
+		if isServiceLinked(r.role) && in.MaxSessionDuration != nil {
 			return errProtectedRole(r.name)
 		}
 		if in.Description != nil {

@@ -25,7 +25,7 @@ func TestService_CreateRole(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := out.Role
-	if r.ARN != "arn:aws:iam::111122223333:role/svc/app" || !strings.HasPrefix(r.RoleID, "AROA") || r.MaxSessionDuration != 3600 || len(r.Tags) != 1 {
+	if r.ARN != "arn:aws:iam::111122223333:role/svc/app" || !strings.HasPrefix(r.RoleID, "AROA") || r.MaxSessionDuration != 0 || len(r.Tags) != 1 {
 		t.Fatalf("CreateRole = %+v", r)
 	}
 	if doc, _ := url.QueryUnescape(r.AssumeRolePolicyDocument); doc != ec2Trust {

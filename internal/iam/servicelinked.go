@@ -7,50 +7,16 @@ import (
 	"strings"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/catalog"
 )
 
-// serviceRoleSuffixes are the role names AWS gives the service-linked roles
-// of well-known services (AWSServiceRoleFor + the value), from AWS's
-// "AWS services that work with IAM" page and the services' guides.
-var serviceRoleSuffixes = map[string]string{
-	"access-analyzer.amazonaws.com":                  "AccessAnalyzer",
-	"autoscaling.amazonaws.com":                      "AutoScaling",
-	"backup.amazonaws.com":                           "Backup",
-	"cloudtrail.amazonaws.com":                       "CloudTrail",
-	"config.amazonaws.com":                           "Config",
-	"dynamodb.application-autoscaling.amazonaws.com": "ApplicationAutoScaling_DynamoDBTable",
-	"ecs.amazonaws.com":                              "ECS",
-	"ecs.application-autoscaling.amazonaws.com":      "ApplicationAutoScaling_ECSService",
-	"eks.amazonaws.com":                              "AmazonEKS",
-	"eks-nodegroup.amazonaws.com":                    "AmazonEKSNodegroup",
-	"elasticache.amazonaws.com":                      "ElastiCache",
-	"elasticbeanstalk.amazonaws.com":                 "ElasticBeanstalk",
-	"elasticloadbalancing.amazonaws.com":             "ElasticLoadBalancing",
-	"es.amazonaws.com":                               "AmazonElasticsearchService",
-	"guardduty.amazonaws.com":                        "AmazonGuardDuty",
-	"opensearchservice.amazonaws.com":                "AmazonOpenSearchService",
-	"organizations.amazonaws.com":                    "Organizations",
-	"rds.amazonaws.com":                              "RDS",
-	"redshift.amazonaws.com":                         "Redshift",
-	"securityhub.amazonaws.com":                      "SecurityHub",
-	"spot.amazonaws.com":                             "EC2Spot",
-	"spotfleet.amazonaws.com":                        "EC2SpotFleet",
-	"ssm.amazonaws.com":                              "AmazonSSM",
-	"sso.amazonaws.com":                              "SSO",
-	"support.amazonaws.com":                          "Support",
-	"trustedadvisor.amazonaws.com":                   "TrustedAdvisor",
-}
-
-// serviceLinkedRoleName derives the role name from the service principal:
-// AWS's name for the services it lists, otherwise AWSServiceRoleFor
-// followed by the principal's labels before .amazonaws.com, each split at
-// '.' and '-' and capitalized (foo-bar.amazonaws.com gives
-// AWSServiceRoleForFooBar). ok is false when the principal is not a
-// service principal.
+// serviceLinkedRoleName derives a role name for a service principal the
+// catalog does not list (catalog.ServiceLinkedRoleFor has AWS's own names):
+// AWSServiceRoleFor followed by the principal's labels before
+// .amazonaws.com, each split at '.' and '-' and capitalized
+// (foo-bar.amazonaws.com gives AWSServiceRoleForFooBar). ok is false when
+// the principal is not a service principal.
 func serviceLinkedRoleName(service string) (name string, ok bool) {
-	if s, found := serviceRoleSuffixes[strings.ToLower(service)]; found {
-		return "AWSServiceRoleFor" + s, true
-	}
 	prefix, found := strings.CutSuffix(strings.ToLower(service), ".amazonaws.com")
 	if !found || prefix == "" {
 		return "", false
@@ -81,23 +47,36 @@ type CreateServiceLinkedRoleOutput struct {
 }
 
 // CreateServiceLinkedRole creates the role a service uses on the account's
-// behalf: named from the service principal (plus "_" and CustomSuffix),
-// under /aws-service-role/SERVICE/, trusting the service, and protected
-// from changes by anything but the service-linked role actions.
+// behalf, under /aws-service-role/SERVICE/, trusting the service, and
+// protected from changes by anything but the service-linked role actions
+// (and a new description). For the services of the catalog's table it is
+// made as AWS makes it: AWS's name for the role, AWS's description when the
+// request has none, the service's AWS-managed policies attached, and a
+// CustomSuffix only where the service takes one. Another service principal
+// gets a name derived from it (serviceLinkedRoleName), takes a suffix, and
+// has no policy attached.
 func (s *Service) CreateServiceLinkedRole(ctx context.Context, c *keyward.Caller, in *CreateServiceLinkedRoleInput) (*CreateServiceLinkedRoleOutput, error) {
 	service := strings.ToLower(in.AWSServiceName)
-	name, ok := serviceLinkedRoleName(service)
-	if !ok {
-		return nil, keyward.Errorf(keyward.ErrInvalidInput, "Invalid service name: %s. A service-linked role is for a service principal such as elasticbeanstalk.amazonaws.com.", in.AWSServiceName)
+	known, listed := catalog.ServiceLinkedRoleFor(service)
+	var name, description string
+	var policies []string
+	if listed {
+		name, description, policies = known.Role, known.Description, known.PolicyARNs()
+	} else {
+		var ok bool
+		if name, ok = serviceLinkedRoleName(service); !ok {
+			return nil, keyward.Errorf(keyward.ErrInvalidInput, "Invalid service name: %s. A service-linked role is for a service principal such as elasticbeanstalk.amazonaws.com.", in.AWSServiceName)
+		}
 	}
-	if in.CustomSuffix != nil {
+	if in.Description != nil {
+		description = *in.Description
+	}
+	suffix := in.CustomSuffix != nil
+	if suffix {
 		name += "_" + *in.CustomSuffix
 	}
 	path := serviceRolePath + service + "/"
 	arn := RoleARN(c.AccountID, path, name)
-	if len(name) > 64 {
-		return nil, keyward.Errorf(keyward.ErrInvalidInput, "The role name %s is longer than 64 characters; use a shorter suffix.", name)
-	}
 	r := keyward.Role{
 		AccountID:                c.AccountID,
 		ID:                       s.ids().ID(PrefixRole),
@@ -105,13 +84,19 @@ func (s *Service) CreateServiceLinkedRole(ctx context.Context, c *keyward.Caller
 		Path:                     path,
 		ARN:                      arn,
 		AssumeRolePolicyDocument: serviceTrustPolicy(service),
-		Description:              deref(in.Description, ""),
+		Description:              description,
 		MaxSessionDuration:       defaultMaxSessionDuration,
 		CreateDate:               s.now(),
 	}
 	err := s.update(ctx, c, false, func(o *op) error {
 		if err := o.authorize("iam:CreateServiceLinkedRole", arn, map[string][]string{"iam:AWSServiceName": {service}}); err != nil {
 			return err
+		}
+		if suffix && listed && !known.CustomSuffix {
+			return keyward.Errorf(keyward.ErrInvalidInput, "Custom suffix is not allowed for %s", service)
+		}
+		if len(name) > 64 {
+			return keyward.Errorf(keyward.ErrInvalidInput, "The role name %s is longer than 64 characters; use a shorter suffix.", name)
 		}
 		err := o.CreateRole(r)
 		if keyward.ErrorCode(err) == keyward.ErrEntityAlreadyExists {
@@ -120,12 +105,17 @@ func (s *Service) CreateServiceLinkedRole(ctx context.Context, c *keyward.Caller
 		if err != nil {
 			return err
 		}
-		return attachServiceLinkedPolicy(o.Tx, r) // managed.go: the service's policy, from the catalog
+		if !listed {
+			return nil
+		}
+		return attachServiceLinkedPolicies(o.Tx, r, policies) // managed.go
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &CreateServiceLinkedRoleOutput{Role: roleOut(r, nil, false)}, nil
+	out := &CreateServiceLinkedRoleOutput{Role: roleOut(r, nil, false)}
+	out.Role.MaxSessionDuration = 0 // as CreateRole's
+	return out, nil
 }
 
 // DeleteServiceLinkedRoleInput is DeleteServiceLinkedRole's request.

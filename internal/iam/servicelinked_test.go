@@ -15,9 +15,9 @@ func TestServiceLinkedRoleName(t *testing.T) {
 		service, want string
 		ok            bool
 	}{
-		{"elasticbeanstalk.amazonaws.com", "AWSServiceRoleForElasticBeanstalk", true},
-		{"autoscaling.amazonaws.com", "AWSServiceRoleForAutoScaling", true},
-		{"dynamodb.application-autoscaling.amazonaws.com", "AWSServiceRoleForApplicationAutoScaling_DynamoDBTable", true},
+		// The catalog's services have AWS's names (TestCreateServiceLinkedRole_AsAWS);
+		// this derives the others'.
+		{"elasticbeanstalk.amazonaws.com", "AWSServiceRoleForElasticbeanstalk", true},
 		{"foo-bar.amazonaws.com", "AWSServiceRoleForFooBar", true},
 		{"a.b.amazonaws.com", "AWSServiceRoleForAB", true},
 		{"example.com", "", false},
@@ -54,11 +54,13 @@ func TestService_ServiceLinkedRole(t *testing.T) {
 	_, err = s.CreateServiceLinkedRole(ctx, root, &CreateServiceLinkedRoleInput{AWSServiceName: "elasticbeanstalk.amazonaws.com"})
 	wantError(t, "CreateServiceLinkedRole again", err, keyward.ErrInvalidInput,
 		"Service role name AWSServiceRoleForElasticBeanstalk has been taken in this account, please try a different suffix.")
-	suffixed, err := s.CreateServiceLinkedRole(ctx, root, &CreateServiceLinkedRoleInput{AWSServiceName: "elasticbeanstalk.amazonaws.com", CustomSuffix: ptr("two")})
+	_, err = s.CreateServiceLinkedRole(ctx, root, &CreateServiceLinkedRoleInput{AWSServiceName: "elasticbeanstalk.amazonaws.com", CustomSuffix: ptr("two")})
+	wantError(t, "CreateServiceLinkedRole(elasticbeanstalk, suffix)", err, keyward.ErrInvalidInput, "Custom suffix is not allowed for elasticbeanstalk.amazonaws.com")
+	suffixed, err := s.CreateServiceLinkedRole(ctx, root, &CreateServiceLinkedRoleInput{AWSServiceName: "autoscaling.amazonaws.com", CustomSuffix: ptr("two")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if suffixed.Role.RoleName != "AWSServiceRoleForElasticBeanstalk_two" {
+	if suffixed.Role.RoleName != "AWSServiceRoleForAutoScaling_two" {
 		t.Fatalf("with suffix: %q", suffixed.Role.RoleName)
 	}
 	_, err = s.CreateServiceLinkedRole(ctx, root, &CreateServiceLinkedRoleInput{AWSServiceName: "example.com"})
@@ -70,7 +72,16 @@ func TestService_ServiceLinkedRole(t *testing.T) {
 	_, err = s.DeleteRole(ctx, root, &DeleteRoleInput{RoleName: name})
 	wantError(t, "DeleteRole(service-linked)", err, keyward.ErrUnmodifiableEntity, protected)
 	_, err = s.UpdateRole(ctx, root, &UpdateRoleInput{RoleName: name, MaxSessionDuration: ptr(int32(7200))})
-	wantError(t, "UpdateRole(service-linked)", err, keyward.ErrUnmodifiableEntity, protected)
+	wantError(t, "UpdateRole(service-linked, MaxSessionDuration)", err, keyward.ErrUnmodifiableEntity, protected)
+	_, err = s.UpdateRole(ctx, root, &UpdateRoleInput{RoleName: name, Description: ptr("d"), MaxSessionDuration: ptr(int32(7200))})
+	wantError(t, "UpdateRole(service-linked, Description and MaxSessionDuration)", err, keyward.ErrUnmodifiableEntity, protected)
+	// Its description alone may change ("Update a service-linked role").
+	if _, err := s.UpdateRole(ctx, root, &UpdateRoleInput{RoleName: name, Description: ptr("by UpdateRole")}); err != nil {
+		t.Fatalf("UpdateRole(service-linked, Description) = %v, want nil", err)
+	}
+	if got, err := s.GetRole(ctx, root, &GetRoleInput{RoleName: name}); err != nil || got.Role.Description != "by UpdateRole" {
+		t.Fatalf("GetRole after UpdateRole(Description) = %+v, %v; want the new description", got, err)
+	}
 	_, err = s.UpdateAssumeRolePolicy(ctx, root, &UpdateAssumeRolePolicyInput{RoleName: name, PolicyDocument: ec2Trust})
 	wantError(t, "UpdateAssumeRolePolicy(service-linked)", err, keyward.ErrUnmodifiableEntity, protected)
 	if _, err := s.UpdateRoleDescription(ctx, root, &UpdateRoleDescriptionInput{RoleName: name, Description: "mine"}); err != nil {

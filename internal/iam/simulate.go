@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"encoding/base64"
+	"encoding/xml"
 	"net/netip"
 	"sort"
 	"strconv"
@@ -77,9 +78,15 @@ type Position struct {
 }
 
 // Statement is AWS's Statement shape: a statement that decided a
-// simulation. SourcePolicyType is one of AWS's PolicySourceType values:
-// user, group, role (inline policies), aws-managed, user-managed,
-// resource, none (policies given in the request).
+// simulation. The model's PolicySourceType enum (user, group, role,
+// aws-managed, user-managed, resource, none) is not what IAM sends: its
+// simulator says "IAM Policy" for every identity policy (inline, managed
+// or given in PolicyInputList), "Permissions Boundary Policy" and
+// "Resource Policy", and names an attached policy by its name and an
+// inline one KIND_ENTITY_POLICY (role_deploy_s3-write), as responses
+// recorded from AWS show. Positions are 1-based; a statement starts just
+// after the token before it (policy.Statement.Lead) and ends just after
+// its '}'.
 type Statement struct {
 	SourcePolicyID   string    `xml:"SourcePolicyId,omitempty"`
 	SourcePolicyType string    `xml:"SourcePolicyType,omitempty"`
@@ -87,8 +94,9 @@ type Statement struct {
 	EndPosition      *Position `xml:"EndPosition,omitempty"`
 }
 
-// OrganizationsDecisionDetail is AWS's shape. Keyward has no
-// Organizations, so simulations never carry it.
+// OrganizationsDecisionDetail is AWS's shape. SimulatePrincipalPolicy
+// carries it: Keyward has no service control policies, so Organizations
+// allows everything.
 type OrganizationsDecisionDetail struct {
 	AllowedByOrganizations bool `xml:"AllowedByOrganizations"`
 }
@@ -97,6 +105,32 @@ type OrganizationsDecisionDetail struct {
 // the action; present when a boundary took part.
 type PermissionsBoundaryDecisionDetail struct {
 	AllowedByPermissionsBoundary bool `xml:"AllowedByPermissionsBoundary"`
+}
+
+// DecisionDetails is AWS's EvalDecisionDetails map (policy type to
+// decision), written as the Query protocol writes maps. IAM fills it for
+// cross-account simulations only; within one account it is present and
+// empty when the simulation names a resource, and absent for "*".
+type DecisionDetails []DecisionDetail
+
+// DecisionDetail is one entry of DecisionDetails.
+type DecisionDetail struct {
+	Key   string `xml:"key"`
+	Value string `xml:"value"`
+}
+
+// MarshalXML implements xml.Marshaler: <entry><key/><value/></entry> per
+// item, the element present even when empty.
+func (d DecisionDetails) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	if err := e.EncodeToken(start); err != nil {
+		return err
+	}
+	for i := range d {
+		if err := e.EncodeElement(&d[i], xml.StartElement{Name: xml.Name{Local: "entry"}}); err != nil {
+			return err
+		}
+	}
+	return e.EncodeToken(start.End())
 }
 
 // ResourceSpecificResult is AWS's ResourceSpecificResult shape.
@@ -117,6 +151,7 @@ type EvaluationResult struct {
 	EvalDecision                      string                             `xml:"EvalDecision"`
 	MatchedStatements                 Members[Statement]                 `xml:"MatchedStatements"`
 	MissingContextValues              Members[string]                    `xml:"MissingContextValues"`
+	EvalDecisionDetails               *DecisionDetails                   `xml:"EvalDecisionDetails,omitempty"`
 	OrganizationsDecisionDetail       *OrganizationsDecisionDetail       `xml:"OrganizationsDecisionDetail,omitempty"`
 	PermissionsBoundaryDecisionDetail *PermissionsBoundaryDecisionDetail `xml:"PermissionsBoundaryDecisionDetail,omitempty"`
 	ResourceSpecificResults           Members[ResourceSpecificResult]    `xml:"ResourceSpecificResults,omitempty"`
@@ -143,6 +178,9 @@ type simulation struct {
 	resourceAccount    string
 	context            policy.Context
 	actions, resources []string
+	// organizations adds OrganizationsDecisionDetail to each result, as
+	// SimulatePrincipalPolicy's results carry it.
+	organizations bool
 }
 
 // resourceHandlingOptions are AWS's EC2 scenarios.
@@ -158,7 +196,7 @@ func parseInputs(member string, docs []string, t policy.Type) ([]simPolicy, erro
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, simPolicy{id: id, typ: "none", doc: doc})
+		out = append(out, simPolicy{id: id, typ: inputType(t), doc: doc})
 	}
 	return out, nil
 }
@@ -315,7 +353,7 @@ func (s *Service) commonSimulation(policies, boundaries, actions, resources []st
 		if err != nil {
 			return nil, err
 		}
-		sim.resource = &simPolicy{id: "ResourcePolicy", typ: "resource", doc: doc}
+		sim.resource = &simPolicy{id: "ResourcePolicy", typ: sourceResource, doc: doc}
 	}
 	if sim.resourceAccount, err = resourceAccount(owner); err != nil {
 		return nil, err
@@ -376,7 +414,9 @@ func (s *Service) SimulatePrincipalPolicy(ctx context.Context, c *keyward.Caller
 	sim.identity = append(sim.identity, given...)
 	if len(in.PermissionsBoundaryPolicyInputList) == 0 && p.Boundary != nil {
 		sim.boundary = sourcePolicies([]authz.Source{*p.Boundary})
+		sim.boundary[0].typ = sourceBoundary
 	}
+	sim.organizations = true
 	// The caller is CallerArn, else the user or role itself (a role's
 	// sessions act with its policies; AWS asks for CallerArn there when a
 	// ResourcePolicy is given, Keyward takes the role's ARN).
@@ -464,10 +504,31 @@ func (o *op) source(action, sourceARN string) (*entity, *authz.Principal, error)
 	return e, p, nil
 }
 
+// The simulator's names of the policy types (see Statement).
+const (
+	sourceIdentity = "IAM Policy"
+	sourceBoundary = "Permissions Boundary Policy"
+	sourceResource = "Resource Policy"
+)
+
+// inputType is the SourcePolicyType of a policy given in a request.
+func inputType(t policy.Type) string {
+	if t == policy.Boundary {
+		return sourceBoundary
+	}
+	return sourceIdentity
+}
+
+// sourcePolicies names an entity's policies as the simulator does: an
+// attached policy by its name, an inline one as KIND_ENTITY_POLICY.
 func sourcePolicies(srcs []authz.Source) []simPolicy {
 	out := make([]simPolicy, len(srcs))
 	for i, src := range srcs {
-		out[i] = simPolicy{id: src.ID(), typ: string(src.Type), doc: src.Document}
+		id := src.Name
+		if src.ARN == "" {
+			id = string(src.Owner.Kind) + "_" + src.Owner.Name + "_" + src.Name
+		}
+		out[i] = simPolicy{id: id, typ: sourceIdentity, doc: src.Document}
 	}
 	return out
 }
@@ -518,10 +579,14 @@ func (sim *simulation) run(marker *string, maxItems *int32) (*SimulatePolicyOutp
 		matched := make(Members[Statement], 0, len(res.Matched))
 		for _, m := range res.Matched {
 			i, _ := strconv.Atoi(m.PolicyID)
+			start := m.Start
+			if doc := all[i].doc; m.Statement < len(doc.Statements) {
+				start = doc.Statements[m.Statement].Lead
+			}
 			matched = append(matched, Statement{
 				SourcePolicyID:   all[i].id,
 				SourcePolicyType: all[i].typ,
-				StartPosition:    &Position{Line: m.Start.Line, Column: m.Start.Column},
+				StartPosition:    &Position{Line: start.Line, Column: start.Column},
 				EndPosition:      &Position{Line: m.End.Line, Column: m.End.Column},
 			})
 		}
@@ -541,7 +606,11 @@ func (sim *simulation) run(marker *string, maxItems *int32) (*SimulatePolicyOutp
 			MissingContextValues:              missing,
 			PermissionsBoundaryDecisionDetail: bd,
 		}
+		if sim.organizations {
+			er.OrganizationsDecisionDetail = &OrganizationsDecisionDetail{AllowedByOrganizations: true}
+		}
 		if perResource {
+			er.EvalDecisionDetails = &DecisionDetails{}
 			er.MissingContextValues = Members[string]{}
 			er.ResourceSpecificResults = Members[ResourceSpecificResult]{{
 				EvalResourceName:                  p.resource,

@@ -56,6 +56,9 @@ func (s *Server) reset(w http.ResponseWriter, r *http.Request) {
 		err = s.ring.Rotate(r.Context())
 	}
 	s.tokens.Forget()
+	if s.iam != nil {
+		s.iam.ForgetReports() // a credential report of the emptied store must not survive it
+	}
 	s.authz.Invalidate()
 	if err != nil {
 		fail(err)

@@ -45,6 +45,7 @@ type exchange struct {
 	caller  *keyward.Caller   // nil until authenticated; nil for unsigned actions
 	pending *audit.Pending    // the authorizations the action asked for
 	code    string            // the error code answered; "" on success
+	x509    *audit.X509       // an IAM Roles Anywhere CreateSession's certificate
 }
 
 // serveQuery is the AWS Query API's request lifecycle, in order:
@@ -184,6 +185,7 @@ func (s *Server) auditQuery(r *http.Request, x *exchange, err error) error {
 		rec.Action = x.svc.name + ":" + x.action
 	}
 	rec.SetCaller(x.caller)
+	rec.X509 = x.x509
 	rec.SetDecisions(x.pending.Decisions())
 	if err != nil {
 		rec.ErrorCode = keyward.ErrorCode(err)

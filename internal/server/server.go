@@ -19,6 +19,7 @@ import (
 	"github.com/keyward/keyward/internal/authz"
 	"github.com/keyward/keyward/internal/awsquery"
 	"github.com/keyward/keyward/internal/iam"
+	"github.com/keyward/keyward/internal/rolesanywhere"
 	"github.com/keyward/keyward/internal/seal"
 	"github.com/keyward/keyward/internal/sts"
 )
@@ -79,11 +80,13 @@ type Server struct {
 	authn    *authn.Authenticator
 	ring     *sts.KeyRing
 	tokens   *sts.Tokens
+	iam      *iam.Service // its in-memory reports are forgotten by reset
 	services []*service
 	limiter  *rateLimiter // nil: no limit
 	metrics  *metrics
 	trail    *audit.Writer // nil: no audit trail
 	tracker  *audit.Tracker
+	ra       *rolesanywhere.Service
 	stop     context.CancelFunc // ends the background loops
 }
 
@@ -134,6 +137,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		newService("sts", awsquery.NamespaceSTS, awsquery.VersionSTS,
 			awsquery.Actions(&sts.Service{Store: cfg.Store, Authz: s.authz, Tokens: tokens, Secrets: cfg.KEK}), sts.UnsignedActions),
 	}
+	s.ra = &rolesanywhere.Service{Store: cfg.Store, Authz: s.authz, Tokens: tokens, Limit: s.limit}
 
 	loops, stop := context.WithCancel(context.WithoutCancel(ctx))
 	s.stop = stop
@@ -158,6 +162,7 @@ func iamActions(s *Server) map[string]awsquery.Handler {
 		},
 		Secrets: s.cfg.KEK,
 	}
+	s.iam = svc
 	actions := awsquery.Actions(svc)
 	for _, op := range iam.Operations {
 		if _, ok := actions[op.Name]; !ok {
@@ -219,6 +224,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /metrics", s.metrics)
 	mux.HandleFunc("POST /keyward/admin/reset", s.reset)
 	s.authorizeRoutes(mux)
+	s.rolesAnywhereRoutes(mux)
 	mux.HandleFunc("/", s.serveQuery)
 	return mux
 }

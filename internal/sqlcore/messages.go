@@ -291,3 +291,13 @@ func errNoSuchSAMLProvider(arn string) error {
 func errSAMLAssertionUsed() error {
 	return keyward.Errorf(keyward.ErrEntityAlreadyExists, "The SAML assertion was used before.")
 }
+
+// IAM Roles Anywhere.
+
+func errRolesAnywhereExists(what, id string) error {
+	return keyward.Errorf(keyward.ErrEntityAlreadyExists, "A %s with id %s already exists.", what, id)
+}
+
+func errNoSuchRolesAnywhere(what, id string) error {
+	return keyward.Errorf(keyward.ErrNoSuchEntity, "The %s %s cannot be found.", what, id)
+}

@@ -94,6 +94,8 @@ func (t *Tx) refID(ref keyward.EntityRef) (string, error) {
 			return "", t.notFound("find saml provider", err, errNoSuchSAMLProvider(ref.ARN))
 		}
 		return arn, nil
+	case keyward.KindTrustAnchor, keyward.KindRolesAnywhereProfile, keyward.KindCRL:
+		return t.raID(ref)
 	}
 	return t.entityID(ref.Kind, ref.AccountID, ref.Name)
 }

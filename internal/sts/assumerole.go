@@ -192,7 +192,8 @@ func tagContext(tags []keyward.Tag) map[string][]string {
 
 // checkTags applies the rules of session tags: keys unique regardless of
 // case, transitive keys among the tags, and no tag overriding a transitive
-// tag inherited from the calling session.
+// tag inherited from the calling session. The sentences are AWS's, which
+// name no key.
 func checkTags(tags []keyward.Tag, transitive []string, inherited []keyward.Tag) error {
 	seen := make(map[string]bool, len(tags))
 	for _, t := range tags {
@@ -204,12 +205,12 @@ func checkTags(tags []keyward.Tag, transitive []string, inherited []keyward.Tag)
 	}
 	for _, k := range transitive {
 		if !seen[strings.ToLower(k)] {
-			return keyward.Errorf(keyward.ErrInvalidParameterValue, "The specified transitive tag key %s must be included in the requested tags.", k)
+			return keyward.Errorf(keyward.ErrInvalidParameterValue, "The specified transitive tag key must be included in the requested tags.")
 		}
 	}
 	for _, t := range inherited {
 		if seen[strings.ToLower(t.Key)] {
-			return keyward.Errorf(keyward.ErrInvalidParameterValue, "One or more tag keys in the request (%s) are transitive tags of the calling session and cannot be overridden.", t.Key)
+			return keyward.Errorf(keyward.ErrInvalidParameterValue, "One of the specified transitive tag keys can't be set because it conflicts with a transitive tag key from the calling session.")
 		}
 	}
 	return nil
