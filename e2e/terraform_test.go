@@ -38,12 +38,12 @@ func tfMirror() string {
 // aws_iam_user_login_profile, aws_iam_virtual_mfa_device,
 // aws_iam_saml_provider, aws_iam_user_ssh_key, aws_iam_signing_certificate,
 // aws_iam_server_certificate and aws_iam_service_specific_credential.
-// It takes about 100 seconds (Terraform starts the AWS provider, a large
+// It takes 45 to 100 seconds (Terraform starts the AWS provider, a large
 // binary, for each command), so it runs when KEYWARD_TERRAFORM=1:
 // cd e2e && KEYWARD_TERRAFORM=1 go test -run TestTerraform -v.
 func TestTerraform_Credentials(t *testing.T) {
 	if os.Getenv("KEYWARD_TERRAFORM") == "" {
-		t.Skip("slow (about 100 s): set KEYWARD_TERRAFORM=1 to run it")
+		t.Skip("slow (45 to 100 s): set KEYWARD_TERRAFORM=1 to run it")
 	}
 	tf, err := exec.LookPath("terraform")
 	if err != nil {
