@@ -18,6 +18,14 @@ const (
 	KindPolicy          EntityKind = "policy"
 	KindInstanceProfile EntityKind = "instance-profile"
 	KindOIDCProvider    EntityKind = "oidc-provider"
+	// KindMFADevice is a virtual MFA device, named by its serial number
+	// (arn:aws:iam::ACCOUNT:mfa/PATH/NAME).
+	KindMFADevice EntityKind = "mfa"
+	// KindServerCertificate is a server certificate, named by AccountID
+	// and Name.
+	KindServerCertificate EntityKind = "server-certificate"
+	// KindSAMLProvider is a SAML identity provider, named by its ARN.
+	KindSAMLProvider EntityKind = "saml-provider"
 )
 
 // EntityRef names one entity for the Tx methods that work on several kinds
@@ -58,12 +66,34 @@ func PolicyRef(arn string) EntityRef { return EntityRef{Kind: KindPolicy, ARN: a
 // OIDCProviderRef returns the EntityRef of an OpenID Connect provider.
 func OIDCProviderRef(arn string) EntityRef { return EntityRef{Kind: KindOIDCProvider, ARN: arn} }
 
+// MFADeviceRef returns the EntityRef of a virtual MFA device.
+func MFADeviceRef(serialNumber string) EntityRef {
+	return EntityRef{Kind: KindMFADevice, ARN: serialNumber}
+}
+
+// ServerCertificateRef returns the EntityRef of a server certificate.
+func ServerCertificateRef(accountID, name string) EntityRef {
+	return EntityRef{Kind: KindServerCertificate, AccountID: accountID, Name: name}
+}
+
+// SAMLProviderRef returns the EntityRef of a SAML provider.
+func SAMLProviderRef(arn string) EntityRef { return EntityRef{Kind: KindSAMLProvider, ARN: arn} }
+
 // Account is one AWS account: a 12-digit ID and at most one alias ("" for
 // none). Aliases are unique across all accounts.
 type Account struct {
 	ID         string
 	Alias      string
 	CreateDate time.Time
+	// GlobalEndpointTokenVersion is the version of the session tokens the
+	// global STS endpoint issues (SetSecurityTokenServicePreferences): 1
+	// or 2; 0 means AWS's default, 1.
+	GlobalEndpointTokenVersion int
+	// OutboundIssuer is the issuer URL of the account's outbound web
+	// identity federation ("" until first enabled); OutboundEnabled
+	// whether it is enabled.
+	OutboundIssuer  string
+	OutboundEnabled bool
 }
 
 // User is an IAM user. ID starts with AIDA. PermissionsBoundaryARN is "" when
@@ -263,4 +293,106 @@ type KeyRingEntry struct {
 	Material   []byte
 	CreateDate time.Time
 	NotAfter   time.Time
+}
+
+// LoginProfile is a user's console password. PasswordHash is the password
+// hashed by the caller with a memory-hard KDF (an encoded argon2id string):
+// the store never sees a password.
+type LoginProfile struct {
+	AccountID             string
+	UserName              string // the user's name as stored (filled in on read)
+	PasswordHash          string
+	PasswordResetRequired bool
+	CreateDate            time.Time
+	// PasswordChangedDate is when the password was last set, from which
+	// the password policy's MaxPasswordAge counts.
+	PasswordChangedDate time.Time
+	// PasswordHistory holds the hashes of earlier passwords, newest first,
+	// for the password policy's PasswordReusePrevention.
+	PasswordHistory []string
+}
+
+// MFADevice is a virtual MFA device. SerialNumber is its ARN
+// (arn:aws:iam::ACCOUNT:mfa/PATH/NAME) and identifies it. SeedCiphertext
+// is its TOTP seed sealed by the caller. A device is assigned to at most
+// one user (UserName) or to the account's root user (Root); EnableDate is
+// zero while it is unassigned.
+type MFADevice struct {
+	AccountID      string
+	SerialNumber   string
+	Path           string
+	Name           string
+	SeedCiphertext []byte
+	UserName       string
+	Root           bool
+	EnableDate     time.Time
+	CreateDate     time.Time
+	// LastCounter is the TOTP time step of the last code accepted (0:
+	// none): a code of that step or an earlier one is refused, so a code
+	// is accepted once only.
+	LastCounter int64
+}
+
+// CredentialKind names the kinds of a user's credentials other than
+// access keys and passwords.
+type CredentialKind string
+
+// Credential kinds.
+const (
+	CredentialSSHPublicKey       CredentialKind = "ssh-public-key"
+	CredentialSigningCertificate CredentialKind = "signing-certificate"
+	CredentialServiceSpecific    CredentialKind = "service-specific"
+)
+
+// UserCredential is an SSH public key, a signing certificate or a
+// service-specific credential of a user (UserName "" for the account's
+// root user, which only signing certificates allow). ID is AWS's
+// (SSHPublicKeyId, CertificateId, ServiceSpecificCredentialId) and unique
+// across accounts. CreateDate is the upload date of keys and certificates.
+type UserCredential struct {
+	Kind       CredentialKind
+	AccountID  string
+	UserName   string
+	ID         string
+	Status     AccessKeyStatus
+	CreateDate time.Time
+	// Body is the SSH public key or the PEM certificate, as uploaded.
+	Body string
+	// Fingerprint is an SSH key's MD5 fingerprint.
+	Fingerprint string
+	// ServiceName and ServiceUserName are a service-specific
+	// credential's; SecretCiphertext its password, sealed by the caller;
+	// Expiration when it expires (zero: never).
+	ServiceName      string
+	ServiceUserName  string
+	SecretCiphertext []byte
+	Expiration       time.Time
+}
+
+// ServerCertificate is an uploaded server certificate. ID starts with
+// ASCA. PrivateKeyCiphertext is its private key sealed by the caller; the
+// store never sees it in clear.
+type ServerCertificate struct {
+	AccountID            string
+	ID                   string
+	Name                 string
+	Path                 string
+	ARN                  string
+	Body                 string
+	Chain                string
+	PrivateKeyCiphertext []byte
+	UploadDate           time.Time
+	Expiration           time.Time
+}
+
+// SAMLProvider is an IAM SAML 2.0 identity provider. ARN is
+// arn:aws:iam::ACCOUNT:saml-provider/NAME and identifies it; Metadata is
+// the IdP's metadata document as uploaded.
+type SAMLProvider struct {
+	AccountID  string
+	ARN        string
+	Name       string
+	Metadata   string
+	CreateDate time.Time
+	ValidUntil time.Time // zero: the metadata sets none
 }

@@ -101,6 +101,7 @@ func TestLayering(t *testing.T) {
 		{"storetest", only("."), "a store author's suite needs only the Store interface"},
 		// The middle floor.
 		{"internal/seal", none, "sealing is pure cryptography"},
+		{"internal/totp", none, "one-time passwords are pure cryptography, shared by iam and sts"},
 		{"internal/sqlcore", only("."), "the SQL core links no driver: each store brings its own"},
 		{"internal/authn", not("internal/authz", "internal/iam", "internal/sts", "internal/awsquery", "internal/sqlite", "internal/postgres", "internal/server"),
 			"authentication says who signed; what they may do is authz's, and it works over any store"},

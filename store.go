@@ -1,6 +1,9 @@
 package keyward
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Store keeps Keyward's state. All reads and writes go through a Tx, so that
 // the rules enforced above the store (quotas, name conflicts, deletion
@@ -120,7 +123,8 @@ type Tx interface {
 	// GetAccountByAlias returns the account with that alias (exact).
 	// ErrNoSuchEntity when none has it.
 	GetAccountByAlias(alias string) (Account, error)
-	// UpdateAccount writes a's alias. ErrNoSuchEntity when absent,
+	// UpdateAccount writes a's alias, GlobalEndpointTokenVersion and outbound
+	// federation. ErrNoSuchEntity when absent,
 	// ErrEntityAlreadyExists when another account has the alias.
 	UpdateAccount(a Account) error
 	// ListAccounts returns all accounts sorted by ID.
@@ -356,6 +360,90 @@ type Tx interface {
 	// DeleteKeyRingEntry removes a key. ErrNoSuchEntity.
 	DeleteKeyRingEntry(id string) error
 
+	// CreateLoginProfile gives a user a password. ErrNoSuchEntity when the
+	// user is absent; ErrEntityAlreadyExists ("Login Profile for user X
+	// already exists.") when it has one.
+	CreateLoginProfile(p LoginProfile) error
+	// GetLoginProfile returns a user's login profile. ErrNoSuchEntity
+	// ("Login Profile for User X cannot be found.") when the user or its
+	// profile is absent.
+	GetLoginProfile(accountID, userName string) (LoginProfile, error)
+	// UpdateLoginProfile writes p (found by AccountID and UserName): the
+	// hash, reset flag, change date and history. ErrNoSuchEntity.
+	UpdateLoginProfile(p LoginProfile) error
+	// DeleteLoginProfile removes it. ErrNoSuchEntity.
+	DeleteLoginProfile(accountID, userName string) error
+
+	// CreateMFADevice adds a virtual MFA device (assigned as d says).
+	// ErrEntityAlreadyExists ("MFADevice entity at the same path and name
+	// already exists.") when the serial number is taken in any case;
+	// ErrNoSuchEntity when d.UserName names no user.
+	CreateMFADevice(d MFADevice) error
+	// GetMFADevice returns a device by serial number (exact).
+	// ErrNoSuchEntity ("MFA Device with serial number X does not exist.").
+	GetMFADevice(serialNumber string) (MFADevice, error)
+	// UpdateMFADevice writes d's assignment (UserName, Root), EnableDate
+	// and LastCounter (found by SerialNumber). ErrNoSuchEntity.
+	UpdateMFADevice(d MFADevice) error
+	// DeleteMFADevice removes a device and its tags. ErrNoSuchEntity.
+	DeleteMFADevice(serialNumber string) error
+	// ListMFADevices returns every device of the account sorted by serial
+	// number.
+	ListMFADevices(accountID string) ([]MFADevice, error)
+
+	// CreateUserCredential adds an SSH key, signing certificate or
+	// service-specific credential of c.UserName ("" for root).
+	// ErrNoSuchEntity when the user is absent; ErrEntityAlreadyExists when
+	// the ID is taken.
+	CreateUserCredential(c UserCredential) error
+	// GetUserCredential returns one credential by kind and ID.
+	// ErrNoSuchEntity.
+	GetUserCredential(kind CredentialKind, id string) (UserCredential, error)
+	// ListUserCredentials returns a user's credentials of a kind ("" for
+	// root's), oldest first. ErrNoSuchEntity when the user is absent.
+	ListUserCredentials(kind CredentialKind, accountID, userName string) ([]UserCredential, error)
+	// UpdateUserCredential writes c's Status and SecretCiphertext (found by
+	// Kind and ID). ErrNoSuchEntity.
+	UpdateUserCredential(c UserCredential) error
+	// DeleteUserCredential removes one. ErrNoSuchEntity.
+	DeleteUserCredential(kind CredentialKind, id string) error
+
+	// CreateServerCertificate adds a server certificate.
+	// ErrEntityAlreadyExists ("The Server Certificate with name X already
+	// exists.") when the account has one of that name in any case or the
+	// ID is taken.
+	CreateServerCertificate(c ServerCertificate) error
+	// GetServerCertificate returns one by name. ErrNoSuchEntity ("The
+	// Server Certificate with name X cannot be found.").
+	GetServerCertificate(accountID, name string) (ServerCertificate, error)
+	// UpdateServerCertificate writes c's name, path and ARN (found by
+	// c.ID). ErrNoSuchEntity; ErrEntityAlreadyExists when renamed onto
+	// another certificate's name.
+	UpdateServerCertificate(c ServerCertificate) error
+	// DeleteServerCertificate removes one and its tags. ErrNoSuchEntity.
+	DeleteServerCertificate(accountID, name string) error
+	// ListServerCertificates returns a page of the account's
+	// certificates, sorted by name.
+	ListServerCertificates(accountID string, opts ListOptions) (certs []ServerCertificate, next string, err error)
+
+	// CreateSAMLProvider adds a provider. ErrEntityAlreadyExists when the
+	// ARN is taken in any case.
+	CreateSAMLProvider(p SAMLProvider) error
+	// GetSAMLProvider returns one by ARN (exact). ErrNoSuchEntity.
+	GetSAMLProvider(arn string) (SAMLProvider, error)
+	// UpdateSAMLProvider writes p's Metadata and ValidUntil (found by ARN).
+	// ErrNoSuchEntity.
+	UpdateSAMLProvider(p SAMLProvider) error
+	// DeleteSAMLProvider removes one and its tags. ErrNoSuchEntity.
+	DeleteSAMLProvider(arn string) error
+	// ListSAMLProviders returns the account's providers sorted by ARN.
+	ListSAMLProviders(accountID string) ([]SAMLProvider, error)
+	// RecordSAMLAssertion notes that the assertion id of the provider was
+	// used, until notOnOrAfter, and forgets the notes that expired before
+	// now. ErrEntityAlreadyExists when the assertion was used before: a
+	// SAML assertion is accepted once.
+	RecordSAMLAssertion(providerARN, id string, notOnOrAfter, now time.Time) error
+
 	// CountEntities counts what the account holds (see EntityCounts)
 	// without listing it. An account that holds nothing, or does not
 	// exist, counts zeros.
@@ -374,7 +462,8 @@ type EntityCounts struct {
 	Roles            int // Roles
 	Policies         int // Policies: customer-managed ones only
 	InstanceProfiles int // InstanceProfiles
-	OIDCProviders    int // Providers (OpenID Connect; SAML providers would add to it)
+	OIDCProviders    int // Providers (with SAMLProviders)
+	SAMLProviders    int // Providers (with OIDCProviders)
 	// RootAccessKeys counts the root user's access keys (AccessKey.UserName
 	// ""): AccountAccessKeysPresent is RootAccessKeys > 0.
 	RootAccessKeys int
@@ -384,4 +473,15 @@ type EntityCounts struct {
 	// attached to, and its attachments in other accounts do not count.
 	// It is PolicyVersionsInUse.
 	PolicyAttachments int
+	// MFADevices counts the account's virtual MFA devices,
+	// MFADevicesInUse those assigned to a user or root; RootMFA is 1 when
+	// one is assigned to the root user (AccountMFAEnabled).
+	MFADevices      int
+	MFADevicesInUse int
+	RootMFA         int
+	// ServerCertificates counts the account's server certificates.
+	ServerCertificates int
+	// RootSigningCertificates counts the root user's signing
+	// certificates (AccountSigningCertificatesPresent).
+	RootSigningCertificates int
 }

@@ -2,8 +2,12 @@ package e2e
 
 import (
 	"bytes"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/pem"
 	"net/http"
 	"net/url"
 	"os"
@@ -56,6 +60,30 @@ func TestSecrets_PostgreSQL(t *testing.T) {
 		"temporary secret": []byte(temp.Secret),
 		"session token":    []byte(temp.Token),
 	}
+	// The credentials of people: a console password, an MFA seed, a server
+	// certificate's private key, a service-specific password.
+	const password = "Console-password-for-alice-1!"
+	root.must(t, p.URL, "iam", "CreateLoginProfile", "UserName", "alice", "Password", password)
+	secrets["console password"] = []byte(password)
+	var dev struct {
+		Seed string `xml:"CreateVirtualMFADeviceResult>VirtualMFADevice>Base32StringSeed"`
+	}
+	decode(t, root.must(t, p.URL, "iam", "CreateVirtualMFADevice", "VirtualMFADeviceName", "alice-phone"), &dev)
+	b32, _ := base64.StdEncoding.DecodeString(dev.Seed)
+	secrets["MFA seed (base32)"] = b32
+	certKey, _ := rsa.GenerateKey(rand.Reader, 2048)
+	keyDER := x509.MarshalPKCS1PrivateKey(certKey)
+	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: keyDER})
+	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: selfSigned(t, certKey, "www.example.com").Raw})
+	root.must(t, p.URL, "iam", "UploadServerCertificate", "ServerCertificateName", "www", "CertificateBody", string(certPEM), "PrivateKey", string(keyPEM))
+	secrets["server certificate's private key (PEM)"] = bytes.TrimSpace(keyPEM)
+	secrets["server certificate's private key (DER)"] = keyDER
+	var cred struct {
+		Password string `xml:"CreateServiceSpecificCredentialResult>ServiceSpecificCredential>ServicePassword"`
+	}
+	decode(t, root.must(t, p.URL, "iam", "CreateServiceSpecificCredential", "UserName", "alice", "ServiceName", "codecommit.amazonaws.com"), &cred)
+	secrets["service-specific password"] = []byte(cred.Password)
+
 	kekText, err := os.ReadFile(filepath.Join(data, "kek"))
 	if err != nil {
 		t.Fatal(err)

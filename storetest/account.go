@@ -41,6 +41,8 @@ func testAccount(t *testing.T, s keyward.Store) {
 		b.Alias = ""
 		wantOK(t, "UpdateAccount(b no alias)", tx.UpdateAccount(b))
 		a.Alias = "example-corp"
+		// The account's settings travel with UpdateAccount too.
+		a.GlobalEndpointTokenVersion, a.OutboundIssuer, a.OutboundEnabled = 2, "https://example.tokens.sts.global.api.aws", true
 		wantOK(t, "UpdateAccount(a takes alias)", tx.UpdateAccount(a))
 		return nil
 	})

@@ -2,7 +2,15 @@ package main
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"encoding/pem"
 	"encoding/xml"
+	"math/big"
 	"net/http/httptest"
 	"net/url"
 	"slices"
@@ -10,6 +18,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/catalog"
@@ -49,6 +58,12 @@ func newGuardrailFixture(t *testing.T) *guardrailFixture {
 	f.must("iam", iamForm("CreateInstanceProfile", "InstanceProfileName", "ip", "Tags.member.1.Key", "protected", "Tags.member.1.Value", "true"))
 	f.must("iam", iamForm("CreateOpenIDConnectProvider", "Url", "https://oidc.example.com", "ThumbprintList.member.1", coverageParams.Get("ThumbprintList.member.1"),
 		"Tags.member.1.Key", "protected", "Tags.member.1.Value", "true"))
+	cert, key := testServerCertificate(t, "coverage.example.com")
+	f.must("iam", iamForm("UploadServerCertificate", "ServerCertificateName", "coverage", "CertificateBody", cert, "PrivateKey", key,
+		"Tags.member.1.Key", "protected", "Tags.member.1.Value", "true"))
+	f.must("iam", iamForm("CreateSAMLProvider", "Name", "coverage", "SAMLMetadataDocument", testSAMLMetadata(t, cert),
+		"Tags.member.1.Key", "protected", "Tags.member.1.Value", "true"))
+	f.must("iam", iamForm("CreateVirtualMFADevice", "VirtualMFADeviceName", "coverage", "Tags.member.1.Key", "protected", "Tags.member.1.Value", "true"))
 	f.must("iam", iamForm("PutUserPolicy", "UserName", "alice", "PolicyName", "inline", "PolicyDocument", coverageParams.Get("PolicyDocument")))
 	f.must("iam", iamForm("PutGroupPolicy", "GroupName", "devs", "PolicyName", "inline", "PolicyDocument", coverageParams.Get("PolicyDocument")))
 	f.must("iam", iamForm("PutRolePolicy", "RoleName", "app", "PolicyName", "inline", "PolicyDocument", coverageParams.Get("PolicyDocument")))
@@ -110,6 +125,9 @@ func (f *guardrailFixture) send(action string, params url.Values, creds sigv4.Cr
 	}
 	form.Set("Action", name)
 	form.Set("Version", map[string]string{"iam": "2010-05-08", "sts": "2011-06-15"}[service])
+	if service == "sts" {
+		form.Del("SerialNumber") // STS's names the caller's own MFA device
+	}
 	return call(f.t, f.hs.Client(), f.hs.URL, creds, service, form)
 }
 
@@ -132,6 +150,8 @@ func takesTag(action, key string) bool {
 // aws:ResourceTag but whose request names no tagged resource.
 var tagGuardExceptions = map[string]string{
 	"iam:GetServiceLinkedRoleDeletionStatus": "the role a deletion task names is deleted: it has no tags left",
+	"iam:ChangePassword":                     "it acts on the calling user itself, which the request does not name",
+	"iam:UploadServerCertificate":            "like a Create action it makes the certificate it names, which has no tags yet",
 	"sts:AssumeRoleWithWebIdentity":          "no caller's policies apply: the identity provider's token and the role's trust policy decide",
 	"sts:AssumeRoleWithSAML":                 "no caller's policies apply: the identity provider's assertion and the role's trust policy decide",
 }
@@ -352,4 +372,52 @@ func TestEntity_CaseAndPath(t *testing.T) {
 		t.Errorf("checked %d requests; want every implemented action, twice", checked)
 	}
 	t.Logf("%d actions, with names and ARNs in another case and on another path: every decision was on the stored entity or the request was refused", checked/2)
+}
+
+// testServerCertificate returns a new self-signed certificate for host,
+// valid for a day, and its private key, in PEM.
+func testServerCertificate(t testing.TB, host string) (cert, key string) {
+	t.Helper()
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: host},
+		DNSNames: []string{host}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kd, err := x509.MarshalPKCS8PrivateKey(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})),
+		string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kd}))
+}
+
+// testSAMLMetadata is an IdP's SAML 2.0 metadata document whose signing
+// certificate is cert (PEM); more than the 1,000 characters IAM's model
+// requires, even with a short EC certificate.
+func testSAMLMetadata(t testing.TB, cert string) string {
+	t.Helper()
+	block, _ := pem.Decode([]byte(cert))
+	if block == nil {
+		t.Fatal("testSAMLMetadata: no PEM certificate")
+	}
+	return `<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://idp.example.com/metadata">
+  <IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
+    <KeyDescriptor use="signing">
+      <KeyInfo xmlns="http://www.w3.org/2000/09/xmldsig#"><X509Data><X509Certificate>` +
+		base64.StdEncoding.EncodeToString(block.Bytes) + `</X509Certificate></X509Data></KeyInfo>
+    </KeyDescriptor>
+    <SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.example.com/sso"/>
+    <SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="https://idp.example.com/sso"/>
+  </IDPSSODescriptor>
+  <Organization>
+    <OrganizationName xml:lang="en">Example Corporation's identity provider, for Keyward's tests</OrganizationName>
+    <OrganizationDisplayName xml:lang="en">Example Corporation</OrganizationDisplayName>
+    <OrganizationURL xml:lang="en">https://www.example.com/</OrganizationURL>
+  </Organization>
+</EntityDescriptor>`
 }

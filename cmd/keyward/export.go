@@ -22,13 +22,17 @@ const exportUsage = `usage:
   keyward export [--data DIR] [--store URL] [-o FILE]
       Write the whole installation (accounts, users, groups, roles, policies
       with every version, tags, inline policies, attachments, instance
-      profiles, access keys, OIDC providers, password policies, IAM Roles
-      Anywhere's trust anchors, profiles and CRLs, the session token key
-      ring, the last-accessed activity) as a JSON stream, one record a line.
+      profiles, access keys, login profiles, MFA devices, SSH keys, signing
+      and server certificates, service-specific credentials, OIDC and SAML
+      providers, password policies, IAM Roles Anywhere's trust anchors,
+      profiles and CRLs, the session token key ring, the last-accessed
+      activity) as a JSON stream, one record a line.
   keyward import [--data DIR] [--store URL] [-i FILE]
       Read such a stream into an empty store, e.g. from SQLite to PostgreSQL.
 
-Secrets (access keys' secrets, the key ring) travel sealed, as stored: the
+Secrets (access keys' secrets, MFA seeds, server certificates' private keys,
+service-specific passwords, the key ring) travel sealed, as stored, and
+password hashes as stored: the
 servers on the new store must use the same key-encryption key (KEYWARD_KEK,
 --kek-file or DATA/kek). Service-linked role deletion tasks and console
 sessions (signed-in browsers sign in again) are not moved.
@@ -62,6 +66,8 @@ type exportAccount struct {
 	Account        keyward.Account
 	PasswordPolicy *keyward.PasswordPolicy `json:",omitempty"`
 	RootKeys       []keyward.AccessKey     `json:",omitempty"`
+	// RootCredentials are the root user's signing certificates.
+	RootCredentials []keyward.UserCredential `json:",omitempty"`
 }
 
 type exportPolicy struct {
@@ -85,6 +91,18 @@ type exportPrincipal struct {
 	Attached   []string            `json:",omitempty"` // policy ARNs
 	Tags       []keyward.Tag       `json:",omitempty"`
 	AccessKeys []keyward.AccessKey `json:",omitempty"`
+	// A user's password, SSH keys, signing certificates and
+	// service-specific credentials (its MFA devices are "mfa-device"
+	// records, which follow the users).
+	LoginProfile *keyward.LoginProfile    `json:",omitempty"`
+	Credentials  []keyward.UserCredential `json:",omitempty"`
+}
+
+// exportTagged is an MFA device, server certificate or SAML provider with
+// its tags.
+type exportTagged[T any] struct {
+	Entity T
+	Tags   []keyward.Tag `json:",omitempty"`
 }
 
 type exportProfile struct {
@@ -272,6 +290,9 @@ func exportStore(ctx context.Context, store keyward.Store, w io.Writer) (int, er
 			if rec.RootKeys, err = tx.ListAccessKeys(a.ID, ""); err != nil {
 				return err
 			}
+			if rec.RootCredentials, err = tx.ListUserCredentials(keyward.CredentialSigningCertificate, a.ID, ""); err != nil {
+				return err
+			}
 			if err := add("account", rec); err != nil {
 				return err
 			}
@@ -340,6 +361,9 @@ func exportStore(ctx context.Context, store keyward.Store, w io.Writer) (int, er
 				if err := add("oidc-provider", rec); err != nil {
 					return err
 				}
+			}
+			if err := exportCredentialEntities(tx, a.ID, add); err != nil {
+				return err
 			}
 			if err := exportRolesAnywhereOf(tx, a.ID, add); err != nil {
 				return err
@@ -453,7 +477,66 @@ func exportPrincipals(tx keyward.Tx, accountID string, add func(string, any) err
 		if rec.AccessKeys, err = tx.ListAccessKeys(accountID, u.Name); err != nil {
 			return err
 		}
+		lp, err := tx.GetLoginProfile(accountID, u.Name)
+		switch {
+		case err == nil:
+			rec.LoginProfile = &lp
+		case keyward.ErrorCode(err) != keyward.ErrNoSuchEntity:
+			return err
+		}
+		for _, kind := range []keyward.CredentialKind{keyward.CredentialSSHPublicKey, keyward.CredentialSigningCertificate, keyward.CredentialServiceSpecific} {
+			cs, err := tx.ListUserCredentials(kind, accountID, u.Name)
+			if err != nil {
+				return err
+			}
+			rec.Credentials = append(rec.Credentials, cs...)
+		}
 		if err := add("user", rec); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// exportCredentialEntities adds the account's MFA devices, server
+// certificates and SAML providers, with their tags.
+func exportCredentialEntities(tx keyward.Tx, accountID string, add func(string, any) error) error {
+	devices, err := tx.ListMFADevices(accountID)
+	if err != nil {
+		return err
+	}
+	for _, d := range devices {
+		rec := exportTagged[keyward.MFADevice]{Entity: d}
+		if rec.Tags, err = tx.ListTags(keyward.MFADeviceRef(d.SerialNumber)); err != nil {
+			return err
+		}
+		if err := add("mfa-device", rec); err != nil {
+			return err
+		}
+	}
+	certs, _, err := tx.ListServerCertificates(accountID, keyward.ListOptions{})
+	if err != nil {
+		return err
+	}
+	for _, c := range certs {
+		rec := exportTagged[keyward.ServerCertificate]{Entity: c}
+		if rec.Tags, err = tx.ListTags(keyward.ServerCertificateRef(accountID, c.Name)); err != nil {
+			return err
+		}
+		if err := add("server-certificate", rec); err != nil {
+			return err
+		}
+	}
+	providers, err := tx.ListSAMLProviders(accountID)
+	if err != nil {
+		return err
+	}
+	for _, p := range providers {
+		rec := exportTagged[keyward.SAMLProvider]{Entity: p}
+		if rec.Tags, err = tx.ListTags(keyward.SAMLProviderRef(p.ARN)); err != nil {
+			return err
+		}
+		if err := add("saml-provider", rec); err != nil {
 			return err
 		}
 	}
@@ -633,6 +716,11 @@ func importRecord(tx keyward.Tx, rec exportRecord) error {
 				return err
 			}
 		}
+		for _, c := range a.RootCredentials {
+			if err := tx.CreateUserCredential(c); err != nil {
+				return err
+			}
+		}
 	case "policy":
 		var p exportPolicy
 		if err := json.Unmarshal(rec.Data, &p); err != nil {
@@ -668,6 +756,33 @@ func importRecord(tx keyward.Tx, rec exportRecord) error {
 			return err
 		}
 		return tag(tx, keyward.OIDCProviderRef(p.Provider.ARN), p.Tags)
+	case "mfa-device":
+		var d exportTagged[keyward.MFADevice]
+		if err := json.Unmarshal(rec.Data, &d); err != nil {
+			return err
+		}
+		if err := tx.CreateMFADevice(d.Entity); err != nil {
+			return err
+		}
+		return tag(tx, keyward.MFADeviceRef(d.Entity.SerialNumber), d.Tags)
+	case "server-certificate":
+		var c exportTagged[keyward.ServerCertificate]
+		if err := json.Unmarshal(rec.Data, &c); err != nil {
+			return err
+		}
+		if err := tx.CreateServerCertificate(c.Entity); err != nil {
+			return err
+		}
+		return tag(tx, keyward.ServerCertificateRef(c.Entity.AccountID, c.Entity.Name), c.Tags)
+	case "saml-provider":
+		var p exportTagged[keyward.SAMLProvider]
+		if err := json.Unmarshal(rec.Data, &p); err != nil {
+			return err
+		}
+		if err := tx.CreateSAMLProvider(p.Entity); err != nil {
+			return err
+		}
+		return tag(tx, keyward.SAMLProviderRef(p.Entity.ARN), p.Tags)
 	case "trust-anchor", "crl", "rolesanywhere-profile":
 		var e exportRolesAnywhere
 		if err := json.Unmarshal(rec.Data, &e); err != nil {
@@ -779,6 +894,16 @@ func importPrincipal(tx keyward.Tx, p exportPrincipal) error {
 		}
 		for _, k := range p.AccessKeys {
 			if err := tx.CreateAccessKey(k); err != nil {
+				return err
+			}
+		}
+		if p.LoginProfile != nil {
+			if err := tx.CreateLoginProfile(*p.LoginProfile); err != nil {
+				return err
+			}
+		}
+		for _, c := range p.Credentials {
+			if err := tx.CreateUserCredential(c); err != nil {
 				return err
 			}
 		}

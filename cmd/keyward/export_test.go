@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/xml"
@@ -16,6 +18,7 @@ import (
 	"github.com/keyward/keyward/internal/postgres/pgtest"
 	"github.com/keyward/keyward/internal/seal"
 	"github.com/keyward/keyward/sigv4"
+	"golang.org/x/crypto/ssh"
 )
 
 func TestExportImport_SQLiteToSQLite(t *testing.T) {
@@ -80,6 +83,18 @@ func exportImport(t *testing.T, target string) {
 	iam("AddRoleToInstanceProfile", "InstanceProfileName", "web", "RoleName", "app")
 	iam("CreateOpenIDConnectProvider", "Url", "https://token.example.com", "ClientIDList.member.1", "sts.amazonaws.com",
 		"ThumbprintList.member.1", strings.Repeat("a", 40))
+	// The credentials of people: password, MFA device, SSH key, signing and
+	// server certificates, service-specific credential, SAML provider.
+	iam("CreateLoginProfile", "UserName", "Alice", "Password", "Export-pass-1")
+	iam("CreateVirtualMFADevice", "VirtualMFADeviceName", "alice-phone", "Tags.member.1.Key", "k", "Tags.member.1.Value", "v")
+	cert, certKey := testServerCertificate(t, "www.example.com")
+	iam("UploadServerCertificate", "ServerCertificateName", "www", "CertificateBody", cert, "PrivateKey", certKey, "Tags.member.1.Key", "k", "Tags.member.1.Value", "v")
+	iam("UploadSigningCertificate", "UserName", "Alice", "CertificateBody", cert)
+	iam("UploadSigningCertificate", "CertificateBody", cert) // root's
+	iam("UploadSSHPublicKey", "UserName", "Alice", "SSHPublicKeyBody", testSSHPublicKey(t))
+	iam("CreateServiceSpecificCredential", "UserName", "Alice", "ServiceName", "codecommit.amazonaws.com")
+	iam("CreateSAMLProvider", "Name", "idp", "SAMLMetadataDocument", testSAMLMetadata(t, cert), "Tags.member.1.Key", "k", "Tags.member.1.Value", "v")
+	iam("SetSecurityTokenServicePreferences", "GlobalEndpointTokenVersion", "v2Token")
 	body = do(alice, "sts", url.Values{"Action": {"GetSessionToken"}, "Version": {"2011-06-15"}, "DurationSeconds": {"900"}})
 	var st struct {
 		ID     string `xml:"GetSessionTokenResult>Credentials>AccessKeyId"`
@@ -114,6 +129,8 @@ func exportImport(t *testing.T, target string) {
 	}
 	for _, want := range []string{`"type":"account"`, `"type":"policy"`, `"type":"group"`, `"type":"role"`, `"type":"user"`,
 		`"type":"instance-profile"`, `"type":"oidc-provider"`, `"type":"key-ring"`, `"Alias":"example-corp"`, `"VersionID":"v3"`,
+		`"type":"mfa-device"`, `"type":"server-certificate"`, `"type":"saml-provider"`, `"LoginProfile":`, `"Kind":"ssh-public-key"`,
+		`"Kind":"signing-certificate"`, `"Kind":"service-specific"`, `"RootCredentials":`, `"GlobalEndpointTokenVersion":2`,
 		`"type":"trust-anchor"`, `"type":"crl"`, `"type":"rolesanywhere-profile"`} {
 		if !strings.Contains(before, want) {
 			t.Errorf("the export has no %s", want)
@@ -131,6 +148,10 @@ func exportImport(t *testing.T, target string) {
 		{alice, "iam", iamForm("GetUser", "UserName", "Alice"), "<Path>/eng/</Path>"},
 		{root, "iam", iamForm("GetPolicy", "PolicyArn", arn), "<DefaultVersionId>v2</DefaultVersionId>"},
 		{root, "iam", iamForm("ListAccountAliases"), "example-corp"},
+		{root, "iam", iamForm("GetLoginProfile", "UserName", "Alice"), "<UserName>Alice</UserName>"},
+		{root, "iam", iamForm("GetServerCertificate", "ServerCertificateName", "www"), "<ServerCertificateName>www</ServerCertificateName>"},
+		{root, "iam", iamForm("ListVirtualMFADevices"), "mfa/alice-phone"},
+		{root, "iam", iamForm("ListSAMLProviderTags", "SAMLProviderArn", "arn:aws:iam::111122223333:saml-provider/idp"), "<Key>k</Key>"},
 		{session, "sts", url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}}, ":user/eng/Alice<"},
 	} {
 		code, body := call(t, dst.Client(), dst.URL, c.creds, c.service, c.form)
@@ -208,4 +229,18 @@ func TestImport_Refuses(t *testing.T) {
 			}
 		})
 	}
+}
+
+// testSSHPublicKey returns a new 2,048-bit RSA key's OpenSSH public key.
+func testSSHPublicKey(t testing.TB) string {
+	t.Helper()
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := ssh.NewPublicKey(&k.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(ssh.MarshalAuthorizedKey(pub))
 }

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/base32"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/pem"
 	"encoding/xml"
 	"io"
 	"log/slog"
@@ -25,7 +27,8 @@ import (
 // TestSecrets_AtRest reads the SQLite database's files byte by byte and
 // finds no secret in clear: not the access keys' secrets (root and users),
 // not a temporary credential's secret or session token, not the key ring's
-// token-sealing keys. Then it swaps the sealed secrets of two access keys
+// token-sealing keys, not a console password, an MFA seed, a server
+// certificate's private key or a service-specific password. Then it swaps the sealed secrets of two access keys
 // in the database, and after a restart neither key authenticates: each
 // secret is sealed with its own key id as associated data.
 func TestSecrets_AtRest(t *testing.T) {
@@ -73,6 +76,16 @@ func TestSecrets_AtRest(t *testing.T) {
 	}
 	if raw, err := base64.StdEncoding.DecodeString(temp.Token); err == nil {
 		secrets["session token, decoded"] = raw
+	}
+	for what, secret := range credentialSecrets(t, func(form url.Values) string {
+		t.Helper()
+		code, body := call(t, c, hs.URL, root, "iam", form)
+		if code != 200 {
+			t.Fatalf("%s: %d %s", form.Get("Action"), code, body)
+		}
+		return body
+	}) {
+		secrets[what] = secret
 	}
 	// The key ring's keys in clear, opened here with the key-encryption key.
 	err := s.Store().View(context.Background(), func(tx keyward.Tx) error {
@@ -172,6 +185,43 @@ func TestSecrets_AtRest(t *testing.T) {
 			t.Errorf("the refusal for %s says too much: %s", k.AccessKeyID, body)
 		}
 	}
+}
+
+// credentialSecrets makes, through iam (a call that must succeed), a
+// console password, a virtual MFA device, a server certificate and a
+// service-specific credential for user alice, and returns their secrets as
+// a client sees them: what must never be in the database in clear.
+func credentialSecrets(t *testing.T, iam func(url.Values) string) map[string][]byte {
+	t.Helper()
+	secrets := map[string][]byte{}
+	const password = "Console-password-for-alice-1!"
+	iam(iamForm("CreateLoginProfile", "UserName", "alice", "Password", password))
+	secrets["console password"] = []byte(password)
+	var dev struct {
+		Seed string `xml:"CreateVirtualMFADeviceResult>VirtualMFADevice>Base32StringSeed"`
+	}
+	if err := xml.Unmarshal([]byte(iam(iamForm("CreateVirtualMFADevice", "VirtualMFADeviceName", "alice-phone"))), &dev); err != nil || dev.Seed == "" {
+		t.Fatalf("CreateVirtualMFADevice: %v", err)
+	}
+	b32, _ := base64.StdEncoding.DecodeString(dev.Seed)
+	secrets["MFA seed (base32)"] = b32
+	if raw, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(string(b32)); err == nil {
+		secrets["MFA seed"] = raw
+	}
+	cert, key := testServerCertificate(t, "www.example.com")
+	iam(iamForm("UploadServerCertificate", "ServerCertificateName", "www", "CertificateBody", cert, "PrivateKey", key))
+	secrets["server certificate's private key (PEM)"] = []byte(strings.TrimSpace(key))
+	if block, _ := pem.Decode([]byte(key)); block != nil {
+		secrets["server certificate's private key (DER)"] = block.Bytes
+	}
+	var cred struct {
+		Password string `xml:"CreateServiceSpecificCredentialResult>ServiceSpecificCredential>ServicePassword"`
+	}
+	if err := xml.Unmarshal([]byte(iam(iamForm("CreateServiceSpecificCredential", "UserName", "alice", "ServiceName", "codecommit.amazonaws.com"))), &cred); err != nil || cred.Password == "" {
+		t.Fatalf("CreateServiceSpecificCredential: %v", err)
+	}
+	secrets["service-specific password"] = []byte(cred.Password)
+	return secrets
 }
 
 func startSecretsServer(t *testing.T, cfg serveConfig) (*server.Server, *httptest.Server, sigv4.Credentials) {

@@ -363,13 +363,20 @@ func (a *Authorizer) fillContext(req *policy.Request, c *keyward.Caller, tags []
 		set("aws:PrincipalType", "FederatedUser")
 		set("aws:PrincipalArn", c.ARN)
 	}
-	if c.SessionToken {
+	// Long-term credentials carry no MFA context, as on AWS, except for a
+	// request that proves MFA itself (AssumeRole with a TokenCode), whose
+	// authentication is now.
+	if c.SessionToken || c.MFAPresent {
 		set("aws:MultiFactorAuthPresent", strconv.FormatBool(c.MFAPresent))
-		if !c.TokenIssueTime.IsZero() {
+		if c.SessionToken && !c.TokenIssueTime.IsZero() {
 			set("aws:TokenIssueTime", c.TokenIssueTime.UTC().Format(time.RFC3339))
 		}
 		if c.MFAPresent {
-			set("aws:MultiFactorAuthAge", strconv.FormatInt(int64(now.Sub(c.TokenIssueTime).Seconds()), 10))
+			age := int64(0)
+			if !c.TokenIssueTime.IsZero() {
+				age = int64(now.Sub(c.TokenIssueTime).Seconds())
+			}
+			set("aws:MultiFactorAuthAge", strconv.FormatInt(age, 10))
 		}
 	}
 	// Principal tags: the entity's tags, overridden by session tags.

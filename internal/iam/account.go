@@ -115,17 +115,16 @@ func (s *Service) ListAccountAliases(ctx context.Context, c *keyward.Caller, in 
 // Account summary.
 
 // Quotas GetAccountSummary reports: AWS's defaults, which Keyward
-// enforces where it has the entity (the rest are reported as AWS does,
-// and not enforced).
+// enforces where it has the entity.
 const (
 	quotaUsers               = 5000
 	quotaGroups              = 300
 	quotaRoles               = 1000
 	quotaPolicies            = 1500
 	quotaInstanceProfiles    = 1000
-	quotaServerCertificates  = 20
+	quotaServerCertificates  = maxServerCertificates
 	quotaPolicyVersionsInUse = 10000
-	quotaSigningCertificates = 2
+	quotaSigningCertificates = maxSigningCertsPerUser
 )
 
 // SummaryEntry is one entry of GetAccountSummary's SummaryMap.
@@ -154,68 +153,22 @@ func (o *GetAccountSummaryOutput) Get(key string) (int, bool) {
 	return 0, false
 }
 
-// GetAccountSummary counts the account's IAM entities and reports IAM's
-// quotas, under AWS's SummaryMap keys. Keyward has no MFA devices, server
-// or signing certificates and no root password, so those count zero.
+// GetAccountSummary counts the account's IAM entities (Tx.CountEntities:
+// one query of counts) and reports IAM's quotas, under AWS's SummaryMap
+// keys. Keyward keeps no root password, so AccountPasswordPresent is 0.
 func (s *Service) GetAccountSummary(ctx context.Context, c *keyward.Caller, in *GetAccountSummaryInput) (*GetAccountSummaryOutput, error) {
 	var out GetAccountSummaryOutput
 	err := s.view(ctx, c, func(o *op) error {
 		if err := o.authorize("iam:GetAccountSummary", "*", nil); err != nil {
 			return err
 		}
-		acct := c.AccountID
-		all := keyward.ListOptions{}
-		users, _, err := o.ListUsers(acct, all)
+		n, err := o.CountEntities(c.AccountID)
 		if err != nil {
 			return err
 		}
-		groups, _, err := o.ListGroups(acct, all)
+		a, err := o.GetAccount(c.AccountID)
 		if err != nil {
 			return err
-		}
-		roles, _, err := o.ListRoles(acct, all)
-		if err != nil {
-			return err
-		}
-		policies, _, err := o.ListPolicies(acct, keyward.PolicyListOptions{Scope: keyward.ScopeLocal})
-		if err != nil {
-			return err
-		}
-		profiles, _, err := o.ListInstanceProfiles(acct, all)
-		if err != nil {
-			return err
-		}
-		providers, err := o.ListOIDCProviders(acct)
-		if err != nil {
-			return err
-		}
-		rootKeys, err := o.ListAccessKeys(acct, "")
-		if err != nil {
-			return err
-		}
-		// Attachments of managed policies to this account's entities,
-		// counted per entity so that AWS-managed policies shared by
-		// every account count only this account's uses.
-		inUse := 0
-		count := func(ref keyward.EntityRef) error {
-			ps, err := o.ListAttachedPolicies(ref)
-			inUse += len(ps)
-			return err
-		}
-		for _, u := range users {
-			if err := count(keyward.UserRef(acct, u.Name)); err != nil {
-				return err
-			}
-		}
-		for _, g := range groups {
-			if err := count(keyward.GroupRef(acct, g.Name)); err != nil {
-				return err
-			}
-		}
-		for _, r := range roles {
-			if err := count(keyward.RoleRef(acct, r.Name)); err != nil {
-				return err
-			}
 		}
 		b2i := func(b bool) int {
 			if b {
@@ -224,39 +177,39 @@ func (s *Service) GetAccountSummary(ctx context.Context, c *keyward.Caller, in *
 			return 0
 		}
 		out.SummaryMap = []SummaryEntry{
-			{"Users", len(users)},
+			{"Users", n.Users},
 			{"UsersQuota", quotaUsers},
-			{"Groups", len(groups)},
+			{"Groups", n.Groups},
 			{"GroupsQuota", quotaGroups},
-			{"ServerCertificates", 0},
+			{"ServerCertificates", n.ServerCertificates},
 			{"ServerCertificatesQuota", quotaServerCertificates},
 			{"UserPolicySizeQuota", userKind.inlineQuota},
 			{"GroupPolicySizeQuota", groupKind.inlineQuota},
 			{"GroupsPerUserQuota", maxGroupsPerUser},
 			{"SigningCertificatesPerUserQuota", quotaSigningCertificates},
 			{"AccessKeysPerUserQuota", maxAccessKeysPerUser},
-			{"MFADevices", 0},
-			{"MFADevicesInUse", 0},
-			{"AccountMFAEnabled", 0},
-			{"AccountAccessKeysPresent", b2i(len(rootKeys) > 0)},
+			{"MFADevices", n.MFADevices},
+			{"MFADevicesInUse", n.MFADevicesInUse},
+			{"AccountMFAEnabled", b2i(n.RootMFA > 0)},
+			{"AccountAccessKeysPresent", b2i(n.RootAccessKeys > 0)},
 			{"AccountPasswordPresent", 0},
-			{"AccountSigningCertificatesPresent", 0},
+			{"AccountSigningCertificatesPresent", b2i(n.RootSigningCertificates > 0)},
 			{"AttachedPoliciesPerGroupQuota", maxAttachedPolicies},
 			{"AttachedPoliciesPerRoleQuota", maxAttachedPolicies},
 			{"AttachedPoliciesPerUserQuota", maxAttachedPolicies},
-			{"Policies", len(policies)},
+			{"Policies", n.Policies},
 			{"PoliciesQuota", quotaPolicies},
 			{"PolicySizeQuota", maxManagedPolicySize},
-			{"PolicyVersionsInUse", inUse},
+			{"PolicyVersionsInUse", n.PolicyAttachments},
 			{"PolicyVersionsInUseQuota", quotaPolicyVersionsInUse},
 			{"VersionsPerPolicyQuota", maxPolicyVersions},
-			{"GlobalEndpointTokenVersion", 1},
+			{"GlobalEndpointTokenVersion", max(a.GlobalEndpointTokenVersion, 1)},
 			{"AssumeRolePolicySizeQuota", maxTrustPolicyChars},
-			{"InstanceProfiles", len(profiles)},
+			{"InstanceProfiles", n.InstanceProfiles},
 			{"InstanceProfilesQuota", quotaInstanceProfiles},
-			{"Providers", len(providers)},
+			{"Providers", n.OIDCProviders + n.SAMLProviders},
 			{"RolePolicySizeQuota", roleKind.inlineQuota},
-			{"Roles", len(roles)},
+			{"Roles", n.Roles},
 			{"RolesQuota", quotaRoles},
 		}
 		return nil
@@ -636,9 +589,9 @@ type UpdateAccountPasswordPolicyInput struct {
 // defaultMinimumPasswordLength is AWS's default when the member is left out.
 const defaultMinimumPasswordLength = 6
 
-// UpdateAccountPasswordPolicy sets the account's password policy. Keyward
-// has no console passwords, so the policy is kept and reported but governs
-// nothing.
+// UpdateAccountPasswordPolicy sets the account's password policy, which
+// CreateLoginProfile, UpdateLoginProfile, ChangePassword and SignIn
+// enforce.
 func (s *Service) UpdateAccountPasswordPolicy(ctx context.Context, c *keyward.Caller, in *UpdateAccountPasswordPolicyInput) (*struct{}, error) {
 	p := keyward.PasswordPolicy{
 		AccountID:                  c.AccountID,

@@ -60,7 +60,7 @@ func TestLookupOperation(t *testing.T) {
 	}{
 		{"CreateUser", true, true},
 		{"AttachRolePolicy", true, true},
-		{"CreateSAMLProvider", true, false},
+		{"GetHumanReadableSummary", true, false},
 		{"ZZZ", false, false},
 		{"createuser", false, false},
 		{"", false, false},
@@ -77,4 +77,14 @@ func TestUnsupported(t *testing.T) {
 	err := Unsupported("CreateSAMLProvider")
 	wantError(t, "Unsupported", err, keyward.ErrInvalidAction,
 		"The IAM action CreateSAMLProvider is part of AWS's API but is not implemented by Keyward.")
+}
+
+// TestOperations_Why: every operation Keyward leaves out says why, and
+// none it implements has a reason.
+func TestOperations_Why(t *testing.T) {
+	for _, op := range Operations {
+		if why := Why(op.Name); (why == "") != op.Supported {
+			t.Errorf("Why(%q) = %q, but Supported = %v: every unsupported operation needs a reason, and only they", op.Name, why, op.Supported)
+		}
+	}
 }

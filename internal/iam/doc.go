@@ -44,6 +44,11 @@
 //     (arn:aws:iam::ACCOUNT:user/ for ListUsers), as AWS's denials name it.
 //   - GetAccessKeyLastUsed must find the key to know its owner, so an
 //     unknown key is NoSuchEntity even for a caller who may not ask.
+//   - Secrets IAM must read back (MFA seeds, server certificates' private
+//     keys, service-specific passwords) are sealed by Service.Secrets with
+//     SecretAD(kind, id); console passwords are argon2id hashes
+//     (password.go) and never leave the store. SignIn checks a console
+//     sign-in (password, MFA code once) for a sign-in page.
 //   - Service-linked roles are the roles whose path begins with
 //     /aws-service-role/; CreateRole refuses that path, and DeleteRole,
 //     UpdateAssumeRolePolicy and UpdateRole (but for the description alone)

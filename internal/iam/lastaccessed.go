@@ -693,9 +693,18 @@ func keyColumns(keys []keyward.AccessKey, i int) []string {
 	return []string{fmt.Sprint(k.Status == keyward.StatusActive), reportTime(k.CreateDate), used, region, service}
 }
 
+// certColumns are one signing certificate's two columns.
+func certColumns(certs []keyward.UserCredential, i int) []string {
+	if i >= len(certs) {
+		return []string{"false", "N/A"}
+	}
+	return []string{fmt.Sprint(certs[i].Status == keyward.StatusActive), reportTime(certs[i].CreateDate)}
+}
+
 // credentialCSV writes the account's credential report: the root user's
-// row, then one per user sorted by name. Keyward has no passwords, MFA
-// devices or signing certificates, so those columns say so.
+// row, then one per user sorted by name, from what the store holds (login
+// profiles and real sign-ins, MFA devices, access keys, signing
+// certificates).
 func (s *Service) credentialCSV(ctx context.Context, accountID string) ([]byte, error) {
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
@@ -709,8 +718,26 @@ func (s *Service) credentialCSV(ctx context.Context, accountID string) ([]byte, 
 		if err != nil {
 			return err
 		}
-		row := []string{"<root_account>", "arn:aws:iam::" + accountID + ":root", reportTime(acct.CreateDate), "not_supported", "no_information", "not_supported", "not_supported", "false"}
-		row = append(append(append(row, keyColumns(keys, 0)...), keyColumns(keys, 1)...), "false", "N/A", "false", "N/A")
+		devices, err := tx.ListMFADevices(accountID)
+		if err != nil {
+			return err
+		}
+		mfa := map[string]bool{} // folded user name, "" for root
+		for _, d := range devices {
+			if !d.EnableDate.IsZero() {
+				mfa[strings.ToLower(d.UserName)] = true
+			}
+		}
+		pol, err := passwordPolicy(tx, accountID)
+		if err != nil {
+			return err
+		}
+		certs, err := tx.ListUserCredentials(keyward.CredentialSigningCertificate, accountID, "")
+		if err != nil {
+			return err
+		}
+		row := []string{"<root_account>", "arn:aws:iam::" + accountID + ":root", reportTime(acct.CreateDate), "not_supported", "no_information", "not_supported", "not_supported", fmt.Sprint(mfa[""])}
+		row = append(append(append(append(row, keyColumns(keys, 0)...), keyColumns(keys, 1)...), certColumns(certs, 0)...), certColumns(certs, 1)...)
 		w.Write(row)
 		users, _, err := tx.ListUsers(accountID, keyward.ListOptions{})
 		if err != nil {
@@ -721,12 +748,28 @@ func (s *Service) credentialCSV(ctx context.Context, accountID string) ([]byte, 
 			if err != nil {
 				return err
 			}
-			pwUsed := "N/A"
-			if !u.PasswordLastUsed.IsZero() {
+			certs, err := tx.ListUserCredentials(keyward.CredentialSigningCertificate, accountID, u.Name)
+			if err != nil {
+				return err
+			}
+			enabled, pwUsed, pwChanged, pwNext := "false", "N/A", "N/A", "N/A"
+			p, err := tx.GetLoginProfile(accountID, u.Name)
+			switch {
+			case err == nil:
+				enabled, pwUsed, pwChanged = "true", "no_information", reportTime(p.PasswordChangedDate)
+				if !u.PasswordLastUsed.IsZero() {
+					pwUsed = reportTime(u.PasswordLastUsed)
+				}
+				if pol != nil && pol.MaxPasswordAge > 0 {
+					pwNext = reportTime(p.PasswordChangedDate.AddDate(0, 0, pol.MaxPasswordAge))
+				}
+			case keyward.ErrorCode(err) != keyward.ErrNoSuchEntity:
+				return err
+			case !u.PasswordLastUsed.IsZero():
 				pwUsed = reportTime(u.PasswordLastUsed)
 			}
-			row := []string{u.Name, u.ARN, reportTime(u.CreateDate), "false", pwUsed, "N/A", "N/A", "false"}
-			row = append(append(append(row, keyColumns(keys, 0)...), keyColumns(keys, 1)...), "false", "N/A", "false", "N/A")
+			row := []string{u.Name, u.ARN, reportTime(u.CreateDate), enabled, pwUsed, pwChanged, pwNext, fmt.Sprint(mfa[strings.ToLower(u.Name)])}
+			row = append(append(append(append(row, keyColumns(keys, 0)...), keyColumns(keys, 1)...), certColumns(certs, 0)...), certColumns(certs, 1)...)
 			w.Write(row)
 		}
 		return nil

@@ -95,13 +95,16 @@ type entity struct {
 	profile  keyward.InstanceProfile
 	policy   keyward.ManagedPolicy
 	provider keyward.OIDCProvider
+	device   keyward.MFADevice
+	cert     keyward.ServerCertificate
+	saml     keyward.SAMLProvider
 }
 
 // ref names the entity for the store's multi-kind methods: by its stored
 // name, or by its stored ARN for policies and OIDC providers.
 func (e *entity) ref(accountID string) keyward.EntityRef {
 	switch e.kind {
-	case keyward.KindPolicy, keyward.KindOIDCProvider:
+	case keyward.KindPolicy, keyward.KindOIDCProvider, keyward.KindMFADevice, keyward.KindSAMLProvider:
 		return keyward.EntityRef{Kind: e.kind, ARN: e.arn}
 	}
 	return keyward.EntityRef{Kind: e.kind, AccountID: accountID, Name: e.name}
@@ -139,6 +142,12 @@ func (e *entity) missing() error {
 		return keyward.Errorf(keyward.ErrNoSuchEntity, "Policy %s was not found.", e.arn)
 	case keyward.KindOIDCProvider:
 		return keyward.Errorf(keyward.ErrNoSuchEntity, "OpenIDConnect Provider not found for arn %s", e.arn)
+	case keyward.KindMFADevice:
+		return keyward.Errorf(keyward.ErrNoSuchEntity, "VirtualMFADevice with serial number %s doesn't exist.", e.arn)
+	case keyward.KindSAMLProvider:
+		return keyward.Errorf(keyward.ErrNoSuchEntity, "Manifest not found for arn %s", e.arn)
+	case keyward.KindServerCertificate:
+		return keyward.Errorf(keyward.ErrNoSuchEntity, "The Server Certificate with name %s cannot be found.", e.name)
 	}
 	return keyward.Errorf(keyward.ErrNoSuchEntity, "%s cannot be found.", e.name)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/authz"
+	"github.com/keyward/keyward/internal/seal"
 	"github.com/keyward/keyward/policy"
 )
 
@@ -28,8 +29,33 @@ type Service struct {
 	Encrypt func(accessKeyID string, secret []byte) ([]byte, error)
 	// IDs makes unique IDs and secrets; nil means RandomIDs.
 	IDs IDSource
+	// Secrets seals the secrets IAM keeps and must read back (MFA seeds,
+	// server certificates' private keys, service-specific passwords),
+	// each bound to its row's identity (SecretAD). nil makes the actions
+	// that keep one fail.
+	Secrets Sealer
 
 	reports reports // last-accessed jobs and credential reports (lastaccessed.go)
+}
+
+// Sealer encrypts and decrypts secrets at rest with associated data: a
+// *seal.Key under the server's key-encryption key.
+type Sealer interface {
+	Seal(plaintext, ad []byte) []byte
+	Open(ciphertext, ad []byte) ([]byte, error)
+}
+
+// SecretAD is the associated data a secret of kind ("mfa",
+// "server-certificate", "service-credential") is sealed with: the row's
+// identity, so that a ciphertext moved to another row does not open.
+func SecretAD(kind, id string) []byte { return seal.AD(kind, id) }
+
+// sealer returns Secrets, or an internal error when it is missing.
+func (s *Service) sealer() (Sealer, error) {
+	if s.Secrets == nil {
+		return nil, errors.New("iam: Service.Secrets is nil")
+	}
+	return s.Secrets, nil
 }
 
 // IDSource makes the unique IDs of new entities and the secrets of new

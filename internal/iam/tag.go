@@ -40,6 +40,12 @@ func (t tagged) target(o *op, action string, extra map[string][]string) (*entity
 			return nil, keyward.Errorf(keyward.ErrNoSuchEntity, "OpenIDConnect Provider not found for arn %s", t.key)
 		}
 		e, err = o.findProvider(t.key)
+	case keyward.KindMFADevice:
+		e, err = o.findDevice(t.key)
+	case keyward.KindSAMLProvider:
+		e, err = o.findSAMLProvider(t.key)
+	case keyward.KindServerCertificate:
+		e, err = o.findServerCertificate(t.key)
 	default:
 		e, err = o.find(t.kind, t.key)
 	}

@@ -113,3 +113,8 @@ func (k *Key) Open(ciphertext, ad []byte) ([]byte, error) {
 	}
 	return pt, nil
 }
+
+// AD is the associated data of a secret of kind kept in the row id
+// ("mfa" and a device's serial number, "server-certificate" and its ID,
+// ...): keyward:KIND:ID.
+func AD(kind, id string) []byte { return []byte("keyward:" + kind + ":" + id) }

@@ -144,7 +144,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.services = []*service{
 		newService("iam", awsquery.NamespaceIAM, awsquery.VersionIAM, iamActions(s), nil),
 		newService("sts", awsquery.NamespaceSTS, awsquery.VersionSTS,
-			awsquery.Actions(&sts.Service{Store: cfg.Store, Authz: s.authz, Tokens: tokens}), sts.UnsignedActions),
+			awsquery.Actions(&sts.Service{Store: cfg.Store, Authz: s.authz, Tokens: tokens, Secrets: cfg.KEK}), sts.UnsignedActions),
 	}
 	s.ra = &rolesanywhere.Service{Store: cfg.Store, Authz: s.authz, Tokens: tokens, Limit: s.limit}
 
@@ -173,6 +173,7 @@ func iamActions(s *Server) map[string]awsquery.Handler {
 		Encrypt: func(accessKeyID string, secret []byte) ([]byte, error) {
 			return s.cfg.KEK.Seal(secret, authn.AccessKeyAD(accessKeyID)), nil
 		},
+		Secrets: s.cfg.KEK,
 	}
 	s.iam = svc
 	actions := awsquery.Actions(svc)

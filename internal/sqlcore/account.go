@@ -6,12 +6,12 @@ import (
 	"github.com/keyward/keyward"
 )
 
-const accountCols = `id, alias, create_date`
+const accountCols = `id, alias, create_date, token_version, outbound_issuer, outbound_enabled`
 
 func (t *Tx) scanAccount(r Row) (keyward.Account, error) {
 	var a keyward.Account
 	var alias sql.NullString
-	err := r.Scan(&a.ID, &alias, t.d.Time(&a.CreateDate))
+	err := r.Scan(&a.ID, &alias, t.d.Time(&a.CreateDate), &a.GlobalEndpointTokenVersion, &a.OutboundIssuer, &a.OutboundEnabled)
 	a.Alias = alias.String
 	return a, err
 }
@@ -21,8 +21,9 @@ func (t *Tx) CreateAccount(a keyward.Account) error {
 	if err := t.writable(); err != nil {
 		return err
 	}
-	n, err := t.exec(`INSERT INTO accounts (id, alias, create_date) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
-		a.ID, nullString(a.Alias), timeArg(a.CreateDate))
+	n, err := t.exec(`INSERT INTO accounts (id, alias, create_date, token_version, outbound_issuer, outbound_enabled)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		a.ID, nullString(a.Alias), timeArg(a.CreateDate), a.GlobalEndpointTokenVersion, a.OutboundIssuer, a.OutboundEnabled)
 	if err != nil {
 		return t.internal("create account", err)
 	}
@@ -71,7 +72,8 @@ func (t *Tx) UpdateAccount(a keyward.Account) error {
 			return errAliasExists(a.Alias)
 		}
 	}
-	n, err := t.exec(`UPDATE accounts SET alias = ? WHERE id = ?`, nullString(a.Alias), a.ID)
+	n, err := t.exec(`UPDATE accounts SET alias = ?, token_version = ?, outbound_issuer = ?, outbound_enabled = ? WHERE id = ?`,
+		nullString(a.Alias), a.GlobalEndpointTokenVersion, a.OutboundIssuer, a.OutboundEnabled, a.ID)
 	if t.d.IsUniqueViolation(err) {
 		return errAliasExists(a.Alias)
 	}

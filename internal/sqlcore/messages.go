@@ -90,6 +90,8 @@ func errNoSuchNamed(kind keyward.EntityKind, name string) error {
 		return errNoSuchGroup(name)
 	case keyward.KindRole:
 		return errNoSuchRole(name)
+	case keyward.KindServerCertificate:
+		return errNoSuchServerCert(name)
 	}
 	return errNoSuchProfile(name)
 }
@@ -112,6 +114,12 @@ const (
 	msgInlineFirst           = "Cannot delete entity, must delete policies first."
 	msgPolicyAttached        = "Cannot delete a policy attached to entities."
 	msgDefaultVersionDeleted = "Cannot delete the default version of a policy."
+	msgLoginProfileFirst     = "Cannot delete entity, must delete login profile first."
+	msgMFADeviceFirst        = "Cannot delete entity, must delete MFA device first."
+	msgSSHKeysFirst          = "Cannot delete entity, must delete SSH public keys first."
+	msgSigningCertsFirst     = "Cannot delete entity, must delete signing certificates first."
+	msgServiceCredsFirst     = "Cannot delete entity, must delete service specific credentials first."
+	msgMFADeviceInUse        = "MFA Device is in use and cannot be deleted."
 )
 
 func errDeleteConflict(msg string) error {
@@ -218,6 +226,70 @@ func errInvalidMarker() error {
 // before sending it.
 func ErrUnstorableText() error {
 	return keyward.Errorf(keyward.ErrInvalidInput, "Text with a NUL character or invalid UTF-8 cannot be stored.")
+}
+
+// Login profiles.
+
+func errLoginProfileExists(user string) error {
+	return keyward.Errorf(keyward.ErrEntityAlreadyExists, "Login Profile for user %s already exists.", user)
+}
+
+func errNoSuchLoginProfile(user string) error {
+	return keyward.Errorf(keyward.ErrNoSuchEntity, "Login Profile for User %s cannot be found.", user)
+}
+
+// MFA devices.
+
+func errMFADeviceExists() error {
+	return keyward.Errorf(keyward.ErrEntityAlreadyExists, "MFADevice entity at the same path and name already exists.")
+}
+
+func errNoSuchMFADevice(serial string) error {
+	return keyward.Errorf(keyward.ErrNoSuchEntity, "MFA Device with serial number %s does not exist.", serial)
+}
+
+// User credentials.
+
+func credentialNoun(kind keyward.CredentialKind) string {
+	switch kind {
+	case keyward.CredentialSSHPublicKey:
+		return "The Public Key"
+	case keyward.CredentialSigningCertificate:
+		return "The Certificate"
+	}
+	return "The Service Specific Credential"
+}
+
+func errCredentialExists(kind keyward.CredentialKind, id string) error {
+	return keyward.Errorf(keyward.ErrEntityAlreadyExists, "%s with id %s already exists.", credentialNoun(kind), id)
+}
+
+func errNoSuchCredential(kind keyward.CredentialKind, id string) error {
+	return keyward.Errorf(keyward.ErrNoSuchEntity, "%s with id %s cannot be found.", credentialNoun(kind), id)
+}
+
+// Server certificates.
+
+func errServerCertExists(name string) error {
+	return keyward.Errorf(keyward.ErrEntityAlreadyExists, "The Server Certificate with name %s already exists.", name)
+}
+
+func errNoSuchServerCert(name string) error {
+	return keyward.Errorf(keyward.ErrNoSuchEntity, "The Server Certificate with name %s cannot be found.", name)
+}
+
+// SAML providers.
+
+func errSAMLProviderExists(name string) error {
+	return keyward.Errorf(keyward.ErrEntityAlreadyExists, "SAMLProvider %s already exists.", name)
+}
+
+func errNoSuchSAMLProvider(arn string) error {
+	return keyward.Errorf(keyward.ErrNoSuchEntity, "Manifest not found for arn %s", arn)
+}
+
+func errSAMLAssertionUsed() error {
+	return keyward.Errorf(keyward.ErrEntityAlreadyExists, "The SAML assertion was used before.")
 }
 
 // IAM Roles Anywhere.

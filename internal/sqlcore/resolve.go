@@ -11,6 +11,9 @@ var (
 	qProfileID = prepared(`SELECT id FROM instance_profiles WHERE account_id = ? AND name_fold = ?`)
 	qPolicyID  = prepared(`SELECT id FROM policies WHERE arn_fold = ?`)
 	qOIDCARN   = `SELECT arn FROM oidc_providers WHERE arn = ?`
+	qMFASerial = `SELECT serial FROM mfa_devices WHERE serial = ?`
+	qSAMLARN   = `SELECT arn FROM saml_providers WHERE arn = ?`
+	qCertID    = `SELECT id FROM server_certificates WHERE account_id = ? AND name_fold = ?`
 )
 
 // idKey names an entity as entityID and refID are asked for it.
@@ -49,6 +52,8 @@ func (t *Tx) entityID(kind keyward.EntityKind, accountID, name string) (string, 
 		q = qRoleID
 	case keyward.KindInstanceProfile:
 		q = qProfileID
+	case keyward.KindServerCertificate:
+		q = qCertID
 	default:
 		return "", errKindHasNoName(kind)
 	}
@@ -75,6 +80,18 @@ func (t *Tx) refID(ref keyward.EntityRef) (string, error) {
 		arn, err := t.lookupID(idKey{keyward.KindOIDCProvider, "", ref.ARN}, qOIDCARN, ref.ARN)
 		if err != nil {
 			return "", t.notFound("find oidc provider", err, errNoSuchOIDCProvider(ref.ARN))
+		}
+		return arn, nil
+	case keyward.KindMFADevice:
+		serial, err := t.lookupID(idKey{keyward.KindMFADevice, "", ref.ARN}, qMFASerial, ref.ARN)
+		if err != nil {
+			return "", t.notFound("find mfa device", err, errNoSuchMFADevice(ref.ARN))
+		}
+		return serial, nil
+	case keyward.KindSAMLProvider:
+		arn, err := t.lookupID(idKey{keyward.KindSAMLProvider, "", ref.ARN}, qSAMLARN, ref.ARN)
+		if err != nil {
+			return "", t.notFound("find saml provider", err, errNoSuchSAMLProvider(ref.ARN))
 		}
 		return arn, nil
 	case keyward.KindTrustAnchor, keyward.KindRolesAnywhereProfile, keyward.KindCRL:

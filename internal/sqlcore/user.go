@@ -97,6 +97,11 @@ func (t *Tx) DeleteUser(accountID, name string) error {
 		conflict{`SELECT COUNT(*) FROM group_members WHERE user_id = ?`, msgLeaveGroupsFirst},
 		conflict{`SELECT COUNT(*) FROM policy_attachments WHERE entity_kind = 'user' AND entity_id = ?`, msgDetachFirst},
 		conflict{`SELECT COUNT(*) FROM inline_policies WHERE entity_kind = 'user' AND entity_id = ?`, msgInlineFirst},
+		conflict{`SELECT COUNT(*) FROM login_profiles WHERE user_id = ?`, msgLoginProfileFirst},
+		conflict{`SELECT COUNT(*) FROM mfa_devices WHERE user_id = ?`, msgMFADeviceFirst},
+		conflict{`SELECT COUNT(*) FROM user_credentials WHERE user_id = ? AND kind = 'ssh-public-key'`, msgSSHKeysFirst},
+		conflict{`SELECT COUNT(*) FROM user_credentials WHERE user_id = ? AND kind = 'signing-certificate'`, msgSigningCertsFirst},
+		conflict{`SELECT COUNT(*) FROM user_credentials WHERE user_id = ? AND kind = 'service-specific'`, msgServiceCredsFirst},
 	); err != nil {
 		return err
 	}

@@ -298,8 +298,9 @@ func (t *roleTarget) keys(extra map[string][]string) map[string][]string {
 // account delegates to the caller's policies, a cross-account caller needs
 // both). Session tags need sts:TagSession and a SourceIdentity needs
 // sts:SetSourceIdentity, both allowed the same way. The root user cannot
-// assume roles. SerialNumber/TokenCode are refused: Keyward has no MFA
-// devices.
+// assume roles. With SerialNumber and TokenCode (a code of the calling
+// user's MFA device) the trust policy sees aws:MultiFactorAuthPresent true
+// and the session carries it.
 func (s *Service) AssumeRole(ctx context.Context, c *keyward.Caller, in *AssumeRoleInput) (*AssumeRoleOutput, error) {
 	// AWS checks the ARN's form before anything else, for any caller: a
 	// RoleArn that is no ARN at all is a 400, never AccessDenied.
@@ -315,8 +316,23 @@ func (s *Service) AssumeRole(ctx context.Context, c *keyward.Caller, in *AssumeR
 	if c.Kind == keyward.CallerFederatedUser {
 		return nil, notAuthorized(c, in.RoleArn)
 	}
-	if in.SerialNumber != "" || in.TokenCode != "" {
-		return nil, errMFA()
+	mfa, err := mfaRequested(in.SerialNumber, in.TokenCode)
+	if err != nil {
+		return nil, err
+	}
+	// A request with MFA is decided as one that proved it (the trust
+	// policy may require aws:MultiFactorAuthPresent), once its code has
+	// verified (and been spent).
+	decider := c
+	if mfa {
+		if err := s.verifyMFA(ctx, c, in.SerialNumber, in.TokenCode, s.now()); err != nil {
+			return nil, err
+		}
+		if !c.MFAPresent {
+			mc := *c
+			mc.MFAPresent = true
+			decider = &mc
+		}
 	}
 	chained := c.Kind == keyward.CallerAssumedRole
 	inherited := inheritedTags(c)
@@ -360,7 +376,7 @@ func (s *Service) AssumeRole(ctx context.Context, c *keyward.Caller, in *AssumeR
 	var role keyward.Role
 	var docs []string
 	var decisions []authz.Decision
-	err := s.Store.View(ctx, func(tx keyward.Tx) error {
+	err = s.Store.View(ctx, func(tx keyward.Tx) error {
 		decisions = decisions[:0]
 		t, err := s.findRole(tx, in.RoleArn)
 		if err != nil {
@@ -372,7 +388,7 @@ func (s *Service) AssumeRole(ctx context.Context, c *keyward.Caller, in *AssumeR
 		role = t.role
 		extra := t.keys(extra)
 		for _, a := range actions {
-			d, err := s.Authz.Decide(ctx, tx, c, authz.Query{Action: a, Resource: role.ARN, Extra: extra, ResourcePolicy: t.trust})
+			d, err := s.Authz.Decide(ctx, tx, decider, authz.Query{Action: a, Resource: role.ARN, Extra: extra, ResourcePolicy: t.trust})
 			if err != nil {
 				return err
 			}
@@ -415,6 +431,8 @@ func (s *Service) AssumeRole(ctx context.Context, c *keyward.Caller, in *AssumeR
 	sess.SessionPolicies = docs
 	sess.SourceIdentity = sourceIdentity
 	sess.Chained = chained
+	// MFA proved now, or by the calling session, carries to the new one.
+	sess.MFAPresent = mfa || c.MFAPresent
 	sess.SessionTags = append(append([]keyward.Tag(nil), inherited...), in.Tags...)
 	for _, t := range inherited {
 		sess.TransitiveTagKeys = append(sess.TransitiveTagKeys, t.Key)

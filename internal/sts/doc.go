@@ -43,15 +43,26 @@
 //     be a client id of the provider; exp, nbf and iat hold within
 //     ClockSkew. The trust policy sees the provider's ARN as a Federated
 //     principal and PROVIDER:aud, :sub, :azp, :amr as condition keys.
+//   - AssumeRoleWithSAML: needs no credentials. The SAML 2.0 response is
+//     verified by crewjam/saml (XML signatures by goxmldsig, which returns
+//     only what the signature covers) against the metadata of the role
+//     account's SAML provider PrincipalArn, as AWS's service provider
+//     (urn:amazon:webservices, https://signin.aws.amazon.com/saml), and
+//     accepted once (Tx.RecordSAMLAssertion). The Role attribute must pair
+//     the role with the provider; the trust policy sees saml:sub,
+//     saml:sub_type, saml:aud, saml:iss, saml:namequalifier, saml:doc and
+//     the attributes AWS names.
 //   - GetSessionToken, GetCallerIdentity (always allowed), GetAccessKeyInfo,
 //     GetFederationToken (IAM users only), DecodeAuthorizationMessage (for
 //     messages sealed by Tokens.EncodeAuthorizationMessage).
 //
 // # Caveats
 //
-// Keyward has no MFA devices: a SerialNumber or TokenCode is refused with
-// AWS's MultiFactorAuthentication AccessDenied. AssumeRoleWithSAML validates
-// its input and answers InvalidIdentityToken: there are no SAML providers.
+// MFA (GetSessionToken and AssumeRole with SerialNumber and TokenCode)
+// takes a code of a virtual MFA device assigned to the calling IAM user or
+// root user, current within one 30-second step, and never the same code
+// twice; a role session chained from an MFA session keeps MFA.
+// aws:MultiFactorAuthAge counts from the session's issue time.
 // Issuers must be https, except plain http to a loopback host (127.0.0.1,
 // ::1, localhost), which tests use; the web identity ProviderId (OAuth 2.0
 // providers) is ignored. PackedPolicySize is the deflated size of the

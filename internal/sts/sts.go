@@ -35,6 +35,8 @@ type Service struct {
 	// fetches caused by a token naming an unknown key id; 0 means one
 	// minute, negative means no limit.
 	JWKSTTL, JWKSRefetch time.Duration
+	// Secrets opens MFA devices' seeds; nil refuses every MFA code.
+	Secrets Sealer
 
 	trustMu sync.Mutex
 	trust   map[string]*trustEntry // role ID -> its compiled trust policy
@@ -139,23 +141,26 @@ type GetSessionTokenOutput struct {
 	Credentials Credentials `xml:"Credentials"`
 }
 
-// errMFA is AWS's refusal of an MFA code it cannot check. Keyward has no MFA
-// devices yet, so every SerialNumber is unknown.
-func errMFA() error {
-	return keyward.Errorf(keyward.ErrAccessDenied, "MultiFactorAuthentication failed, unable to validate MFA code. Please verify your MFA serial number is valid and associated with this user.")
-}
-
 // GetSessionToken returns temporary credentials for an IAM user or the root
 // user: the same principal, with aws:TokenIssueTime set. As in AWS it needs
 // no permission, and session credentials cannot call it. Sessions of the
 // root user last at most an hour (longer requests are shortened, as AWS
-// does).
+// does). With SerialNumber and TokenCode, a code of the caller's MFA
+// device, the session has aws:MultiFactorAuthPresent true (and may call
+// IAM, which AWS allows such sessions only with MFA).
 func (s *Service) GetSessionToken(ctx context.Context, c *keyward.Caller, in *GetSessionTokenInput) (*GetSessionTokenOutput, error) {
 	if c.SessionToken {
 		return nil, keyward.Errorf(keyward.ErrAccessDenied, "Cannot call GetSessionToken with session credentials")
 	}
-	if in.SerialNumber != "" || in.TokenCode != "" {
-		return nil, errMFA()
+	now := s.now()
+	mfa, err := mfaRequested(in.SerialNumber, in.TokenCode)
+	if err != nil {
+		return nil, err
+	}
+	if mfa {
+		if err := s.verifyMFA(ctx, c, in.SerialNumber, in.TokenCode, now); err != nil {
+			return nil, err
+		}
 	}
 	root := c.Kind == keyward.CallerRoot
 	d := in.DurationSeconds
@@ -167,9 +172,9 @@ func (s *Service) GetSessionToken(ctx context.Context, c *keyward.Caller, in *Ge
 	}
 	sess := keyward.Caller{
 		Kind: keyward.CallerUserSession, AccountID: c.AccountID, ARN: c.ARN,
-		UserID: c.UserID, PrincipalID: c.PrincipalID, UserName: c.UserName,
+		UserID: c.UserID, PrincipalID: c.PrincipalID, UserName: c.UserName, MFAPresent: mfa,
 	}
-	creds, err := s.issue(ctx, &sess, time.Duration(d)*time.Second, s.now())
+	creds, err := s.issue(ctx, &sess, time.Duration(d)*time.Second, now)
 	if err != nil {
 		return nil, err
 	}
@@ -283,29 +288,6 @@ func (s *Service) noteRoleUse(ctx context.Context, role *keyward.Role, now time.
 		r.LastUsedRegion = region
 		return tx.UpdateRole(r)
 	})
-}
-
-// AssumeRoleWithSAMLInput is AWS's AssumeRoleWithSAMLRequest.
-type AssumeRoleWithSAMLInput struct {
-	RoleArn         string             `query:"RoleArn"`
-	PrincipalArn    string             `query:"PrincipalArn"`
-	SAMLAssertion   string             `query:"SAMLAssertion"`
-	PolicyArns      []PolicyDescriptor `query:"PolicyArns"`
-	Policy          string             `query:"Policy"`
-	DurationSeconds int                `query:"DurationSeconds"`
-}
-
-// AssumeRoleWithSAMLOutput is AWS's AssumeRoleWithSAMLResult.
-type AssumeRoleWithSAMLOutput struct {
-	Credentials     Credentials     `xml:"Credentials"`
-	AssumedRoleUser AssumedRoleUser `xml:"AssumedRoleUser"`
-}
-
-// AssumeRoleWithSAML is not supported: Keyward has no SAML providers, so no
-// PrincipalArn can name one. It validates the request as AWS does and then
-// answers InvalidIdentityToken, an error the SDKs model for this action.
-func (s *Service) AssumeRoleWithSAML(ctx context.Context, c *keyward.Caller, in *AssumeRoleWithSAMLInput) (*AssumeRoleWithSAMLOutput, error) {
-	return nil, keyward.Errorf(ErrInvalidIdentityToken, "SAML federation is not supported by this server: no SAML provider %s exists.", in.PrincipalArn)
 }
 
 // GetFederationTokenInput is AWS's GetFederationTokenRequest.

@@ -1,0 +1,121 @@
+package iam
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+
+	"github.com/keyward/keyward"
+)
+
+// Outbound web identity federation: the account's setting that lets its
+// principals obtain JSON Web Tokens for outside services
+// (sts:GetWebIdentityToken), and the issuer URL those services trust.
+
+// newOutboundIssuer makes an account's issuer URL, AWS's form:
+// https://UUID.tokens.sts.global.api.aws.
+func newOutboundIssuer() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	x := hex.EncodeToString(b)
+	return "https://" + x[:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:] + ".tokens.sts.global.api.aws"
+}
+
+// EnableOutboundWebIdentityFederationInput is its request (no parameters).
+type EnableOutboundWebIdentityFederationInput struct{}
+
+// EnableOutboundWebIdentityFederationOutput is its result.
+type EnableOutboundWebIdentityFederationOutput struct {
+	IssuerIdentifier string `xml:"IssuerIdentifier"`
+}
+
+// EnableOutboundWebIdentityFederation enables the account's outbound web
+// identity federation and returns its issuer URL, made the first time and
+// kept (FeatureEnabled when it is enabled already).
+func (s *Service) EnableOutboundWebIdentityFederation(ctx context.Context, c *keyward.Caller, in *EnableOutboundWebIdentityFederationInput) (*EnableOutboundWebIdentityFederationOutput, error) {
+	var issuer string
+	err := s.update(ctx, c, false, func(o *op) error {
+		if err := o.authorize("iam:EnableOutboundWebIdentityFederation", "*", nil); err != nil {
+			return err
+		}
+		a, err := o.GetAccount(c.AccountID)
+		if err != nil {
+			return err
+		}
+		if a.OutboundEnabled {
+			return keyward.Errorf(keyward.ErrFeatureEnabled, "Outbound web identity federation is already enabled for this account.")
+		}
+		if a.OutboundIssuer == "" {
+			a.OutboundIssuer = newOutboundIssuer()
+		}
+		a.OutboundEnabled, issuer = true, a.OutboundIssuer
+		return o.UpdateAccount(a)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &EnableOutboundWebIdentityFederationOutput{IssuerIdentifier: issuer}, nil
+}
+
+// DisableOutboundWebIdentityFederationInput is its request (no
+// parameters).
+type DisableOutboundWebIdentityFederationInput struct{}
+
+// DisableOutboundWebIdentityFederation disables it (FeatureDisabled when it
+// is not enabled); the issuer URL is kept for a later Enable.
+func (s *Service) DisableOutboundWebIdentityFederation(ctx context.Context, c *keyward.Caller, in *DisableOutboundWebIdentityFederationInput) (*struct{}, error) {
+	err := s.update(ctx, c, false, func(o *op) error {
+		if err := o.authorize("iam:DisableOutboundWebIdentityFederation", "*", nil); err != nil {
+			return err
+		}
+		a, err := o.GetAccount(c.AccountID)
+		if err != nil {
+			return err
+		}
+		if !a.OutboundEnabled {
+			return keyward.Errorf(keyward.ErrFeatureDisabled, "Outbound web identity federation is not enabled for this account.")
+		}
+		a.OutboundEnabled = false
+		return o.UpdateAccount(a)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &struct{}{}, nil
+}
+
+// GetOutboundWebIdentityFederationInfoInput is its request (no
+// parameters).
+type GetOutboundWebIdentityFederationInfoInput struct{}
+
+// GetOutboundWebIdentityFederationInfoOutput is its result.
+type GetOutboundWebIdentityFederationInfoOutput struct {
+	IssuerIdentifier  string `xml:"IssuerIdentifier"`
+	JwtVendingEnabled bool   `xml:"JwtVendingEnabled"`
+}
+
+// GetOutboundWebIdentityFederationInfo returns the account's issuer URL
+// and whether the feature is enabled (FeatureDisabled when it never was).
+func (s *Service) GetOutboundWebIdentityFederationInfo(ctx context.Context, c *keyward.Caller, in *GetOutboundWebIdentityFederationInfoInput) (*GetOutboundWebIdentityFederationInfoOutput, error) {
+	var out GetOutboundWebIdentityFederationInfoOutput
+	err := s.view(ctx, c, func(o *op) error {
+		if err := o.authorize("iam:GetOutboundWebIdentityFederationInfo", "*", nil); err != nil {
+			return err
+		}
+		a, err := o.GetAccount(c.AccountID)
+		if err != nil {
+			return err
+		}
+		if a.OutboundIssuer == "" {
+			return keyward.Errorf(keyward.ErrFeatureDisabled, "Outbound web identity federation is not enabled for this account.")
+		}
+		out = GetOutboundWebIdentityFederationInfoOutput{IssuerIdentifier: a.OutboundIssuer, JwtVendingEnabled: a.OutboundEnabled}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}

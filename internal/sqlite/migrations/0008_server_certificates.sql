@@ -1,0 +1,16 @@
+-- Server certificates (issue 15). private_key is sealed by IAM and never
+-- returned.
+CREATE TABLE server_certificates (
+	id          TEXT PRIMARY KEY,
+	account_id  TEXT NOT NULL,
+	name        TEXT NOT NULL,
+	name_fold   TEXT NOT NULL,
+	path        TEXT NOT NULL,
+	arn         TEXT NOT NULL,
+	body        TEXT NOT NULL,
+	chain       TEXT NOT NULL DEFAULT '',
+	private_key BLOB NOT NULL,
+	upload_date INTEGER,
+	expiration  INTEGER,
+	UNIQUE (account_id, name_fold)
+);
