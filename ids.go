@@ -3,6 +3,7 @@ package keyward
 import (
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/hex"
 )
 
 // ID prefixes, AWS's: access keys (long-term and temporary) and the unique
@@ -42,4 +43,25 @@ func NewSecretAccessKey() string {
 	b := make([]byte, 30)
 	rand.Read(b)
 	return base64.StdEncoding.EncodeToString(b)
+}
+
+// NewUUID returns a random version 4 UUID in lower-case hex
+// (xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx): the shape of AWS's request ids,
+// job ids and deletion task ids.
+func NewUUID() string {
+	var u [16]byte
+	rand.Read(u[:]) // never fails
+	u[6] = u[6]&0x0f | 0x40
+	u[8] = u[8]&0x3f | 0x80
+	var b [36]byte
+	hex.Encode(b[0:8], u[0:4])
+	b[8] = '-'
+	hex.Encode(b[9:13], u[4:6])
+	b[13] = '-'
+	hex.Encode(b[14:18], u[6:8])
+	b[18] = '-'
+	hex.Encode(b[19:23], u[8:10])
+	b[23] = '-'
+	hex.Encode(b[24:], u[10:])
+	return string(b[:])
 }

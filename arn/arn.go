@@ -140,3 +140,19 @@ func ParsePrincipal(s string) Principal {
 	}
 	return Principal{}
 }
+
+// IsAccountID reports whether s is an AWS account ID: twelve digits.
+func IsAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for i := 0; i < 12; i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// RootARN returns the ARN of an account's root user, arn:aws:iam::ACCOUNT:root.
+func RootARN(accountID string) string { return "arn:aws:iam::" + accountID + ":root" }

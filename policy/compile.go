@@ -310,7 +310,7 @@ func compilePrincipal(p *Principal) *cprincipal {
 		switch {
 		case v == "*":
 			c.all = true
-		case isAccountID(v):
+		case arn.IsAccountID(v):
 			c.accounts = append(c.accounts, v)
 		default:
 			switch pr := arn.ParsePrincipal(v); pr.Kind {

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/keyward/keyward/arn"
 )
 
 // Policy language versions.
@@ -835,7 +837,7 @@ func (p *parser) principal(n *node, path string) *Principal {
 }
 
 func checkAWSPrincipal(v string) string {
-	if v == "*" || isAccountID(v) || IsUniqueID(v) {
+	if v == "*" || arn.IsAccountID(v) || IsUniqueID(v) {
 		return ""
 	}
 	if strings.ContainsAny(v, "*?") {
@@ -845,18 +847,6 @@ func checkAWSPrincipal(v string) string {
 		return fmt.Sprintf("principal %q must be \"*\", a 12-digit account id or an ARN", v)
 	}
 	return ""
-}
-
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for i := 0; i < 12; i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 func (p *parser) conditions(n *node, path string) []Condition {

@@ -90,7 +90,7 @@ func (e *evalState) parsePrincipal() {
 	r := e.req
 	e.principal = arn.ParsePrincipal(r.Principal)
 	e.principalAccount = e.principal.AccountID
-	if e.principal.Kind == arn.NotPrincipal && isAccountID(r.Principal) {
+	if e.principal.Kind == arn.NotPrincipal && arn.IsAccountID(r.Principal) {
 		e.principal.Kind, e.principalAccount = arn.Root, r.Principal
 	}
 }
@@ -100,7 +100,7 @@ func (e *evalState) parsePrincipal() {
 // "" for a service principal and a placeholder otherwise.
 func quickPrincipal(p string) (string, arn.PrincipalKind) {
 	switch {
-	case isAccountID(p):
+	case arn.IsAccountID(p):
 		return p, arn.Root
 	case !strings.HasPrefix(p, "arn:"):
 		return "", arn.NotPrincipal
@@ -510,7 +510,7 @@ func (e *evalState) condition(c *ccond) bool {
 // callers give no SCPs.
 func scpApplies(principal string) bool {
 	if !strings.HasPrefix(principal, "arn:") {
-		return principal == "" || isAccountID(principal)
+		return principal == "" || arn.IsAccountID(principal)
 	}
 	return !strings.Contains(principal, ":role/aws-service-role/") && !strings.Contains(principal, ":assumed-role/AWSServiceRoleFor")
 }

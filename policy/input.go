@@ -194,7 +194,7 @@ func FillPrincipalContext(r *Request) {
 	p := arn.ParsePrincipal(r.Principal)
 	switch p.Kind {
 	case arn.NotPrincipal:
-		if isAccountID(r.Principal) {
+		if arn.IsAccountID(r.Principal) {
 			set("aws:PrincipalArn", "arn:aws:iam::"+r.Principal+":root")
 			set("aws:PrincipalAccount", r.Principal)
 			set("aws:PrincipalType", "Account")

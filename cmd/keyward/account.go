@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/arn"
 	"github.com/keyward/keyward/internal/seal"
 	"github.com/keyward/keyward/internal/server"
 )
@@ -62,7 +63,7 @@ func runAccount(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if fs.NArg() > 0 {
 		return usageError("%s: unexpected argument %q", name, fs.Arg(0))
 	}
-	if id != nil && *id != "" && !isAccountID(*id) {
+	if id != nil && *id != "" && !arn.IsAccountID(*id) {
 		return usageError("%s: --id must be 12 digits, not %q", name, *id)
 	}
 	store, err := openCommandStore(ctx, name, cfg.data, cfg.store, false) // export.go

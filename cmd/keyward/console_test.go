@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"encoding/base32"
 	"encoding/base64"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -24,6 +26,7 @@ import (
 	"github.com/keyward/keyward/internal/seal"
 	"github.com/keyward/keyward/internal/server"
 	"github.com/keyward/keyward/internal/sqlite"
+	"github.com/keyward/keyward/internal/totp"
 	"github.com/keyward/keyward/sigv4"
 )
 
@@ -608,4 +611,95 @@ func TestConsole_SessionsAcrossReplicas(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestConsole_LoginProfiles: password sign-in with IAM's own login
+// profiles: a user signs in with the password an administrator set; a wrong
+// one is refused; a user who must change it is held at the change page,
+// changes it there (iam:ChangePassword) and goes on; a user with an MFA
+// device is asked for a code and gets in with a current one.
+func TestConsole_LoginProfiles(t *testing.T) {
+	_, hs, root := consoleServer(t, serveConfig{})
+	c := hs.Client()
+	must := func(form url.Values) string {
+		t.Helper()
+		code, body := call(t, c, hs.URL, root, "iam", form)
+		if code != 200 {
+			t.Fatalf("%s: %d %s", form.Get("Action"), code, body)
+		}
+		return body
+	}
+	// As on AWS, users change their own password when the account's policy
+	// lets them (or a policy allows iam:ChangePassword).
+	must(iamForm("UpdateAccountPasswordPolicy", "AllowUsersToChangePassword", "true", "MinimumPasswordLength", "8"))
+	for _, u := range []struct{ name, reset string }{{"dana", "false"}, {"erin", "true"}, {"finn", "false"}} {
+		must(iamForm("CreateUser", "UserName", u.name))
+		must(iamForm("CreateLoginProfile", "UserName", u.name, "Password", "Start-Passw0rd!", "PasswordResetRequired", u.reset))
+	}
+	// finn has an MFA device, enabled with two codes computed here.
+	var dev struct {
+		Serial string `xml:"CreateVirtualMFADeviceResult>VirtualMFADevice>SerialNumber"`
+		Seed   string `xml:"CreateVirtualMFADeviceResult>VirtualMFADevice>Base32StringSeed"`
+	}
+	if err := xml.Unmarshal([]byte(must(iamForm("CreateVirtualMFADevice", "VirtualMFADeviceName", "finn-phone"))), &dev); err != nil {
+		t.Fatal(err)
+	}
+	seedText, _ := base64.StdEncoding.DecodeString(dev.Seed)
+	seed, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(strings.TrimRight(string(seedText), "="))
+	if err != nil {
+		t.Fatalf("the MFA seed %q: %v", seedText, err)
+	}
+	step := totp.Step(time.Now())
+	must(iamForm("EnableMFADevice", "UserName", "finn", "SerialNumber", dev.Serial,
+		"AuthenticationCode1", totp.Code(seed, step-2), "AuthenticationCode2", totp.Code(seed, step-1)))
+
+	signIn := func(cc *consoleClient, user, password, code string) (*http.Response, string) {
+		_, form := cc.get("/console/signin")
+		if !strings.Contains(form, `name="password"`) {
+			t.Fatalf("the sign-in form has no password field:\n%.500s", form)
+		}
+		return cc.post("/console/signin", url.Values{"csrf": {csrf(t, form)}, "method": {"password"}, "account": {"111122223333"},
+			"username": {user}, "password": {password}, "mfa_code": {code}, "next": {"/console/users"}})
+	}
+	tests := []struct {
+		name, user, password, code string
+		status                     int
+		location, body             string
+	}{
+		{"right password", "dana", "Start-Passw0rd!", "", http.StatusSeeOther, "/console/users", ""},
+		{"wrong password", "dana", "nope", "", http.StatusUnauthorized, "", "The sign-in failed"},
+		{"unknown user", "nobody", "Start-Passw0rd!", "", http.StatusUnauthorized, "", "The sign-in failed"},
+		{"MFA code missing", "finn", "Start-Passw0rd!", "", http.StatusUnauthorized, "", `name="mfa_code"`},
+		{"MFA code wrong", "finn", "Start-Passw0rd!", "000000", http.StatusUnauthorized, "", "The sign-in failed"},
+		{"MFA code current", "finn", "Start-Passw0rd!", totp.Code(seed, step), http.StatusSeeOther, "/console/users", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cc := newConsoleClient(t, hs)
+			resp, body := signIn(cc, tt.user, tt.password, tt.code)
+			if resp.StatusCode != tt.status || resp.Header.Get("Location") != tt.location || !strings.Contains(body, tt.body) {
+				t.Errorf("password sign-in as %s = %d to %q, want %d to %q with %q\n%.300s", tt.user, resp.StatusCode, resp.Header.Get("Location"), tt.status, tt.location, tt.body, body)
+			}
+		})
+	}
+	t.Run("reset required", func(t *testing.T) {
+		cc := newConsoleClient(t, hs)
+		if resp, _ := signIn(cc, "erin", "Start-Passw0rd!", ""); resp.Header.Get("Location") != "/console/password" {
+			t.Fatalf("erin's sign-in goes to %q, want /console/password", resp.Header.Get("Location"))
+		}
+		if resp, _ := cc.get("/console/roles"); resp.Header.Get("Location") != "/console/password" {
+			t.Errorf("GET /console/roles before the change goes to %q, want /console/password", resp.Header.Get("Location"))
+		}
+		_, form := cc.get("/console/password")
+		resp, body := cc.post("/console/password", url.Values{"csrf": {csrf(t, form)}, "old_password": {"Start-Passw0rd!"}, "new_password": {"N3w-Passw0rd!x"}, "confirm_password": {"N3w-Passw0rd!x"}})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("changing the password = %d\n%s", resp.StatusCode, body[strings.Index(body, "<main"):])
+		}
+		if resp, _ := cc.get("/console/users"); resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusForbidden {
+			t.Errorf("GET /console/users after the change = %d, want the page (or its AccessDenied)", resp.StatusCode)
+		}
+		if resp, _ := signIn(newConsoleClient(t, hs), "erin", "N3w-Passw0rd!x", ""); resp.Header.Get("Location") != "/console/users" {
+			t.Errorf("erin's sign-in with the new password goes to %q, want /console/users", resp.Header.Get("Location"))
+		}
+	})
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/arn"
 	"github.com/keyward/keyward/authorize"
 	"github.com/keyward/keyward/internal/authz"
 	"github.com/keyward/keyward/internal/postgres"
@@ -170,7 +171,7 @@ func (cfg serveConfig) check(log *slog.Logger) (*settings, error) {
 	if st.accountID == "" {
 		st.accountID = DefaultAccountID
 	}
-	if !isAccountID(st.accountID) {
+	if !arn.IsAccountID(st.accountID) {
 		return nil, usageError("serve: KEYWARD_ACCOUNT_ID must be 12 digits, not %q", st.accountID)
 	}
 	st.rootKeyID, st.rootSecret = os.Getenv("KEYWARD_ROOT_ACCESS_KEY_ID"), os.Getenv("KEYWARD_ROOT_SECRET_ACCESS_KEY")
@@ -393,16 +394,4 @@ func loadKEK(dataDir string, memory, emptyStore bool) ([]byte, error) {
 		return nil, fmt.Errorf("serve: key-encryption key: %w", err)
 	}
 	return k, nil
-}
-
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }

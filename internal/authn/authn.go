@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/arn"
 	"github.com/keyward/keyward/internal/seal"
 	"github.com/keyward/keyward/sigv4"
 )
@@ -163,7 +164,7 @@ func (a *Authenticator) longTermKey(ctx context.Context, id, service string) (*c
 		ck.lastUsed = k.LastUsedDate
 		if k.UserName == "" {
 			ck.caller = keyward.Caller{Kind: keyward.CallerRoot, AccountID: k.AccountID,
-				ARN: "arn:aws:iam::" + k.AccountID + ":root", UserID: k.AccountID}
+				ARN: arn.RootARN(k.AccountID), UserID: k.AccountID}
 			return nil
 		}
 		u, err := tx.GetUser(k.AccountID, k.UserName)

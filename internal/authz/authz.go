@@ -134,7 +134,7 @@ func (a *Authorizer) Decide(ctx context.Context, tx keyward.Tx, c *keyward.Calle
 	req := policy.Request{Principal: c.ARN, Action: q.Action, Resource: q.Resource, ResourceAccount: account}
 	if isRoot(c) {
 		// The root user is not limited by IAM policies in its own account.
-		req.Principal = "arn:aws:iam::" + c.AccountID + ":root"
+		req.Principal = arn.RootARN(c.AccountID)
 		a.fillContext(&req, c, nil, q.Extra)
 		ps := policy.Policies{Identity: policy.NewSet(), Resource: q.ResourcePolicy}
 		ps.Evaluate(&req, &d.Result)
@@ -346,7 +346,7 @@ func (a *Authorizer) fillContext(req *policy.Request, c *keyward.Caller, tags []
 	switch c.Kind {
 	case keyward.CallerRoot:
 		set("aws:PrincipalType", "Account")
-		set("aws:PrincipalArn", "arn:aws:iam::"+c.AccountID+":root")
+		set("aws:PrincipalArn", arn.RootARN(c.AccountID))
 	case keyward.CallerUser, keyward.CallerUserSession:
 		set("aws:PrincipalType", "User")
 		set("aws:PrincipalArn", c.ARN)

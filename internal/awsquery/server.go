@@ -2,8 +2,6 @@ package awsquery
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
@@ -245,22 +243,6 @@ func isForm(ct string) bool {
 	return strings.EqualFold(strings.TrimSpace(ct), "application/x-www-form-urlencoded")
 }
 
-// NewRequestID returns a random version 4 UUID in lower-case hex, the
-// shape of AWS's request ids.
-func NewRequestID() string {
-	var u [16]byte
-	rand.Read(u[:])
-	u[6] = u[6]&0x0f | 0x40
-	u[8] = u[8]&0x3f | 0x80
-	var b [36]byte
-	hex.Encode(b[0:8], u[0:4])
-	b[8] = '-'
-	hex.Encode(b[9:13], u[4:6])
-	b[13] = '-'
-	hex.Encode(b[14:18], u[6:8])
-	b[18] = '-'
-	hex.Encode(b[19:23], u[8:10])
-	b[23] = '-'
-	hex.Encode(b[24:], u[10:])
-	return string(b[:])
-}
+// NewRequestID returns a new request id: a random version 4 UUID, the
+// shape of AWS's.
+func NewRequestID() string { return keyward.NewUUID() }

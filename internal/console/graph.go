@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/keyward/keyward/arn"
 	"github.com/keyward/keyward/internal/iam"
 	"github.com/keyward/keyward/policy"
 )
@@ -189,7 +190,7 @@ func buildGraph(roles []iam.RoleDetail, account string) *graphData {
 			for _, a := range st.Principal.AWS {
 				n := awsPrincipal(a, account, principal)
 				add(n)
-				if n.ID == "arn:aws:iam::"+account+":root" && !slices.Contains(g.Delegating, r.ARN) {
+				if n.ID == arn.RootARN(account) && !slices.Contains(g.Delegating, r.ARN) {
 					g.Delegating = append(g.Delegating, r.ARN)
 				}
 			}
@@ -288,7 +289,7 @@ func awsPrincipal(a, account string, principal func(id, label, kind, url string)
 	case a == "*":
 		return principal("*", "Anyone (*)", "anyone", "")
 	case len(a) == 12 && strings.Trim(a, "0123456789") == "":
-		a = "arn:aws:iam::" + a + ":root"
+		a = arn.RootARN(a)
 	}
 	parts := strings.SplitN(a, ":", 6)
 	if len(parts) < 6 {

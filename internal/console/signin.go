@@ -146,9 +146,9 @@ func (c *Console) signOut(p *page) error {
 	return nil
 }
 
-// The forced password change: iam:ChangePassword, which arrives with login
-// profiles (issue 15); until then the action is unknown and the page says
-// so.
+// The forced password change: iam:ChangePassword as the user, which the
+// account's password policy (AllowUsersToChangePassword) or the user's
+// policies must allow, as on AWS.
 func (c *Console) passwordForm(p *page) error { return p.render("password", nil) }
 
 func (c *Console) changePassword(p *page) error {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/keyward/keyward/arn"
 	"github.com/keyward/keyward/catalog"
 	"github.com/keyward/keyward/internal/iam"
 	"github.com/keyward/keyward/policy"
@@ -269,7 +270,7 @@ func (s *wizardState) trustDocument(account string) (string, error) {
 		if s.AccountKind == "other" {
 			id = s.AccountID
 		}
-		st.Principal = map[string]string{"AWS": "arn:aws:iam::" + id + ":root"}
+		st.Principal = map[string]string{"AWS": arn.RootARN(id)}
 		if s.ExternalID != "" {
 			cond["StringEquals"] = map[string]string{"sts:ExternalId": s.ExternalID}
 		}

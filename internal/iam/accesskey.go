@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/arn"
 )
 
 // keyOwner finds the user the UserName member of an access key action names
@@ -21,7 +22,7 @@ func (o *op) keyOwner(action string, userName *string) (string, error) {
 			return "", err
 		}
 		if root {
-			return "", o.authorize(action, "arn:aws:iam::"+o.c.AccountID+":root", nil)
+			return "", o.authorize(action, arn.RootARN(o.c.AccountID), nil)
 		}
 		name = n
 	}
@@ -245,7 +246,7 @@ func (s *Service) GetAccessKeyLastUsed(ctx context.Context, c *keyward.Caller, i
 			return notFound
 		}
 		if k.UserName == "" {
-			return o.authorize("iam:GetAccessKeyLastUsed", "arn:aws:iam::"+c.AccountID+":root", nil)
+			return o.authorize("iam:GetAccessKeyLastUsed", arn.RootARN(c.AccountID), nil)
 		}
 		_, err = o.target("iam:GetAccessKeyLastUsed", keyward.KindUser, k.UserName, nil)
 		return err

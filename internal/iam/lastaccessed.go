@@ -3,7 +3,6 @@ package iam
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/base64"
 	"encoding/csv"
 	"fmt"
@@ -207,18 +206,9 @@ func (s *Service) GenerateServiceLastAccessedDetails(ctx context.Context, c *key
 	}
 	job := &accessJob{accountID: c.AccountID, granularity: deref(in.Granularity, "SERVICE_LEVEL"), created: s.now(), entities: map[string][]EntityDetails{}}
 	job.build(docs, entities, activity)
-	id := newJobID()
+	id := keyward.NewUUID()
 	s.reports.addJob(id, job)
 	return &GenerateServiceLastAccessedDetailsOutput{JobID: id}, nil
-}
-
-// newJobID returns a version 4 UUID, the shape of AWS's job IDs.
-func newJobID() string {
-	var u [16]byte
-	rand.Read(u[:])
-	u[6] = u[6]&0x0f | 0x40
-	u[8] = u[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:])
 }
 
 func (s *Service) activity(ctx context.Context, accountID string) ([]keyward.Activity, error) {
@@ -736,7 +726,7 @@ func (s *Service) credentialCSV(ctx context.Context, accountID string) ([]byte, 
 		if err != nil {
 			return err
 		}
-		row := []string{"<root_account>", "arn:aws:iam::" + accountID + ":root", reportTime(acct.CreateDate), "not_supported", "no_information", "not_supported", "not_supported", fmt.Sprint(mfa[""])}
+		row := []string{"<root_account>", arn.RootARN(accountID), reportTime(acct.CreateDate), "not_supported", "no_information", "not_supported", "not_supported", fmt.Sprint(mfa[""])}
 		row = append(append(append(append(row, keyColumns(keys, 0)...), keyColumns(keys, 1)...), certColumns(certs, 0)...), certColumns(certs, 1)...)
 		w.Write(row)
 		users, _, err := tx.ListUsers(accountID, keyward.ListOptions{})

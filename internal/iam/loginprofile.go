@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/arn"
 	"github.com/keyward/keyward/internal/authz"
 	"github.com/keyward/keyward/policy"
 )
@@ -33,7 +34,7 @@ func (o *op) profileOwner(action string, userName *string) (*entity, error) {
 			return nil, err
 		}
 		if root {
-			if err := o.authorize(action, "arn:aws:iam::"+o.c.AccountID+":root", nil); err != nil {
+			if err := o.authorize(action, arn.RootARN(o.c.AccountID), nil); err != nil {
 				return nil, err
 			}
 			return nil, errRootPassword
@@ -261,10 +262,15 @@ type SignInResult struct {
 	// before anything else, because an administrator required it or it
 	// expired under a policy without HardExpiry.
 	MustChangePassword bool
+	// MFA: a code of the user's device was checked.
+	MFA bool
 }
 
 // errSignIn is the one answer to every failed sign-in, so that it does not
 // tell which of the user, the password or the code was wrong.
+// ErrSignIn is exported for sign-in pages that must answer the same way.
+var ErrSignIn = errSignIn
+
 var errSignIn = keyward.Errorf(keyward.ErrAccessDenied, "Your authentication information is incorrect. Please try again.")
 
 // dummyHash is checked when there is no profile, so that a sign-in for an
@@ -319,7 +325,7 @@ func (s *Service) SignIn(ctx context.Context, accountID, userName, password, mfa
 		if err := tx.UpdateUser(u); err != nil {
 			return err
 		}
-		res = SignInResult{User: u, MustChangePassword: expired || p.PasswordResetRequired}
+		res = SignInResult{User: u, MustChangePassword: expired || p.PasswordResetRequired, MFA: mfaCode != ""}
 		return nil
 	})
 	if err != nil {

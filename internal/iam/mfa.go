@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/arn"
 	"github.com/keyward/keyward/internal/totp"
 )
 
@@ -453,7 +454,7 @@ func (s *Service) ListVirtualMFADevices(ctx context.Context, c *keyward.Caller, 
 				if err != nil {
 					return err
 				}
-				v.User = &User{UserID: c.AccountID, ARN: "arn:aws:iam::" + c.AccountID + ":root", CreateDate: Time(a.CreateDate)}
+				v.User = &User{UserID: c.AccountID, ARN: arn.RootARN(c.AccountID), CreateDate: Time(a.CreateDate)}
 			case d.UserName != "":
 				u, err := o.GetUser(c.AccountID, d.UserName)
 				if err != nil {
@@ -536,8 +537,16 @@ func (s *Service) checkSignInMFA(tx keyward.Tx, u keyward.User, code string, now
 			return tx.UpdateMFADevice(d)
 		}
 	}
+	if has && code == "" {
+		return ErrMFACodeNeeded
+	}
 	if has {
 		return errSignIn
 	}
 	return nil
 }
+
+// ErrMFACodeNeeded is SignIn's answer when the password was right and the
+// user has an MFA device but no code was given: a sign-in page then asks
+// for one, as AWS's does.
+var ErrMFACodeNeeded = keyward.Errorf(keyward.ErrAccessDenied, "An MFA code is required.")

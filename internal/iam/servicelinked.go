@@ -2,8 +2,6 @@ package iam
 
 import (
 	"context"
-	"crypto/rand"
-	"fmt"
 	"strings"
 
 	"github.com/keyward/keyward"
@@ -144,7 +142,7 @@ func (s *Service) DeleteServiceLinkedRole(ctx context.Context, c *keyward.Caller
 			return keyward.Errorf(keyward.ErrInvalidInput, "Role %s is not a service-linked role.", r.Name)
 		}
 		task = keyward.ServiceLinkedRoleDeletion{
-			TaskID:     "task" + r.Path + r.Name + "/" + newUUID(),
+			TaskID:     "task" + r.Path + r.Name + "/" + keyward.NewUUID(),
 			AccountID:  c.AccountID,
 			RoleName:   r.Name,
 			Status:     keyward.DeletionSucceeded,
@@ -187,15 +185,6 @@ func (s *Service) DeleteServiceLinkedRole(ctx context.Context, c *keyward.Caller
 		return nil, err
 	}
 	return &DeleteServiceLinkedRoleOutput{DeletionTaskID: task.TaskID}, nil
-}
-
-// newUUID returns a random version 4 UUID.
-func newUUID() string {
-	var u [16]byte
-	rand.Read(u[:])
-	u[6] = u[6]&0x0f | 0x40
-	u[8] = u[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:])
 }
 
 // GetServiceLinkedRoleDeletionStatusInput is its action's request.

@@ -274,25 +274,13 @@ func resourceAccount(owner *string) (string, error) {
 		return "", nil
 	}
 	s := *owner
-	if a, err := arn.Parse(s); err == nil && a.Service == "iam" && a.Resource == "root" && isDigits12(a.AccountID) {
+	if a, err := arn.Parse(s); err == nil && a.Service == "iam" && a.Resource == "root" && arn.IsAccountID(a.AccountID) {
 		return a.AccountID, nil
 	}
-	if isDigits12(s) {
+	if arn.IsAccountID(s) {
 		return s, nil
 	}
 	return "", keyward.Errorf(keyward.ErrInvalidInput, "ResourceOwner %s is not an account ARN (arn:aws:iam::ACCOUNT-ID:root).", s)
-}
-
-func isDigits12(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // checkCaller checks a CallerArn: a principal ARN.

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/arn"
 )
 
 // Deletion conflicts, in AWS's words.
@@ -191,7 +192,7 @@ func (s *Service) GetUser(ctx context.Context, c *keyward.Caller, in *GetUserInp
 }
 
 func (s *Service) getRootUser(ctx context.Context, c *keyward.Caller) (*GetUserOutput, error) {
-	arn := "arn:aws:iam::" + c.AccountID + ":root"
+	arn := arn.RootARN(c.AccountID)
 	var a keyward.Account
 	err := s.view(ctx, c, func(o *op) error {
 		if err := o.authorize("iam:GetUser", arn, nil); err != nil {

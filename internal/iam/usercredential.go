@@ -18,6 +18,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/arn"
 )
 
 // SSH public keys, signing certificates and service-specific credentials:
@@ -47,7 +48,7 @@ func (o *op) credentialOwner(action string, userName *string, extra map[string][
 			return "", err
 		}
 		if root {
-			if err := o.authorize(action, "arn:aws:iam::"+o.c.AccountID+":root", extra); err != nil {
+			if err := o.authorize(action, arn.RootARN(o.c.AccountID), extra); err != nil {
 				return "", err
 			}
 			if !rootOK {

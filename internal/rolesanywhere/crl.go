@@ -127,7 +127,7 @@ func (s *Service) ImportCrl(ctx context.Context, r *Request, in *ImportCrlInput)
 		if err := checkTags(nil, tags); err != nil {
 			return err
 		}
-		id := newUUID()
+		id := keyward.NewUUID()
 		c := keyward.CRL{AccountID: o.c.AccountID, ID: id, ARN: o.arn("crl", id), Name: in.Name, TrustAnchorARN: ta.arn,
 			Data: der, Enabled: in.Enabled != nil && *in.Enabled, CreateDate: now, UpdateDate: now}
 		if err := o.tx.CreateCRL(c); err != nil {

@@ -193,7 +193,7 @@ func (s *Service) CreateProfile(ctx context.Context, r *Request, in *CreateProfi
 		if err := checkTags(nil, tags); err != nil {
 			return err
 		}
-		id := newUUID()
+		id := keyward.NewUUID()
 		p := keyward.RolesAnywhereProfile{AccountID: o.c.AccountID, ID: id, ARN: o.arn("profile", id), Name: in.Name,
 			Enabled: in.Enabled != nil && *in.Enabled, RoleARNs: in.RoleArns, ManagedPolicyARNs: in.ManagedPolicyArns,
 			SessionPolicy: in.SessionPolicy, DurationSeconds: DefaultDuration,

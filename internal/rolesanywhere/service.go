@@ -2,7 +2,6 @@ package rolesanywhere
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"sync"
@@ -197,23 +196,6 @@ func requestTags(tags []keyward.Tag) map[string][]string {
 	}
 	m["aws:TagKeys"] = keys
 	return m
-}
-
-// newUUID returns a random (version 4) UUID, the form of the service's IDs.
-func newUUID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	const hexd = "0123456789abcdef"
-	out := make([]byte, 0, 36)
-	for i, c := range b {
-		if i == 4 || i == 6 || i == 8 || i == 10 {
-			out = append(out, '-')
-		}
-		out = append(out, hexd[c>>4], hexd[c&15])
-	}
-	return string(out)
 }
 
 // trustEntry is a role's compiled trust policy, kept while its text is

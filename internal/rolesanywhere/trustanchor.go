@@ -288,7 +288,7 @@ func (s *Service) CreateTrustAnchor(ctx context.Context, r *Request, in *CreateT
 		if err := checkTags(nil, tags); err != nil {
 			return err
 		}
-		id := newUUID()
+		id := keyward.NewUUID()
 		a := keyward.TrustAnchor{AccountID: o.c.AccountID, ID: id, ARN: o.arn("trust-anchor", id), Name: in.Name,
 			SourceType: in.Source.SourceType, SourceData: data, Enabled: in.Enabled != nil && *in.Enabled,
 			NotificationSettings: applyNotificationSettings(defaultNotificationSettings(), in.NotificationSettings, o.c.AccountID),

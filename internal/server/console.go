@@ -9,9 +9,11 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/arn"
 	"github.com/keyward/keyward/internal/audit"
 	"github.com/keyward/keyward/internal/awsquery"
 	"github.com/keyward/keyward/internal/console"
+	"github.com/keyward/keyward/internal/iam"
 	"github.com/keyward/keyward/internal/sts"
 )
 
@@ -33,7 +35,7 @@ func (s *Server) newConsole() *console.Console {
 		Backend:   consoleBackend{s},
 		AccountID: s.cfg.AccountID,
 		AuditFile: s.cfg.AuditFile,
-		Passwords: s.cfg.ConsolePasswords,
+		Passwords: s.passwords(),
 		Sessions:  shared,
 		Log:       s.log,
 	})
@@ -176,4 +178,53 @@ func (b consoleBackend) Decide(ctx context.Context, c *keyward.Caller, action, r
 		}
 	}
 	return tr, err
+}
+
+// passwords is the console's password sign-in: Config.ConsolePasswords when
+// set, else IAM's own login profiles (iam.Service.SignIn).
+func (s *Server) passwords() console.Passwords {
+	if s.cfg.ConsolePasswords != nil {
+		return s.cfg.ConsolePasswords
+	}
+	return loginProfiles{s}
+}
+
+// loginProfiles signs users in with their login profile's password, and
+// their MFA device's code when they have one. Attempts spend the rate-limit
+// tokens of the user and of the source address (with --rate-limit), on top
+// of the password hash's own cost.
+type loginProfiles struct{ s *Server }
+
+func (l loginProfiles) SignIn(ctx context.Context, in console.PasswordSignIn) (*keyward.Caller, error) {
+	s := l.s
+	if err := s.limit("signin:" + in.SourceIP); err != nil {
+		return nil, err
+	}
+	if err := s.limit("signin:" + strings.ToLower(in.Account+"/"+in.UserName)); err != nil {
+		return nil, err
+	}
+	account := in.Account
+	if !arn.IsAccountID(account) {
+		err := s.store.View(ctx, func(tx keyward.Tx) error {
+			a, err := tx.GetAccountByAlias(strings.ToLower(account))
+			account = a.ID
+			return err
+		})
+		if err != nil {
+			return nil, iam.ErrSignIn
+		}
+	}
+	res, err := s.iam.SignIn(ctx, account, in.UserName, in.Password, in.MFACode)
+	if err == iam.ErrMFACodeNeeded {
+		return nil, console.ErrMFARequired
+	}
+	if err != nil {
+		return nil, err
+	}
+	u := res.User
+	c := &keyward.Caller{Kind: keyward.CallerUser, AccountID: u.AccountID, ARN: u.ARN, UserID: u.ID, PrincipalID: u.ID, UserName: u.Name, MFAPresent: res.MFA}
+	if res.MustChangePassword {
+		return c, console.ErrPasswordResetRequired
+	}
+	return c, nil
 }
