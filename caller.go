@@ -40,8 +40,9 @@ type Caller struct {
 	// SessionName is the role session name.
 	SessionName string
 	AccessKeyID string
-	// Temporary credentials.
-	SessionToken    bool
+	// Temporary reports temporary credentials (a session token); the fields
+	// below it describe the session.
+	Temporary       bool
 	SessionPolicies []string // inline session policy, and the documents of PolicyArns
 	SessionTags     []Tag
 	// TransitiveTagKeys name the session tags that pass to sessions this

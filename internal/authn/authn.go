@@ -119,7 +119,7 @@ func (a *Authenticator) finish(r *http.Request, signed *sigv4.Signed, service st
 	caller.SourceIP = sourceIP(r)
 	caller.SecureTransport = r.TLS != nil
 	caller.UserAgent = r.UserAgent()
-	if caller.SessionToken {
+	if caller.Temporary {
 		return &caller
 	}
 	a.noteUse(r.Context(), signed.AccessKeyID, service, signed.Region, now)

@@ -285,7 +285,7 @@ var secureTransport = &tls.ConnectionState{}
 func principalOf(c *keyward.Caller) *authorize.Principal {
 	p := &authorize.Principal{Type: kindName(c.Kind), ARN: c.ARN, AccountID: c.AccountID, UserID: c.UserID, UserName: c.UserName,
 		RoleARN: c.RoleARN, RoleName: c.RoleName, SessionName: c.SessionName, SourceIdentity: c.SourceIdentity,
-		MFAPresent: c.MFAPresent, AccessKeyID: c.AccessKeyID, Temporary: c.SessionToken}
+		MFAPresent: c.MFAPresent, AccessKeyID: c.AccessKeyID, Temporary: c.Temporary}
 	if len(c.SessionTags) > 0 {
 		p.SessionTags = make(map[string]string, len(c.SessionTags))
 		for _, t := range c.SessionTags {

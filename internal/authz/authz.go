@@ -366,9 +366,9 @@ func (a *Authorizer) fillContext(req *policy.Request, c *keyward.Caller, tags []
 	// Long-term credentials carry no MFA context, as on AWS, except for a
 	// request that proves MFA itself (AssumeRole with a TokenCode), whose
 	// authentication is now.
-	if c.SessionToken || c.MFAPresent {
+	if c.Temporary || c.MFAPresent {
 		set("aws:MultiFactorAuthPresent", strconv.FormatBool(c.MFAPresent))
-		if c.SessionToken && !c.TokenIssueTime.IsZero() {
+		if c.Temporary && !c.TokenIssueTime.IsZero() {
 			set("aws:TokenIssueTime", c.TokenIssueTime.UTC().Format(time.RFC3339))
 		}
 		if c.MFAPresent {

@@ -203,7 +203,7 @@ func TestAuthorize_SessionTokenWithoutMFA(t *testing.T) {
 	e := newEnv(t)
 	gina := e.user("gina", allow("iam:*", "*", ""))
 	sess := *gina
-	sess.Kind, sess.SessionToken = keyward.CallerUserSession, true
+	sess.Kind, sess.Temporary = keyward.CallerUserSession, true
 	res := "arn:aws:iam::" + acct + ":user/gina"
 	if err := e.az.Authorize(context.Background(), &sess, "iam:GetUser", res, nil); keyward.ErrorCode(err) != keyward.ErrAccessDenied {
 		t.Errorf("Authorize(session without MFA, iam:GetUser) = %v, want AccessDenied", err)
@@ -230,7 +230,7 @@ func TestAuthorize_SessionPolicies(t *testing.T) {
 	session := func(name string, policies ...string) *keyward.Caller {
 		return &keyward.Caller{Kind: keyward.CallerAssumedRole, AccountID: acct, ARN: "arn:aws:sts::" + acct + ":assumed-role/app/" + name,
 			UserID: "AROAAPP00000000000001:" + name, PrincipalID: "AROAAPP00000000000001", RoleName: "app", RoleARN: "arn:aws:iam::" + acct + ":role/app", SessionName: name,
-			SessionToken: true, SessionPolicies: policies}
+			Temporary: true, SessionPolicies: policies}
 	}
 	reader := session("reader", allow("s3:GetObject", "*", ""))
 	writer := session("writer", allow("s3:PutObject", "*", ""))

@@ -130,7 +130,7 @@ func (b consoleBackend) CheckKey(ctx context.Context, sourceIP, accessKeyID, sec
 func (b consoleBackend) Issue(ctx context.Context, c *keyward.Caller, d time.Duration) (console.Credentials, error) {
 	now := time.Now().UTC().Truncate(time.Second)
 	sess := *c
-	sess.SessionToken, sess.TokenIssueTime = true, now
+	sess.Temporary, sess.TokenIssueTime = true, now
 	id := sts.TemporaryAccessKeyID(c.AccountID)
 	exp := now.Add(d)
 	tok, err := b.s.tokens.Issue(ctx, &sess, id, keyward.NewSecretAccessKey(), exp)

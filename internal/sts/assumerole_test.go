@@ -114,8 +114,8 @@ func TestAssumeRole_Durations(t *testing.T) {
 		t.Fatal(err)
 	}
 	session := e.open(out.Credentials)
-	if !session.SessionToken || session.Chained {
-		t.Errorf("first session: SessionToken %v Chained %v, want true, false", session.SessionToken, session.Chained)
+	if !session.Temporary || session.Chained {
+		t.Errorf("first session: SessionToken %v Chained %v, want true, false", session.Temporary, session.Chained)
 	}
 	msgMax := "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."
 	msgChain := "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining."

@@ -43,8 +43,8 @@ func TestAuthenticator_SessionCredentials(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Verify(session-signed request) = %v", err)
 	}
-	if c.ARN != out.AssumedRoleUser.Arn || !c.SessionToken || c.AccessKeyID != out.Credentials.AccessKeyID {
-		t.Errorf("Verify() = %s (session %v, key %s), want %s with its key", c.ARN, c.SessionToken, c.AccessKeyID, out.AssumedRoleUser.Arn)
+	if c.ARN != out.AssumedRoleUser.Arn || !c.Temporary || c.AccessKeyID != out.Credentials.AccessKeyID {
+		t.Errorf("Verify() = %s (session %v, key %s), want %s with its key", c.ARN, c.Temporary, c.AccessKeyID, out.AssumedRoleUser.Arn)
 	}
 	// Another session's token with this key id, and an expired session.
 	other, err := e.svc.AssumeRole(context.Background(), alice, &AssumeRoleInput{RoleArn: "arn:aws:iam::" + acct + ":role/r", RoleSessionName: "other"})

@@ -83,7 +83,7 @@ func (s *Service) GetCallerIdentity(ctx context.Context, c *keyward.Caller, in *
 func (s *Service) issue(ctx context.Context, c *keyward.Caller, d time.Duration, now time.Time) (Credentials, error) {
 	now = now.UTC().Truncate(time.Second)
 	c.TokenIssueTime = now
-	c.SessionToken = true
+	c.Temporary = true
 	id := TemporaryAccessKeyID(c.AccountID)
 	secret := keyward.NewSecretAccessKey()
 	exp := now.Add(d)
@@ -149,7 +149,7 @@ type GetSessionTokenOutput struct {
 // device, the session has aws:MultiFactorAuthPresent true (and may call
 // IAM, which AWS allows such sessions only with MFA).
 func (s *Service) GetSessionToken(ctx context.Context, c *keyward.Caller, in *GetSessionTokenInput) (*GetSessionTokenOutput, error) {
-	if c.SessionToken {
+	if c.Temporary {
 		return nil, keyward.Errorf(keyward.ErrAccessDenied, "Cannot call GetSessionToken with session credentials")
 	}
 	now := s.now()
@@ -323,7 +323,7 @@ func (s *Service) GetFederationToken(ctx context.Context, c *keyward.Caller, in 
 	if err := sessionLimits("", 0, in.PolicyArns); err != nil {
 		return nil, err
 	}
-	if c.SessionToken {
+	if c.Temporary {
 		return nil, keyward.Errorf(keyward.ErrAccessDenied, "Cannot call GetFederationToken with session credentials")
 	}
 	if c.Kind != keyward.CallerUser {

@@ -172,7 +172,7 @@ func (t *Tokens) open(token, accessKeyID string, now time.Time) (*cachedSession,
 	if err := decodePayload(payload, &cs.sess.Caller, &cs.sess.Secret, &cs.expiry); err != nil {
 		return nil, authn.InvalidToken()
 	}
-	cs.sess.Caller.SessionToken = true
+	cs.sess.Caller.Temporary = true
 	cs.sess.Caller.AccessKeyID = accessKeyID
 	cs.sess.Caller.SessionExpiry = cs.expiry
 	return cs, nil

@@ -46,7 +46,7 @@ func TestTokens_RoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatalf("OpenSession = %v", err)
 	}
-	want.SessionToken = true
+	want.Temporary = true
 	want.AccessKeyID = "ASIAEXAMPLEEXAMPLE12"
 	want.SessionExpiry = exp
 	if diff := cmp.Diff(*want, s.Caller, cmpopts.EquateEmpty()); diff != "" {
