@@ -87,11 +87,11 @@ func TestREADME_Runs(t *testing.T) {
 	blocks := readmeBlocks(t)
 	// What each block is, by its first line: run here, or run elsewhere.
 	known := map[string]string{
-		"make build": "elsewhere: CI runs make test; TestMakeServe_Interrupt runs make serve",
-		"make serve": "elsewhere: TestMakeServe_Interrupt",
-		"aws --version": "run",
-		"aws --endpoint-url": "run",
-		"aws iam create-role": "run",
+		"make build":              "elsewhere: CI runs make test; TestMakeServe_Interrupt runs make serve",
+		"make serve":              "elsewhere: TestMakeServe_Interrupt",
+		"aws --version":           "run",
+		"aws --endpoint-url":      "run",
+		"aws iam create-role":     "run",
 		"keyward policy validate": "run",
 	}
 	dir := t.TempDir()

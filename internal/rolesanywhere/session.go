@@ -253,7 +253,7 @@ func (s *Service) CreateSession(ctx context.Context, r *Request) (*CreateSession
 		SessionTags:     tags,
 		SourceIdentity:  sourceIdentity,
 		TokenIssueTime:  now,
-		Temporary:    true,
+		Temporary:       true,
 	}
 	keyID := sts.TemporaryAccessKeyID(role.AccountID)
 	secret := keyward.NewSecretAccessKey()
