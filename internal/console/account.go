@@ -7,51 +7,6 @@ import (
 	"github.com/keyward/keyward/internal/iam"
 )
 
-// providersData is the identity providers page.
-type providersData struct {
-	OIDC []oidcProvider
-}
-
-type oidcProvider struct {
-	ARN string
-	iam.GetOpenIDConnectProviderOutput
-}
-
-func (c *Console) providers(p *page) error {
-	p.Nav = "providers"
-	d := &providersData{}
-	if l, err := call[iam.ListOpenIDConnectProvidersOutput](p, "ListOpenIDConnectProviders"); p.soft(err) {
-		for _, e := range l.OpenIDConnectProviderList {
-			op := oidcProvider{ARN: e.ARN}
-			if g, err := call[iam.GetOpenIDConnectProviderOutput](p, "GetOpenIDConnectProvider", "OpenIDConnectProviderArn", e.ARN); p.soft(err) {
-				op.GetOpenIDConnectProviderOutput = *g
-			}
-			d.OIDC = append(d.OIDC, op)
-		}
-	}
-	return p.render("providers", d)
-}
-
-func (c *Console) providerOp(p *page) error {
-	p.Nav = "providers"
-	switch p.r.PathValue("op") {
-	case "new":
-		v := pairs("Url", p.form("url"))
-		addList(v, "ClientIDList", lines(p.form("client_ids")))
-		addList(v, "ThumbprintList", lines(p.form("thumbprints")))
-		if _, err := p.invoke("iam", "CreateOpenIDConnectProvider", v); err != nil {
-			return err
-		}
-		return p.redirect(Prefix+"providers", "Identity provider added.")
-	case "delete":
-		if _, err := call[struct{}](p, "DeleteOpenIDConnectProvider", "OpenIDConnectProviderArn", p.form("arn")); err != nil {
-			return err
-		}
-		return p.redirect(Prefix+"providers", "Identity provider deleted.")
-	}
-	return c.renderStatus(p.w, p.r, p, 404, "notfound", nil)
-}
-
 // accountData is the account settings page.
 type accountData struct {
 	Aliases   []string

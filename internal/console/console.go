@@ -22,8 +22,10 @@ const Prefix = "/console/"
 // does so as the caller it is given, through the same authorization and
 // audit as the API.
 type Backend interface {
-	// Invoke runs one IAM or STS action ("iam", "CreateRole") for c, its
-	// parameters as a Query form (Tags.member.1.Key=...), validated against
+	// Invoke runs one IAM, STS or IAM Roles Anywhere action ("iam",
+	// "CreateRole"; "rolesanywhere", "ListProfiles") for c, its parameters
+	// as a Query form (Tags.member.1.Key=...; for Roles Anywhere, its
+	// route's and query's members: it sends no body), validated against
 	// the action's model and audited as the API's requests are. The
 	// result is the action's output (*iam.CreateRoleOutput), nil for
 	// actions without one; errors are *keyward.Error values.
@@ -151,7 +153,13 @@ func (c *Console) now() time.Time {
 // security headers.
 func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
-	// No inline script or style anywhere: everything comes from /console/static/.
+	// No inline script or style anywhere: everything comes from
+	// /console/static/. Images alone may be data: URLs: a new MFA
+	// device's QR code encodes its secret, which IAM returns once, so the
+	// page carries the PNG itself rather than keeping the secret on the
+	// server (in the store, or in one replica's memory) until the browser
+	// asks for an image. An image runs no script and a data: URL loads
+	// nothing, so this opens no way to run or send anything.
 	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
@@ -206,6 +214,7 @@ func (c *Console) routes() {
 	m.Handle("POST "+Prefix+"policy/{op}", c.page(c.policyOp))
 
 	m.Handle("GET "+Prefix+"providers", c.page(c.providers))
+	m.Handle("GET "+Prefix+"providers/saml", c.page(c.samlProvider))
 	m.Handle("POST "+Prefix+"providers/{op}", c.page(c.providerOp))
 	m.Handle("GET "+Prefix+"account", c.page(c.account))
 	m.Handle("POST "+Prefix+"account/{op}", c.page(c.accountOp))
@@ -214,6 +223,7 @@ func (c *Console) routes() {
 	m.Handle("POST "+Prefix+"simulator", c.page(c.simulator))
 	m.Handle("GET "+Prefix+"audit", c.page(c.auditTrail))
 	m.Handle("GET "+Prefix+"graph", c.page(c.trustGraph))
+	m.Handle("GET "+Prefix+"rolesanywhere", c.page(c.rolesAnywhere))
 	m.HandleFunc(Prefix, func(w http.ResponseWriter, r *http.Request) {
 		c.renderStatus(w, r, nil, http.StatusNotFound, "notfound", nil)
 	})

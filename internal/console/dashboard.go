@@ -3,6 +3,7 @@ package console
 import (
 	"encoding/base64"
 	"encoding/csv"
+	"strconv"
 	"strings"
 	"time"
 
@@ -40,6 +41,7 @@ func (c *Console) dashboard(p *page) error {
 	p.Nav = "dashboard"
 	d := &dashboardData{Account: p.caller.AccountID}
 	rootKeys := check{Title: "Root user access key"}
+	rootMFA := check{Title: "Root user MFA"}
 	if sum, err := call[iam.GetAccountSummaryOutput](p, "GetAccountSummary"); p.soft(err) {
 		get := func(k string) int { n, _ := sum.Get(k); return n }
 		d.Counts = []count{
@@ -53,16 +55,23 @@ func (c *Console) dashboard(p *page) error {
 		if !rootKeys.OK {
 			rootKeys.Detail = "The root user has an access key: AWS advises none (use IAM users or roles)."
 		}
+		// AccountMFAEnabled counts the devices assigned to root now.
+		rootMFA.Known = true
+		rootMFA.OK = get("AccountMFAEnabled") == 1
+		rootMFA.Detail = "The root user has an MFA device."
+		if !rootMFA.OK {
+			rootMFA.Detail = "The root user has no MFA device: AWS advises one for the account's most powerful identity."
+		}
 	}
 	if al, err := call[iam.ListAccountAliasesOutput](p, "ListAccountAliases"); err == nil {
 		d.Aliases = al.AccountAliases
 	}
 	now := c.now()
-	noMFA := check{Title: "Users without MFA"}
+	noMFA := usersWithoutMFA(p)
 	oldKeys := check{Title: "Access keys older than 90 days"}
 	unusedKeys := check{Title: "Access keys unused for 90 days"}
 	if rows := credentialReport(p); rows != nil {
-		for _, chk := range []*check{&noMFA, &oldKeys, &unusedKeys} {
+		for _, chk := range []*check{&oldKeys, &unusedKeys} {
 			chk.Known = true
 		}
 		for _, r := range rows {
@@ -72,9 +81,6 @@ func (c *Console) dashboard(p *page) error {
 					rootKeys.Detail += " It was last used " + r["access_key_1_last_used_date"] + "."
 				}
 				continue
-			}
-			if r["mfa_active"] != "true" {
-				noMFA.Items = append(noMFA.Items, user)
 			}
 			for _, k := range []string{"access_key_1", "access_key_2"} {
 				if r[k+"_active"] != "true" {
@@ -108,10 +114,10 @@ func (c *Console) dashboard(p *page) error {
 			}
 		}
 	}
-	for _, chk := range []*check{&noMFA, &oldKeys, &unusedKeys, &unusedRoles} {
+	for _, chk := range []*check{&oldKeys, &unusedKeys, &unusedRoles} {
 		chk.OK = len(chk.Items) == 0
 	}
-	d.Checks = []check{rootKeys, noMFA, oldKeys, unusedKeys, unusedRoles}
+	d.Checks = []check{rootMFA, rootKeys, noMFA, oldKeys, unusedKeys, unusedRoles}
 	return p.render("dashboard", d)
 }
 
@@ -144,4 +150,59 @@ func credentialReport(p *page) []map[string]string {
 		out = append(out, m)
 	}
 	return out
+}
+
+// maxCheckItems is how many names a check lists; the rest are counted.
+const maxCheckItems = 50
+
+// usersWithoutMFA is the check of the users no MFA device is assigned to,
+// from the devices as they are now (ListVirtualMFADevices): the credential
+// report, which AWS and Keyward keep for four hours, would lag behind a
+// device just assigned or removed.
+func usersWithoutMFA(p *page) check {
+	chk := check{Title: "Users without MFA"}
+	withMFA := map[string]bool{}
+	marker := ""
+	for {
+		out, err := call[iam.ListVirtualMFADevicesOutput](p, "ListVirtualMFADevices", "AssignmentStatus", "Assigned", "Marker", marker, "MaxItems", "1000")
+		if err != nil {
+			return chk
+		}
+		for _, d := range out.VirtualMFADevices {
+			if d.User != nil && d.User.UserName != "" {
+				withMFA[strings.ToLower(d.User.UserName)] = true
+			}
+		}
+		if marker = out.Marker; !out.IsTruncated || marker == "" {
+			break
+		}
+	}
+	var without []string
+	marker = ""
+	for {
+		out, err := call[iam.ListUsersOutput](p, "ListUsers", "Marker", marker, "MaxItems", "1000")
+		if err != nil {
+			return chk
+		}
+		for _, u := range out.Users {
+			if !withMFA[strings.ToLower(u.UserName)] {
+				without = append(without, u.UserName)
+			}
+		}
+		if marker = out.Marker; !out.IsTruncated || marker == "" {
+			break
+		}
+	}
+	chk.Known, chk.OK = true, len(without) == 0
+	if chk.OK {
+		chk.Detail = "Every user has an MFA device."
+		return chk
+	}
+	chk.Detail = strconv.Itoa(len(without)) + " users have no MFA device assigned: AWS advises one for every user who signs in to the console."
+	if len(without) > maxCheckItems {
+		chk.Items = append(without[:maxCheckItems:maxCheckItems], "and "+strconv.Itoa(len(without)-maxCheckItems)+" more")
+	} else {
+		chk.Items = without
+	}
+	return chk
 }

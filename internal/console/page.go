@@ -1,7 +1,10 @@
 package console
 
 import (
+	"bytes"
 	"errors"
+	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -40,6 +43,7 @@ type identity struct {
 	Switched bool   // a role switched to: the header offers the way back
 	Back     string // the identity the way back returns to
 	Root     bool
+	MFA      bool // the session proved MFA (aws:MultiFactorAuthPresent)
 }
 
 // handler is a signed-in page's handler. It returns an error to show
@@ -58,8 +62,8 @@ func (c *Console) page(h handler) http.Handler {
 			return
 		}
 		if r.Method == http.MethodPost {
-			r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
-			if err := r.ParseForm(); err != nil || !equalTokens(s.csrf, r.PostForm.Get("csrf")) {
+			r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+			if err := parseForm(r); err != nil || !equalTokens(s.csrf, r.PostForm.Get("csrf")) {
 				c.renderStatus(w, r, nil, http.StatusForbidden, "forbidden", nil)
 				return
 			}
@@ -94,7 +98,7 @@ func (c *Console) page(h handler) http.Handler {
 
 func identityOf(s *session, c *keyward.Caller) identity {
 	top := s.top()
-	id := identity{Label: top.label, ARN: c.ARN, Account: c.AccountID, Root: c.Kind == keyward.CallerRoot}
+	id := identity{Label: top.label, ARN: c.ARN, Account: c.AccountID, Root: c.Kind == keyward.CallerRoot, MFA: c.MFAPresent}
 	if s.depth() > 1 {
 		id.Switched = true
 		id.Back = s.below().label
@@ -283,6 +287,37 @@ func (p *page) soft(err error) bool {
 	p.c.log.Error("console: internal error", "path", p.r.URL.Path, "err", err)
 	p.Errors = append(p.Errors, &apiError{Code: keyward.ErrInternalFailure, Message: "An internal error occurred."})
 	return false
+}
+
+// maxForm bounds a POSTed form: a SAML metadata document, the largest
+// thing the console takes, is rarely past a few hundred kilobytes.
+const maxForm = 1 << 20
+
+// parseForm reads a POSTed form, URL-encoded or multipart (a file chosen
+// in a form that uploads one, such as SAML metadata).
+func parseForm(r *http.Request) error {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+		return r.ParseMultipartForm(maxForm)
+	}
+	return r.ParseForm()
+}
+
+// fileOrForm is the text of the file a multipart form carries as file, or
+// else its field name: forms that take a document offer both.
+func (p *page) fileOrForm(file, name string) (string, error) {
+	if p.r.MultipartForm != nil {
+		if f, _, err := p.r.FormFile(file); err == nil {
+			defer f.Close()
+			b, err := io.ReadAll(io.LimitReader(f, maxForm))
+			if err != nil {
+				return "", err
+			}
+			if len(bytes.TrimSpace(b)) > 0 {
+				return string(b), nil
+			}
+		}
+	}
+	return p.r.PostForm.Get(name), nil
 }
 
 // form is a POSTed field, trimmed.

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"reflect"
 	"strings"
 	"sync"
 	"time"
@@ -34,6 +35,7 @@ var funcs = template.FuncMap{
 	"isSLR":     func(p string) bool { return strings.HasPrefix(p, "/aws-service-role/") },
 	"policyURL": func(arn string) string { return Prefix + "policy?arn=" + url.QueryEscape(arn) },
 	"prefix":    func() string { return Prefix },
+	"roleName":  func(arn string) string { return arn[strings.LastIndex(arn, "/")+1:] },
 	"dict": func(kv ...any) map[string]any {
 		m := make(map[string]any, len(kv)/2)
 		for i := 0; i+1 < len(kv); i += 2 {
@@ -106,8 +108,11 @@ var titles = map[string]string{
 	"wizard": "Create role", "policies": "Policies", "policy": "Policy", "editor": "Policy editor",
 	"providers": "Identity providers", "account": "Account settings", "simulator": "Policy simulator",
 	"audit": "Audit trail", "graph": "Trust graph", "switchrole": "Switch role", "password": "Change password",
-	"error": "Error", "accesskey": "Access key created",
+	"error": "Error", "accesskey": "Access key created", "mfa": "Assign MFA device", "secret": "Shown once",
+	"samlprovider": "SAML provider", "rolesanywhere": "Roles Anywhere",
 }
+
+var timeType = reflect.TypeFor[time.Time]()
 
 func formatDate(t any) string {
 	var tt time.Time
@@ -119,6 +124,12 @@ func formatDate(t any) string {
 	case *time.Time:
 		if v != nil {
 			tt = *v
+		}
+	default:
+		// Other packages' wire times (rolesanywhere's timestamp) are
+		// time.Time underneath.
+		if rv := reflect.ValueOf(t); rv.IsValid() && rv.Type().ConvertibleTo(timeType) {
+			tt = rv.Convert(timeType).Interface().(time.Time)
 		}
 	}
 	if tt.IsZero() {

@@ -91,6 +91,8 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		if keyward.ErrorCode(err) == keyward.ErrThrottling {
 			d.Error = "Too many sign-in attempts. Wait a moment and try again."
+		} else if d.Method == "password" {
+			d.Error = "The sign-in failed: check the account, the user name, the password and the MFA code."
 		} else {
 			d.Error = "The sign-in failed: check the account, the access key ID and the secret access key."
 		}

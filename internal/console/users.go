@@ -99,6 +99,7 @@ type userData struct {
 	Keys      []keyInfo
 	Advisor   *iam.GetServiceLastAccessedDetailsOutput
 	Policies  []iam.Policy // attachable, for the attach form
+	Creds     *credentials // the Security credentials tab, but access keys
 }
 
 // groupPolicies is a group of the user with the policies it brings.
@@ -147,6 +148,7 @@ func (c *Console) user(p *page) error {
 				d.Keys = append(d.Keys, ki)
 			}
 		}
+		d.Creds = loadCredentials(p, name)
 	case "advisor":
 		d.Advisor = accessAdvisor(p, u.User.ARN)
 	default:
@@ -236,6 +238,9 @@ func (c *Console) userOp(p *page) error {
 			return err
 		}
 		return p.redirect(Prefix+"users", "User "+name+" deleted.")
+	}
+	if handled, err := c.credentialOp(p, name, back, p.r.PathValue("op")); handled {
+		return err
 	}
 	op, ok := userOps[p.r.PathValue("op")]
 	if !ok {

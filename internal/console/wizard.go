@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/url"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -34,6 +35,10 @@ type wizardState struct {
 	WebProvider string // an OIDC provider's ARN, or a well-known issuer
 	WebAudience string
 	SAMLARN     string
+	SAMLAccess  string // console (console and API: SAML:aud), api (API only: a condition of choice)
+	SAMLRegion  string // the sign-in endpoint's region, "" for the global one
+	SAMLAttr    string // api: the condition's key, SAML:sub, ...
+	SAMLValue   string
 	Custom      string
 
 	Policies []string // ARNs to attach
@@ -55,7 +60,17 @@ type wizardData struct {
 	TrustErr string
 	Error    *apiError
 	Accounts string // this account's ID
+	// The account's identity providers, offered by the trust step (empty
+	// when the caller may not list them: then an ARN is typed).
+	SAMLProviders []samlProvider
+	OIDCProviders []string
+	SAMLKeys      []string
 }
+
+// samlConditionKeys are the keys AWS's console offers for a SAML role
+// with API access only (IAM's saml: context keys).
+var samlConditionKeys = []string{"SAML:aud", "SAML:iss", "SAML:sub", "SAML:sub_type", "SAML:namequalifier", "SAML:doc",
+	"SAML:edupersonaffiliation", "SAML:edupersonprincipalname", "SAML:edupersonorgdn", "SAML:commonName", "SAML:mail", "SAML:uid"}
 
 // servicePrincipal is a service the trust step offers.
 type servicePrincipal struct{ Principal, Name string }
@@ -101,6 +116,7 @@ func (p *page) wizardState() *wizardState {
 		Step: p.form("step"), Entity: p.form("entity"), Service: p.form("service"), AccountKind: p.form("account_kind"),
 		AccountID: p.form("account_id"), ExternalID: p.form("external_id"), RequireMFA: p.form("require_mfa") == "1",
 		WebProvider: p.form("web_provider"), WebAudience: p.form("web_audience"), SAMLARN: p.form("saml_arn"), Custom: f.Get("custom"),
+		SAMLAccess: p.form("saml_access"), SAMLRegion: p.form("saml_region"), SAMLAttr: p.form("saml_attr"), SAMLValue: p.form("saml_value"),
 		Boundary: p.form("boundary"), Search: p.form("q"), Name: p.form("name"), Description: f.Get("description"),
 		Path: p.form("path"), MaxSession: p.form("max_session"), TagKeys: f["tag_key"], TagValues: f["tag_value"],
 	}
@@ -126,6 +142,21 @@ func (p *page) wizardState() *wizardState {
 	if s.MaxSession == "" {
 		s.MaxSession = "3600"
 	}
+	if s.SAMLAccess == "" {
+		s.SAMLAccess = "console"
+	}
+	return s
+}
+
+// wizardStart is the walk-through's first step; a link may choose the
+// trusted entity (an identity provider's "Assign role").
+func (p *page) wizardStart() *wizardState {
+	s := &wizardState{Step: "trust", Entity: "service", Service: "lambda.amazonaws.com", AccountKind: "this", MaxSession: "3600", SAMLAccess: "console"}
+	switch e := p.query("entity"); e {
+	case "service", "account", "web", "saml", "custom":
+		s.Entity = e
+	}
+	s.SAMLARN, s.WebProvider = p.query("saml_arn"), p.query("web_provider")
 	return s
 }
 
@@ -134,7 +165,7 @@ func (p *page) wizardState() *wizardState {
 // review, creates the role and attaches its policies.
 func (c *Console) wizard(p *page) error {
 	p.Nav = "roles"
-	s := &wizardState{Step: "trust", Entity: "service", Service: "lambda.amazonaws.com", AccountKind: "this", MaxSession: "3600"}
+	s := p.wizardStart()
 	if p.r.Method == "POST" {
 		s = p.wizardState()
 	}
@@ -166,6 +197,18 @@ func (c *Console) wizard(p *page) error {
 	}
 	if s.Step == "trust" {
 		d.Services = servicePrincipals()
+		d.SAMLKeys = samlConditionKeys
+		// Quiet: without iam:List*Providers the ARN is typed instead.
+		if l, err := call[iam.ListSAMLProvidersOutput](p, "ListSAMLProviders"); err == nil {
+			for _, e := range l.SAMLProviderList {
+				d.SAMLProviders = append(d.SAMLProviders, samlProvider{SAMLProviderListEntry: e, Name: samlProviderName(e.ARN)})
+			}
+		}
+		if l, err := call[iam.ListOpenIDConnectProvidersOutput](p, "ListOpenIDConnectProviders"); err == nil {
+			for _, e := range l.OpenIDConnectProviderList {
+				d.OIDCProviders = append(d.OIDCProviders, e.ARN)
+			}
+		}
 	}
 	doc, err := s.trustDocument(p.caller.AccountID)
 	if err != nil {
@@ -278,6 +321,9 @@ func (s *wizardState) trustDocument(account string) (string, error) {
 			cond["Bool"] = map[string]string{"aws:MultiFactorAuthPresent": "true"}
 		}
 	case "web":
+		if s.WebProvider == "" {
+			return "", errors.New("choose an identity provider")
+		}
 		st.Principal = map[string]string{"Federated": s.WebProvider}
 		st.Action = "sts:AssumeRoleWithWebIdentity"
 		if s.WebAudience != "" {
@@ -288,9 +334,27 @@ func (s *wizardState) trustDocument(account string) (string, error) {
 			cond["StringEquals"] = map[string]string{host + ":aud": s.WebAudience}
 		}
 	case "saml":
+		// AWS's SAML trust policy: the provider as the federated principal,
+		// and SAML:aud, the sign-in endpoint the IdP posts its response
+		// to, for console access; for API access only, the condition the
+		// administrator chooses.
+		if s.SAMLARN == "" {
+			return "", errors.New("choose a SAML provider")
+		}
 		st.Principal = map[string]string{"Federated": s.SAMLARN}
 		st.Action = "sts:AssumeRoleWithSAML"
-		cond["StringEquals"] = map[string]string{"SAML:aud": "https://signin.aws.amazon.com/saml"}
+		if s.SAMLAccess == "api" {
+			if s.SAMLAttr == "" || s.SAMLValue == "" {
+				return "", errors.New("API access only: choose an attribute and the value it must have")
+			}
+			cond["StringEquals"] = map[string]string{s.SAMLAttr: s.SAMLValue}
+			break
+		}
+		aud, err := samlEndpoint(s.SAMLRegion)
+		if err != nil {
+			return "", err
+		}
+		cond["StringEquals"] = map[string]string{"SAML:aud": aud}
 	default:
 		return "", errors.New("choose a trusted entity type")
 	}
@@ -310,4 +374,19 @@ func (s *wizardState) trustDocument(account string) (string, error) {
 		return out, err
 	}
 	return out, nil
+}
+
+// regionCode is the form of an AWS region's code (us-east-1).
+var regionCode = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
+
+// samlEndpoint is the SAML sign-in endpoint of a region, or AWS's global
+// one for "": what a response's audience names, so what SAML:aud holds.
+func samlEndpoint(region string) (string, error) {
+	if region == "" {
+		return "https://signin.aws.amazon.com/saml", nil
+	}
+	if !regionCode.MatchString(region) {
+		return "", errors.New("the sign-in endpoint's region " + strconv.Quote(region) + " is not a region code such as us-east-1")
+	}
+	return "https://" + region + ".signin.aws.amazon.com/saml", nil
 }

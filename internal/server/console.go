@@ -3,8 +3,10 @@ package server
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -14,6 +16,7 @@ import (
 	"github.com/keyward/keyward/internal/awsquery"
 	"github.com/keyward/keyward/internal/console"
 	"github.com/keyward/keyward/internal/iam"
+	"github.com/keyward/keyward/internal/rolesanywhere"
 	"github.com/keyward/keyward/internal/sts"
 )
 
@@ -47,26 +50,38 @@ func (s *Server) consoleRoutes(mux *http.ServeMux) {
 	mux.Handle("GET "+strings.TrimSuffix(console.Prefix, "/"), http.RedirectHandler(console.Prefix, http.StatusFound))
 }
 
-// Invoke runs one IAM or STS action for c, its parameters given as a Query
-// form: what a signed request to POST / does from step 4 on (rate limit,
-// bind, act, audit, respond, observe), with the audit line marked "console".
+// Invoke runs one IAM, STS or IAM Roles Anywhere action for c, its
+// parameters given as a Query form: what a signed request to the API does
+// from authentication on (rate limit, bind, act, audit, respond, observe),
+// with the audit line marked "console".
 func (b consoleBackend) Invoke(ctx context.Context, c *keyward.Caller, svcName, action string, params url.Values) (any, console.Trace, error) {
 	s := b.s
 	start := time.Now()
 	tr := console.Trace{RequestID: awsquery.NewRequestID()}
-	var svc *service
-	for _, v := range s.services {
-		if v.name == svcName {
-			svc = v
-		}
-	}
-	if svc == nil || svc.actions[action] == nil {
-		return nil, tr, internalf("console: no action %s:%s", svcName, action)
-	}
 	cc := *c
 	cc.RequestID, cc.RequestTime = tr.RequestID, start
 	pending := &audit.Pending{RequestID: tr.RequestID}
-	result, err := b.act(ctx, svc, action, &cc, params, pending)
+	var svc *service
+	var run func() (any, error)
+	if svcName == rolesAnywhereService.name {
+		op := rolesAnywhereOperation(action)
+		if op == nil || !op.Signed {
+			return nil, tr, internalf("console: no action %s:%s", svcName, action)
+		}
+		svc = rolesAnywhereService
+		run = func() (any, error) { return b.actRolesAnywhere(ctx, op, &cc, params, pending) }
+	} else {
+		for _, v := range s.services {
+			if v.name == svcName {
+				svc = v
+			}
+		}
+		if svc == nil || svc.actions[action] == nil {
+			return nil, tr, internalf("console: no action %s:%s", svcName, action)
+		}
+		run = func() (any, error) { return b.act(ctx, svc, action, &cc, params, pending) }
+	}
+	result, err := run()
 	tr.Decisions = pending.Decisions()
 	code := keyward.ErrorCode(err)
 	if err != nil {
@@ -110,6 +125,60 @@ func (b consoleBackend) act(ctx context.Context, svc *service, action string, c 
 	req := &awsquery.Request{Form: *awsquery.NewForm(params), Action: action, Version: svc.version, ID: c.RequestID, Caller: c}
 	result, err := awsquery.Call(audit.NewContext(ctx, pending), svc.actions[action], req)
 	if terr := s.tracker.Used(ctx, c, svc.name, action, ""); terr != nil {
+		s.log.Warn("last-used tracking", "request_id", c.RequestID, "err", terr)
+	}
+	return result, err
+}
+
+// rolesAnywhereOperation is the Roles Anywhere operation named name, nil
+// when there is none.
+func rolesAnywhereOperation(name string) *rolesanywhere.Operation {
+	for _, op := range rolesanywhere.Operations() {
+		if op.Name == name {
+			return op
+		}
+	}
+	return nil
+}
+
+// pathParam is a placeholder of a REST route: {trustAnchorId}.
+var pathParam = regexp.MustCompile(`\{([A-Za-z0-9]+)\+?\}`)
+
+// actRolesAnywhere rate-limits and runs one Roles Anywhere operation for
+// the console, as the REST API would run a signed request: the params
+// that name a placeholder of the operation's route fill it, the others
+// are its query string. The console sends no body: it reads the service
+// (lists and gets), whose inputs are all in the route and the query.
+func (b consoleBackend) actRolesAnywhere(ctx context.Context, op *rolesanywhere.Operation, c *keyward.Caller, params url.Values, pending *audit.Pending) (any, error) {
+	s := b.s
+	if err := s.limit(c.AccessKeyID); err != nil {
+		return nil, err
+	}
+	q := url.Values{}
+	for k, v := range params {
+		q[k] = v
+	}
+	values := map[string]string{}
+	path := pathParam.ReplaceAllStringFunc(op.Path, func(m string) string {
+		name := pathParam.FindStringSubmatch(m)[1]
+		v := q.Get(name)
+		q.Del(name)
+		values[name] = v
+		return url.PathEscape(v)
+	})
+	hr, err := http.NewRequestWithContext(ctx, op.Method, path, nil)
+	if err != nil {
+		return nil, err
+	}
+	hr.URL.RawQuery = q.Encode()
+	hr.RemoteAddr = net.JoinHostPort(c.SourceIP, "0")
+	hr.Header.Set("User-Agent", c.UserAgent)
+	for k, v := range values {
+		hr.SetPathValue(k, v)
+	}
+	req := &rolesanywhere.Request{Op: op, HTTP: hr, Caller: c, ID: c.RequestID}
+	result, err := s.ra.Call(audit.NewContext(ctx, pending), req)
+	if terr := s.tracker.Used(ctx, c, rolesAnywhereService.name, op.Name, ""); terr != nil {
 		s.log.Warn("last-used tracking", "request_id", c.RequestID, "err", terr)
 	}
 	return result, err
