@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"encoding/base32"
@@ -8,7 +9,10 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"html"
+	"image/png"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -44,10 +48,12 @@ type consoleClient struct {
 
 func newConsoleClient(t testing.TB, hs *httptest.Server) *consoleClient {
 	jar, _ := cookiejar.New(nil)
-	c := hs.Client()
+	// A copy: hs.Client() is one client for the server, and each browser
+	// has its own cookies.
+	c := *hs.Client()
 	c.Jar = jar
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &consoleClient{t: t, base: hs.URL, c: c}
+	return &consoleClient{t: t, base: hs.URL, c: &c}
 }
 
 func (cc *consoleClient) get(path string) (*http.Response, string) {
@@ -700,6 +706,255 @@ func TestConsole_LoginProfiles(t *testing.T) {
 		}
 		if resp, _ := signIn(newConsoleClient(t, hs), "erin", "N3w-Passw0rd!x", ""); resp.Header.Get("Location") != "/console/users" {
 			t.Errorf("erin's sign-in with the new password goes to %q, want /console/users", resp.Header.Get("Location"))
+		}
+	})
+}
+
+// submit posts form to action with the CSRF token of the page at from, as
+// a browser submits a form of that page.
+func (cc *consoleClient) submit(from, action string, form url.Values) (*http.Response, string) {
+	cc.t.Helper()
+	_, page := cc.get(from)
+	if form == nil {
+		form = url.Values{}
+	}
+	form.Set("csrf", csrf(cc.t, page))
+	return cc.post(action, form)
+}
+
+// signInPassword signs in with a user name, password and MFA code ("" for
+// none) and returns the response.
+func (cc *consoleClient) signInPassword(account, user, password, code string) (*http.Response, string) {
+	cc.t.Helper()
+	_, form := cc.get("/console/signin")
+	return cc.post("/console/signin", url.Values{"csrf": {csrf(cc.t, form)}, "method": {"password"}, "account": {account},
+		"username": {user}, "password": {password}, "mfa_code": {code}, "next": {"/console/"}})
+}
+
+var (
+	mfaSecretField = regexp.MustCompile(`data-testid="mfa-secret">([A-Z2-7]+)<`)
+	mfaQRField     = regexp.MustCompile(`<img src="data:image/png;base64,([A-Za-z0-9+/=&#;]+)"[^>]*data-testid="mfa-qr"`)
+	shownField     = regexp.MustCompile(`data-testid="(generated-password|service-password|service-user-name|credential-id)">([^<]+)<`)
+)
+
+// shown reads the values a shown-once page shows, by test id.
+func shown(body string) map[string]string {
+	out := map[string]string{}
+	for _, m := range shownField.FindAllStringSubmatch(body, -1) {
+		out[m[1]] = html.UnescapeString(m[2])
+	}
+	return out
+}
+
+// assignMFA creates a virtual MFA device for user through the console and
+// enables it with two codes computed from the secret the page shows; it
+// returns the device's seed and the page that showed it.
+func assignMFA(t *testing.T, cc *consoleClient, user, device string) ([]byte, string) {
+	t.Helper()
+	tab := "/console/users/" + user + "?tab=credentials"
+	resp, page := cc.submit(tab, "/console/users/"+user+"/mfa-create", url.Values{"device_name": {device}})
+	if resp.StatusCode != 200 {
+		t.Fatalf("mfa-create for %s = %d\n%.600s", user, resp.StatusCode, page)
+	}
+	m := mfaSecretField.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("the new device's page shows no secret:\n%.2000s", page[strings.Index(page, "<main"):])
+	}
+	seed, err := totp.Encoding.DecodeString(m[1])
+	if err != nil {
+		t.Fatalf("the secret %q is not base32: %v", m[1], err)
+	}
+	step := totp.Step(time.Now())
+	resp, body := cc.post("/console/users/"+user+"/mfa-enable", url.Values{"csrf": {csrf(t, page)},
+		"serial": {"arn:aws:iam::111122223333:mfa/" + device}, "code1": {totp.Code(seed, step-2)}, "code2": {totp.Code(seed, step-1)}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("mfa-enable for %s = %d\n%.1500s", user, resp.StatusCode, body)
+	}
+	return seed, page
+}
+
+// TestConsole_SecurityCredentials walks a user's Security credentials tab
+// as an administrator (root): every form's change is checked through the
+// API, and each secret the API returns once is shown once.
+func TestConsole_SecurityCredentials(t *testing.T) {
+	_, hs, root := consoleServer(t, serveConfig{})
+	mustCall(t, hs, root, "iam", iamForm("CreateUser", "UserName", "hana"))
+	cc := newConsoleClient(t, hs)
+	cc.signIn(root.AccessKeyID, root.SecretAccessKey)
+	const tab = "/console/users/hana?tab=credentials"
+	do := func(op string, form url.Values) (*http.Response, string) {
+		t.Helper()
+		return cc.submit(tab, "/console/users/hana/"+op, form)
+	}
+	api := func(action string, kv ...string) (int, string) {
+		return call(t, hs.Client(), hs.URL, root, "iam", iamForm(action, kv...))
+	}
+
+	t.Run("console password", func(t *testing.T) {
+		if _, page := cc.get(tab); !strings.Contains(page, `data-testid="login-profile">Disabled`) {
+			t.Errorf("a user without a login profile is not shown as Disabled:\n%.300s", page[strings.Index(page, "Console sign-in"):])
+		}
+		// An autogenerated password, shown once, that must be changed.
+		resp, page := do("password-create", url.Values{"password_mode": {"auto"}, "reset": {"1"}})
+		pw := shown(page)["generated-password"]
+		if resp.StatusCode != 200 || len(pw) < 20 {
+			t.Fatalf("password-create (auto) = %d with password %q, want 200 showing a password of 20 characters or more\n%s", resp.StatusCode, pw, page)
+		}
+		if code, body := api("GetLoginProfile", "UserName", "hana"); code != 200 || !strings.Contains(body, "<PasswordResetRequired>true<") {
+			t.Errorf("GetLoginProfile(hana) after the console enabled access = %d %s, want a profile requiring a reset", code, body)
+		}
+		if _, page := cc.get(tab); strings.Contains(page, pw) {
+			t.Errorf("the credentials tab shows the generated password again")
+		}
+		if resp, _ := newConsoleClient(t, hs).signInPassword("111122223333", "hana", pw, ""); resp.Header.Get("Location") != "/console/password" {
+			t.Errorf("hana's sign-in with the generated password goes to %q, want /console/password (reset required)", resp.Header.Get("Location"))
+		}
+		// A custom password, no reset.
+		if resp, body := do("password-update", url.Values{"password_mode": {"custom"}, "password": {"Hana-Passw0rd!"}}); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("password-update = %d\n%.500s", resp.StatusCode, body)
+		}
+		if _, body := api("GetLoginProfile", "UserName", "hana"); !strings.Contains(body, "<PasswordResetRequired>false<") {
+			t.Errorf("GetLoginProfile(hana) after the update = %s, want no reset required", body)
+		}
+		if resp, _ := newConsoleClient(t, hs).signInPassword("111122223333", "hana", "Hana-Passw0rd!", ""); resp.Header.Get("Location") != "/console/" {
+			t.Errorf("hana's sign-in with the custom password goes to %q, want /console/", resp.Header.Get("Location"))
+		}
+		_, page = cc.get(tab)
+		if !strings.Contains(page, `data-testid="login-profile">Enabled<`) || strings.Contains(page, "Last console sign-in</dt><dd>Never") {
+			t.Errorf("the tab does not show the enabled password and its last use:\n%.600s", page[strings.Index(page, "Console sign-in"):])
+		}
+		// The account's policy refuses a weak password, with IAM's message.
+		resp, body := do("password-update", url.Values{"password_mode": {"custom"}, "password": {"a"}})
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "PasswordPolicyViolation") {
+			t.Errorf("password-update with %q = %d, want 400 PasswordPolicyViolation\n%.600s", "a", resp.StatusCode, body[strings.Index(body, "<main"):])
+		}
+	})
+
+	t.Run("MFA device", func(t *testing.T) {
+		seed, page := assignMFA(t, cc, "hana", "hana-phone")
+		qr := mfaQRField.FindStringSubmatch(page)
+		if qr == nil {
+			t.Fatalf("the new device's page has no data: QR image:\n%s", page[strings.Index(page, "<main"):])
+		}
+		raw, _ := base64.StdEncoding.DecodeString(html.UnescapeString(qr[1]))
+		img, err := png.Decode(bytes.NewReader(raw))
+		if err != nil || img.Bounds().Dx() < 21 {
+			t.Errorf("the QR code is not a PNG image: %v", err)
+		}
+		code, body := api("ListMFADevices", "UserName", "hana")
+		if code != 200 || !strings.Contains(body, "<SerialNumber>arn:aws:iam::111122223333:mfa/hana-phone</SerialNumber>") {
+			t.Fatalf("ListMFADevices(hana) = %d %s, want hana-phone", code, body)
+		}
+		_, tabPage := cc.get(tab)
+		if !strings.Contains(tabPage, `data-testid="mfa-serial">arn:aws:iam::111122223333:mfa/hana-phone<`) || strings.Contains(tabPage, totp.Encoding.EncodeToString(seed)) {
+			t.Errorf("the tab does not list hana-phone, or shows its secret again")
+		}
+		// A sign-in now needs a code.
+		if resp, body := newConsoleClient(t, hs).signInPassword("111122223333", "hana", "Hana-Passw0rd!", ""); !strings.Contains(body, `name="mfa_code"`) {
+			t.Errorf("hana's sign-in without a code = %d, want the form asking for one", resp.StatusCode)
+		}
+		// Wrong codes are IAM's InvalidAuthenticationCode, and the page
+		// offers the codes again (without the QR code, which IAM shows once).
+		_, page = do("mfa-create", url.Values{"device_name": {"spare"}})
+		resp, body := cc.post("/console/users/hana/mfa-enable", url.Values{"csrf": {csrf(t, page)}, "serial": {"arn:aws:iam::111122223333:mfa/spare"},
+			"code1": {"000000"}, "code2": {"000001"}})
+		if resp.StatusCode != http.StatusForbidden && resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "InvalidAuthenticationCode") ||
+			strings.Contains(body, `data-testid="mfa-qr"`) || !strings.Contains(body, `name="code1"`) {
+			t.Errorf("mfa-enable with wrong codes = %d, want IAM's InvalidAuthenticationCode, no QR code, and the code form", resp.StatusCode)
+		}
+		if resp, _ := do("mfa-delete", url.Values{"serial": {"arn:aws:iam::111122223333:mfa/spare"}}); resp.StatusCode != http.StatusSeeOther {
+			t.Errorf("mfa-delete(spare) = %d, want 303", resp.StatusCode)
+		}
+		// Remove: deactivated and deleted.
+		if resp, _ := do("mfa-remove", url.Values{"serial": {"arn:aws:iam::111122223333:mfa/hana-phone"}}); resp.StatusCode != http.StatusSeeOther {
+			t.Errorf("mfa-remove = %d, want 303", resp.StatusCode)
+		}
+		if _, body := api("ListVirtualMFADevices"); strings.Contains(body, "hana-phone") || strings.Contains(body, "spare") {
+			t.Errorf("ListVirtualMFADevices after remove and delete = %s, want neither device", body)
+		}
+	})
+
+	t.Run("SSH keys and signing certificates", func(t *testing.T) {
+		cert, _ := testServerCertificate(t, "hana.example.com")
+		tests := []struct {
+			name, upload, status, del, list, idTag string
+			body                                   string
+		}{
+			{"ssh key", "ssh-upload", "ssh-status", "ssh-delete", "ListSSHPublicKeys", "SSHPublicKeyId", testSSHPublicKey(t)},
+			{"signing certificate", "cert-upload", "cert-status", "cert-delete", "ListSigningCertificates", "CertificateId", cert},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				if resp, body := do(tt.upload, url.Values{"body": {tt.body}}); resp.StatusCode != http.StatusSeeOther {
+					t.Fatalf("%s = %d\n%.600s", tt.upload, resp.StatusCode, body)
+				}
+				_, list := api(tt.list, "UserName", "hana")
+				id := between(list, "<"+tt.idTag+">", "<")
+				if id == "" || !strings.Contains(list, "<Status>Active<") {
+					t.Fatalf("%s(hana) = %s, want one active entry", tt.list, list)
+				}
+				field := map[string]string{"SSHPublicKeyId": "key_id", "CertificateId": "certificate_id"}[tt.idTag]
+				do(tt.status, url.Values{field: {id}, "status": {"Inactive"}})
+				if _, list := api(tt.list, "UserName", "hana"); !strings.Contains(list, "<Status>Inactive<") {
+					t.Errorf("%s(hana) after deactivation = %s, want Inactive", tt.list, list)
+				}
+				do(tt.del, url.Values{field: {id}})
+				if _, list := api(tt.list, "UserName", "hana"); strings.Contains(list, id) {
+					t.Errorf("%s(hana) after deletion still lists %s", tt.list, id)
+				}
+			})
+		}
+		// A multipart upload (the form's file field) works as the text does.
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		_, page := cc.get(tab)
+		mw.WriteField("csrf", csrf(t, page))
+		fw, _ := mw.CreateFormFile("file", "hana.pem")
+		fw.Write([]byte(cert))
+		mw.Close()
+		req, _ := http.NewRequest("POST", hs.URL+"/console/users/hana/cert-upload", &buf)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		resp, err := cc.c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if _, list := api("ListSigningCertificates", "UserName", "hana"); resp.StatusCode != http.StatusSeeOther || !strings.Contains(list, "<CertificateId>") {
+			t.Errorf("cert-upload of a file = %d, list %s; want 303 and the certificate", resp.StatusCode, list)
+		}
+		if _, page := cc.get(tab); !strings.Contains(page, "CN=hana.example.com") {
+			t.Errorf("the tab does not show the certificate's subject")
+		}
+	})
+
+	t.Run("service-specific credentials", func(t *testing.T) {
+		resp, page := do("service-create", url.Values{"service": {"codecommit.amazonaws.com"}})
+		got := shown(page)
+		if resp.StatusCode != 200 || len(got["service-password"]) != 44 || got["service-user-name"] != "hana-at-111122223333" {
+			t.Fatalf("service-create = %d showing %q, want 200 with the user name and a 44-character password", resp.StatusCode, got)
+		}
+		if _, list := api("ListServiceSpecificCredentials", "UserName", "hana"); !strings.Contains(list, got["credential-id"]) {
+			t.Errorf("ListServiceSpecificCredentials(hana) = %s, want %s", list, got["credential-id"])
+		}
+		if _, tabPage := cc.get(tab); strings.Contains(tabPage, got["service-password"]) || !strings.Contains(tabPage, got["credential-id"]) {
+			t.Errorf("the tab shows the password again, or not the credential")
+		}
+		_, page = do("service-reset", url.Values{"credential_id": {got["credential-id"]}})
+		if again := shown(page)["service-password"]; again == "" || again == got["service-password"] {
+			t.Errorf("service-reset shows password %q, want a new one", again)
+		}
+		do("service-delete", url.Values{"credential_id": {got["credential-id"]}})
+		if _, list := api("ListServiceSpecificCredentials", "UserName", "hana"); strings.Contains(list, got["credential-id"]) {
+			t.Errorf("the credential is still listed after its deletion")
+		}
+	})
+
+	t.Run("disable console access", func(t *testing.T) {
+		if resp, _ := do("password-delete", nil); resp.StatusCode != http.StatusSeeOther {
+			t.Errorf("password-delete = %d, want 303", resp.StatusCode)
+		}
+		if code, body := api("GetLoginProfile", "UserName", "hana"); code != http.StatusNotFound {
+			t.Errorf("GetLoginProfile(hana) after disabling = %d %s, want NoSuchEntity", code, body)
 		}
 	})
 }

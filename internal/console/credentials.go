@@ -243,11 +243,13 @@ func (c *Console) setPassword(p *page, name, back string, create bool) error {
 		password = generatePassword(minPasswordLength(p))
 	}
 	reset := boolField(p.form("reset"))
-	action := "UpdateLoginProfile"
+	var err error
 	if create {
-		action = "CreateLoginProfile"
+		_, err = call[iam.CreateLoginProfileOutput](p, "CreateLoginProfile", "UserName", name, "Password", password, "PasswordResetRequired", reset)
+	} else {
+		_, err = call[struct{}](p, "UpdateLoginProfile", "UserName", name, "Password", password, "PasswordResetRequired", reset)
 	}
-	if _, err := call[struct{}](p, action, "UserName", name, "Password", password, "PasswordResetRequired", reset); err != nil {
+	if err != nil {
 		return err
 	}
 	if p.form("password_mode") != "auto" {
