@@ -958,3 +958,203 @@ func TestConsole_SecurityCredentials(t *testing.T) {
 		}
 	})
 }
+
+// TestConsole_SAMLProviders: a SAML provider added from its metadata
+// (typed, and uploaded as a file), viewed, its metadata replaced, deleted;
+// a document IAM refuses is shown with IAM's error.
+func TestConsole_SAMLProviders(t *testing.T) {
+	_, hs, root := consoleServer(t, serveConfig{})
+	cc := newConsoleClient(t, hs)
+	cc.signIn(root.AccessKeyID, root.SecretAccessKey)
+	const arn = "arn:aws:iam::111122223333:saml-provider/corp"
+	first, second := testSAMLMetadata(t, newTestCA(t, "idp-1").pem()), testSAMLMetadata(t, newTestCA(t, "idp-2").pem())
+	api := func(action string, kv ...string) (int, string) {
+		return call(t, hs.Client(), hs.URL, root, "iam", iamForm(action, kv...))
+	}
+
+	resp, body := cc.submit("/console/providers", "/console/providers/saml-new", url.Values{"name": {"corp"}, "metadata": {first},
+		"tag_key": {"team"}, "tag_value": {"identity"}})
+	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != "/console/providers/saml?arn="+url.QueryEscape(arn) {
+		t.Fatalf("saml-new = %d to %q, want 303 to the provider's page\n%.600s", resp.StatusCode, loc, body)
+	}
+	if code, body := api("GetSAMLProvider", "SAMLProviderArn", arn); code != 200 || !strings.Contains(body, "<Key>team</Key>") {
+		t.Errorf("GetSAMLProvider(corp) = %d %s, want the provider with its tag", code, body)
+	}
+	if _, page := cc.get("/console/providers"); !strings.Contains(page, `data-testid="saml-provider">corp<`) {
+		t.Errorf("the providers page does not list corp")
+	}
+	_, page := cc.get("/console/providers/saml?arn=" + url.QueryEscape(arn))
+	for _, want := range []string{`data-testid="saml-issuer">https://idp.example.com/metadata<`, "EntityDescriptor", "saml_arn=" + url.QueryEscape(arn)} {
+		if !strings.Contains(strings.ToLower(page), strings.ToLower(want)) {
+			t.Errorf("the provider's page lacks %s", want)
+		}
+	}
+
+	// The replacement comes as a file, as a browser's file field sends it.
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("csrf", csrf(t, page))
+	mw.WriteField("arn", arn)
+	fw, _ := mw.CreateFormFile("metadata_file", "idp.xml")
+	fw.Write([]byte(second))
+	mw.Close()
+	req, _ := http.NewRequest("POST", hs.URL+"/console/providers/saml-update", &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	r, err := cc.c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Body.Close()
+	_, got := api("GetSAMLProvider", "SAMLProviderArn", arn)
+	doc := html.UnescapeString(between(got, "<SAMLMetadataDocument>", "</SAMLMetadataDocument>"))
+	if r.StatusCode != http.StatusSeeOther || !strings.Contains(doc, between(second, "<X509Certificate>", "<")) {
+		t.Errorf("saml-update with a file = %d; GetSAMLProvider does not hold the new certificate", r.StatusCode)
+	}
+
+	tests := []struct {
+		name     string
+		form     url.Values
+		status   int
+		contains string
+	}{
+		{"not metadata", url.Values{"name": {"bad"}, "metadata": {strings.Repeat("<x/>", 300)}}, http.StatusBadRequest, "Could not parse metadata"},
+		{"name taken", url.Values{"name": {"corp"}, "metadata": {first}}, http.StatusConflict, "EntityAlreadyExists"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, body := cc.submit("/console/providers", "/console/providers/saml-new", tt.form)
+			if resp.StatusCode != tt.status || !strings.Contains(body, tt.contains) {
+				t.Errorf("saml-new with %s = %d, want %d saying %q", tt.name, resp.StatusCode, tt.status, tt.contains)
+			}
+		})
+	}
+
+	if resp, _ := cc.submit("/console/providers", "/console/providers/saml-delete", url.Values{"arn": {arn}}); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("saml-delete = %d, want 303", resp.StatusCode)
+	}
+	if code, _ := api("GetSAMLProvider", "SAMLProviderArn", arn); code != http.StatusNotFound {
+		t.Errorf("GetSAMLProvider(corp) after the console deleted it = %d, want 404", code)
+	}
+}
+
+// TestConsole_WizardSAML creates roles trusting a SAML provider through the
+// create-role walk-through, and reads their trust policies back through
+// the API: AWS's (Federated principal, sts:AssumeRoleWithSAML, SAML:aud the
+// sign-in endpoint, or the condition chosen for API access).
+func TestConsole_WizardSAML(t *testing.T) {
+	_, hs, root := consoleServer(t, serveConfig{})
+	const provider = "arn:aws:iam::111122223333:saml-provider/corp"
+	mustCall(t, hs, root, "iam", iamForm("CreateSAMLProvider", "Name", "corp", "SAMLMetadataDocument", testSAMLMetadata(t, newTestCA(t, "idp").pem())))
+	cc := newConsoleClient(t, hs)
+	cc.signIn(root.AccessKeyID, root.SecretAccessKey)
+	// The provider's "Assign role" opens the wizard with it chosen.
+	if _, page := cc.get("/console/roles/new?entity=saml&saml_arn=" + url.QueryEscape(provider)); !strings.Contains(page, `value="saml" checked`) ||
+		!strings.Contains(page, `<option value="`+provider+`" selected>corp</option>`) {
+		t.Errorf("the wizard opened from the provider does not have SAML and corp chosen")
+	}
+	tests := []struct {
+		name  string
+		trust url.Values
+		want  string // the trust policy's statement, compact
+	}{
+		{"console access", url.Values{"saml_access": {"console"}},
+			`{"Effect":"Allow","Principal":{"Federated":"` + provider + `"},"Action":"sts:AssumeRoleWithSAML","Condition":{"StringEquals":{"SAML:aud":"https://signin.aws.amazon.com/saml"}}}`},
+		{"regional endpoint", url.Values{"saml_access": {"console"}, "saml_region": {"eu-west-1"}},
+			`"Condition":{"StringEquals":{"SAML:aud":"https://eu-west-1.signin.aws.amazon.com/saml"}}`},
+		{"API access only", url.Values{"saml_access": {"api"}, "saml_attr": {"SAML:sub"}, "saml_value": {"alice@example.com"}},
+			`"Condition":{"StringEquals":{"SAML:sub":"alice@example.com"}}`},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			name := fmt.Sprintf("federated-%d", i)
+			form := url.Values{"step": {"trust"}, "go": {"next"}, "entity": {"saml"}, "saml_arn": {provider}}
+			for k, v := range tt.trust {
+				form[k] = v
+			}
+			// trust -> permissions -> details -> review -> create, each
+			// step posting what the page before carried.
+			for _, step := range []url.Values{
+				{"step": {"permissions"}, "go": {"next"}},
+				{"step": {"details"}, "go": {"next"}, "name": {name}},
+				{"step": {"review"}, "go": {"create"}, "name": {name}},
+			} {
+				resp, body := cc.submit("/console/roles/new", "/console/roles/new", form)
+				if resp.StatusCode != 200 {
+					t.Fatalf("wizard step %s = %d\n%.800s", form.Get("step"), resp.StatusCode, body[strings.Index(body, "<main"):])
+				}
+				for k, v := range step {
+					form[k] = v
+				}
+			}
+			resp, body := cc.submit("/console/roles/new", "/console/roles/new", form)
+			if resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("creating the role = %d\n%.800s", resp.StatusCode, body[strings.Index(body, "<main"):])
+			}
+			_, got := call(t, hs.Client(), hs.URL, root, "iam", iamForm("GetRole", "RoleName", name))
+			doc, _ := url.QueryUnescape(between(got, "<AssumeRolePolicyDocument>", "</AssumeRolePolicyDocument>"))
+			if compact := strings.Join(strings.Fields(doc), ""); !strings.Contains(compact, tt.want) {
+				t.Errorf("GetRole(%s) trust policy = %s, want it to contain %s", name, compact, tt.want)
+			}
+		})
+	}
+	// A region that is no region code never reaches the URL.
+	resp, body := cc.submit("/console/roles/new", "/console/roles/new", url.Values{"step": {"trust"}, "go": {"next"}, "entity": {"saml"},
+		"saml_arn": {provider}, "saml_access": {"console"}, "saml_region": {"evil.example/x"}})
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `data-testid="trust-error"`) {
+		t.Errorf("the wizard with region %q = %d, want 400 with the trust error", "evil.example/x", resp.StatusCode)
+	}
+}
+
+var hrefField = regexp.MustCompile(`href="([^"]*\?[^"]*)"`)
+
+// TestConsole_LinksEscapedOnce: html/template escapes a link's query
+// values itself, so a value the template escaped first arrives escaped
+// twice (arn%3Aaws...) and names nothing. Every link with a query on the
+// pages that carry ARNs in their links must decode to the value itself.
+func TestConsole_LinksEscapedOnce(t *testing.T) {
+	_, hs, root := consoleServer(t, serveConfig{})
+	mustCall(t, hs, root, "iam", iamForm("CreateRole", "RoleName", "ops", "AssumeRolePolicyDocument",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"sts:AssumeRole"}]}`))
+	mustCall(t, hs, root, "iam", iamForm("CreatePolicy", "PolicyName", "p", "PolicyDocument",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`))
+	mustCall(t, hs, root, "iam", iamForm("CreateSAMLProvider", "Name", "corp", "SAMLMetadataDocument", testSAMLMetadata(t, newTestCA(t, "idp").pem())))
+	mustCall(t, hs, root, "iam", iamForm("CreateUser", "UserName", "bo"))
+	mustCall(t, hs, root, "iam", iamForm("PutUserPolicy", "UserName", "bo", "PolicyName", "in.line", "PolicyDocument",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`))
+	cc := newConsoleClient(t, hs)
+	// A user, not root: root has no switch-role link.
+	bo := createKey(t, hs, root, "bo")
+	mustCall(t, hs, root, "iam", iamForm("AttachUserPolicy", "UserName", "bo", "PolicyArn", "arn:aws:iam::aws:policy/IAMFullAccess"))
+	cc.signIn(bo.AccessKeyID, bo.SecretAccessKey)
+	seen := 0
+	for _, path := range []string{"/console/roles/ops", "/console/policy?arn=" + url.QueryEscape("arn:aws:iam::111122223333:policy/p"),
+		"/console/providers", "/console/users/bo"} {
+		resp, page := cc.get(path)
+		if resp.StatusCode != 200 {
+			t.Fatalf("GET %s = %d", path, resp.StatusCode)
+		}
+		for _, m := range hrefField.FindAllStringSubmatch(page, -1) {
+			u, err := url.Parse(html.UnescapeString(m[1]))
+			if err != nil {
+				t.Errorf("%s: link %q does not parse: %v", path, m[1], err)
+				continue
+			}
+			for k, vs := range u.Query() {
+				for _, v := range vs {
+					seen++
+					if strings.Contains(v, "%") {
+						t.Errorf("%s: link %q has %s=%q: escaped twice", path, m[1], k, v)
+					}
+				}
+			}
+		}
+	}
+	if seen < 5 {
+		t.Errorf("the pages had %d query values in links: the test saw too few to prove anything", seen)
+	}
+	// And the switch-role link fills the form with the role's ARN.
+	_, page := cc.get("/console/switch-role?role=" + url.QueryEscape("arn:aws:iam::111122223333:role/ops"))
+	if !strings.Contains(page, `value="arn:aws:iam::111122223333:role/ops"`) {
+		t.Errorf("the switch-role form from the role's link lacks the ARN")
+	}
+}

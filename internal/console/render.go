@@ -26,7 +26,6 @@ var funcs = template.FuncMap{
 	"ago":       ago,
 	"decode":    decodeDocument,
 	"pretty":    prettyJSON,
-	"q":         url.QueryEscape,
 	"path":      url.PathEscape,
 	"join":      strings.Join,
 	"add":       func(a, b int) int { return a + b },
