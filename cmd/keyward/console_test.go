@@ -1158,3 +1158,210 @@ func TestConsole_LinksEscapedOnce(t *testing.T) {
 		t.Errorf("the switch-role form from the role's link lacks the ARN")
 	}
 }
+
+// enableMFA gives user a virtual MFA device through the API, enabled with
+// two codes computed here, and returns its seed.
+func enableMFA(t *testing.T, hs *httptest.Server, root sigv4.Credentials, user, device string) []byte {
+	t.Helper()
+	var dev struct {
+		Serial string `xml:"CreateVirtualMFADeviceResult>VirtualMFADevice>SerialNumber"`
+		Seed   string `xml:"CreateVirtualMFADeviceResult>VirtualMFADevice>Base32StringSeed"`
+	}
+	if err := xml.Unmarshal([]byte(mustCall(t, hs, root, "iam", iamForm("CreateVirtualMFADevice", "VirtualMFADeviceName", device))), &dev); err != nil {
+		t.Fatal(err)
+	}
+	text, _ := base64.StdEncoding.DecodeString(dev.Seed)
+	seed, err := totp.Encoding.DecodeString(string(text))
+	if err != nil {
+		t.Fatalf("the MFA seed %q: %v", text, err)
+	}
+	step := totp.Step(time.Now())
+	mustCall(t, hs, root, "iam", iamForm("EnableMFADevice", "UserName", user, "SerialNumber", dev.Serial,
+		"AuthenticationCode1", totp.Code(seed, step-2), "AuthenticationCode2", totp.Code(seed, step-1)))
+	return seed
+}
+
+var checkItem = regexp.MustCompile(`<li class="(ok|warn|unknown)" data-testid="check">\s*<strong>([^<]+)</strong>`)
+
+// dashboardChecks reads the dashboard's checks: title to class and text.
+func dashboardChecks(t *testing.T, cc *consoleClient) map[string][2]string {
+	t.Helper()
+	resp, page := cc.get("/console/")
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET /console/ = %d", resp.StatusCode)
+	}
+	out := map[string][2]string{}
+	page = page[:strings.Index(page, "</main>")]
+	at := checkItem.FindAllStringSubmatchIndex(page, -1)
+	for i, m := range at {
+		end := len(page)
+		if i+1 < len(at) {
+			end = at[i+1][0]
+		}
+		out[page[m[4]:m[5]]] = [2]string{page[m[2]:m[3]], page[m[1]:end]}
+	}
+	return out
+}
+
+// TestConsole_DashboardMFA: the dashboard's MFA checks read the devices as
+// they are: a device assigned after the credential report was made (which
+// keeps four hours) counts at once; root's MFA comes from the account.
+func TestConsole_DashboardMFA(t *testing.T) {
+	s, hs, root := consoleServer(t, serveConfig{})
+	for _, u := range []string{"ann", "ben"} {
+		mustCall(t, hs, root, "iam", iamForm("CreateUser", "UserName", u))
+	}
+	mustCall(t, hs, root, "iam", iamForm("GenerateCredentialReport"))
+	enableMFA(t, hs, root, "ann", "ann-phone")
+	cc := newConsoleClient(t, hs)
+	cc.signIn(root.AccessKeyID, root.SecretAccessKey)
+
+	checks := dashboardChecks(t, cc)
+	if got := checks["Users without MFA"]; got[0] != "warn" || !strings.Contains(got[1], "<li>ben</li>") || strings.Contains(got[1], "ann") {
+		t.Errorf("Users without MFA = %q, want a warning naming ben and not ann", got)
+	}
+	if got := checks["Root user MFA"]; got[0] != "warn" {
+		t.Errorf("Root user MFA = %q, want a warning (root has no device)", got)
+	}
+
+	enableMFA(t, hs, root, "ben", "ben-phone")
+	// Root's device, as AWS's console assigns it (IAM's API has no way to):
+	// straight into the store.
+	now := time.Now().UTC().Truncate(time.Second)
+	err := s.Store().Update(context.Background(), func(tx keyward.Tx) error {
+		return tx.CreateMFADevice(keyward.MFADevice{AccountID: "111122223333", SerialNumber: "arn:aws:iam::111122223333:mfa/root-account-mfa-device",
+			Path: "/", Name: "root-account-mfa-device", Root: true, EnableDate: now, CreateDate: now, SeedCiphertext: []byte("unused")})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks = dashboardChecks(t, cc)
+	for _, title := range []string{"Users without MFA", "Root user MFA"} {
+		if got := checks[title]; got[0] != "ok" {
+			t.Errorf("%s after the devices = %q, want ok", title, got)
+		}
+	}
+
+	// A user who may not list the devices sees the check as unknown, not
+	// as a pass.
+	mustCall(t, hs, root, "iam", iamForm("PutUserPolicy", "UserName", "ben", "PolicyName", "users",
+		"PolicyDocument", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:ListUsers","iam:GetAccountSummary"],"Resource":"*"}]}`))
+	ben := createKey(t, hs, root, "ben")
+	bc := newConsoleClient(t, hs)
+	bc.signIn(ben.AccessKeyID, ben.SecretAccessKey)
+	if got := dashboardChecks(t, bc)["Users without MFA"]; got[0] != "unknown" {
+		t.Errorf("Users without MFA for a user who may not list devices = %q, want unknown", got)
+	}
+}
+
+// TestConsole_SwitchRoleWithMFA: a console session that signed in with a
+// password and an MFA code switches to a role whose trust policy requires
+// aws:MultiFactorAuthPresent, and the role's session keeps it (its own
+// policy requires it too); a session signed in with an access key, which
+// proves no MFA, is refused, as on AWS.
+func TestConsole_SwitchRoleWithMFA(t *testing.T) {
+	_, hs, root := consoleServer(t, serveConfig{})
+	mustCall(t, hs, root, "iam", iamForm("CreateUser", "UserName", "ivy"))
+	mustCall(t, hs, root, "iam", iamForm("CreateLoginProfile", "UserName", "ivy", "Password", "Ivy-Passw0rd!"))
+	mustCall(t, hs, root, "iam", iamForm("PutUserPolicy", "UserName", "ivy", "PolicyName", "assume",
+		"PolicyDocument", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`))
+	mustCall(t, hs, root, "iam", iamForm("CreateRole", "RoleName", "admin-mfa", "AssumeRolePolicyDocument",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/ivy"},"Action":"sts:AssumeRole","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}]}`))
+	mustCall(t, hs, root, "iam", iamForm("PutRolePolicy", "RoleName", "admin-mfa", "PolicyName", "list",
+		"PolicyDocument", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}]}`))
+	seed := enableMFA(t, hs, root, "ivy", "ivy-phone")
+	key := createKey(t, hs, root, "ivy")
+
+	tests := []struct {
+		name   string
+		signIn func(cc *consoleClient)
+		mfa    bool
+		status int
+	}{
+		{"password and MFA code", func(cc *consoleClient) {
+			if resp, _ := cc.signInPassword("111122223333", "ivy", "Ivy-Passw0rd!", totp.Code(seed, totp.Step(time.Now()))); resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("ivy's sign-in with her code = %d", resp.StatusCode)
+			}
+		}, true, http.StatusSeeOther},
+		{"access key", func(cc *consoleClient) { cc.signIn(key.AccessKeyID, key.SecretAccessKey) }, false, http.StatusForbidden},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cc := newConsoleClient(t, hs)
+			tt.signIn(cc)
+			_, form := cc.get("/console/switch-role")
+			if got := strings.Contains(form, `data-testid="mfa-badge"`); got != tt.mfa {
+				t.Errorf("the header's MFA badge shown %v, want %v", got, tt.mfa)
+			}
+			resp, body := cc.post("/console/switch-role", url.Values{"csrf": {csrf(t, form)}, "account": {"111122223333"}, "role": {"admin-mfa"}})
+			if resp.StatusCode != tt.status {
+				t.Fatalf("switch to admin-mfa = %d, want %d\n%.600s", resp.StatusCode, tt.status, body)
+			}
+			if !tt.mfa {
+				if !strings.Contains(body, "is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::111122223333:role/admin-mfa") {
+					t.Errorf("the refusal does not read as AWS's AssumeRole denial")
+				}
+				return
+			}
+			resp, page := cc.get("/console/users")
+			if resp.StatusCode != 200 || !strings.Contains(page, "admin-mfa @ 111122223333") || !strings.Contains(page, `data-testid="mfa-badge"`) {
+				t.Errorf("GET /console/users as admin-mfa = %d, want 200 as the role, with MFA", resp.StatusCode)
+			}
+		})
+	}
+}
+
+// TestConsole_RolesAnywhere: the Roles Anywhere page lists trust anchors,
+// profiles and CRLs through the service's API as the signed-in principal:
+// root sees them; a user without rolesanywhere:List* sees the service's
+// AccessDeniedException, audited as a console request.
+func TestConsole_RolesAnywhere(t *testing.T) {
+	trail := filepath.Join(t.TempDir(), "audit.log")
+	_, hs, root := consoleServer(t, serveConfig{audit: auditConfig{file: trail}})
+	ca := newTestCA(t, "Fleet CA")
+	set := setupRolesAnywhere(t, hs, root, ca, raTrust)
+	mustRA(t, hs, root, "POST", "/crls", map[string]any{"name": "fleet-crl", "trustAnchorArn": set.anchorARN, "crlData": crlPEM(t, ca)}, nil)
+	mustCall(t, hs, root, "iam", iamForm("CreateUser", "UserName", "jo"))
+	jo := createKey(t, hs, root, "jo")
+
+	tests := []struct {
+		name  string
+		creds sigv4.Credentials
+		want  []string
+		not   []string
+	}{
+		{"root", root, []string{`data-testid="anchor-name">ca<`, set.anchorARN, "CN=Fleet CA", `data-testid="profile-name">app<`, set.profileARN,
+			`href="/console/roles/app"`, "fleet-crl", "Enabled"}, []string{"AccessDeniedException"}},
+		{"user without permission", jo, []string{"AccessDeniedException", "user/jo is not authorized to perform: rolesanywhere:ListTrustAnchors"},
+			[]string{set.anchorARN, set.profileARN}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cc := newConsoleClient(t, hs)
+			cc.signIn(tt.creds.AccessKeyID, tt.creds.SecretAccessKey)
+			resp, page := cc.get("/console/rolesanywhere")
+			if resp.StatusCode != 200 {
+				t.Fatalf("GET /console/rolesanywhere = %d", resp.StatusCode)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(page, w) {
+					t.Errorf("the Roles Anywhere page as %s lacks %q", tt.name, w)
+				}
+			}
+			for _, w := range tt.not {
+				if strings.Contains(page, w) {
+					t.Errorf("the Roles Anywhere page as %s shows %q", tt.name, w)
+				}
+			}
+		})
+	}
+	log, err := os.ReadFile(trail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"via":"console","service":"rolesanywhere","action":"rolesanywhere:ListProfiles","caller":"arn:aws:iam::111122223333:user/jo"`} {
+		if !strings.Contains(string(log), want) {
+			t.Errorf("the audit trail lacks %s", want)
+		}
+	}
+}

@@ -199,6 +199,9 @@ func usersWithoutMFA(p *page) check {
 		return chk
 	}
 	chk.Detail = strconv.Itoa(len(without)) + " users have no MFA device assigned: AWS advises one for every user who signs in to the console."
+	if len(without) == 1 {
+		chk.Detail = "1 user has no MFA device assigned: AWS advises one for every user who signs in to the console."
+	}
 	if len(without) > maxCheckItems {
 		chk.Items = append(without[:maxCheckItems:maxCheckItems], "and "+strconv.Itoa(len(without)-maxCheckItems)+" more")
 	} else {
