@@ -13,8 +13,11 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"github.com/keyward/keyward/internal/totp"
 )
 
 // The console's browser tests: one headless Chromium (Debian's chromium
@@ -245,7 +248,7 @@ const (
 // ones before it.
 func TestConsole_Browser(t *testing.T) {
 	if testing.Short() {
-		t.Skip("-short: the browser suite takes about 20 seconds")
+		t.Skip("-short: the browser suite takes about 25 seconds")
 	}
 	trail := filepath.Join(t.TempDir(), "audit.log")
 	s := startServer(t, "--audit", trail)
@@ -277,10 +280,123 @@ func TestConsole_Browser(t *testing.T) {
 		wantContains(t, "sign-in error", b.text(`[data-testid="signin-error"]`), "The sign-in failed")
 		b.signIn(s.Root)
 		wantContains(t, "header identity", b.text(`[data-testid="identity"]`), "root @ "+acct)
-		if n := b.count(`[data-testid="check"]`); n != 5 {
-			t.Errorf("dashboard shows %d security checks, want 5", n)
+		if n := b.count(`[data-testid="check"]`); n != 6 {
+			t.Errorf("dashboard shows %d security checks, want 6", n)
 		}
 		b.shot("dashboard")
+	})
+
+	// carol signs in with a password and an MFA device, both set up by an
+	// administrator in her Security credentials tab.
+	const carolPassword = "Carol-Passw0rd!"
+	var carolSeed []byte
+	t.Run("a user's console password and MFA device, its QR code under the CSP", func(t *testing.T) {
+		_, err := api.CreateUser(ctx(t), &iam.CreateUserInput{UserName: aws.String("carol")})
+		must(t, err)
+		b.open("/console/users/carol?tab=credentials")
+		b.click(`[data-testid="password-custom"]`)
+		b.set("#password", carolPassword)
+		b.click(`input[name="reset"]`) // carol keeps this password
+		b.submit(`[data-testid="password-save"]`)
+		wantContains(t, "flash", b.text(`[data-testid="flash"]`), "Console access enabled for carol")
+		b.set(`[data-testid="mfa-name"]`, "carol-phone")
+		b.submit(`[data-testid="mfa-create"]`)
+		// The QR code is a data: PNG in the page: it loads only if the
+		// Content-Security-Policy lets it.
+		loaded, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](
+			`(function () { var i = document.querySelector('[data-testid="mfa-qr"]'); return !!i && i.complete && i.naturalWidth > 0; })()`))
+		must(t, err)
+		if !loaded {
+			t.Errorf("the MFA device's QR code image did not load")
+		}
+		seed, err := totp.Encoding.DecodeString(b.text(`[data-testid="mfa-secret"]`))
+		if err != nil {
+			t.Fatalf("the secret shown is not base32: %v", err)
+		}
+		b.shot("mfa-device")
+		step := totp.Step(time.Now())
+		b.set(`[data-testid="mfa-code1"]`, totp.Code(seed, step-2))
+		b.set(`[data-testid="mfa-code2"]`, totp.Code(seed, step-1))
+		b.submit(`[data-testid="mfa-enable"]`)
+		wantContains(t, "flash", b.text(`[data-testid="flash"]`), "assigned to carol")
+		wantContains(t, "MFA devices", b.text(`[data-testid="mfa-devices"]`), "mfa/carol-phone")
+		b.shot("security-credentials")
+		devs, err := api.ListMFADevices(ctx(t), &iam.ListMFADevicesInput{UserName: aws.String("carol")})
+		must(t, err)
+		if len(devs.MFADevices) != 1 || aws.ToString(devs.MFADevices[0].SerialNumber) != "arn:aws:iam::"+acct+":mfa/carol-phone" {
+			t.Errorf("ListMFADevices(carol) = %d devices, want carol-phone", len(devs.MFADevices))
+		}
+		carolSeed = seed
+	})
+
+	t.Run("sign in with a password and an MFA code", func(t *testing.T) {
+		if carolSeed == nil {
+			t.Skip("carol has no MFA device: the step before failed")
+		}
+		b.signOut()
+		b.open("/console/signin")
+		b.click(`input[name="method"][value="password"]`)
+		b.set("#username", "carol")
+		b.set("#password", carolPassword)
+		b.submit(`[data-testid="signin"]`)
+		wantContains(t, "sign-in", b.text(`[data-testid="signin-error"]`), "MFA device")
+		b.set("#password", carolPassword)
+		b.set("#mfa_code", totp.Code(carolSeed, totp.Step(time.Now())))
+		b.submit(`[data-testid="signin"]`)
+		wantContains(t, "header identity", b.text(`[data-testid="identity"]`), "carol @ "+acct)
+		if n := b.count(`[data-testid="mfa-badge"]`); n != 1 {
+			t.Errorf("the header shows %d MFA badges for a session signed in with MFA, want 1", n)
+		}
+		b.signOut()
+		b.signIn(s.Root)
+	})
+
+	t.Run("a SAML provider, and a role trusting it made with the wizard", func(t *testing.T) {
+		provARN := "arn:aws:iam::" + acct + ":saml-provider/TestIdP"
+		idp := newTestIdP(t, roleARN("saml-admins"), provARN)
+		// No session tags: the wizard's trust policy, as AWS's console
+		// writes it, allows sts:AssumeRoleWithSAML alone.
+		idp.session.CustomAttributes = idp.session.CustomAttributes[:2]
+		b.open("/console/providers")
+		b.set(`[data-testid="saml-name"]`, "TestIdP")
+		b.set(`[data-testid="saml-metadata"]`, idp.metadata)
+		b.submit(`[data-testid="saml-add"]`)
+		wantContains(t, "flash", b.text(`[data-testid="flash"]`), "SAML provider TestIdP added")
+		wantContains(t, "issuer", b.text(`[data-testid="saml-issuer"]`), idp.srv.URL+"/metadata")
+		b.shot("saml-provider")
+		b.submit(`[data-testid="saml-assign-role"]`)
+		chosen, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`document.querySelector('[data-testid="entity-saml"]').checked`))
+		must(t, err)
+		if !chosen {
+			t.Errorf("the wizard opened from the provider does not have SAML chosen")
+		}
+		b.submit(`[data-testid="wizard-next"]`)
+		b.submit(`[data-testid="wizard-next"]`)
+		b.set(`[data-testid="role-name"]`, "saml-admins")
+		b.submit(`[data-testid="wizard-next"]`)
+		review := b.text(`[data-testid="review-trust"]`)
+		for _, want := range []string{`"Federated": "` + provARN + `"`, `"Action": "sts:AssumeRoleWithSAML"`, `"SAML:aud": "https://signin.aws.amazon.com/saml"`} {
+			wantContains(t, "review trust policy", review, want)
+		}
+		b.shot("create-role-saml")
+		b.submit(`[data-testid="wizard-create"]`)
+		wantContains(t, "flash", b.text(`[data-testid="flash"]`), "Role saml-admins created")
+
+		out, err := api.GetRole(ctx(t), &iam.GetRoleInput{RoleName: aws.String("saml-admins")})
+		must(t, err)
+		doc, _ := url.QueryUnescape(aws.ToString(out.Role.AssumeRolePolicyDocument))
+		want := `{"Effect":"Allow","Principal":{"Federated":"` + provARN + `"},"Action":"sts:AssumeRoleWithSAML","Condition":{"StringEquals":{"SAML:aud":"https://signin.aws.amazon.com/saml"}}}`
+		wantContains(t, "GetRole(saml-admins) trust policy", strings.Join(strings.Fields(doc), ""), want)
+		// The trust policy works: the IdP's signed response assumes the role.
+		enc, _ := idp.response(t)
+		res, err := s.STS(Creds{}).AssumeRoleWithSAML(ctx(t), &sts.AssumeRoleWithSAMLInput{RoleArn: aws.String(roleARN("saml-admins")),
+			PrincipalArn: aws.String(provARN), SAMLAssertion: aws.String(enc)}, func(o *sts.Options) { o.Credentials = aws.AnonymousCredentials{} })
+		if err != nil {
+			t.Fatalf("AssumeRoleWithSAML into the wizard's role: %v", err)
+		}
+		if got := aws.ToString(res.AssumedRoleUser.Arn); got != "arn:aws:sts::"+acct+":assumed-role/saml-admins/alice" {
+			t.Errorf("AssumeRoleWithSAML = %s, want the session assumed-role/saml-admins/alice", got)
+		}
 	})
 
 	t.Run("create a role for Lambda with the wizard", func(t *testing.T) {
@@ -471,5 +587,18 @@ func TestConsole_Browser(t *testing.T) {
 		b.open("/console/policy?arn=" + url.QueryEscape("arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"))
 		wantContains(t, "policy summary", b.text(`[data-testid="policy-summary"]`), "Amazon S3")
 		b.shot("policy-summary")
+	})
+	t.Run("Roles Anywhere's trust anchors and profiles", func(t *testing.T) {
+		w := newRAWorld(t, s)
+		b.open("/console/rolesanywhere")
+		anchors := b.text(`[data-testid="trust-anchors"]`)
+		for _, want := range []string{"test-ca", w.anchorARN, "Enabled", "CN=Keyward Test Root CA"} {
+			wantContains(t, "trust anchors", anchors, want)
+		}
+		profiles := b.text(`[data-testid="ra-profiles"]`)
+		for _, want := range []string{"workload", w.profileARN, w.roleARN, "3600 seconds"} {
+			wantContains(t, "profiles", profiles, want)
+		}
+		b.shot("roles-anywhere")
 	})
 }
