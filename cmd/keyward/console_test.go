@@ -1301,6 +1301,9 @@ func TestConsole_SwitchRoleWithMFA(t *testing.T) {
 			if got := strings.Contains(form, `data-testid="mfa-badge"`); got != tt.mfa {
 				t.Errorf("the header's MFA badge shown %v, want %v", got, tt.mfa)
 			}
+			if !strings.Contains(form, `href="/console/users/ivy?tab=credentials" data-testid="my-credentials"`) {
+				t.Errorf("the header has no link to ivy's own security credentials")
+			}
 			resp, body := cc.post("/console/switch-role", url.Values{"csrf": {csrf(t, form)}, "account": {"111122223333"}, "role": {"admin-mfa"}})
 			if resp.StatusCode != tt.status {
 				t.Fatalf("switch to admin-mfa = %d, want %d\n%.600s", resp.StatusCode, tt.status, body)
@@ -1314,6 +1317,9 @@ func TestConsole_SwitchRoleWithMFA(t *testing.T) {
 			resp, page := cc.get("/console/users")
 			if resp.StatusCode != 200 || !strings.Contains(page, "admin-mfa @ 111122223333") || !strings.Contains(page, `data-testid="mfa-badge"`) {
 				t.Errorf("GET /console/users as admin-mfa = %d, want 200 as the role, with MFA", resp.StatusCode)
+			}
+			if strings.Contains(page, `data-testid="my-credentials"`) {
+				t.Errorf("acting as a role, the header still links to a user's credentials")
 			}
 		})
 	}

@@ -3,6 +3,7 @@ package console
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/keyward/keyward/internal/iam"
@@ -16,7 +17,8 @@ import (
 func TestNew_TemplatesParse(t *testing.T) {
 	c := New(Config{})
 	for _, name := range []string{"signin", "dashboard", "users", "user", "groups", "group", "roles", "role", "wizard", "editor",
-		"policies", "policy", "providers", "account", "simulator", "audit", "graph", "switchrole", "password", "error", "accesskey"} {
+		"policies", "policy", "providers", "account", "simulator", "audit", "graph", "switchrole", "password", "error", "accesskey",
+		"mfa", "secret", "samlprovider", "rolesanywhere"} {
 		if c.pages.byName[name] == nil {
 			t.Errorf("New: no template %q", name)
 		}
@@ -91,6 +93,10 @@ func TestTrustDocument(t *testing.T) {
 			[]string{`"Action":"sts:AssumeRoleWithWebIdentity"`, `"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"`}},
 		{"saml", wizardState{Entity: "saml", SAMLARN: "arn:aws:iam::111122223333:saml-provider/corp"},
 			[]string{`"Federated":"arn:aws:iam::111122223333:saml-provider/corp"`, `"Action":"sts:AssumeRoleWithSAML"`, `"SAML:aud":"https://signin.aws.amazon.com/saml"`}},
+		{"saml, regional endpoint", wizardState{Entity: "saml", SAMLARN: "arn:aws:iam::111122223333:saml-provider/corp", SAMLAccess: "console", SAMLRegion: "ap-southeast-2"},
+			[]string{`"StringEquals":{"SAML:aud":"https://ap-southeast-2.signin.aws.amazon.com/saml"}`}},
+		{"saml, API access only", wizardState{Entity: "saml", SAMLARN: "arn:aws:iam::111122223333:saml-provider/corp", SAMLAccess: "api", SAMLAttr: "SAML:iss", SAMLValue: "https://idp.example.com/"},
+			[]string{`"Condition":{"StringEquals":{"SAML:iss":"https://idp.example.com/"}}`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -109,8 +115,92 @@ func TestTrustDocument(t *testing.T) {
 			}
 		})
 	}
-	if _, err := (&wizardState{Entity: "custom", Custom: `{"Statement":[]`}).trustDocument("111122223333"); err == nil {
-		t.Errorf("trustDocument of a broken custom policy: no error")
+	refused := []struct {
+		name string
+		s    wizardState
+	}{
+		{"broken custom policy", wizardState{Entity: "custom", Custom: `{"Statement":[]`}},
+		{"saml without a provider", wizardState{Entity: "saml"}},
+		{"saml API access without a value", wizardState{Entity: "saml", SAMLARN: "arn:aws:iam::111122223333:saml-provider/corp", SAMLAccess: "api", SAMLAttr: "SAML:sub"}},
+		{"saml endpoint of no region", wizardState{Entity: "saml", SAMLARN: "arn:aws:iam::111122223333:saml-provider/corp", SAMLRegion: "evil.example/#"}},
+		{"web identity without a provider", wizardState{Entity: "web"}},
+	}
+	for _, tt := range refused {
+		if doc, err := tt.s.trustDocument("111122223333"); err == nil {
+			t.Errorf("trustDocument(%s) = %s, want an error", tt.name, doc)
+		}
+	}
+}
+
+func TestGeneratePassword(t *testing.T) {
+	tests := []struct {
+		name      string
+		minLength int
+		want      int
+	}{
+		{"no policy", 0, 20},
+		{"short minimum", 8, 20},
+		{"long minimum", 64, 64},
+		{"past IAM's maximum", 200, 128},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			seen := map[string]bool{}
+			for range 50 {
+				pw := generatePassword(tt.minLength)
+				if len(pw) != tt.want {
+					t.Fatalf("generatePassword(%d) = %q, %d characters, want %d", tt.minLength, pw, len(pw), tt.want)
+				}
+				for _, class := range passwordClasses {
+					if !strings.ContainsAny(pw, class) {
+						t.Errorf("generatePassword(%d) = %q, no character of %q", tt.minLength, pw, class)
+					}
+				}
+				seen[pw] = true
+			}
+			if len(seen) != 50 {
+				t.Errorf("generatePassword(%d) made %d different passwords in 50, want 50", tt.minLength, len(seen))
+			}
+		})
+	}
+}
+
+func TestMetadataIssuer(t *testing.T) {
+	tests := []struct{ name, doc, want string }{
+		{"entity descriptor", `<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://idp.example.com/saml"></md:EntityDescriptor>`, "https://idp.example.com/saml"},
+		{"no entityID", `<EntityDescriptor></EntityDescriptor>`, ""},
+		{"not XML", `{"entityID": "x"}`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := metadataIssuer(tt.doc); got != tt.want {
+				t.Errorf("metadataIssuer(%q) = %q, want %q", tt.doc, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestFormatDate(t *testing.T) {
+	type wire time.Time // another package's wire time, as rolesanywhere's
+	at := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
+	tests := []struct {
+		name string
+		in   any
+		want string
+	}{
+		{"time", at, "2026-03-04 05:06 UTC"},
+		{"iam time", iam.Time(at), "2026-03-04 05:06 UTC"},
+		{"convertible", wire(at), "2026-03-04 05:06 UTC"},
+		{"zero", time.Time{}, "Never"},
+		{"nil", nil, "Never"},
+		{"not a time", "x", "Never"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := formatDate(tt.in); got != tt.want {
+				t.Errorf("formatDate(%v) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
 	}
 }
 

@@ -43,7 +43,8 @@ type identity struct {
 	Switched bool   // a role switched to: the header offers the way back
 	Back     string // the identity the way back returns to
 	Root     bool
-	MFA      bool // the session proved MFA (aws:MultiFactorAuthPresent)
+	MFA      bool   // the session proved MFA (aws:MultiFactorAuthPresent)
+	User     string // the IAM user acting, "" for root and roles: its own credentials are a link away
 }
 
 // handler is a signed-in page's handler. It returns an error to show
@@ -99,6 +100,9 @@ func (c *Console) page(h handler) http.Handler {
 func identityOf(s *session, c *keyward.Caller) identity {
 	top := s.top()
 	id := identity{Label: top.label, ARN: c.ARN, Account: c.AccountID, Root: c.Kind == keyward.CallerRoot, MFA: c.MFAPresent}
+	if c.Kind == keyward.CallerUser {
+		id.User = c.UserName
+	}
 	if s.depth() > 1 {
 		id.Switched = true
 		id.Back = s.below().label
