@@ -831,6 +831,14 @@ func TestConsole_SecurityCredentials(t *testing.T) {
 		if !strings.Contains(page, `data-testid="login-profile">Enabled<`) || strings.Contains(page, "Last console sign-in</dt><dd>Never") {
 			t.Errorf("the tab does not show the enabled password and its last use:\n%.600s", page[strings.Index(page, "Console sign-in"):])
 		}
+		// A custom password left empty is refused, not taken as "keep".
+		if resp, body := do("password-update", url.Values{"password_mode": {"custom"}, "reset": {"1"}}); resp.StatusCode != http.StatusBadRequest ||
+			!strings.Contains(body, "Type the custom password") {
+			t.Errorf("password-update with an empty custom password = %d, want 400 asking for it", resp.StatusCode)
+		}
+		if _, body := api("GetLoginProfile", "UserName", "hana"); !strings.Contains(body, "<PasswordResetRequired>false<") {
+			t.Errorf("the refused update changed the login profile: %s", body)
+		}
 		// The account's policy refuses a weak password, with IAM's message.
 		resp, body := do("password-update", url.Values{"password_mode": {"custom"}, "password": {"a"}})
 		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "PasswordPolicyViolation") {

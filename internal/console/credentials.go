@@ -238,7 +238,10 @@ func (c *Console) setPassword(p *page, name, back string, create bool) error {
 	password := ""
 	switch p.form("password_mode") {
 	case "custom":
-		password = p.r.PostForm.Get("password")
+		if password = p.r.PostForm.Get("password"); password == "" {
+			// Else an update would change only the reset flag, silently.
+			return &apiError{Action: "console", Code: keyward.ErrValidationError, Message: "Type the custom password, or choose another option."}
+		}
 	case "auto":
 		password = generatePassword(minPasswordLength(p))
 	}
