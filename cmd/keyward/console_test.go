@@ -433,6 +433,54 @@ func BenchmarkConsole_UsersPage(b *testing.B) {
 	}
 }
 
+// BenchmarkConsole_Dashboard: the dashboard of an account of 10,000 users,
+// half of them with an MFA device, the server's time only: its checks read
+// every user and every assigned device (and the credential report, made
+// by the first call and kept).
+func BenchmarkConsole_Dashboard(b *testing.B) {
+	s, hs, root := consoleServer(b, serveConfig{})
+	now := time.Now().UTC().Truncate(time.Second)
+	err := s.Store().Update(context.Background(), func(tx keyward.Tx) error {
+		for i := range 10000 {
+			name := fmt.Sprintf("user%05d", i)
+			if err := tx.CreateUser(keyward.User{AccountID: "111122223333", ID: keyward.NewUniqueID(keyward.PrefixUser), Name: name, Path: "/",
+				ARN: "arn:aws:iam::111122223333:user/" + name, CreateDate: now}); err != nil {
+				return err
+			}
+			if i%2 == 1 {
+				continue
+			}
+			serial := "arn:aws:iam::111122223333:mfa/" + name
+			if err := tx.CreateMFADevice(keyward.MFADevice{AccountID: "111122223333", SerialNumber: serial, Path: "/", Name: name,
+				SeedCiphertext: []byte("unused"), CreateDate: now}); err != nil {
+				return err
+			}
+			if err := tx.UpdateMFADevice(keyward.MFADevice{AccountID: "111122223333", SerialNumber: serial, Path: "/", Name: name,
+				SeedCiphertext: []byte("unused"), UserName: name, EnableDate: now, CreateDate: now}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	cookies := newConsoleClient(b, hs).signIn(root.AccessKeyID, root.SecretAccessKey).Cookies()
+	h := s.Handler()
+	b.ReportAllocs()
+	for b.Loop() {
+		r := httptest.NewRequest("GET", "/console/", nil)
+		for _, ck := range cookies {
+			r.AddCookie(ck)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != 200 || !strings.Contains(w.Body.String(), "5000 users have no MFA device assigned") {
+			b.Fatalf("GET /console/ = %d, want 200 counting 5000 users without MFA", w.Code)
+		}
+	}
+}
+
 // The console sits behind the API's rate limit: its calls spend the
 // session's key's tokens, and sign-in attempts spend the address's.
 func TestConsole_RateLimited(t *testing.T) {
