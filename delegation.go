@@ -159,20 +159,25 @@ func NewDelegationRequestID(now time.Time) string {
 // Exchange tokens are "kdt1.", the request's ID, ".", and a secret of 32
 // random bytes in URL-safe base64: the request names itself, so STS finds
 // it without an index, and the secret proves the token was released. The
-// store keeps the secret sealed (TokenCiphertext), never in the clear.
-const delegationTokenPrefix = "kdt1."
+// store keeps the secret sealed (TokenCiphertext, under the associated
+// data seal.AD(DelegationTokenSealKind, ID)), never in the clear.
+const (
+	delegationTokenPrefix   = "kdt1."
+	DelegationTokenSealKind = "delegation-token"
+)
 
-// NewDelegationToken returns a new exchange token for the request id and
-// its secret part, the part to seal.
-func NewDelegationToken(id string) (token, secret string) {
+// NewDelegationSecret returns a new exchange token's secret part.
+func NewDelegationSecret() string {
 	var b [32]byte
 	rand.Read(b[:]) // never fails
-	secret = base64.RawURLEncoding.EncodeToString(b[:])
-	return delegationTokenPrefix + id + "." + secret, secret
+	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 
+// DelegationToken is the exchange token of request id with secret.
+func DelegationToken(id, secret string) string { return delegationTokenPrefix + id + "." + secret }
+
 // ParseDelegationToken splits an exchange token into its request ID and
-// secret; ok is false for anything NewDelegationToken did not make.
+// secret; ok is false for anything DelegationToken did not make.
 func ParseDelegationToken(token string) (id, secret string, ok bool) {
 	rest, ok := strings.CutPrefix(token, delegationTokenPrefix)
 	if !ok {
