@@ -200,6 +200,9 @@ type DelegationListOptions struct {
 	OwnerID string
 	// RequestorAccountID keeps the requests a partner's account made.
 	RequestorAccountID string
+	// NotificationChannel keeps the requests of one notification channel
+	// (exact).
+	NotificationChannel string
 	// Marker and MaxItems page the list, sorted by ID (creation order).
 	Marker   string
 	MaxItems int

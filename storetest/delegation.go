@@ -40,6 +40,7 @@ func testDelegationRequest(t *testing.T, s keyward.Store) {
 	a.RolePermissionRestrictionARNs = []string{"arn:aws:iam::" + acct2 + ":policy/boundary"}
 	b := newDelegation(2, "workflow-b")
 	c := newDelegation(3, "workflow-c")
+	c.NotificationChannel = "arn:aws:sns:us-east-1:" + acct2 + ":other"
 	update(t, s, func(tx keyward.Tx) error {
 		for _, r := range []keyward.DelegationRequest{a, b, c} {
 			wantOK(t, "CreateDelegationRequest("+r.WorkflowID+")", tx.CreateDelegationRequest(r))
@@ -128,6 +129,12 @@ func testDelegationRequest(t *testing.T, s keyward.Store) {
 		made, _, err := tx.ListDelegationRequests(keyward.DelegationListOptions{RequestorAccountID: acct2})
 		wantOK(t, "ListDelegationRequests(requestor)", err)
 		diff(t, "ListDelegationRequests(requestor)", []keyward.DelegationRequest{a, b, c}, made)
+		byChannel, _, err := tx.ListDelegationRequests(keyward.DelegationListOptions{RequestorAccountID: acct2, NotificationChannel: a.NotificationChannel})
+		wantOK(t, "ListDelegationRequests(channel)", err)
+		diff(t, "ListDelegationRequests(channel)", []keyward.DelegationRequest{a, b}, byChannel)
+		other, _, err := tx.ListDelegationRequests(keyward.DelegationListOptions{NotificationChannel: c.NotificationChannel})
+		wantOK(t, "ListDelegationRequests(another channel)", err)
+		diff(t, "ListDelegationRequests(another channel)", []keyward.DelegationRequest{c}, other)
 		// Pages, in creation order.
 		first, next, err := tx.ListDelegationRequests(keyward.DelegationListOptions{RequestorAccountID: acct2, MaxItems: 2})
 		wantOK(t, "ListDelegationRequests(MaxItems 2)", err)

@@ -135,6 +135,10 @@ func (t *Tx) ListDelegationRequests(opts keyward.DelegationListOptions) ([]keywa
 		q += ` AND requestor_account_id = ?`
 		args = append(args, opts.RequestorAccountID)
 	}
+	if opts.NotificationChannel != "" {
+		q += ` AND notification_channel = ?`
+		args = append(args, opts.NotificationChannel)
+	}
 	return page(t, "list delegation requests", q, args,
 		keyward.ListOptions{Marker: opts.Marker, MaxItems: opts.MaxItems}, "id", "id", t.scanDelegation, delegationKey)
 }
