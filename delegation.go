@@ -53,9 +53,11 @@ type DelegationParameter struct {
 }
 
 // DelegationApprover is the identity that accepted a delegation request,
-// as it was then: the delegated credentials act as it, with its own
-// session's policies, tags and source identity if it was a session, and
-// the request's policy on top.
+// as it was then: the delegated credentials act as it, with its session's
+// tags and source identity if it was a role session, narrowed by the
+// request's policy. IAM refuses approvers with session policies (session
+// policies add up, so the request's could not narrow them): a stored
+// approver with SessionPolicies is refused too.
 type DelegationApprover struct {
 	Kind              CallerKind
 	ARN               string

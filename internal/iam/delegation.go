@@ -666,10 +666,9 @@ func (s *Service) UpdateDelegationRequest(ctx context.Context, c *keyward.Caller
 }
 
 // AcceptDelegationRequest approves a request: ACCEPTED. The caller is the
-// identity the delegated credentials will act as, as it is now (its
-// session's policies, tags and source identity included); the request's
-// policy narrows it, so the partner never gets more than the approver
-// has. It always needs iam:AcceptDelegationRequest. The root user cannot
+// identity the delegated credentials will act as, as it is now (a role
+// session's tags and source identity included); the request's policy
+// narrows it, so the partner never gets more than the approver has. It always needs iam:AcceptDelegationRequest. The root user cannot
 // accept on Keyward: AWS lets it for requests of up to four hours, but
 // Keyward's policy engine does not narrow a root session by a session
 // policy, so it refuses rather than hand out a root session.
@@ -687,7 +686,9 @@ func (s *Service) AcceptDelegationRequest(ctx context.Context, c *keyward.Caller
 	return nil, err
 }
 
-// approverOf is what a request keeps of the principal that accepts it.
+// approverOf is what a request keeps of the principal that accepts it:
+// an IAM user (or its GetSessionToken session), or a role session without
+// session policies.
 func approverOf(c *keyward.Caller, r *keyward.DelegationRequest) (*keyward.DelegationApprover, error) {
 	a := &keyward.DelegationApprover{
 		Kind: c.Kind, ARN: c.ARN, UserID: c.UserID, PrincipalID: c.PrincipalID, UserName: c.UserName,
@@ -695,6 +696,12 @@ func approverOf(c *keyward.Caller, r *keyward.DelegationRequest) (*keyward.Deleg
 		SessionPolicies: c.SessionPolicies, SessionTags: c.SessionTags, TransitiveTagKeys: c.TransitiveTagKeys, Chained: c.Chained,
 	}
 	switch {
+	case len(c.SessionPolicies) > 0:
+		// The delegated session's policy would join the approver's session
+		// policies, and session policies add up (any one allows): the
+		// partner could get what the approver's session may not do.
+		return nil, keyward.Errorf(keyward.ErrAccessDenied,
+			"User: %s cannot accept delegation request %s: its session has session policies, which Keyward cannot combine with the request's. Accept it as an IAM user, or from a role session without session policies.", c.ARN, r.ID)
 	case c.Kind == keyward.CallerRoot || c.PrincipalID == "":
 		return nil, keyward.Errorf(keyward.ErrAccessDenied,
 			"The root user cannot accept delegation request %s on this server: Keyward cannot narrow a root session to the request's policy. Accept it as an IAM user or role.", r.ID)

@@ -233,6 +233,31 @@ func TestDelegation_Refusals(t *testing.T) {
 		}
 		wantCode(t, "AcceptDelegationRequest(root)", accept(rootOf(testAccount), id), keyward.ErrAccessDenied)
 	})
+	t.Run("a role session with session policies cannot accept", func(t *testing.T) {
+		id := f.create(t, nil)
+		if err := associate(alice, id); err != nil {
+			t.Fatal(err)
+		}
+		out, err := f.s.CreateRole(ctx, rootOf(testAccount), &CreateRoleInput{RoleName: "approver",
+			AssumeRolePolicyDocument: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + testAccount + `"},"Action":"sts:AssumeRole"}]}`})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.s.PutRolePolicy(ctx, rootOf(testAccount), &PutRolePolicyInput{RoleName: "approver", PolicyName: "p", PolicyDocument: allow("iam:*", "*")}); err != nil {
+			t.Fatal(err)
+		}
+		session := &keyward.Caller{Kind: keyward.CallerAssumedRole, AccountID: testAccount, ARN: "arn:aws:sts::" + testAccount + ":assumed-role/approver/s",
+			UserID: out.Role.RoleID + ":s", PrincipalID: out.Role.RoleID, RoleName: "approver", RoleARN: out.Role.ARN, SessionName: "s", Temporary: true,
+			SessionPolicies: []string{allow("*", "*")}}
+		wantCode(t, "AcceptDelegationRequest(session with session policies)", accept(session, id), keyward.ErrAccessDenied)
+		session.SessionPolicies = nil
+		if err := accept(session, id); err != nil {
+			t.Errorf("AcceptDelegationRequest(role session): %v", err)
+		}
+		if r := f.stored(t, id); r.Approver == nil || r.Approver.Kind != keyward.CallerAssumedRole || r.Approver.SessionName != "s" {
+			t.Errorf("stored Approver = %+v, want the role session", r.Approver)
+		}
+	})
 	t.Run("a rejected request is final", func(t *testing.T) {
 		id := f.create(t, nil)
 		if err := associate(alice, id); err != nil {

@@ -37,7 +37,7 @@ func errBadTradeInToken(c *keyward.Caller) error {
 // delegated access lasts: every credential expires SessionDuration after
 // the release, and after that the token is ExpiredTradeInTokenException.
 // The credentials act as the identity that accepted the request, as it
-// was then (its session's policies and tags included), narrowed by the
+// was then (a role session's tags and source identity included), narrowed by the
 // request's rendered policy as a session policy: the partner never gets
 // more than either allows, and loses everything when that identity is
 // deleted. AssumedPrincipal is its ARN. It needs
@@ -69,7 +69,10 @@ func (s *Service) GetDelegatedAccessToken(ctx context.Context, c *keyward.Caller
 		if err != nil {
 			return err
 		}
-		if r.RequestorAccountID != c.AccountID || len(r.TokenCiphertext) == 0 || r.Approver == nil || s.Secrets == nil {
+		// An approver with session policies is refused when it accepts
+		// (session policies add up, so the request's could not narrow
+		// them); one kept by other means is refused here.
+		if r.RequestorAccountID != c.AccountID || len(r.TokenCiphertext) == 0 || r.Approver == nil || len(r.Approver.SessionPolicies) > 0 || s.Secrets == nil {
 			return errBadTradeInToken(c)
 		}
 		kept, err := s.Secrets.Open(r.TokenCiphertext, seal.AD(keyward.DelegationTokenSealKind, r.ID))
@@ -92,7 +95,7 @@ func (s *Service) GetDelegatedAccessToken(ctx context.Context, c *keyward.Caller
 		Kind: a.Kind, AccountID: r.OwnerAccountID, ARN: a.ARN, UserID: a.UserID, PrincipalID: a.PrincipalID,
 		UserName: a.UserName, RoleName: a.RoleName, RoleARN: a.RoleARN, SessionName: a.SessionName,
 		SourceIdentity: a.SourceIdentity, SessionTags: a.SessionTags, TransitiveTagKeys: a.TransitiveTagKeys, Chained: a.Chained,
-		SessionPolicies: append(append([]string(nil), a.SessionPolicies...), r.PermissionPolicy),
+		SessionPolicies: []string{r.PermissionPolicy},
 	}
 	size, err := packedSize(r.PermissionPolicy, nil, nil)
 	if err != nil {
