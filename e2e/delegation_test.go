@@ -223,9 +223,9 @@ func TestDelegation_EndToEnd(t *testing.T) {
 	}
 	exp := aws.ToTime(cred.Credentials.Expiration)
 	if aws.ToString(cred.AssumedPrincipal) != adminARN || exp.Before(released.Add(899*time.Second)) || exp.After(released.Add(902*time.Second)) ||
-		!strings.HasPrefix(aws.ToString(cred.Credentials.AccessKeyId), "ASIA") || aws.ToInt32(cred.PackedPolicySize) <= 0 {
-		t.Errorf("GetDelegatedAccessToken = principal %s, expiry %v (released %v), key %s, packed %d; want admin, 900 s after the release, an ASIA key",
-			aws.ToString(cred.AssumedPrincipal), exp, released, aws.ToString(cred.Credentials.AccessKeyId), aws.ToInt32(cred.PackedPolicySize))
+		!strings.HasPrefix(aws.ToString(cred.Credentials.AccessKeyId), "ASIA") {
+		t.Errorf("GetDelegatedAccessToken = principal %s, expiry %v (released %v), key %s; want admin, 900 s after the release, an ASIA key",
+			aws.ToString(cred.AssumedPrincipal), exp, released, aws.ToString(cred.Credentials.AccessKeyId))
 	}
 	if want := exp.UTC().Format("2006-01-02T15:04:05.000Z"); n.ExpiresAt != want {
 		t.Errorf("ExchangeToken ExpiresAt = %s, want the credentials' expiry %s", n.ExpiresAt, want)

@@ -15,10 +15,11 @@ type GetDelegatedAccessTokenInput struct {
 	TradeInToken string `query:"TradeInToken,required"`
 }
 
-// GetDelegatedAccessTokenOutput is AWS's GetDelegatedAccessTokenResponse.
+// GetDelegatedAccessTokenOutput is AWS's GetDelegatedAccessTokenResponse,
+// without PackedPolicySize, which the model has but AWS does not fill in
+// for this action (the AWS SDK for Go v2 marks it deprecated so).
 type GetDelegatedAccessTokenOutput struct {
 	Credentials      Credentials `xml:"Credentials"`
-	PackedPolicySize *int        `xml:"PackedPolicySize,omitempty"`
 	AssumedPrincipal string      `xml:"AssumedPrincipal"`
 }
 
@@ -97,10 +98,6 @@ func (s *Service) GetDelegatedAccessToken(ctx context.Context, c *keyward.Caller
 		SourceIdentity: a.SourceIdentity, SessionTags: a.SessionTags, TransitiveTagKeys: a.TransitiveTagKeys, Chained: a.Chained,
 		SessionPolicies: []string{r.PermissionPolicy},
 	}
-	size, err := packedSize(r.PermissionPolicy, nil, nil)
-	if err != nil {
-		return nil, err
-	}
 	// Every credential of the token expires when the access ends (the
 	// release is whole seconds, as issue's clock is).
 	now = now.UTC().Truncate(time.Second)
@@ -108,5 +105,5 @@ func (s *Service) GetDelegatedAccessToken(ctx context.Context, c *keyward.Caller
 	if err != nil {
 		return nil, err
 	}
-	return &GetDelegatedAccessTokenOutput{Credentials: creds, PackedPolicySize: &size, AssumedPrincipal: a.ARN}, nil
+	return &GetDelegatedAccessTokenOutput{Credentials: creds, AssumedPrincipal: a.ARN}, nil
 }
