@@ -406,7 +406,9 @@ type GetDelegationRequestOutput struct {
 	PermissionCheckResult string            `xml:"PermissionCheckResult,omitempty"`
 }
 
-// GetDelegationRequest returns a request. With DelegationPermissionCheck,
+// GetDelegationRequest returns a request (to the partner's account without
+// OwnerId, ApproverId and Notes, which are the customer's business). With
+// DelegationPermissionCheck,
 // it also says whether the caller's own permissions cover what the
 // request asks for (see permissionCheck): AWS runs that check
 // asynchronously; Keyward answers it at once, COMPLETE.
@@ -418,6 +420,12 @@ func (s *Service) GetDelegationRequest(ctx context.Context, c *keyward.Caller, i
 			return err
 		}
 		out = GetDelegationRequestOutput{DelegationRequest: s.delegationOut(r)}
+		if c.AccountID != r.OwnerAccountID && c.AccountID == r.RequestorAccountID {
+			// The partner sees its request, not who in the customer's
+			// account handled it, nor their notes to each other.
+			d := &out.DelegationRequest
+			d.OwnerID, d.ApproverID, d.Notes = "", "", ""
+		}
 		if in.DelegationPermissionCheck {
 			out.PermissionCheckStatus = "COMPLETE"
 			if out.PermissionCheckResult, err = o.permissionCheck(r.PermissionPolicy); err != nil {

@@ -158,6 +158,9 @@ func TestDelegation_Flow(t *testing.T) {
 			t.Errorf("%s: UpdatedTime %v, ExpirationTime %v; want %v and 7 days later", st.name, got.UpdatedTime, got.ExpirationTime, want)
 		}
 	}
+	if got := f.get(t, f.partner, id); got.State != "FINALIZED" || got.OwnerID != "" || got.ApproverID != "" || got.Notes != "" {
+		t.Errorf("GetDelegationRequest(partner, finalized) = %+v; want FINALIZED, without the customer's owner, approver and notes", got)
+	}
 	got = f.get(t, admin, id)
 	if got.OwnerID != alice.ARN || got.ApproverID != admin.ARN || got.Notes != "Please approve" {
 		t.Errorf("GetDelegationRequest(finalized) OwnerId %q ApproverId %q Notes %q; want alice, admin, the notes", got.OwnerID, got.ApproverID, got.Notes)
