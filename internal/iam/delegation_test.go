@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -541,4 +542,83 @@ func TestHumanDuration(t *testing.T) {
 			t.Errorf("humanDuration(%d) = %q, want %q", sec, got, want)
 		}
 	}
+}
+
+// TestDelegationFeed: the partner's feed holds, for each of its requests
+// on the topic, AWS's StateChange message for the request's state once it
+// left UNASSIGNED, and the ExchangeToken message while the released access
+// lasts; expiry by the clock shows as EXPIRED.
+func TestDelegationFeed(t *testing.T) {
+	f := newDelegationFixture(t)
+	ctx := context.Background()
+	feed := f.s.DelegationFeed()
+	topic := "arn:aws:sns:us-east-1:" + otherAccount + ":partner"
+	reader := accountUser(t, f.s, otherAccount, "reader", allow("keyward:ListDelegationNotifications", topic))
+	alice := userCaller(t, f.s, "alice")
+	admin := userCaller(t, f.s, "admin", allow("iam:AcceptDelegationRequest", "*"))
+	read := func() []delegationMessage {
+		t.Helper()
+		out, err := feed.ListDelegationNotifications(ctx, reader, &ListDelegationNotificationsInput{TopicARN: topic})
+		if err != nil {
+			t.Fatalf("ListDelegationNotifications: %v", err)
+		}
+		var ms []delegationMessage
+		for _, n := range out.Notifications {
+			var m delegationMessage
+			if err := json.Unmarshal([]byte(n.Message), &m); err != nil {
+				t.Fatal(err)
+			}
+			ms = append(ms, m)
+		}
+		return ms
+	}
+	id := f.create(t, nil)
+	if ms := read(); len(ms) != 0 {
+		t.Errorf("the feed of an unassigned request = %+v, want nothing", ms)
+	}
+	for _, step := range []func() error{
+		func() error {
+			_, err := f.s.AssociateDelegationRequest(ctx, alice, &AssociateDelegationRequestInput{DelegationRequestID: id})
+			return err
+		},
+		func() error {
+			_, err := f.s.AcceptDelegationRequest(ctx, admin, &AcceptDelegationRequestInput{DelegationRequestID: id})
+			return err
+		},
+		func() error {
+			_, err := f.s.SendDelegationToken(ctx, alice, &SendDelegationTokenInput{DelegationRequestID: id})
+			return err
+		},
+	} {
+		if err := step(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	released := f.now.Truncate(time.Second)
+	ms := read()
+	if len(ms) != 2 || ms[0].Type != "StateChange" || ms[0].State != "FINALIZED" || ms[1].Type != "ExchangeToken" ||
+		ms[1].ExpiresAt != iso8601(released.Add(7200*time.Second)) || ms[1].OwnerAccountID != testAccount || ms[1].UpdatedAt != iso8601(released) {
+		t.Fatalf("the feed after the release = %+v, want FINALIZED and the token, expiring 2 hours after %v", ms, released)
+	}
+	id2, secret, ok := keyward.ParseDelegationToken(ms[1].ExchangeToken)
+	if !ok || id2 != id {
+		t.Fatalf("ExchangeToken %q is not request %s's token", ms[1].ExchangeToken, id)
+	}
+	kept, err := f.key.Open(f.stored(t, id).TokenCiphertext, SecretAD(keyward.DelegationTokenSealKind, id))
+	if err != nil || string(kept) != secret {
+		t.Errorf("the feed's token does not hold the sealed secret")
+	}
+
+	f.now = f.now.Add(2 * time.Hour) // the access is over: no token
+	if ms := read(); len(ms) != 1 || ms[0].State != "FINALIZED" {
+		t.Errorf("the feed after the access ended = %+v, want FINALIZED alone", ms)
+	}
+	f.now = f.now.Add(7 * 24 * time.Hour)
+	if ms := read(); len(ms) != 1 || ms[0].State != "EXPIRED" || ms[0].UpdatedAt != iso8601(released.Add(7*24*time.Hour)) {
+		t.Errorf("the feed a week later = %+v, want EXPIRED at the request's ExpirationTime", ms)
+	}
+
+	// Only the partner's account reads its topic's feed.
+	_, err = feed.ListDelegationNotifications(ctx, userCaller(t, f.s, "nosy", allow("keyward:*", "*")), &ListDelegationNotificationsInput{TopicARN: topic})
+	wantCode(t, "ListDelegationNotifications(the customer's account)", err, keyward.ErrAccessDenied)
 }

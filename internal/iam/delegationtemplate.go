@@ -27,8 +27,10 @@ import (
 // maxRenderedPolicy is AWS's limit on a rendered policy's size.
 const maxRenderedPolicy = 2048
 
-// maxExpansion bounds the strings one template string may expand into
-// (the rendered policy's size limit is far below it).
+// maxExpansion bounds the strings a template's strings may expand into,
+// together: a rendered policy within the size limit holds fewer (each
+// string takes at least three characters), so rendering stops early
+// rather than build what the limit then refuses.
 const maxExpansion = 1000
 
 // paramRef matches a parameter reference, @{name}.
@@ -115,8 +117,9 @@ func invalidInput(format string, args ...any) error {
 }
 
 type renderer struct {
-	values map[string][]string
-	used   map[string]bool
+	values  map[string][]string
+	used    map[string]bool
+	strings int // strings made so far
 }
 
 // statements applies @Enabled to the template's statements.
@@ -250,10 +253,11 @@ func (r *renderer) expand(s string) ([]string, error) {
 		r.used[name] = true
 		names = append(names, name)
 		total *= len(vals)
-		if total > maxExpansion {
-			return nil, keyward.Errorf(keyward.ErrLimitExceeded, "The parameters expand %q into more than %d strings.", s, maxExpansion)
+		if r.strings+total > maxExpansion {
+			return nil, keyward.Errorf(keyward.ErrLimitExceeded, "The parameters expand the template into more than %d strings.", maxExpansion)
 		}
 	}
+	r.strings += total
 	out := []string{s}
 	for _, name := range names {
 		var next []string

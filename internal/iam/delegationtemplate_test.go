@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/policy"
 )
 
 func str(name string, v string) keyward.DelegationParameter {
@@ -132,5 +133,60 @@ func TestRenderTemplate_Errors(t *testing.T) {
 				t.Errorf("renderTemplate() error = %v, want %s %q", err, tt.code, tt.msg)
 			}
 		})
+	}
+}
+
+// FuzzRenderTemplate: whatever the template and the parameters, rendering
+// does not panic, and what it renders is a valid policy within AWS's size
+// limit, in which no parameter reference the parameters name is left.
+func FuzzRenderTemplate(f *testing.F) {
+	f.Add(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::@{b}/@{p}/*"}]}`, "b", "x,y", "p", "data")
+	f.Add(`{"Version":"2012-10-17","Statement":[{"@Enabled":"!b","Effect":"Allow","Action":"s3:*","Resource":"*"}]}`, "b", "True", "p", "")
+	f.Add(`{"Statement":{"Effect":"@{b}","Action":"@{p}","Resource":"*"}}`, "b", "Allow,Deny", "p", "s3:Get*")
+	f.Add(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/@{b}":"@{p}"}}}]}`, "b", "team", "p", "blue,red")
+	f.Fuzz(func(t *testing.T, doc, name1, values1, name2, values2 string) {
+		var params []keyward.DelegationParameter
+		for _, p := range [][2]string{{name1, values1}, {name2, values2}} {
+			if p[0] == "" {
+				continue
+			}
+			vs := strings.Split(p[1], ",")
+			typ := "stringList"
+			if len(vs) == 1 {
+				typ = "string"
+			}
+			params = append(params, keyward.DelegationParameter{Name: p[0], Values: vs, Type: typ})
+		}
+		out, err := renderTemplate(doc, params)
+		if err != nil {
+			if c := keyward.ErrorCode(err); c != keyward.ErrInvalidInput && c != keyward.ErrLimitExceeded {
+				t.Fatalf("renderTemplate() error %v, want InvalidInput or LimitExceeded", err)
+			}
+			return
+		}
+		if n := len([]rune(out)); n > maxRenderedPolicy {
+			t.Fatalf("renderTemplate() rendered %d characters", n)
+		}
+		if _, err := policy.Parse([]byte(out), policy.Session); err != nil {
+			t.Fatalf("renderTemplate() = %s, which does not parse: %v", out, err)
+		}
+		for _, p := range params {
+			if strings.Contains(out, "@{"+p.Name+"}") && !strings.Contains(strings.Join(p.Values, ""), "@{"+p.Name+"}") {
+				t.Fatalf("renderTemplate() = %s still names @{%s}", out, p.Name)
+			}
+		}
+	})
+}
+
+func TestRenderTemplate_ExpansionBound(t *testing.T) {
+	values := make([]string, 40)
+	for i := range values {
+		values[i] = "v" + string(rune('a'+i%26))
+	}
+	// 40 × 40 = 1,600 resources: refused before they are built.
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::@{a}/@{b}"}]}`
+	_, err := renderTemplate(doc, []keyward.DelegationParameter{list("a", values...), list("b", values...)})
+	if keyward.ErrorCode(err) != keyward.ErrLimitExceeded || keyward.ErrorMessage(err) != "The parameters expand the template into more than 1000 strings." {
+		t.Errorf("renderTemplate(1,600 resources) error = %v, want LimitExceeded", err)
 	}
 }
