@@ -19,8 +19,9 @@ import (
 //
 //   - a request with no owner account can be seen from any account; once
 //     it names one, only from that account; the partner's account sees
-//     the requests it made (GetDelegationRequest only), which AWS does not
-//     say and Keyward allows, because it sends no notifications;
+//     the requests it made (GetDelegationRequest, GetHumanReadableSummary),
+//     which AWS does not say and Keyward allows, because it sends no
+//     notifications;
 //   - every action is authorized as usual, on
 //     arn:aws:iam::CALLER-ACCOUNT:delegation-request/ID, with
 //     iam:DelegationRequestOwner once the request has an owner;
