@@ -64,6 +64,7 @@ FUZZ_TARGETS = \
 	./arn:FuzzParse \
 	./sigv4:FuzzParse ./sigv4:FuzzSignVerify ./sigv4:FuzzParseX509 \
 	./internal/awsquery:FuzzForm ./internal/awsquery:FuzzBind \
+	./internal/iam:FuzzRenderTemplate \
 	./internal/sts:FuzzOpenSession ./internal/sts:FuzzDecodePayload ./internal/sts:FuzzParseJWT ./internal/sts:FuzzAssumeRoleWithWebIdentity \
 	./authorize:FuzzForward \
 	./lint:FuzzCheck

@@ -451,6 +451,9 @@ type Tx interface {
 
 	// IAM Roles Anywhere's trust anchors, profiles and CRLs.
 	RolesAnywhereTx
+
+	// IAM's delegation requests (temporary delegation).
+	DelegationTx
 }
 
 // EntityCounts is what Tx.CountEntities counts of one account: the numbers

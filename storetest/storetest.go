@@ -46,6 +46,7 @@ func Run(t *testing.T, open func(t *testing.T) keyward.Store) {
 		{"TrustAnchor", testTrustAnchor},
 		{"RolesAnywhereProfile", testRolesAnywhereProfile},
 		{"CRL", testCRL},
+		{"DelegationRequest", testDelegationRequest},
 		{"DeleteConflict", testDeleteConflict},
 		{"Pagination", testPagination},
 		{"Rollback", testRollback},

@@ -87,13 +87,28 @@ var coverageParams = url.Values{
 	"GlobalEndpointTokenVersion":  {"v2Token"},
 	"SAMLProviderArn":             {"arn:aws:iam::111122223333:saml-provider/coverage"},
 	"SAMLMetadataDocument":        {"<EntityDescriptor>" + strings.Repeat(" ", 1000) + "</EntityDescriptor>"},
+	// Delegation requests (CreateDelegationRequest's template is the
+	// managed policy above) and the notification feed.
+	"Permissions.PolicyTemplateArn": {"arn:aws:iam::111122223333:policy/managed"},
+	"RequestorWorkflowId":           {"coverage-workflow"},
+	"NotificationChannel":           {"arn:aws:sns:us-east-1:111122223333:coverage"},
+	"SessionDuration":               {"3600"},
+	"DelegationRequestId":           {"dr-0000000000000coverage"},
+	"EntityArn":                     {"arn:aws:iam::111122223333:delegation-request/dr-0000000000000coverage"},
+	"TradeInToken":                  {"kdt1.dr-0000000000000coverage.coverage"},
+	"TopicArn":                      {"arn:aws:sns:us-east-1:111122223333:coverage"},
 }
+
+// queryVersions are the Version fields of the Query API's services: IAM,
+// STS and Keyward's delegation notification feed.
+var queryVersions = map[string]string{"iam": "2010-05-08", "sts": "2011-06-15", "keyward": iam.FeedVersion}
 
 // coverageExceptions are the actions a principal with no permission may
 // call, as in AWS: they act on the caller's own credentials only.
 var coverageExceptions = map[string]string{
-	"sts:GetCallerIdentity": "AWS answers GetCallerIdentity for any valid credentials; no policy can deny it",
-	"sts:GetSessionToken":   "AWS needs no permission for GetSessionToken: it only hands the caller's own permissions to a session",
+	"sts:GetCallerIdentity":      "AWS answers GetCallerIdentity for any valid credentials; no policy can deny it",
+	"sts:GetSessionToken":        "AWS needs no permission for GetSessionToken: it only hands the caller's own permissions to a session",
+	"iam:ListDelegationRequests": "AWS lets every principal list the delegation requests it owns (a default permission); a principal with no permission lists only those, here none",
 }
 
 // unsignedByDesign are the actions whose caller proves who it is with an
@@ -225,7 +240,7 @@ func TestAuthorizationCoverage(t *testing.T) {
 			form[k] = v
 		}
 		form.Set("Action", name)
-		form.Set("Version", map[string]string{"iam": "2010-05-08", "sts": "2011-06-15"}[service])
+		form.Set("Version", queryVersions[service])
 		if service == "sts" {
 			// STS's SerialNumber names the caller's own MFA device, which
 			// nobody lacks; GetSessionToken must still succeed.
@@ -326,6 +341,12 @@ func TestAuthorizationCoverage(t *testing.T) {
 // Keyward follows the service. "*" and "arn:aws:iam::*:user/*" match both.
 var listedByPath = map[string]bool{"iam:ListUsers": true, "iam:ListGroups": true, "iam:ListRoles": true, "iam:ListInstanceProfiles": true}
 
+// notInCatalog are the actions Keyward authorizes that AWS's Service
+// Authorization Reference (the catalog) does not list, each with why.
+var notInCatalog = map[string]string{
+	"iam:UpdateDelegationRequest": "the IAM User Guide's \"Managing Permissions for Delegation Requests\" names it as the permission UpdateDelegationRequest needs, but the reference the catalog is built from has no entry for it",
+}
+
 // checkCatalog: each IAM and STS action is authorized as AWS's Service
 // Authorization Reference says: on a resource of a type the action lists
 // ("*" for actions that list none), with context keys AWS supplies for it.
@@ -335,7 +356,7 @@ func checkCatalog(t *testing.T, decisions []authz.Decision) {
 	for _, d := range decisions {
 		act, ok := catalog.FindAction(d.Action)
 		if !ok {
-			if !strings.HasPrefix(d.Action, "keyward:") {
+			if !strings.HasPrefix(d.Action, "keyward:") && notInCatalog[d.Action] == "" {
 				t.Errorf("%s: not an action of AWS's catalog", d.Action)
 			}
 			continue

@@ -124,7 +124,7 @@ func (f *guardrailFixture) send(action string, params url.Values, creds sigv4.Cr
 		form[k] = v
 	}
 	form.Set("Action", name)
-	form.Set("Version", map[string]string{"iam": "2010-05-08", "sts": "2011-06-15"}[service])
+	form.Set("Version", queryVersions[service])
 	if service == "sts" {
 		form.Del("SerialNumber") // STS's names the caller's own MFA device
 	}

@@ -25,13 +25,14 @@ const exportUsage = `usage:
       profiles, access keys, login profiles, MFA devices, SSH keys, signing
       and server certificates, service-specific credentials, OIDC and SAML
       providers, password policies, IAM Roles Anywhere's trust anchors,
-      profiles and CRLs, the session token key ring, the last-accessed
-      activity) as a JSON stream, one record a line.
+      profiles and CRLs, delegation requests, the session token key ring,
+      the last-accessed activity) as a JSON stream, one record a line.
   keyward import [--data DIR] [--store URL] [-i FILE]
       Read such a stream into an empty store, e.g. from SQLite to PostgreSQL.
 
 Secrets (access keys' secrets, MFA seeds, server certificates' private keys,
-service-specific passwords, the key ring) travel sealed, as stored, and
+service-specific passwords, delegation requests' exchange tokens, the key
+ring) travel sealed, as stored, and
 password hashes as stored: the
 servers on the new store must use the same key-encryption key (KEYWARD_KEK,
 --kek-file or DATA/kek). Service-linked role deletion tasks and console
@@ -49,8 +50,9 @@ const (
 // apply one after another: accounts, then policies, groups, roles, users
 // (which name their groups and policies), instance profiles (which name
 // their roles), OIDC providers, Roles Anywhere's trust anchors, CRLs and
-// profiles, the key ring, activity, and last an "end" record with the
-// count, so a truncated stream is refused.
+// profiles, the delegation requests the account made as a partner, the
+// key ring, activity, and last an "end" record with the count, so a
+// truncated stream is refused.
 type exportRecord struct {
 	Type string          `json:"type"`
 	Data json.RawMessage `json:"data"`
@@ -367,6 +369,17 @@ func exportStore(ctx context.Context, store keyward.Store, w io.Writer) (int, er
 			}
 			if err := exportRolesAnywhereOf(tx, a.ID, add); err != nil {
 				return err
+			}
+			// Delegation requests, with the partner's account that made
+			// them (the one account every request has).
+			requests, _, err := tx.ListDelegationRequests(keyward.DelegationListOptions{RequestorAccountID: a.ID})
+			if err != nil {
+				return err
+			}
+			for _, r := range requests {
+				if err := add("delegation-request", r); err != nil {
+					return err
+				}
 			}
 		}
 		ring, err := tx.ListKeyRingEntries()
@@ -804,6 +817,12 @@ func importRecord(tx keyward.Tx, rec exportRecord) error {
 			return err
 		}
 		return tag(tx, ref, e.Tags)
+	case "delegation-request":
+		var r keyward.DelegationRequest
+		if err := json.Unmarshal(rec.Data, &r); err != nil {
+			return err
+		}
+		return tx.CreateDelegationRequest(r)
 	case "key-ring":
 		var e keyward.KeyRingEntry
 		if err := json.Unmarshal(rec.Data, &e); err != nil {

@@ -10,6 +10,7 @@ import (
 	"encoding/xml"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -121,6 +122,27 @@ func exportImport(t *testing.T, target string) {
 		"roleArns": []string{"arn:aws:iam::111122223333:role/workload"}, "sessionPolicy": doc("s3:GetObject")}, &prof)
 	raSet := raSetup{anchorARN: ta.TrustAnchor.TrustAnchorArn, profileARN: prof.Profile.ProfileArn, roleARN: "arn:aws:iam::111122223333:role/workload"}
 
+	// A delegation request, its token released: the sealed token moves
+	// with it. The account is its own partner here.
+	iam("CreatePolicy", "PolicyName", "template", "PolicyDocument", doc("iam:GetUser"))
+	body = iam("CreateDelegationRequest", "Description", "export", "Permissions.PolicyTemplateArn", "arn:aws:iam::111122223333:policy/template",
+		"RequestorWorkflowId", "export-workflow", "NotificationChannel", "arn:aws:sns:us-east-1:111122223333:partner", "SessionDuration", "3600")
+	var dr struct {
+		ID string `xml:"CreateDelegationRequestResult>DelegationRequestId"`
+	}
+	if err := xml.Unmarshal([]byte(body), &dr); err != nil || dr.ID == "" {
+		t.Fatalf("CreateDelegationRequest: %v %s", err, body)
+	}
+	iam("CreateUser", "UserName", "approver")
+	iam("PutUserPolicy", "UserName", "approver", "PolicyName", "delegation", "PolicyDocument", doc("iam:*"))
+	if err := xml.Unmarshal([]byte(iam("CreateAccessKey", "UserName", "approver")), &key); err != nil {
+		t.Fatal(err)
+	}
+	approver := sigv4.Credentials{AccessKeyID: key.ID, SecretAccessKey: key.Secret}
+	for _, a := range []string{"AssociateDelegationRequest", "AcceptDelegationRequest", "SendDelegationToken"} {
+		do(approver, "iam", iamForm(a, "DelegationRequestId", dr.ID))
+	}
+
 	before := runCLI(t, "", "export", "--store", source)
 	runCLI(t, before, "import", "--store", target)
 	after := runCLI(t, "", "export", "--store", target)
@@ -131,7 +153,7 @@ func exportImport(t *testing.T, target string) {
 		`"type":"instance-profile"`, `"type":"oidc-provider"`, `"type":"key-ring"`, `"Alias":"example-corp"`, `"VersionID":"v3"`,
 		`"type":"mfa-device"`, `"type":"server-certificate"`, `"type":"saml-provider"`, `"LoginProfile":`, `"Kind":"ssh-public-key"`,
 		`"Kind":"signing-certificate"`, `"Kind":"service-specific"`, `"RootCredentials":`, `"GlobalEndpointTokenVersion":2`,
-		`"type":"trust-anchor"`, `"type":"crl"`, `"type":"rolesanywhere-profile"`} {
+		`"type":"trust-anchor"`, `"type":"crl"`, `"type":"rolesanywhere-profile"`, `"type":"delegation-request"`, `"State":"FINALIZED"`} {
 		if !strings.Contains(before, want) {
 			t.Errorf("the export has no %s", want)
 		}
@@ -163,6 +185,20 @@ func exportImport(t *testing.T, target string) {
 	leaf := issueCert(t, ca, "workload-1")
 	if code, body := createSession(t, dst, raSet, leaf.cert, leaf.key, nil, "", time.Now()); code != 201 {
 		t.Errorf("CreateSession on the target = %d %s, want 201", code, body)
+	}
+	// The partner reads the released token on the target and trades it.
+	code, body := call(t, dst.Client(), dst.URL, root, "keyward", url.Values{"Action": {"ListDelegationNotifications"},
+		"Version": {"2025-11-15"}, "TopicArn": {"arn:aws:sns:us-east-1:111122223333:partner"}})
+	token := ""
+	if m := regexp.MustCompile(`ExchangeToken&#34;:&#34;([^&]+)&#34;`).FindStringSubmatch(body); m != nil {
+		token = m[1]
+	}
+	if code != 200 || token == "" {
+		t.Fatalf("the notification feed on the target = %d %s, want the exchange token", code, body)
+	}
+	code, body = call(t, dst.Client(), dst.URL, root, "sts", url.Values{"Action": {"GetDelegatedAccessToken"}, "Version": {"2011-06-15"}, "TradeInToken": {token}})
+	if code != 200 || !strings.Contains(body, "<AssumedPrincipal>arn:aws:iam::111122223333:user/approver</AssumedPrincipal>") {
+		t.Errorf("GetDelegatedAccessToken on the target = %d %s, want the approver's credentials", code, body)
 	}
 	// Denied on both: alice's policies came along, no more.
 	if code, body := call(t, dst.Client(), dst.URL, alice, "iam", iamForm("ListRoles")); code != 403 {

@@ -58,11 +58,26 @@ func matchStruct(t *testing.T, where string, typ reflect.Type, s *shape) {
 		if name == "" {
 			name = f.Name
 		}
+		// A dotted name reads a member of a structure member
+		// (Permissions.PolicyTemplateArn).
 		var m *member
-		for j := range s.members {
-			if s.members[j].wire == name {
-				m = &s.members[j]
+		cur := s
+		parts := strings.Split(name, ".")
+		for k, part := range parts {
+			m = nil
+			for j := range cur.members {
+				if cur.members[j].wire == part {
+					m = &cur.members[j]
+				}
 			}
+			if m == nil || k == len(parts)-1 {
+				break
+			}
+			if m.shape.kind != kindStructure {
+				m = nil
+				break
+			}
+			cur = m.shape
 		}
 		if m == nil {
 			t.Errorf("%s: field %s reads %q, which the model's %s does not have", where, f.Name, name, s.name)

@@ -60,7 +60,8 @@ func TestLookupOperation(t *testing.T) {
 	}{
 		{"CreateUser", true, true},
 		{"AttachRolePolicy", true, true},
-		{"GetHumanReadableSummary", true, false},
+		{"GetHumanReadableSummary", true, true},
+		{"ListOrganizationsFeatures", true, false},
 		{"ZZZ", false, false},
 		{"createuser", false, false},
 		{"", false, false},

@@ -146,6 +146,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		newService("sts", awsquery.NamespaceSTS, awsquery.VersionSTS,
 			awsquery.Actions(&sts.Service{Store: cfg.Store, Authz: s.authz, Tokens: tokens, Secrets: cfg.KEK}), sts.UnsignedActions),
 	}
+	// The delegation notification feed, Keyward's stand-in for the SNS
+	// topics AWS publishes delegation requests' notifications to.
+	s.services = append(s.services, newService("keyward", iam.FeedNamespace, iam.FeedVersion, awsquery.Actions(s.iam.DelegationFeed()), nil))
 	s.ra = &rolesanywhere.Service{Store: cfg.Store, Authz: s.authz, Tokens: tokens, Limit: s.limit}
 
 	if cfg.Console {
