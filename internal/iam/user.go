@@ -102,15 +102,6 @@ func (s *Service) CreateUser(ctx context.Context, c *keyward.Caller, in *CreateU
 	return &CreateUserOutput{User: userOut(u, tags)}, nil
 }
 
-// withKey adds one condition key to extra.
-func withKey(extra map[string][]string, key string, values ...string) map[string][]string {
-	if extra == nil {
-		extra = make(map[string][]string, 1)
-	}
-	extra[key] = values
-	return extra
-}
-
 // boundaryKey finds the managed policy a request names as a permissions
 // boundary and adds it to extra as iam:PermissionsBoundary: the ARN as
 // stored when the policy exists, so that a condition on the key sees the
