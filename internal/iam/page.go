@@ -26,7 +26,7 @@ func listByPath[E, O any](ctx context.Context, s *Service, c *keyward.Caller, ac
 		}
 		page, next, err := list(o.Tx, c.AccountID, listOptions(in.PathPrefix, in.Marker, in.MaxItems))
 		if err != nil {
-			return err
+			return said(err, kindList)
 		}
 		items, truncated, marker = conv(page), next != "", next
 		return nil
@@ -61,7 +61,7 @@ func pageOf[T any](all []T, marker *string, maxItems *int32) (page []T, next str
 	if marker != nil {
 		n, perr := strconv.Atoi(*marker)
 		if perr != nil || n < 0 || n > len(all) {
-			return nil, "", keyward.Errorf(keyward.ErrInvalidInput, "Invalid Marker.")
+			return nil, "", errInvalidMarker()
 		}
 		start = n
 	}
