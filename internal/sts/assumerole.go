@@ -1,10 +1,7 @@
 package sts
 
 import (
-	"bytes"
-	"compress/flate"
 	"context"
-	"encoding/json"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -143,30 +140,14 @@ func policyErrorMessage(err error) string {
 	return msg
 }
 
-// packedSize returns PackedPolicySize: the deflated size of the inline
-// policy (without insignificant space), the policy ARNs and the tags, as a
-// percentage of PackedLimit; PackedPolicyTooLarge past 100%.
+// packedSize returns PackedPolicySize (PackedPercent);
+// PackedPolicyTooLarge past 100%.
 func packedSize(inline string, pas []PolicyDescriptor, tags []keyward.Tag) (int, error) {
-	var raw bytes.Buffer
-	if inline != "" {
-		if err := json.Compact(&raw, []byte(inline)); err != nil {
-			raw.WriteString(inline)
-		}
-	}
+	var arns []string
 	for _, p := range pas {
-		raw.WriteString("\x00" + p.Arn)
+		arns = append(arns, p.Arn)
 	}
-	for _, t := range tags {
-		raw.WriteString("\x00" + t.Key + "\x00" + t.Value)
-	}
-	if raw.Len() == 0 {
-		return 0, nil
-	}
-	var z bytes.Buffer
-	w, _ := flate.NewWriter(&z, flate.BestCompression)
-	w.Write(raw.Bytes())
-	w.Close()
-	pct := (z.Len()*100 + PackedLimit - 1) / PackedLimit
+	pct := PackedPercent(inline, arns, tags)
 	if pct > 100 {
 		return pct, keyward.Errorf(ErrPackedPolicyTooLarge, "Packed policy consumes %d%% of allotted space, please use smaller policy for this session.", pct)
 	}
@@ -275,7 +256,7 @@ func (s *Service) findRole(tx keyward.Tx, roleARN string) (*roleTarget, error) {
 	if err != nil {
 		return nil, err
 	}
-	if t.trust, err = s.trustPolicy(r.ID, r.ARN, doc); err != nil {
+	if t.trust, err = s.trust.Of(r.ID, r.ARN, doc); err != nil {
 		return nil, err
 	}
 	return t, nil

@@ -107,7 +107,7 @@ func (r *roleSession) limits() (*int, error) {
 // from now, and notes the role's use. It returns them with the session's
 // AssumedRoleUser.
 func (s *Service) issueSession(ctx context.Context, r *roleSession, dur int, now time.Time) (Credentials, AssumedRoleUser, error) {
-	sess := newRoleSession(r.role, r.name)
+	sess := NewRoleSession(r.role, r.name)
 	sess.SessionPolicies = r.docs
 	sess.SourceIdentity = r.sourceIdentity
 	sess.Chained = r.chained
@@ -121,22 +121,8 @@ func (s *Service) issueSession(ctx context.Context, r *roleSession, dur int, now
 	if err != nil {
 		return Credentials{}, AssumedRoleUser{}, err
 	}
-	s.noteRoleUse(ctx, r.role, now)
+	s.used.Note(ctx, s.Store, r.role, now, s.Region)
 	return creds, AssumedRoleUser{AssumedRoleID: sess.UserID, Arn: sess.ARN}, nil
-}
-
-// newRoleSession returns the caller of a new session of role.
-func newRoleSession(role *keyward.Role, sessionName string) *keyward.Caller {
-	return &keyward.Caller{
-		Kind:        keyward.CallerAssumedRole,
-		AccountID:   role.AccountID,
-		ARN:         "arn:aws:sts::" + role.AccountID + ":assumed-role/" + role.Name + "/" + sessionName,
-		UserID:      role.ID + ":" + sessionName,
-		PrincipalID: role.ID,
-		RoleName:    role.Name,
-		RoleARN:     role.ARN,
-		SessionName: sessionName,
-	}
 }
 
 // federatedRequest is the request the role's trust policy decides for
