@@ -20,8 +20,11 @@ import (
 //
 // Errors: methods return a *Error with code ErrNoSuchEntity,
 // ErrEntityAlreadyExists, ErrDeleteConflict or ErrInvalidInput as documented
-// on each method, with AWS-like messages; anything else is an internal error
-// (wrapped with %w) and must not be shown to clients.
+// on each method. The code is the contract; the message is neutral ("no
+// such user alice"), for logs and tests, and never what a client reads:
+// iam and sts answer clients in AWS's words, which name what they asked
+// the store about. Anything else is an internal error (wrapped with %w)
+// and must not be shown to clients.
 type Store interface {
 	// View runs fn in a read-only transaction that sees one consistent
 	// snapshot. Write methods called on its Tx fail.
@@ -130,12 +133,10 @@ type Tx interface {
 	// ListAccounts returns all accounts sorted by ID.
 	ListAccounts() ([]Account, error)
 
-	// CreateUser adds a user. ErrEntityAlreadyExists ("User with name X
-	// already exists.") when the account has a user of that name in any case
-	// or the ID is taken.
+	// CreateUser adds a user. ErrEntityAlreadyExists when the account has a
+	// user of that name in any case or the ID is taken.
 	CreateUser(u User) error
-	// GetUser returns a user. ErrNoSuchEntity ("The user with name X cannot
-	// be found.").
+	// GetUser returns a user. ErrNoSuchEntity.
 	GetUser(accountID, name string) (User, error)
 	// GetUserByID returns the user with that unique ID. ErrNoSuchEntity.
 	GetUserByID(id string) (User, error)
@@ -151,11 +152,9 @@ type Tx interface {
 	// ListUsers returns a page of the account's users.
 	ListUsers(accountID string, opts ListOptions) (users []User, next string, err error)
 
-	// CreateGroup adds a group. ErrEntityAlreadyExists ("Group with name X
-	// already exists.").
+	// CreateGroup adds a group. ErrEntityAlreadyExists.
 	CreateGroup(g Group) error
-	// GetGroup returns a group. ErrNoSuchEntity ("The group with name X
-	// cannot be found.").
+	// GetGroup returns a group. ErrNoSuchEntity.
 	GetGroup(accountID, name string) (Group, error)
 	// UpdateGroup writes g (found by g.ID): name, path, ARN. ErrNoSuchEntity,
 	// ErrEntityAlreadyExists.
@@ -179,11 +178,9 @@ type Tx interface {
 	// ignored). ErrNoSuchEntity when the group is absent.
 	ListGroupMembers(accountID, groupName string, opts ListOptions) (users []User, next string, err error)
 
-	// CreateRole adds a role. ErrEntityAlreadyExists ("Role with name X
-	// already exists.").
+	// CreateRole adds a role. ErrEntityAlreadyExists.
 	CreateRole(r Role) error
-	// GetRole returns a role. ErrNoSuchEntity ("The role with name X cannot
-	// be found.").
+	// GetRole returns a role. ErrNoSuchEntity.
 	GetRole(accountID, name string) (Role, error)
 	// GetRoleByID returns the role with that unique ID. ErrNoSuchEntity.
 	GetRoleByID(id string) (Role, error)
@@ -199,12 +196,11 @@ type Tx interface {
 
 	// CreatePolicy adds a managed policy and its version v1 (holding
 	// document, created at p.CreateDate), which becomes the default;
-	// p.DefaultVersionID is ignored. ErrEntityAlreadyExists ("A policy
-	// called X already exists. Duplicate names are not allowed.") when the
+	// p.DefaultVersionID is ignored. ErrEntityAlreadyExists when the
 	// account has a policy of that name or the ARN or ID is taken.
 	CreatePolicy(p ManagedPolicy, document string) error
 	// GetPolicy returns a policy by ARN (compared case-insensitively).
-	// ErrNoSuchEntity ("Policy ARN was not found."). Its AttachmentCount and
+	// ErrNoSuchEntity. Its AttachmentCount and
 	// PermissionsBoundaryUsageCount count entities of every account, which
 	// matters only for AWS-managed policies: see GetPolicyInAccount.
 	GetPolicy(arn string) (ManagedPolicy, error)
@@ -237,15 +233,14 @@ type Tx interface {
 	// ErrNoSuchEntity when the policy is absent.
 	ListPolicyVersions(policyARN string) ([]PolicyVersion, error)
 	// DeletePolicyVersion removes a version. ErrNoSuchEntity;
-	// ErrDeleteConflict ("Cannot delete the default version of a policy.")
-	// for the default version.
+	// ErrDeleteConflict for the default version.
 	DeletePolicyVersion(policyARN, versionID string) error
 
 	// AttachPolicy attaches a managed policy to a user, group or role;
 	// attaching again does nothing. ErrNoSuchEntity when either is absent.
 	AttachPolicy(entity EntityRef, policyARN string) error
 	// DetachPolicy detaches it. ErrNoSuchEntity when either is absent or the
-	// policy is not attached ("Policy ARN was not found.").
+	// policy is not attached.
 	DetachPolicy(entity EntityRef, policyARN string) error
 	// ListAttachedPolicies returns every policy attached to a user, group or
 	// role, sorted by name then ARN, with counts limited to the entity's
@@ -260,8 +255,7 @@ type Tx interface {
 	// when the owner is absent.
 	PutInlinePolicy(p InlinePolicy) error
 	// GetInlinePolicy returns one inline policy. ErrNoSuchEntity when the
-	// owner or the policy is absent ("The user policy with name X cannot be
-	// found.").
+	// owner or the policy is absent.
 	GetInlinePolicy(owner EntityRef, policyName string) (InlinePolicy, error)
 	// DeleteInlinePolicy removes one. ErrNoSuchEntity.
 	DeleteInlinePolicy(owner EntityRef, policyName string) error
@@ -281,10 +275,9 @@ type Tx interface {
 	ListTags(entity EntityRef) ([]Tag, error)
 
 	// CreateInstanceProfile adds an instance profile (p.Roles ignored).
-	// ErrEntityAlreadyExists ("Instance Profile X already exists.").
+	// ErrEntityAlreadyExists.
 	CreateInstanceProfile(p InstanceProfile) error
-	// GetInstanceProfile returns a profile with its roles. ErrNoSuchEntity
-	// ("Instance Profile X cannot be found.").
+	// GetInstanceProfile returns a profile with its roles. ErrNoSuchEntity.
 	GetInstanceProfile(accountID, name string) (InstanceProfile, error)
 	// DeleteInstanceProfile removes a profile and its tags. ErrNoSuchEntity;
 	// ErrDeleteConflict while it holds a role.
@@ -308,7 +301,7 @@ type Tx interface {
 	// ErrEntityAlreadyExists when the AccessKeyID is taken (in any account).
 	CreateAccessKey(k AccessKey) error
 	// GetAccessKey returns the key with that ID, in any account.
-	// ErrNoSuchEntity ("The Access Key with id X cannot be found.").
+	// ErrNoSuchEntity.
 	GetAccessKey(accessKeyID string) (AccessKey, error)
 	// ListAccessKeys returns all keys of a user ("" for root), oldest
 	// first. ErrNoSuchEntity when the user is absent.
@@ -320,8 +313,8 @@ type Tx interface {
 	// DeleteAccessKey removes a key. ErrNoSuchEntity.
 	DeleteAccessKey(accessKeyID string) error
 
-	// CreateOIDCProvider adds a provider. ErrEntityAlreadyExists ("Provider
-	// with url X already exists.") when the ARN is taken.
+	// CreateOIDCProvider adds a provider. ErrEntityAlreadyExists when the
+	// ARN is taken.
 	CreateOIDCProvider(p OIDCProvider) error
 	// GetOIDCProvider returns a provider by ARN. ErrNoSuchEntity.
 	GetOIDCProvider(arn string) (OIDCProvider, error)
@@ -334,8 +327,7 @@ type Tx interface {
 	ListOIDCProviders(accountID string) ([]OIDCProvider, error)
 
 	// GetPasswordPolicy returns an account's password policy.
-	// ErrNoSuchEntity ("The Password Policy with domain name ACCOUNT cannot
-	// be found.") when none is set.
+	// ErrNoSuchEntity when none is set.
 	GetPasswordPolicy(accountID string) (PasswordPolicy, error)
 	// PutPasswordPolicy sets (creates or replaces) it.
 	PutPasswordPolicy(p PasswordPolicy) error
@@ -361,12 +353,10 @@ type Tx interface {
 	DeleteKeyRingEntry(id string) error
 
 	// CreateLoginProfile gives a user a password. ErrNoSuchEntity when the
-	// user is absent; ErrEntityAlreadyExists ("Login Profile for user X
-	// already exists.") when it has one.
+	// user is absent; ErrEntityAlreadyExists when it has one.
 	CreateLoginProfile(p LoginProfile) error
-	// GetLoginProfile returns a user's login profile. ErrNoSuchEntity
-	// ("Login Profile for User X cannot be found.") when the user or its
-	// profile is absent.
+	// GetLoginProfile returns a user's login profile. ErrNoSuchEntity when
+	// the user or its profile is absent.
 	GetLoginProfile(accountID, userName string) (LoginProfile, error)
 	// UpdateLoginProfile writes p (found by AccountID and UserName): the
 	// hash, reset flag, change date and history. ErrNoSuchEntity.
@@ -375,12 +365,11 @@ type Tx interface {
 	DeleteLoginProfile(accountID, userName string) error
 
 	// CreateMFADevice adds a virtual MFA device (assigned as d says).
-	// ErrEntityAlreadyExists ("MFADevice entity at the same path and name
-	// already exists.") when the serial number is taken in any case;
+	// ErrEntityAlreadyExists when the serial number is taken in any case;
 	// ErrNoSuchEntity when d.UserName names no user.
 	CreateMFADevice(d MFADevice) error
 	// GetMFADevice returns a device by serial number (exact).
-	// ErrNoSuchEntity ("MFA Device with serial number X does not exist.").
+	// ErrNoSuchEntity.
 	GetMFADevice(serialNumber string) (MFADevice, error)
 	// UpdateMFADevice writes d's assignment (UserName, Root), EnableDate
 	// and LastCounter (found by SerialNumber). ErrNoSuchEntity.
@@ -409,12 +398,10 @@ type Tx interface {
 	DeleteUserCredential(kind CredentialKind, id string) error
 
 	// CreateServerCertificate adds a server certificate.
-	// ErrEntityAlreadyExists ("The Server Certificate with name X already
-	// exists.") when the account has one of that name in any case or the
-	// ID is taken.
+	// ErrEntityAlreadyExists when the account has one of that name in any
+	// case or the ID is taken.
 	CreateServerCertificate(c ServerCertificate) error
-	// GetServerCertificate returns one by name. ErrNoSuchEntity ("The
-	// Server Certificate with name X cannot be found.").
+	// GetServerCertificate returns one by name. ErrNoSuchEntity.
 	GetServerCertificate(accountID, name string) (ServerCertificate, error)
 	// UpdateServerCertificate writes c's name, path and ARN (found by
 	// c.ID). ErrNoSuchEntity; ErrEntityAlreadyExists when renamed onto

@@ -9,6 +9,10 @@
 // RunReplicas checks what two stores on one database see of each other,
 // and RunReset a store that can be emptied in place (Resetter).
 //
+// Errors are checked by code, never by message: a store's messages are
+// its own and neutral (keyward.Store), and AWS's sentences are iam's and
+// sts's to write. The suite asks only that a message be there.
+//
 // The files are named by entity, as the stores' are: user.go tests users,
 // and so on.
 //

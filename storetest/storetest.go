@@ -130,7 +130,8 @@ func view(t *testing.T, s keyward.Store, fn func(tx keyward.Tx) error) {
 	}
 }
 
-// wantCode checks that err is a *keyward.Error with code.
+// wantCode checks that err is a *keyward.Error with code and a message,
+// whatever its words.
 func wantCode(t *testing.T, call string, err error, code string) {
 	t.Helper()
 	var e *keyward.Error

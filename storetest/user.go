@@ -2,7 +2,6 @@ package storetest
 
 import (
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -40,9 +39,6 @@ func testUser(t *testing.T, s keyward.Store) {
 		diff(t, "GetUser(other account)", other, got)
 		_, err = tx.GetUser(acct, "bob")
 		wantCode(t, "GetUser(bob)", err, keyward.ErrNoSuchEntity)
-		if err != nil && !strings.Contains(keyward.ErrorMessage(err), "bob") {
-			t.Errorf("GetUser(bob) message %q does not name the user", keyward.ErrorMessage(err))
-		}
 		_, err = tx.GetUserByID("AIDANOTHERE")
 		wantCode(t, "GetUserByID(missing)", err, keyward.ErrNoSuchEntity)
 		return nil

@@ -92,7 +92,7 @@ func (s *Service) CreateAccessKey(ctx context.Context, c *keyward.Caller, in *Cr
 		if len(keys) >= maxAccessKeysPerUser {
 			return keyward.Errorf(keyward.ErrLimitExceeded, "Cannot exceed quota for AccessKeysPerUser: %d", maxAccessKeysPerUser)
 		}
-		return o.CreateAccessKey(k)
+		return said(o.CreateAccessKey(k), kindAccessKey, k.AccessKeyID)
 	})
 	if err != nil {
 		return nil, err
@@ -111,9 +111,9 @@ func (s *Service) CreateAccessKey(ctx context.Context, c *keyward.Caller, in *Cr
 func ownedKey(tx keyward.Tx, accountID, userName, keyID string) (keyward.AccessKey, error) {
 	k, err := tx.GetAccessKey(keyID)
 	if err == nil && (k.AccountID != accountID || !strings.EqualFold(k.UserName, userName)) {
-		err = keyward.Errorf(keyward.ErrNoSuchEntity, "The Access Key with id %s cannot be found.", keyID)
+		return k, notFound(kindAccessKey, keyID)
 	}
-	return k, err
+	return k, said(err, kindAccessKey, keyID)
 }
 
 // UpdateAccessKeyInput is UpdateAccessKey's request.
@@ -235,15 +235,14 @@ type GetAccessKeyLastUsedOutput struct {
 // GetAccessKeyLastUsed reports when, where and for which service a key was
 // last used. It is authorized on the key's owner.
 func (s *Service) GetAccessKeyLastUsed(ctx context.Context, c *keyward.Caller, in *GetAccessKeyLastUsedInput) (*GetAccessKeyLastUsedOutput, error) {
-	notFound := keyward.Errorf(keyward.ErrNoSuchEntity, "The Access Key with id %s cannot be found.", in.AccessKeyID)
 	var k keyward.AccessKey
 	err := s.view(ctx, c, func(o *op) error {
 		var err error
 		if k, err = o.GetAccessKey(in.AccessKeyID); err != nil {
-			return err
+			return said(err, kindAccessKey, in.AccessKeyID)
 		}
 		if k.AccountID != c.AccountID {
-			return notFound
+			return notFound(kindAccessKey, in.AccessKeyID)
 		}
 		if k.UserName == "" {
 			return o.authorize("iam:GetAccessKeyLastUsed", arn.RootARN(c.AccountID), nil)

@@ -31,7 +31,7 @@ func (s *Service) CreateAccountAlias(ctx context.Context, c *keyward.Caller, in 
 			return nil
 		}
 		a.Alias = in.AccountAlias
-		return o.UpdateAccount(a)
+		return said(o.UpdateAccount(a), kindAccountAlias, a.Alias)
 	})
 	if err != nil {
 		return nil, err
@@ -56,7 +56,7 @@ func (s *Service) DeleteAccountAlias(ctx context.Context, c *keyward.Caller, in 
 			return err
 		}
 		if a.Alias == "" || a.Alias != in.AccountAlias {
-			return keyward.Errorf(keyward.ErrNoSuchEntity, "The account alias %s cannot be found.", in.AccountAlias)
+			return notFound(kindAccountAlias, in.AccountAlias)
 		}
 		a.Alias = ""
 		return o.UpdateAccount(a)
@@ -651,7 +651,7 @@ func (s *Service) GetAccountPasswordPolicy(ctx context.Context, c *keyward.Calle
 		}
 		var err error
 		p, err = o.GetPasswordPolicy(c.AccountID)
-		return err
+		return said(err, kindPasswordPolicy, c.AccountID)
 	})
 	if err != nil {
 		return nil, err
@@ -681,7 +681,7 @@ func (s *Service) DeleteAccountPasswordPolicy(ctx context.Context, c *keyward.Ca
 		if err := o.authorize("iam:DeleteAccountPasswordPolicy", "*", nil); err != nil {
 			return err
 		}
-		return o.DeletePasswordPolicy(c.AccountID)
+		return said(o.DeletePasswordPolicy(c.AccountID), kindPasswordPolicy, c.AccountID)
 	}); err != nil {
 		return nil, err
 	}

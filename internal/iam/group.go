@@ -32,7 +32,7 @@ func (s *Service) CreateGroup(ctx context.Context, c *keyward.Caller, in *Create
 		if err := o.authorize("iam:CreateGroup", g.ARN, nil); err != nil {
 			return err
 		}
-		return o.CreateGroup(g)
+		return said(o.CreateGroup(g), keyward.KindGroup, g.Name)
 	})
 	if err != nil {
 		return nil, err
@@ -65,7 +65,7 @@ func (s *Service) GetGroup(ctx context.Context, c *keyward.Caller, in *GetGroupI
 		}
 		users, next, err := o.ListGroupMembers(c.AccountID, g.name, listOptions(nil, in.Marker, in.MaxItems))
 		if err != nil {
-			return err
+			return said(err, kindList)
 		}
 		out.Group = groupOut(g.group)
 		out.Users = usersOut(users)
@@ -106,7 +106,7 @@ func (s *Service) UpdateGroup(ctx context.Context, c *keyward.Caller, in *Update
 				return err
 			}
 		}
-		return o.UpdateGroup(moved)
+		return said(o.UpdateGroup(moved), keyward.KindGroup, moved.Name)
 	})
 	if err != nil {
 		return nil, err
@@ -192,7 +192,7 @@ func (s *Service) AddUserToGroup(ctx context.Context, c *keyward.Caller, in *Add
 		}
 		groups, err := o.ListGroupsForUser(c.AccountID, in.UserName)
 		if err != nil {
-			return err
+			return said(err, keyward.KindUser, in.UserName)
 		}
 		for _, have := range groups {
 			if have.ID == g.group.ID {
@@ -223,7 +223,10 @@ func (s *Service) RemoveUserFromGroup(ctx context.Context, c *keyward.Caller, in
 		if err != nil {
 			return err
 		}
-		return o.RemoveUserFromGroup(c.AccountID, g.name, in.UserName)
+		if _, err := o.GetUser(c.AccountID, in.UserName); err != nil {
+			return said(err, keyward.KindUser, in.UserName)
+		}
+		return said(o.RemoveUserFromGroup(c.AccountID, g.name, in.UserName), kindMember, in.UserName, g.name)
 	})
 	if err != nil {
 		return nil, err

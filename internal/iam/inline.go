@@ -102,7 +102,7 @@ func (s *Service) getInline(ctx context.Context, c *keyward.Caller, k principalK
 		}
 		ownerName = e.name
 		p, err = o.GetInlinePolicy(k.ref(c.AccountID, e.name), name)
-		return err
+		return said(err, kindInline, string(k.kind), name)
 	})
 	return ownerName, p, err
 }
@@ -115,7 +115,7 @@ func (s *Service) deleteInline(ctx context.Context, c *keyward.Caller, k princip
 		if err != nil {
 			return err
 		}
-		return o.DeleteInlinePolicy(k.ref(c.AccountID, e.name), name)
+		return said(o.DeleteInlinePolicy(k.ref(c.AccountID, e.name), name), kindInline, string(k.kind), name)
 	})
 }
 

@@ -38,7 +38,7 @@ func (s *Service) CreateInstanceProfile(ctx context.Context, c *keyward.Caller, 
 			return err
 		}
 		if err := o.CreateInstanceProfile(p); err != nil {
-			return err
+			return said(err, keyward.KindInstanceProfile, p.Name)
 		}
 		tags = nil
 		if len(in.Tags) > 0 {
@@ -136,7 +136,7 @@ func (s *Service) ListInstanceProfiles(ctx context.Context, c *keyward.Caller, i
 		}
 		page, next, err := o.ListInstanceProfiles(c.AccountID, listOptions(in.PathPrefix, in.Marker, in.MaxItems))
 		if err != nil {
-			return err
+			return said(err, kindList)
 		}
 		if out.InstanceProfiles, err = o.profilesOut(page); err != nil {
 			return err
@@ -180,7 +180,7 @@ func (s *Service) ListInstanceProfilesForRole(ctx context.Context, c *keyward.Ca
 		}
 		profiles, next, err := o.ListInstanceProfilesForRole(c.AccountID, r.name, listOptions(nil, in.Marker, in.MaxItems))
 		if err != nil {
-			return err
+			return said(err, kindList)
 		}
 		if out.InstanceProfiles, err = o.profilesOut(profiles); err != nil {
 			return err
@@ -220,7 +220,7 @@ func (s *Service) AddRoleToInstanceProfile(ctx context.Context, c *keyward.Calle
 		if len(p.profile.Roles) >= maxRolesPerProfile {
 			return keyward.Errorf(keyward.ErrLimitExceeded, "Cannot exceed quota for InstanceSessionsPerInstanceProfile: %d", maxRolesPerProfile)
 		}
-		return o.AddRoleToInstanceProfile(c.AccountID, p.name, r.name)
+		return said(o.AddRoleToInstanceProfile(c.AccountID, p.name, r.name), kindProfileRole, r.name, p.name)
 	})
 	if err != nil {
 		return nil, err
@@ -242,7 +242,10 @@ func (s *Service) RemoveRoleFromInstanceProfile(ctx context.Context, c *keyward.
 		if err != nil {
 			return err
 		}
-		return o.RemoveRoleFromInstanceProfile(c.AccountID, p.name, in.RoleName)
+		if _, err := o.GetRole(c.AccountID, in.RoleName); err != nil {
+			return said(err, keyward.KindRole, in.RoleName)
+		}
+		return said(o.RemoveRoleFromInstanceProfile(c.AccountID, p.name, in.RoleName), kindProfileRole, in.RoleName, p.name)
 	})
 	if err != nil {
 		return nil, err

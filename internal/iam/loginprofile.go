@@ -78,7 +78,7 @@ func (s *Service) CreateLoginProfile(ctx context.Context, c *keyward.Caller, in 
 			return err
 		}
 		if _, err := o.GetLoginProfile(c.AccountID, u.name); err == nil {
-			return keyward.Errorf(keyward.ErrEntityAlreadyExists, "Login Profile for user %s already exists.", u.name)
+			return alreadyExists(kindLoginProfile, u.name)
 		} else if keyward.ErrorCode(err) != keyward.ErrNoSuchEntity {
 			return err
 		}
@@ -87,7 +87,7 @@ func (s *Service) CreateLoginProfile(ctx context.Context, c *keyward.Caller, in 
 		if err := setPassword(pol, &p, *in.Password, now, false); err != nil {
 			return err
 		}
-		return o.CreateLoginProfile(p)
+		return said(o.CreateLoginProfile(p), kindLoginProfile, u.name)
 	})
 	if err != nil {
 		return nil, err
@@ -115,7 +115,7 @@ func (s *Service) GetLoginProfile(ctx context.Context, c *keyward.Caller, in *Ge
 			return err
 		}
 		p, err = o.GetLoginProfile(c.AccountID, u.name)
-		return err
+		return said(err, kindLoginProfile, u.name)
 	})
 	if err != nil {
 		return nil, err
@@ -141,7 +141,7 @@ func (s *Service) UpdateLoginProfile(ctx context.Context, c *keyward.Caller, in 
 		}
 		p, err := o.GetLoginProfile(c.AccountID, u.name)
 		if err != nil {
-			return err
+			return said(err, kindLoginProfile, u.name)
 		}
 		if in.Password != nil {
 			pol, err := passwordPolicy(o.Tx, c.AccountID)
@@ -179,7 +179,7 @@ func (s *Service) DeleteLoginProfile(ctx context.Context, c *keyward.Caller, in 
 		if err != nil {
 			return err
 		}
-		return o.DeleteLoginProfile(c.AccountID, u.name)
+		return said(o.DeleteLoginProfile(c.AccountID, u.name), kindLoginProfile, u.name)
 	})
 	if err != nil {
 		return nil, err
@@ -231,7 +231,7 @@ func (s *Service) ChangePassword(ctx context.Context, c *keyward.Caller, in *Cha
 		}
 		p, err := o.GetLoginProfile(c.AccountID, u.name)
 		if err != nil {
-			return err
+			return said(err, kindLoginProfile, u.name)
 		}
 		if !CheckPasswordHash(p.PasswordHash, in.OldPassword) {
 			return keyward.Errorf(keyward.ErrAccessDenied, "The old password is incorrect.")

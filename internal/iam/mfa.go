@@ -110,7 +110,7 @@ func (s *Service) CreateVirtualMFADevice(ctx context.Context, c *keyward.Caller,
 			return err
 		}
 		if err := o.CreateMFADevice(d); err != nil {
-			return err
+			return said(err, keyward.KindMFADevice, serial)
 		}
 		tags = nil
 		if len(in.Tags) == 0 {

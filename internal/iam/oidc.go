@@ -145,7 +145,7 @@ func (s *Service) CreateOpenIDConnectProvider(ctx context.Context, c *keyward.Ca
 			return keyward.Errorf(keyward.ErrLimitExceeded, "Cannot exceed quota for OpenIdConnectProvidersPerAccount: %d", maxOIDCProviders)
 		}
 		if err := o.CreateOIDCProvider(p); err != nil {
-			return err
+			return said(err, keyward.KindOIDCProvider, p.URL)
 		}
 		tags = nil
 		if len(in.Tags) == 0 {

@@ -19,6 +19,10 @@ import (
 // An op authorizes before it writes: the caller's policies may be read and
 // cached inside the transaction, and must not include its own uncommitted
 // changes.
+//
+// The store answers in codes and neutral words; what the client reads of
+// it is worded by said (said.go), from the code and what the op asked
+// about.
 type op struct {
 	keyward.Tx
 	ctx       context.Context
@@ -127,29 +131,14 @@ func (e *entity) withBoundary(extra map[string][]string) map[string][]string {
 	return withKey(extra, "iam:PermissionsBoundary", e.boundary)
 }
 
-// missing is AWS's NoSuchEntity for the entity.
+// missing is AWS's NoSuchEntity for the entity, named as AWS names it:
+// by ARN for the kinds found by ARN.
 func (e *entity) missing() error {
 	switch e.kind {
-	case keyward.KindUser:
-		return keyward.Errorf(keyward.ErrNoSuchEntity, "The user with name %s cannot be found.", e.name)
-	case keyward.KindGroup:
-		return keyward.Errorf(keyward.ErrNoSuchEntity, "The group with name %s cannot be found.", e.name)
-	case keyward.KindRole:
-		return keyward.Errorf(keyward.ErrNoSuchEntity, "The role with name %s cannot be found.", e.name)
-	case keyward.KindInstanceProfile:
-		return keyward.Errorf(keyward.ErrNoSuchEntity, "Instance Profile %s cannot be found.", e.name)
-	case keyward.KindPolicy:
-		return keyward.Errorf(keyward.ErrNoSuchEntity, "Policy %s was not found.", e.arn)
-	case keyward.KindOIDCProvider:
-		return keyward.Errorf(keyward.ErrNoSuchEntity, "OpenIDConnect Provider not found for arn %s", e.arn)
-	case keyward.KindMFADevice:
-		return keyward.Errorf(keyward.ErrNoSuchEntity, "VirtualMFADevice with serial number %s doesn't exist.", e.arn)
-	case keyward.KindSAMLProvider:
-		return keyward.Errorf(keyward.ErrNoSuchEntity, "Manifest not found for arn %s", e.arn)
-	case keyward.KindServerCertificate:
-		return keyward.Errorf(keyward.ErrNoSuchEntity, "The Server Certificate with name %s cannot be found.", e.name)
+	case keyward.KindPolicy, keyward.KindOIDCProvider, keyward.KindMFADevice, keyward.KindSAMLProvider:
+		return notFound(e.kind, e.arn)
 	}
-	return keyward.Errorf(keyward.ErrNoSuchEntity, "%s cannot be found.", e.name)
+	return notFound(e.kind, e.name)
 }
 
 // find reads the user, group, role or instance profile name of the

@@ -192,7 +192,7 @@ func (s *Service) CreatePolicy(ctx context.Context, c *keyward.Caller, in *Creat
 			return err
 		}
 		if err := o.CreatePolicy(p, in.PolicyDocument); err != nil {
-			return err
+			return said(err, keyward.KindPolicy, p.Name)
 		}
 		tags = nil
 		if len(in.Tags) == 0 {
@@ -309,7 +309,7 @@ func (s *Service) ListPolicies(ctx context.Context, c *keyward.Caller, in *ListP
 		}
 		ps, next, err := o.ListPolicies(c.AccountID, opts)
 		if err != nil {
-			return err
+			return said(err, kindList)
 		}
 		out.Policies = make(Members[Policy], len(ps))
 		for i, p := range ps {
@@ -404,7 +404,7 @@ func (s *Service) GetPolicyVersion(ctx context.Context, c *keyward.Caller, in *G
 		}
 		pv, err := o.GetPolicyVersion(p.arn, in.VersionID)
 		if err != nil {
-			return err
+			return said(err, kindVersion, p.arn, in.VersionID)
 		}
 		out.PolicyVersion = versionOut(pv, true)
 		return nil
@@ -480,7 +480,7 @@ func (s *Service) DeletePolicyVersion(ctx context.Context, c *keyward.Caller, in
 		}
 		pv, err := o.GetPolicyVersion(p.arn, in.VersionID)
 		if err != nil {
-			return err
+			return said(err, kindVersion, p.arn, in.VersionID)
 		}
 		if pv.IsDefault {
 			return keyward.Errorf(keyward.ErrDeleteConflict, "Cannot delete the default version of a policy.")
@@ -510,7 +510,7 @@ func (s *Service) SetDefaultPolicyVersion(ctx context.Context, c *keyward.Caller
 		p := pe.policy
 		pv, err := o.GetPolicyVersion(p.ARN, in.VersionID)
 		if err != nil {
-			return err
+			return said(err, kindVersion, p.ARN, in.VersionID)
 		}
 		if p.DefaultVersionID == pv.VersionID {
 			return nil
@@ -595,7 +595,7 @@ func (s *Service) ListEntitiesForPolicy(ctx context.Context, c *keyward.Caller, 
 		if p.AccountID == c.AccountID {
 			entities, next, err = tx.ListEntitiesForPolicy(p.ARN, opts)
 			if err != nil {
-				return err
+				return said(err, kindList)
 			}
 		} else {
 			// An AWS-managed policy is attached across accounts: list all

@@ -97,7 +97,7 @@ func (s *Service) CreateRole(ctx context.Context, c *keyward.Caller, in *CreateR
 			return err
 		}
 		if err := o.CreateRole(r); err != nil {
-			return err
+			return said(err, keyward.KindRole, r.Name)
 		}
 		if shown, err = authz.TrustPolicy(o.Tx, r); err != nil {
 			return err
@@ -218,7 +218,7 @@ func (s *Service) ListRoles(ctx context.Context, c *keyward.Caller, in *ListRole
 		}
 		page, next, err := o.ListRoles(c.AccountID, listOptions(in.PathPrefix, in.Marker, in.MaxItems))
 		if err != nil {
-			return err
+			return said(err, kindList)
 		}
 		out.Roles = make(Members[Role], len(page))
 		for i, r := range page {

@@ -166,7 +166,7 @@ func (s *Service) CreateSAMLProvider(ctx context.Context, c *keyward.Caller, in 
 		p := keyward.SAMLProvider{AccountID: c.AccountID, ARN: arn, Name: in.Name, Metadata: in.SAMLMetadataDocument,
 			CreateDate: now, ValidUntil: m.validUntil}
 		if err := o.CreateSAMLProvider(p); err != nil {
-			return err
+			return said(err, keyward.KindSAMLProvider, p.Name)
 		}
 		tags = nil
 		if len(in.Tags) == 0 {

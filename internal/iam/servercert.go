@@ -173,7 +173,7 @@ func (s *Service) UploadServerCertificate(ctx context.Context, c *keyward.Caller
 		}
 		sc.PrivateKeyCiphertext = sl.Seal([]byte(strings.TrimSpace(in.PrivateKey)), SecretAD("server-certificate", sc.ID))
 		if err := o.CreateServerCertificate(sc); err != nil {
-			return err
+			return said(err, keyward.KindServerCertificate, sc.Name)
 		}
 		tags = nil
 		if len(in.Tags) == 0 {
@@ -268,7 +268,7 @@ func (s *Service) ListServerCertificates(ctx context.Context, c *keyward.Caller,
 		}
 		page, next, err := o.ListServerCertificates(c.AccountID, listOptions(in.PathPrefix, in.Marker, in.MaxItems))
 		if err != nil {
-			return err
+			return said(err, kindList)
 		}
 		out.ServerCertificateMetadataList = make(Members[ServerCertificateMetadata], len(page))
 		for i, sc := range page {
@@ -308,7 +308,7 @@ func (s *Service) UpdateServerCertificate(ctx context.Context, c *keyward.Caller
 				return err
 			}
 		}
-		return o.UpdateServerCertificate(moved)
+		return said(o.UpdateServerCertificate(moved), keyward.KindServerCertificate, moved.Name)
 	})
 	if err != nil {
 		return nil, err

@@ -221,9 +221,9 @@ func (s *Service) GetServiceLinkedRoleDeletionStatus(ctx context.Context, c *key
 		var err error
 		d, err = o.GetServiceLinkedRoleDeletion(in.DeletionTaskID)
 		if err == nil && d.AccountID != c.AccountID {
-			err = keyward.Errorf(keyward.ErrNoSuchEntity, "Deletion task %s cannot be found.", in.DeletionTaskID)
+			return notFound(kindDeletionTask, in.DeletionTaskID)
 		}
-		return err
+		return said(err, kindDeletionTask, in.DeletionTaskID)
 	})
 	if err != nil {
 		return nil, err

@@ -2,11 +2,14 @@ package iam
 
 import (
 	"context"
+	"encoding/base64"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/totp"
 )
 
 func TestService_CreateUser(t *testing.T) {
@@ -213,54 +216,140 @@ func TestService_UpdateUser_NeedsBothARNs(t *testing.T) {
 		"User: arn:aws:iam::111122223333:user/alice is not authorized to perform: iam:UpdateUser on resource: arn:aws:iam::111122223333:user/robert because no identity-based policy allows the iam:UpdateUser action")
 }
 
+// TestService_DeleteUser_Conflicts gives a user each thing AWS makes one
+// delete before the user, in the order DeleteUser checks them, and checks
+// each DeleteConflict's sentence; once all are gone the user goes.
 func TestService_DeleteUser_Conflicts(t *testing.T) {
 	s, root := newService(t)
+	withSecrets(t, s)
 	ctx := context.Background()
-	if _, err := s.CreateUser(ctx, root, &CreateUserInput{UserName: "alice"}); err != nil {
-		t.Fatal(err)
-	}
-	ref := keyward.UserRef(testAccount, "alice")
-	key, err := s.CreateAccessKey(ctx, root, &CreateAccessKeyInput{UserName: ptr("alice")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.CreateGroup(ctx, root, &CreateGroupInput{GroupName: "devs"}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.AddUserToGroup(ctx, root, &AddUserToGroupInput{GroupName: "devs", UserName: "alice"}); err != nil {
-		t.Fatal(err)
-	}
-	policyARN := createPolicy(t, s, testAccount, "pol")
-	err = s.Store.Update(ctx, func(tx keyward.Tx) error {
-		if err := tx.PutInlinePolicy(keyward.InlinePolicy{Owner: ref, PolicyName: "inline", Document: allow("*", "*")}); err != nil {
-			return err
+	userCaller(t, s, "alice")
+	must := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
 		}
-		return tx.AttachPolicy(ref, policyARN)
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
-	steps := []struct {
-		msg    string
-		remove func(tx keyward.Tx) error
+	must("CreateGroup", second(s.CreateGroup(ctx, root, &CreateGroupInput{GroupName: "devs"})))
+	pol, err := s.CreatePolicy(ctx, root, &CreatePolicyInput{PolicyName: "p", PolicyDocument: allow("s3:GetObject", "*")})
+	must("CreatePolicy", err)
+	dev, err := s.CreateVirtualMFADevice(ctx, root, &CreateVirtualMFADeviceInput{VirtualMFADeviceName: "phone"})
+	must("CreateVirtualMFADevice", err)
+	serial := dev.VirtualMFADevice.SerialNumber
+	b32, _ := base64.StdEncoding.DecodeString(dev.VirtualMFADevice.Base32StringSeed)
+	seed, err := totp.Encoding.DecodeString(string(b32))
+	must("decode seed", err)
+	step := totp.Step(testClock)
+	cert, _ := testCertificate(t, "alice", testClock.Add(-time.Hour), testClock.Add(24*time.Hour))
+
+	// Each dependency, added in reverse so that every one but the first
+	// is hidden by the ones DeleteUser checks before it.
+	var keyID, sshID, certID, credID string
+	deps := []struct {
+		name, want  string
+		add, remove func() error
 	}{
-		{msgDeleteKeysFirst, func(tx keyward.Tx) error { return tx.DeleteAccessKey(key.AccessKey.AccessKeyID) }},
-		{msgDeletePolicies, func(tx keyward.Tx) error { return tx.DeleteInlinePolicy(ref, "inline") }},
-		{msgDetachPolicies, func(tx keyward.Tx) error { return tx.DetachPolicy(ref, policyARN) }},
-		{msgRemoveFromGroups, func(tx keyward.Tx) error { return tx.RemoveUserFromGroup(testAccount, "devs", "alice") }},
+		{"service-specific credential", "Cannot delete entity, must delete service specific credentials first.",
+			func() error {
+				out, err := s.CreateServiceSpecificCredential(ctx, root, &CreateServiceSpecificCredentialInput{UserName: "alice", ServiceName: "codecommit.amazonaws.com"})
+				if err == nil {
+					credID = out.ServiceSpecificCredential.ServiceSpecificCredentialID
+				}
+				return err
+			},
+			func() error {
+				return second(s.DeleteServiceSpecificCredential(ctx, root, &DeleteServiceSpecificCredentialInput{UserName: ptr("alice"), ServiceSpecificCredentialID: credID}))
+			}},
+		{"signing certificate", "Cannot delete entity, must delete signing certificates first.",
+			func() error {
+				out, err := s.UploadSigningCertificate(ctx, root, &UploadSigningCertificateInput{UserName: ptr("alice"), CertificateBody: cert})
+				if err == nil {
+					certID = out.Certificate.CertificateID
+				}
+				return err
+			},
+			func() error {
+				return second(s.DeleteSigningCertificate(ctx, root, &DeleteSigningCertificateInput{UserName: ptr("alice"), CertificateID: certID}))
+			}},
+		{"SSH public key", "Cannot delete entity, must delete SSH public keys first.",
+			func() error {
+				out, err := s.UploadSSHPublicKey(ctx, root, &UploadSSHPublicKeyInput{UserName: "alice", SSHPublicKeyBody: testSSHKey(t, 2048)})
+				if err == nil {
+					sshID = out.SSHPublicKey.SSHPublicKeyID
+				}
+				return err
+			},
+			func() error {
+				return second(s.DeleteSSHPublicKey(ctx, root, &DeleteSSHPublicKeyInput{UserName: "alice", SSHPublicKeyID: sshID}))
+			}},
+		{"MFA device", "Cannot delete entity, must delete MFA device first.",
+			func() error {
+				return second(s.EnableMFADevice(ctx, root, &EnableMFADeviceInput{UserName: "alice", SerialNumber: serial,
+					AuthenticationCode1: totp.Code(seed, step-1), AuthenticationCode2: totp.Code(seed, step)}))
+			},
+			func() error {
+				return second(s.DeactivateMFADevice(ctx, root, &DeactivateMFADeviceInput{UserName: ptr("alice"), SerialNumber: serial}))
+			}},
+		{"login profile", "Cannot delete entity, must delete login profile first.",
+			func() error {
+				return second(s.CreateLoginProfile(ctx, root, &CreateLoginProfileInput{UserName: ptr("alice"), Password: ptr("First-pass-1")}))
+			},
+			func() error {
+				return second(s.DeleteLoginProfile(ctx, root, &DeleteLoginProfileInput{UserName: ptr("alice")}))
+			}},
+		{"group", "Cannot delete entity, must remove users from group first.",
+			func() error {
+				return second(s.AddUserToGroup(ctx, root, &AddUserToGroupInput{GroupName: "devs", UserName: "alice"}))
+			},
+			func() error {
+				return second(s.RemoveUserFromGroup(ctx, root, &RemoveUserFromGroupInput{GroupName: "devs", UserName: "alice"}))
+			}},
+		{"attached policy", "Cannot delete entity, must detach all policies first.",
+			func() error {
+				return second(s.AttachUserPolicy(ctx, root, &AttachUserPolicyInput{UserName: "alice", PolicyARN: pol.Policy.ARN}))
+			},
+			func() error {
+				return second(s.DetachUserPolicy(ctx, root, &DetachUserPolicyInput{UserName: "alice", PolicyARN: pol.Policy.ARN}))
+			}},
+		{"inline policy", "Cannot delete entity, must delete policies first.",
+			func() error {
+				return second(s.PutUserPolicy(ctx, root, &PutUserPolicyInput{UserName: "alice", PolicyName: "p0", PolicyDocument: allow("s3:GetObject", "*")}))
+			},
+			func() error {
+				return second(s.DeleteUserPolicy(ctx, root, &DeleteUserPolicyInput{UserName: "alice", PolicyName: "p0"}))
+			}},
+		{"access key", "Cannot delete entity, must delete access keys first.",
+			func() error {
+				out, err := s.CreateAccessKey(ctx, root, &CreateAccessKeyInput{UserName: ptr("alice")})
+				if err == nil {
+					keyID = out.AccessKey.AccessKeyID
+				}
+				return err
+			},
+			func() error {
+				return second(s.DeleteAccessKey(ctx, root, &DeleteAccessKeyInput{UserName: ptr("alice"), AccessKeyID: keyID}))
+			}},
 	}
-	for _, st := range steps {
-		_, err := s.DeleteUser(ctx, root, &DeleteUserInput{UserName: "alice"})
-		wantError(t, "DeleteUser(alice)", err, keyward.ErrDeleteConflict, st.msg)
-		if err := s.Store.Update(ctx, st.remove); err != nil {
-			t.Fatal(err)
+	deleteUser := func() error { return second(s.DeleteUser(ctx, root, &DeleteUserInput{UserName: "alice"})) }
+	for _, d := range deps {
+		must("add "+d.name, d.add())
+		err := deleteUser()
+		if code, msg := keyward.ErrorCode(err), keyward.ErrorMessage(err); code != keyward.ErrDeleteConflict || msg != d.want {
+			t.Errorf("DeleteUser(alice with %s) = %s %q, want %s %q", d.name, code, msg, keyward.ErrDeleteConflict, d.want)
 		}
 	}
-	if _, err := s.DeleteUser(ctx, root, &DeleteUserInput{UserName: "alice"}); err != nil {
-		t.Fatalf("DeleteUser(alice) with nothing left: %v", err)
+	for i := len(deps) - 1; i >= 0; i-- {
+		must("remove "+deps[i].name, deps[i].remove())
+		if i > 0 {
+			err := deleteUser()
+			if msg := keyward.ErrorMessage(err); msg != deps[i-1].want {
+				t.Errorf("DeleteUser(alice without %s) = %q, want %q", deps[i].name, msg, deps[i-1].want)
+			}
+		}
 	}
-	_, err = s.DeleteUser(ctx, root, &DeleteUserInput{UserName: "alice"})
-	wantCode(t, "DeleteUser(alice) again", err, keyward.ErrNoSuchEntity)
+	if err := deleteUser(); err != nil {
+		t.Errorf("DeleteUser(alice with nothing left) = %v, want nil", err)
+	}
 }
 
 func TestService_Accounts_Isolated(t *testing.T) {

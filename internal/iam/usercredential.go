@@ -70,19 +70,9 @@ func (o *op) credentialOwner(action string, userName *string, extra map[string][
 func (o *op) ownedCredential(kind keyward.CredentialKind, id, user string) (keyward.UserCredential, error) {
 	c, err := o.GetUserCredential(kind, id)
 	if err == nil && (c.AccountID != o.c.AccountID || !strings.EqualFold(c.UserName, user)) {
-		err = keyward.Errorf(keyward.ErrNoSuchEntity, "%s", noSuchCredential(kind, id))
+		return c, notFound(keyward.EntityKind(kind), id)
 	}
-	return c, err
-}
-
-func noSuchCredential(kind keyward.CredentialKind, id string) string {
-	switch kind {
-	case keyward.CredentialSSHPublicKey:
-		return "The Public Key with id " + id + " cannot be found."
-	case keyward.CredentialSigningCertificate:
-		return "The Certificate with id " + id + " cannot be found."
-	}
-	return "No such credential " + id + " exists."
+	return c, said(err, keyward.EntityKind(kind), id)
 }
 
 // checkStatus refuses a Status other than Active and Inactive.
@@ -219,7 +209,7 @@ func (s *Service) UploadSSHPublicKey(ctx context.Context, c *keyward.Caller, in 
 		k = keyward.UserCredential{Kind: keyward.CredentialSSHPublicKey, AccountID: c.AccountID, UserName: u.name,
 			ID: keyward.NewID(prefixSSHKey), Status: keyward.StatusActive, CreateDate: s.now(),
 			Body: strings.TrimSpace(string(ssh.MarshalAuthorizedKey(pub))), Fingerprint: fp}
-		return o.CreateUserCredential(k)
+		return said(o.CreateUserCredential(k), keyward.EntityKind(k.Kind), k.ID)
 	})
 	if err != nil {
 		return nil, err
@@ -461,7 +451,7 @@ func (s *Service) UploadSigningCertificate(ctx context.Context, c *keyward.Calle
 		}
 		k = keyward.UserCredential{Kind: keyward.CredentialSigningCertificate, AccountID: c.AccountID, UserName: name,
 			ID: signingCertificateID(), Status: keyward.StatusActive, CreateDate: now, Body: in.CertificateBody}
-		return o.CreateUserCredential(k)
+		return said(o.CreateUserCredential(k), keyward.EntityKind(k.Kind), k.ID)
 	})
 	if err != nil {
 		return nil, err
@@ -638,7 +628,7 @@ func (s *Service) CreateServiceSpecificCredential(ctx context.Context, c *keywar
 			k.Expiration = now.AddDate(0, 0, int(*in.CredentialAgeDays))
 		}
 		k.SecretCiphertext = sl.Seal([]byte(password), SecretAD("service-credential", k.ID))
-		return o.CreateUserCredential(k)
+		return said(o.CreateUserCredential(k), keyward.EntityKind(k.Kind), k.ID)
 	})
 	if err != nil {
 		return nil, err
@@ -689,7 +679,7 @@ func (o *op) serviceCredTarget(action string, userName *string, id string) (keyw
 		return k, u.missing()
 	}
 	if kerr != nil {
-		return k, keyward.Errorf(keyward.ErrNoSuchEntity, "No such credential %s exists", id)
+		return k, notFound(kindServiceCred, id)
 	}
 	return k, nil
 }

@@ -4,13 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/authz"
 	"github.com/keyward/keyward/internal/sts"
-	"github.com/keyward/keyward/policy"
 )
 
 // Service implements IAM Roles Anywhere. Store, Authz and Tokens are
@@ -27,11 +25,8 @@ type Service struct {
 	// refuses an access key's.
 	Limit func(key string) error
 
-	trustMu sync.Mutex
-	trust   map[string]*trustEntry // role ID -> its compiled trust policy
-
-	usedMu sync.Mutex
-	used   map[string]time.Time // role ID -> last LastUsedDate written
+	trust sts.TrustPolicies
+	used  sts.RoleUse
 }
 
 func (s *Service) now() time.Time {
@@ -196,34 +191,4 @@ func requestTags(tags []keyward.Tag) map[string][]string {
 	}
 	m["aws:TagKeys"] = keys
 	return m
-}
-
-// trustEntry is a role's compiled trust policy, kept while its text is
-// unchanged.
-type trustEntry struct {
-	doc string
-	set *policy.Set
-}
-
-// trustPolicy returns the compiled trust policy doc of the role with that
-// ID, from the cache while the text is unchanged.
-func (s *Service) trustPolicy(roleID, roleARN, doc string) (*policy.Set, error) {
-	s.trustMu.Lock()
-	e := s.trust[roleID]
-	s.trustMu.Unlock()
-	if e != nil && e.doc == doc {
-		return e.set, nil
-	}
-	d, err := policy.ParseWith([]byte(doc), policy.Trust, policy.Options{Stored: true})
-	if err != nil {
-		return nil, fmt.Errorf("rolesanywhere: stored trust policy of role %s: %w", roleARN, err)
-	}
-	e = &trustEntry{doc: doc, set: policy.NewSet(policy.Policy{ID: roleARN, Document: d})}
-	s.trustMu.Lock()
-	if s.trust == nil || len(s.trust) > 10000 {
-		s.trust = make(map[string]*trustEntry)
-	}
-	s.trust[roleID] = e
-	s.trustMu.Unlock()
-	return e.set, nil
 }

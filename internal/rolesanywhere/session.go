@@ -2,7 +2,6 @@ package rolesanywhere
 
 import (
 	"bytes"
-	"compress/flate"
 	"context"
 	"crypto/sha256"
 	"crypto/x509"
@@ -12,7 +11,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/keyward/keyward"
@@ -76,8 +74,8 @@ const (
 	MaxDuration = 43200
 	// PackedLimit is the packed size (bytes of the deflated session
 	// policy, policy ARNs and session tags) that packedPolicySize reports
-	// as 100%, as STS counts it.
-	PackedLimit = 2048
+	// as 100%: STS's.
+	PackedLimit = sts.PackedLimit
 )
 
 var roleSessionNameRe = regexp.MustCompile(`\A[\w+=,.@-]{2,64}\z`)
@@ -240,28 +238,16 @@ func (s *Service) CreateSession(ctx context.Context, r *Request) (*CreateSession
 		return nil, err
 	}
 	role := &g.role
-	sess := &keyward.Caller{
-		Kind:            keyward.CallerAssumedRole,
-		AccountID:       role.AccountID,
-		ARN:             "arn:aws:sts::" + role.AccountID + ":assumed-role/" + role.Name + "/" + sessionName,
-		UserID:          role.ID + ":" + sessionName,
-		PrincipalID:     role.ID,
-		RoleName:        role.Name,
-		RoleARN:         role.ARN,
-		SessionName:     sessionName,
-		SessionPolicies: g.docs,
-		SessionTags:     tags,
-		SourceIdentity:  sourceIdentity,
-		TokenIssueTime:  now,
-		Temporary:       true,
-	}
+	sess := sts.NewRoleSession(role, sessionName)
+	sess.SessionPolicies, sess.SessionTags, sess.SourceIdentity = g.docs, tags, sourceIdentity
+	sess.TokenIssueTime, sess.Temporary = now, true
 	keyID := sts.TemporaryAccessKeyID(role.AccountID)
 	secret := keyward.NewSecretAccessKey()
 	tok, err := s.Tokens.Issue(ctx, sess, keyID, secret, exp)
 	if err != nil {
 		return nil, err
 	}
-	s.noteRoleUse(ctx, role, now, r.Region)
+	s.used.Note(ctx, s.Store, role, now, r.Region)
 	info.SessionARN, info.AccessKeyID = sess.ARN, keyID
 	anchorRegion, _, _, _, _ := parseARN(g.anchor.ARN)
 	return &CreateSessionOutput{
@@ -449,7 +435,7 @@ func (s *Service) decideTrust(ctx context.Context, tx keyward.Tx, g *sessionGran
 	if err != nil {
 		return err
 	}
-	trust, err := s.trustPolicy(role.ID, role.ARN, doc)
+	trust, err := s.trust.Of(role.ID, role.ARN, doc)
 	if err != nil {
 		return err
 	}
@@ -534,39 +520,12 @@ func sessionPolicies(tx keyward.Tx, account, inline string, arns []string) ([]st
 	return docs, nil
 }
 
-// deflaters keeps flate writers for packedSize: a new one allocates
-// about 750 KB, several times what the rest of a CreateSession does.
-var deflaters = sync.Pool{New: func() any {
-	w, _ := flate.NewWriter(nil, flate.BestCompression)
-	return w
-}}
-
-// packedSize returns packedPolicySize: the deflated size of the session
-// policy, the policy ARNs and the session tags as a percentage of
-// PackedLimit, as STS reports it; past 100% the session is refused.
+// packedSize returns packedPolicySize (sts.PackedPercent: the deflated
+// size of the session policy, the policy ARNs and the session tags as a
+// percentage of sts.PackedLimit, as STS reports it); past 100% the session
+// is refused.
 func packedSize(inline string, arns []string, tags []keyward.Tag) (int, error) {
-	var raw bytes.Buffer
-	if inline != "" {
-		if err := json.Compact(&raw, []byte(inline)); err != nil {
-			raw.WriteString(inline)
-		}
-	}
-	for _, a := range arns {
-		raw.WriteString("\x00" + a)
-	}
-	for _, t := range tags {
-		raw.WriteString("\x00" + t.Key + "\x00" + t.Value)
-	}
-	if raw.Len() == 0 {
-		return 0, nil
-	}
-	var z bytes.Buffer
-	w := deflaters.Get().(*flate.Writer)
-	w.Reset(&z)
-	w.Write(raw.Bytes())
-	w.Close()
-	deflaters.Put(w)
-	pct := (z.Len()*100 + PackedLimit - 1) / PackedLimit
+	pct := sts.PackedPercent(inline, arns, tags)
 	if pct > 100 {
 		return pct, denied("Packed policy consumes %d%% of allotted space: the profile's session policies and the certificate's attributes are too large for a session.", pct)
 	}
@@ -592,38 +551,4 @@ func sourceIPOf(r *Request) string {
 		h = h[:i]
 	}
 	return strings.Trim(h, "[]")
-}
-
-// noteRoleUse records a role's LastUsedDate and LastUsedRegion, at most
-// once an hour per role, after the session is issued, as sts does for
-// AssumeRole. Failures are ignored: they must not fail the request.
-func (s *Service) noteRoleUse(ctx context.Context, role *keyward.Role, now time.Time, region string) {
-	s.usedMu.Lock()
-	last, ok := s.used[role.ID]
-	if !ok {
-		last = role.LastUsedDate
-	}
-	due := now.Sub(last) >= time.Hour
-	if due {
-		if s.used == nil || len(s.used) > 10000 {
-			s.used = make(map[string]time.Time)
-		}
-		s.used[role.ID] = now
-	}
-	s.usedMu.Unlock()
-	if !due {
-		return
-	}
-	if region == "" {
-		region = "us-east-1"
-	}
-	_ = s.Store.Update(ctx, func(tx keyward.Tx) error {
-		r, err := tx.GetRoleByID(role.ID)
-		if err != nil {
-			return err
-		}
-		r.LastUsedDate = now.UTC().Truncate(time.Second)
-		r.LastUsedRegion = region
-		return tx.UpdateRole(r)
-	})
 }

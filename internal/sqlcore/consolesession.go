@@ -34,7 +34,7 @@ func GetConsoleSession(c Conn, d Dialect, key string, now time.Time) (keyward.Co
 	var exp int64
 	err := t.queryRow(`SELECT data, expires_at FROM console_sessions WHERE session_key = ? AND expires_at > ?`, key, now.Unix()).Scan(&s.Data, &exp)
 	if errors.Is(err, sql.ErrNoRows) {
-		return keyward.ConsoleSession{}, keyward.Errorf(keyward.ErrNoSuchEntity, "The console session cannot be found.")
+		return keyward.ConsoleSession{}, errNoSuchConsoleSession()
 	}
 	if err != nil {
 		return keyward.ConsoleSession{}, wrap(d, "get console session", err)

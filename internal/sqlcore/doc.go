@@ -34,9 +34,11 @@
 // # Errors
 //
 // Methods return a *keyward.Error for the outcomes keyward.Tx documents
-// (NoSuchEntity, EntityAlreadyExists, DeleteConflict, InvalidInput); every
-// sentence they carry is written once, in messages.go. Anything else is
-// internal, wrapped with %w and prefixed with the Dialect's name.
+// (NoSuchEntity, EntityAlreadyExists, DeleteConflict, InvalidInput), each
+// made once, in messages.go, with a neutral message that names what was
+// missing or taken ("no such user alice"): clients read AWS's sentences,
+// which iam and sts write. Anything else is internal, wrapped with %w and
+// prefixed with the Dialect's name.
 //
 // This package imports only the standard library and the root package
 // keyward: no driver. Only the stores import it.

@@ -81,9 +81,9 @@ func (t *Tx) DeleteGroup(accountID, name string) error {
 		return err
 	}
 	if err := t.conflicts("delete group", id,
-		conflict{`SELECT COUNT(*) FROM group_members WHERE group_id = ?`, msgEmptyGroupFirst},
-		conflict{`SELECT COUNT(*) FROM policy_attachments WHERE entity_kind = 'group' AND entity_id = ?`, msgDetachFirst},
-		conflict{`SELECT COUNT(*) FROM inline_policies WHERE entity_kind = 'group' AND entity_id = ?`, msgInlineFirst},
+		conflict{`SELECT COUNT(*) FROM group_members WHERE group_id = ?`, msgHasMembers},
+		conflict{`SELECT COUNT(*) FROM policy_attachments WHERE entity_kind = 'group' AND entity_id = ?`, msgHasAttached},
+		conflict{`SELECT COUNT(*) FROM inline_policies WHERE entity_kind = 'group' AND entity_id = ?`, msgHasInline},
 	); err != nil {
 		return err
 	}

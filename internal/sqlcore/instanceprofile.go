@@ -67,7 +67,7 @@ func (t *Tx) DeleteInstanceProfile(accountID, name string) error {
 		return err
 	}
 	if err := t.conflicts("delete instance profile", id,
-		conflict{`SELECT COUNT(*) FROM instance_profile_roles WHERE profile_id = ?`, msgLeaveProfilesFirst},
+		conflict{`SELECT COUNT(*) FROM instance_profile_roles WHERE profile_id = ?`, msgHoldsRole},
 	); err != nil {
 		return err
 	}

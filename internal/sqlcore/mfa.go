@@ -41,7 +41,7 @@ func (t *Tx) CreateMFADevice(d keyward.MFADevice) error {
 		return t.internal("create mfa device", err)
 	}
 	if n == 0 {
-		return errMFADeviceExists()
+		return errMFADeviceExists(d.SerialNumber)
 	}
 	return nil
 }

@@ -95,7 +95,7 @@ func (t *Tx) UpdatePolicy(p keyward.ManagedPolicy) error {
 		return t.internal("update policy", err)
 	}
 	if n == 0 {
-		return errNoDefaultVersion(arn, p.DefaultVersionID)
+		return errNoSuchVersion(arn, p.DefaultVersionID)
 	}
 	if _, err := t.exec(`UPDATE policies SET default_version = ?, is_attachable = ?, description = ?,
 		update_date = ? WHERE id = ?`,
@@ -115,7 +115,7 @@ func (t *Tx) DeletePolicy(arn string) error {
 		return err
 	}
 	if err := t.conflicts("delete policy", id,
-		conflict{`SELECT COUNT(*) FROM policy_attachments WHERE policy_id = ?`, msgPolicyAttached},
+		conflict{`SELECT COUNT(*) FROM policy_attachments WHERE policy_id = ?`, msgIsAttached},
 	); err != nil {
 		return err
 	}

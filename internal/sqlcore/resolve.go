@@ -151,7 +151,7 @@ func (t *Tx) conflicts(op, id string, checks ...conflict) error {
 			return t.internal(op, err)
 		}
 		if n > 0 {
-			return errDeleteConflict(c.msg)
+			return errDeleteConflict(op, c.msg)
 		}
 	}
 	return nil

@@ -100,9 +100,9 @@ func (t *Tx) DeleteRole(accountID, name string) error {
 		return err
 	}
 	if err := t.conflicts("delete role", id,
-		conflict{`SELECT COUNT(*) FROM instance_profile_roles WHERE role_id = ?`, msgLeaveProfilesFirst},
-		conflict{`SELECT COUNT(*) FROM policy_attachments WHERE entity_kind = 'role' AND entity_id = ?`, msgDetachFirst},
-		conflict{`SELECT COUNT(*) FROM inline_policies WHERE entity_kind = 'role' AND entity_id = ?`, msgInlineFirst},
+		conflict{`SELECT COUNT(*) FROM instance_profile_roles WHERE role_id = ?`, msgInProfiles},
+		conflict{`SELECT COUNT(*) FROM policy_attachments WHERE entity_kind = 'role' AND entity_id = ?`, msgHasAttached},
+		conflict{`SELECT COUNT(*) FROM inline_policies WHERE entity_kind = 'role' AND entity_id = ?`, msgHasInline},
 	); err != nil {
 		return err
 	}

@@ -26,7 +26,7 @@ func (t *Tx) CreateSAMLProvider(p keyward.SAMLProvider) error {
 		return t.internal("create saml provider", err)
 	}
 	if n == 0 {
-		return errSAMLProviderExists(p.Name)
+		return errSAMLProviderExists(p.ARN)
 	}
 	return nil
 }
@@ -91,7 +91,7 @@ func (t *Tx) RecordSAMLAssertion(providerARN, id string, notOnOrAfter, now time.
 		return t.internal("record saml assertion", err)
 	}
 	if n == 0 {
-		return errSAMLAssertionUsed()
+		return errSAMLAssertionUsed(providerARN)
 	}
 	return nil
 }

@@ -93,15 +93,15 @@ func (t *Tx) DeleteUser(accountID, name string) error {
 		return err
 	}
 	if err := t.conflicts("delete user", id,
-		conflict{`SELECT COUNT(*) FROM access_keys WHERE user_id = ?`, msgDeleteKeysFirst},
-		conflict{`SELECT COUNT(*) FROM group_members WHERE user_id = ?`, msgLeaveGroupsFirst},
-		conflict{`SELECT COUNT(*) FROM policy_attachments WHERE entity_kind = 'user' AND entity_id = ?`, msgDetachFirst},
-		conflict{`SELECT COUNT(*) FROM inline_policies WHERE entity_kind = 'user' AND entity_id = ?`, msgInlineFirst},
-		conflict{`SELECT COUNT(*) FROM login_profiles WHERE user_id = ?`, msgLoginProfileFirst},
-		conflict{`SELECT COUNT(*) FROM mfa_devices WHERE user_id = ?`, msgMFADeviceFirst},
-		conflict{`SELECT COUNT(*) FROM user_credentials WHERE user_id = ? AND kind = 'ssh-public-key'`, msgSSHKeysFirst},
-		conflict{`SELECT COUNT(*) FROM user_credentials WHERE user_id = ? AND kind = 'signing-certificate'`, msgSigningCertsFirst},
-		conflict{`SELECT COUNT(*) FROM user_credentials WHERE user_id = ? AND kind = 'service-specific'`, msgServiceCredsFirst},
+		conflict{`SELECT COUNT(*) FROM access_keys WHERE user_id = ?`, msgHasAccessKeys},
+		conflict{`SELECT COUNT(*) FROM group_members WHERE user_id = ?`, msgInGroups},
+		conflict{`SELECT COUNT(*) FROM policy_attachments WHERE entity_kind = 'user' AND entity_id = ?`, msgHasAttached},
+		conflict{`SELECT COUNT(*) FROM inline_policies WHERE entity_kind = 'user' AND entity_id = ?`, msgHasInline},
+		conflict{`SELECT COUNT(*) FROM login_profiles WHERE user_id = ?`, msgHasLoginProfile},
+		conflict{`SELECT COUNT(*) FROM mfa_devices WHERE user_id = ?`, msgHasMFADevice},
+		conflict{`SELECT COUNT(*) FROM user_credentials WHERE user_id = ? AND kind = 'ssh-public-key'`, msgHasSSHKeys},
+		conflict{`SELECT COUNT(*) FROM user_credentials WHERE user_id = ? AND kind = 'signing-certificate'`, msgHasSigningCerts},
+		conflict{`SELECT COUNT(*) FROM user_credentials WHERE user_id = ? AND kind = 'service-specific'`, msgHasServiceCreds},
 	); err != nil {
 		return err
 	}

@@ -97,7 +97,7 @@ func (t *Tx) DeletePolicyVersion(policyARN, versionID string) error {
 		return err
 	}
 	if v.IsDefault {
-		return errDeleteConflict(msgDefaultVersionDeleted)
+		return errDeleteConflict("delete policy version", msgIsDefaultVersion)
 	}
 	if _, err := t.exec(`DELETE FROM policy_versions WHERE version_id = ? AND policy_id =
 		(SELECT id FROM policies WHERE arn_fold = ?)`, versionID, fold(policyARN)); err != nil {

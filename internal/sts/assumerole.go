@@ -1,13 +1,9 @@
 package sts
 
 import (
-	"bytes"
-	"compress/flate"
 	"context"
-	"encoding/json"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/keyward/keyward"
@@ -144,30 +140,14 @@ func policyErrorMessage(err error) string {
 	return msg
 }
 
-// packedSize returns PackedPolicySize: the deflated size of the inline
-// policy (without insignificant space), the policy ARNs and the tags, as a
-// percentage of PackedLimit; PackedPolicyTooLarge past 100%.
+// packedSize returns PackedPolicySize (PackedPercent);
+// PackedPolicyTooLarge past 100%.
 func packedSize(inline string, pas []PolicyDescriptor, tags []keyward.Tag) (int, error) {
-	var raw bytes.Buffer
-	if inline != "" {
-		if err := json.Compact(&raw, []byte(inline)); err != nil {
-			raw.WriteString(inline)
-		}
-	}
+	var arns []string
 	for _, p := range pas {
-		raw.WriteString("\x00" + p.Arn)
+		arns = append(arns, p.Arn)
 	}
-	for _, t := range tags {
-		raw.WriteString("\x00" + t.Key + "\x00" + t.Value)
-	}
-	if raw.Len() == 0 {
-		return 0, nil
-	}
-	var z bytes.Buffer
-	w, _ := flate.NewWriter(&z, flate.BestCompression)
-	w.Write(raw.Bytes())
-	w.Close()
-	pct := (z.Len()*100 + PackedLimit - 1) / PackedLimit
+	pct := PackedPercent(inline, arns, tags)
 	if pct > 100 {
 		return pct, keyward.Errorf(ErrPackedPolicyTooLarge, "Packed policy consumes %d%% of allotted space, please use smaller policy for this session.", pct)
 	}
@@ -276,7 +256,7 @@ func (s *Service) findRole(tx keyward.Tx, roleARN string) (*roleTarget, error) {
 	if err != nil {
 		return nil, err
 	}
-	if t.trust, err = s.trustPolicy(r.ID, r.ARN, doc); err != nil {
+	if t.trust, err = s.trust.Of(r.ID, r.ARN, doc); err != nil {
 		return nil, err
 	}
 	return t, nil
@@ -408,62 +388,14 @@ func (s *Service) AssumeRole(ctx context.Context, c *keyward.Caller, in *AssumeR
 		return nil, err
 	}
 
-	d := in.DurationSeconds
-	if d == 0 {
-		d = 3600
-	}
-	if chained && d > ChainedMaxDuration {
-		return nil, keyward.Errorf(keyward.ErrValidationError, "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
-	}
-	maxDur := role.MaxSessionDuration
-	if maxDur == 0 {
-		maxDur = 3600
-	}
-	if d > maxDur {
-		return nil, keyward.Errorf(keyward.ErrValidationError, "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
-	}
-	size, err := packedSize(in.Policy, in.PolicyArns, in.Tags)
+	r := &roleSession{role: &role, name: in.RoleSessionName, requested: in.DurationSeconds, def: defaultDuration,
+		chained: chained, policy: in.Policy, policyArns: in.PolicyArns, docs: docs,
+		inherited: inherited, tags: in.Tags, transitive: in.TransitiveTagKeys, sourceIdentity: sourceIdentity,
+		// MFA proved now, or by the calling session, carries to the new one.
+		mfa: mfa || c.MFAPresent}
+	creds, user, packed, err := s.openSession(ctx, r, now)
 	if err != nil {
 		return nil, err
 	}
-
-	sess := newRoleSession(&role, in.RoleSessionName)
-	sess.SessionPolicies = docs
-	sess.SourceIdentity = sourceIdentity
-	sess.Chained = chained
-	// MFA proved now, or by the calling session, carries to the new one.
-	sess.MFAPresent = mfa || c.MFAPresent
-	sess.SessionTags = append(append([]keyward.Tag(nil), inherited...), in.Tags...)
-	for _, t := range inherited {
-		sess.TransitiveTagKeys = append(sess.TransitiveTagKeys, t.Key)
-	}
-	sess.TransitiveTagKeys = append(sess.TransitiveTagKeys, in.TransitiveTagKeys...)
-	creds, err := s.issue(ctx, sess, time.Duration(d)*time.Second, now)
-	if err != nil {
-		return nil, err
-	}
-	s.noteRoleUse(ctx, &role, now)
-	out := &AssumeRoleOutput{
-		Credentials:     creds,
-		AssumedRoleUser: AssumedRoleUser{AssumedRoleID: sess.UserID, Arn: sess.ARN},
-		SourceIdentity:  sourceIdentity,
-	}
-	if in.Policy != "" || len(in.PolicyArns) > 0 || len(in.Tags) > 0 {
-		out.PackedPolicySize = &size
-	}
-	return out, nil
-}
-
-// newRoleSession returns the caller of a new session of role.
-func newRoleSession(role *keyward.Role, sessionName string) *keyward.Caller {
-	return &keyward.Caller{
-		Kind:        keyward.CallerAssumedRole,
-		AccountID:   role.AccountID,
-		ARN:         "arn:aws:sts::" + role.AccountID + ":assumed-role/" + role.Name + "/" + sessionName,
-		UserID:      role.ID + ":" + sessionName,
-		PrincipalID: role.ID,
-		RoleName:    role.Name,
-		RoleARN:     role.ARN,
-		SessionName: sessionName,
-	}
+	return &AssumeRoleOutput{Credentials: creds, AssumedRoleUser: user, PackedPolicySize: packed, SourceIdentity: sourceIdentity}, nil
 }

@@ -569,11 +569,21 @@ func BenchmarkAssumeRole(b *testing.B) {
 	ctx := context.Background()
 	alice := e.user(acct, "alice", allowAssume)
 	e.role(acct, "r", trustDoc(`{"AWS":"arn:aws:iam::`+acct+`:user/alice"}`), 0, allowAll)
-	in := &AssumeRoleInput{RoleArn: "arn:aws:iam::" + acct + ":role/r", RoleSessionName: "bench"}
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := e.svc.AssumeRole(ctx, alice, in); err != nil {
-			b.Fatal(err)
-		}
+	for _, bb := range []struct {
+		name string
+		in   *AssumeRoleInput
+	}{
+		{"plain", &AssumeRoleInput{RoleArn: "arn:aws:iam::" + acct + ":role/r", RoleSessionName: "bench"}},
+		// A session policy is packed (deflated) to report PackedPolicySize.
+		{"session policy", &AssumeRoleInput{RoleArn: "arn:aws:iam::" + acct + ":role/r", RoleSessionName: "bench", Policy: allowAll}},
+	} {
+		b.Run(bb.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := e.svc.AssumeRole(ctx, alice, bb.in); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

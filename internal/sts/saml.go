@@ -16,7 +16,6 @@ import (
 	dsig "github.com/russellhaering/goxmldsig"
 
 	"github.com/keyward/keyward"
-	"github.com/keyward/keyward/policy"
 )
 
 // SAML 2.0 federation. A response is verified by crewjam/saml's service
@@ -281,13 +280,12 @@ func (s *Service) AssumeRoleWithSAML(ctx context.Context, c *keyward.Caller, in 
 		return nil, invalidIdentityToken("The SAML provider %s is not one of the role's account.", in.PrincipalArn)
 	}
 	providerName := strings.TrimPrefix(in.PrincipalArn, "arn:aws:iam::"+roleAcct+":saml-provider/")
-	var out *AssumeRoleWithSAMLOutput
+	var out AssumeRoleWithSAMLOutput
 	var role keyward.Role
-	var sess *keyward.Caller
-	var docs []string
+	var r *roleSession
 	var dur int
-	var size int
 	err := s.Store.Update(ctx, func(tx keyward.Tx) error {
+		out = AssumeRoleWithSAMLOutput{} // a retried transaction starts again
 		p, err := tx.GetSAMLProvider(in.PrincipalArn)
 		if keyward.ErrorCode(err) == keyward.ErrNoSuchEntity {
 			return invalidIdentityToken("No SAML provider %s exists.", in.PrincipalArn)
@@ -348,13 +346,8 @@ func (s *Service) AssumeRoleWithSAML(ctx context.Context, c *keyward.Caller, in 
 			return samlRefuse()
 		}
 		role = t.role
-		req := policy.Request{Principal: p.ARN, Resource: role.ARN, ResourceAccount: role.AccountID}
+		req := t.federatedRequest(c, p.ARN, "SAMLUser", sessionName, tags, transitive, now)
 		cx := &req.Context
-		cx.Set("aws:CurrentTime", now.UTC().Format(time.RFC3339))
-		cx.Set("aws:EpochTime", strconv.FormatInt(now.Unix(), 10))
-		cx.Set("aws:PrincipalType", "SAMLUser")
-		cx.Set("aws:FederatedProvider", p.ARN)
-		cx.Set("sts:RoleSessionName", sessionName)
 		nq := sha1.Sum([]byte(a.issuer + roleAcct + "/" + providerName))
 		nameQualifier := base64.StdEncoding.EncodeToString(nq[:])
 		for k, v := range map[string]string{
@@ -371,20 +364,6 @@ func (s *Service) AssumeRoleWithSAML(ctx context.Context, c *keyward.Caller, in 
 		if sourceIdentity != "" {
 			cx.Set("sts:SourceIdentity", sourceIdentity)
 		}
-		if c != nil && c.SourceIP != "" {
-			cx.Set("aws:SourceIp", c.SourceIP)
-		}
-		for k, vs := range tagContext(tags) {
-			cx.Set(k, vs...)
-		}
-		if len(transitive) > 0 {
-			cx.Set("sts:TransitiveTagKeys", transitive...)
-		}
-		for k, vs := range t.keys(map[string][]string{}) {
-			cx.Set(k, vs...)
-		}
-		ps := policy.Policies{Resource: t.trust}
-		var res policy.Result
 		actions := []string{"sts:AssumeRoleWithSAML"}
 		if len(tags) > 0 {
 			actions = append(actions, "sts:TagSession")
@@ -392,31 +371,20 @@ func (s *Service) AssumeRoleWithSAML(ctx context.Context, c *keyward.Caller, in 
 		if sourceIdentity != "" {
 			actions = append(actions, "sts:SetSourceIdentity")
 		}
-		for _, act := range actions {
-			req.Action = act
-			ps.Evaluate(&req, &res)
-			if res.Decision != policy.Allowed {
-				return samlRefuse()
-			}
+		if !t.allows(&req, actions) {
+			return samlRefuse()
 		}
 
-		dur = in.DurationSeconds
-		if dur == 0 {
-			if n, err := strconv.Atoi(a.one(samlAttrSessionDuration)); err == nil && n >= 900 && n <= 43200 {
-				dur = n
-			} else {
-				dur = 3600
-			}
+		// The session's limits are checked here, so that a refused
+		// request leaves its assertion unspent.
+		def := defaultDuration
+		if n, err := strconv.Atoi(a.one(samlAttrSessionDuration)); err == nil && n >= 900 && n <= 43200 {
+			def = n
 		}
-		maxDur := role.MaxSessionDuration
-		if maxDur == 0 {
-			maxDur = 3600
-		}
-		if dur > maxDur {
-			if in.DurationSeconds != 0 {
-				return keyward.Errorf(keyward.ErrValidationError, "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
-			}
-			dur = maxDur
+		r = &roleSession{role: &role, name: sessionName, requested: in.DurationSeconds, def: def,
+			policy: in.Policy, policyArns: in.PolicyArns, tags: tags, transitive: transitive, sourceIdentity: sourceIdentity}
+		if dur, err = r.duration(); err != nil {
+			return err
 		}
 		if !a.sessionEnd.IsZero() {
 			left := int(a.sessionEnd.Sub(now) / time.Second)
@@ -425,34 +393,19 @@ func (s *Service) AssumeRoleWithSAML(ctx context.Context, c *keyward.Caller, in 
 			}
 			dur = min(dur, left)
 		}
-		if docs, err = sessionPolicies(tx, role.AccountID, in.Policy, in.PolicyArns); err != nil {
+		r.docs, r.docsErr = sessionPolicies(tx, role.AccountID, in.Policy, in.PolicyArns)
+		if out.PackedPolicySize, err = r.limits(); err != nil {
 			return err
 		}
-		if size, err = packedSize(in.Policy, in.PolicyArns, tags); err != nil {
-			return err
-		}
-		sess = newRoleSession(&role, sessionName)
-		sess.SessionPolicies = docs
-		sess.SessionTags = tags
-		sess.TransitiveTagKeys = transitive
-		sess.SourceIdentity = sourceIdentity
-		out = &AssumeRoleWithSAMLOutput{Subject: a.subject, SubjectType: a.subjectType, Issuer: a.issuer,
-			Audience: a.aud, NameQualifier: nameQualifier, SourceIdentity: sourceIdentity}
-		if in.Policy != "" || len(in.PolicyArns) > 0 || len(tags) > 0 {
-			sz := size
-			out.PackedPolicySize = &sz
-		}
+		out.Subject, out.SubjectType, out.Issuer, out.Audience = a.subject, a.subjectType, a.issuer, a.aud
+		out.NameQualifier, out.SourceIdentity = nameQualifier, sourceIdentity
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	creds, err := s.issue(ctx, sess, time.Duration(dur)*time.Second, now)
-	if err != nil {
+	if out.Credentials, out.AssumedRoleUser, err = s.issueSession(ctx, r, dur, now); err != nil {
 		return nil, err
 	}
-	s.noteRoleUse(ctx, &role, now)
-	out.Credentials = creds
-	out.AssumedRoleUser = AssumedRoleUser{AssumedRoleID: sess.UserID, Arn: sess.ARN}
-	return out, nil
+	return &out, nil
 }

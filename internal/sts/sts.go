@@ -13,7 +13,6 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/authz"
-	"github.com/keyward/keyward/policy"
 )
 
 // Service implements STS's actions. Store, Authz and Tokens are required
@@ -38,11 +37,8 @@ type Service struct {
 	// Secrets opens MFA devices' seeds; nil refuses every MFA code.
 	Secrets Sealer
 
-	trustMu sync.Mutex
-	trust   map[string]*trustEntry // role ID -> its compiled trust policy
-
-	usedMu sync.Mutex
-	used   map[string]time.Time // role ID -> last LastUsedDate written
+	trust TrustPolicies
+	used  RoleUse
 
 	jwksMu sync.Mutex
 	jwks   map[string]*jwksEntry // issuer -> keys
@@ -223,71 +219,6 @@ func (s *Service) GetAccessKeyInfo(ctx context.Context, c *keyward.Caller, in *G
 		return nil, keyward.Errorf(keyward.ErrInvalidParameterValue, "The access key ID %s is not valid.", in.AccessKeyID)
 	}
 	return &GetAccessKeyInfoOutput{Account: acct}, nil
-}
-
-// trustEntry is a role's compiled trust policy, kept while its text is
-// unchanged.
-type trustEntry struct {
-	doc string
-	set *policy.Set
-}
-
-// trustPolicy returns the compiled trust policy doc of the role with that
-// ID, from the cache while the text is unchanged.
-func (s *Service) trustPolicy(roleID, roleARN, doc string) (*policy.Set, error) {
-	s.trustMu.Lock()
-	e := s.trust[roleID]
-	s.trustMu.Unlock()
-	if e != nil && e.doc == doc {
-		return e.set, nil
-	}
-	d, err := policy.ParseWith([]byte(doc), policy.Trust, policy.Options{Stored: true})
-	if err != nil {
-		return nil, fmt.Errorf("sts: stored trust policy of role %s: %w", roleARN, err)
-	}
-	e = &trustEntry{doc: doc, set: policy.NewSet(policy.Policy{ID: roleARN, Document: d})}
-	s.trustMu.Lock()
-	if s.trust == nil || len(s.trust) > 10000 {
-		s.trust = make(map[string]*trustEntry)
-	}
-	s.trust[roleID] = e
-	s.trustMu.Unlock()
-	return e.set, nil
-}
-
-// noteRoleUse records a role's LastUsedDate and LastUsedRegion, at most
-// once an hour per role so that assuming a role stays a read. Failures are
-// ignored: they must not fail the request.
-func (s *Service) noteRoleUse(ctx context.Context, role *keyward.Role, now time.Time) {
-	s.usedMu.Lock()
-	last, ok := s.used[role.ID]
-	if !ok {
-		last = role.LastUsedDate
-	}
-	due := now.Sub(last) >= time.Hour
-	if due {
-		if s.used == nil || len(s.used) > 10000 {
-			s.used = make(map[string]time.Time)
-		}
-		s.used[role.ID] = now
-	}
-	s.usedMu.Unlock()
-	if !due {
-		return
-	}
-	region := s.Region
-	if region == "" {
-		region = "us-east-1"
-	}
-	_ = s.Store.Update(ctx, func(tx keyward.Tx) error {
-		r, err := tx.GetRoleByID(role.ID)
-		if err != nil {
-			return err
-		}
-		r.LastUsedDate = now.UTC().Truncate(time.Second)
-		r.LastUsedRegion = region
-		return tx.UpdateRole(r)
-	})
 }
 
 // GetFederationTokenInput is AWS's GetFederationTokenRequest.

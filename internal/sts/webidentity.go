@@ -14,12 +14,10 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/keyward/keyward"
-	"github.com/keyward/keyward/policy"
 )
 
 // AssumeRoleWithWebIdentityInput is AWS's AssumeRoleWithWebIdentityRequest.
@@ -474,7 +472,6 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, c *keyward.Call
 		return nil, err
 	}
 	refuse := keyward.Errorf(keyward.ErrAccessDenied, "Not authorized to perform sts:AssumeRoleWithWebIdentity")
-	var role keyward.Role
 	var target *roleTarget
 	var docs []string
 	var docsErr error // told only once the trust policy allows: before, only "refuse" is
@@ -492,15 +489,10 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, c *keyward.Call
 	if !target.found {
 		return nil, refuse
 	}
-	role, trust := target.role, target.trust
+	role := target.role
 	name := providerName(t.iss)
-	req := policy.Request{Principal: prov.ARN, Resource: role.ARN, ResourceAccount: role.AccountID}
+	req := target.federatedRequest(c, prov.ARN, "WebIdentityUser", in.RoleSessionName, tags, transitive, now)
 	cx := &req.Context
-	cx.Set("aws:CurrentTime", now.UTC().Format(time.RFC3339))
-	cx.Set("aws:EpochTime", strconv.FormatInt(now.Unix(), 10))
-	cx.Set("aws:PrincipalType", "WebIdentityUser")
-	cx.Set("aws:FederatedProvider", prov.ARN)
-	cx.Set("sts:RoleSessionName", in.RoleSessionName)
 	cx.Set(name+":aud", aud)
 	if t.sub != "" {
 		cx.Set(name+":sub", t.sub)
@@ -511,67 +503,25 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, c *keyward.Call
 	if len(t.amr) > 0 {
 		cx.Set(name+":amr", t.amr...)
 	}
-	if c != nil && c.SourceIP != "" {
-		cx.Set("aws:SourceIp", c.SourceIP)
-	}
-	for k, vs := range tagContext(tags) {
-		cx.Set(k, vs...)
-	}
-	if len(transitive) > 0 {
-		cx.Set("sts:TransitiveTagKeys", transitive...)
-	}
-	for k, vs := range target.keys(map[string][]string{}) {
-		cx.Set(k, vs...)
-	}
-	ps := policy.Policies{Resource: trust}
-	var res policy.Result
 	actions := []string{"sts:AssumeRoleWithWebIdentity"}
 	if len(tags) > 0 {
 		actions = append(actions, "sts:TagSession")
 	}
-	for _, a := range actions {
-		req.Action = a
-		ps.Evaluate(&req, &res)
-		if res.Decision != policy.Allowed {
-			return nil, refuse
-		}
+	if !target.allows(&req, actions) {
+		return nil, refuse
 	}
-	d := in.DurationSeconds
-	if d == 0 {
-		d = 3600
-	}
-	maxDur := role.MaxSessionDuration
-	if maxDur == 0 {
-		maxDur = 3600
-	}
-	if d > maxDur {
-		return nil, keyward.Errorf(keyward.ErrValidationError, "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
-	}
-	if docsErr != nil {
-		return nil, docsErr
-	}
-	size, err := packedSize(in.Policy, in.PolicyArns, tags)
+	r := &roleSession{role: &role, name: in.RoleSessionName, requested: in.DurationSeconds, def: defaultDuration,
+		policy: in.Policy, policyArns: in.PolicyArns, docs: docs, docsErr: docsErr, tags: tags, transitive: transitive}
+	creds, user, packed, err := s.openSession(ctx, r, now)
 	if err != nil {
 		return nil, err
 	}
-	sess := newRoleSession(&role, in.RoleSessionName)
-	sess.SessionPolicies = docs
-	sess.SessionTags = tags
-	sess.TransitiveTagKeys = transitive
-	creds, err := s.issue(ctx, sess, time.Duration(d)*time.Second, now)
-	if err != nil {
-		return nil, err
-	}
-	s.noteRoleUse(ctx, &role, now)
-	out := &AssumeRoleWithWebIdentityOutput{
+	return &AssumeRoleWithWebIdentityOutput{
 		Credentials:                 creds,
 		SubjectFromWebIdentityToken: t.sub,
-		AssumedRoleUser:             AssumedRoleUser{AssumedRoleID: sess.UserID, Arn: sess.ARN},
+		AssumedRoleUser:             user,
+		PackedPolicySize:            packed,
 		Provider:                    name,
 		Audience:                    aud,
-	}
-	if in.Policy != "" || len(in.PolicyArns) > 0 || len(tags) > 0 {
-		out.PackedPolicySize = &size
-	}
-	return out, nil
+	}, nil
 }
