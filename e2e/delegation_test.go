@@ -358,8 +358,8 @@ func TestDelegation_Refusals(t *testing.T) {
 		Description: aws.String("again"), RequestorWorkflowId: aws.String("workflow-rejected"), NotificationChannel: aws.String(w.topic),
 		SessionDuration: aws.Int32(900), Permissions: &iamtypes.DelegationPermission{PolicyTemplateArn: aws.String("arn:aws:iam::aws:policy/IAMReadOnlyAccess")},
 	})
-	if errorCode(err) != "EntityAlreadyExists" {
-		t.Errorf("CreateDelegationRequest(a workflow ID used before) = %v, want EntityAlreadyExists", err)
+	if errorCode(err) != "EntityAlreadyExists" || !strings.Contains(err.Error(), "A delegation request with the workflow ID workflow-rejected already exists.") {
+		t.Errorf("CreateDelegationRequest(a workflow ID used before) = %v, want EntityAlreadyExists naming the workflow ID", err)
 	}
 
 	// Alice lists what she owns without any policy; admin lists all.

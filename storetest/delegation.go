@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -49,8 +50,8 @@ func testDelegationRequest(t *testing.T, s keyward.Store) {
 		sameWorkflow := newDelegation(4, "workflow-a")
 		err := tx.CreateDelegationRequest(sameWorkflow)
 		wantCode(t, "CreateDelegationRequest(a's workflow ID)", err, keyward.ErrEntityAlreadyExists)
-		if got, want := keyward.ErrorMessage(err), "A delegation request with the workflow ID workflow-a already exists."; got != want {
-			t.Errorf("CreateDelegationRequest(a's workflow ID) = %q, want %q", got, want)
+		if got := keyward.ErrorMessage(err); !strings.Contains(got, "workflow-a") {
+			t.Errorf("CreateDelegationRequest(a's workflow ID) = %q; want the workflow ID named", got)
 		}
 		// The workflow ID is unique per partner account, not across them.
 		otherPartner := newDelegation(5, "workflow-a")

@@ -189,13 +189,9 @@ func (o *op) delegationTargetARN(action, arn, id string, partnerToo bool, grant 
 		return nil, err
 	}
 	if !found {
-		return nil, errNoSuchDelegationRequest(id)
+		return nil, notFound(kindDelegation, id)
 	}
 	return &r, nil
-}
-
-func errNoSuchDelegationRequest(id string) error {
-	return keyward.Errorf(keyward.ErrNoSuchEntity, "The delegation request with ID %s cannot be found.", id)
 }
 
 // inState checks that r is, at now, in one of the states action acts on.
@@ -301,7 +297,9 @@ func (s *Service) CreateDelegationRequest(ctx context.Context, c *keyward.Caller
 		} else if len(a.Alias) <= 30 {
 			name = a.Alias // AWS's RequestorName holds at most 30 characters
 		}
-		return o.CreateDelegationRequest(keyward.DelegationRequest{
+		// The ID is new and random: a conflict is the requestor's
+		// workflow ID.
+		return said(o.CreateDelegationRequest(keyward.DelegationRequest{
 			ID: id, RequestorAccountID: c.AccountID, RequestorName: name, RequestorARN: c.ARN,
 			OwnerAccountID: in.OwnerAccountID, Description: in.Description, RequestMessage: in.RequestMessage,
 			WorkflowID: in.RequestorWorkflowID, RedirectURL: in.RedirectURL, NotificationChannel: in.NotificationChannel,
@@ -309,7 +307,7 @@ func (s *Service) CreateDelegationRequest(ctx context.Context, c *keyward.Caller
 			Parameters: params, PermissionPolicy: rendered, RolePermissionRestrictionARNs: boundariesOf(rendered),
 			State: keyward.DelegationUnassigned, CreateDate: now, UpdateDate: now,
 			ExpirationTime: keyward.DelegationExpiry(keyward.DelegationUnassigned, now),
-		})
+		}), kindWorkflow, in.RequestorWorkflowID)
 	})
 	if err != nil {
 		return nil, err

@@ -28,6 +28,8 @@ const (
 	kindLoginProfile   keyward.EntityKind = "login-profile"   // user
 	kindDeletionTask   keyward.EntityKind = "deletion-task"   // task ID
 	kindList           keyward.EntityKind = "list"            // nothing: a page's Marker
+	kindDelegation     keyward.EntityKind = "delegation"      // request ID
+	kindWorkflow       keyward.EntityKind = "workflow"        // the requestor's workflow ID
 	// The user credentials are their keyward.CredentialKind (id).
 	kindSSHKey      = keyward.EntityKind(keyward.CredentialSSHPublicKey)
 	kindSigningCert = keyward.EntityKind(keyward.CredentialSigningCertificate)
@@ -128,6 +130,8 @@ func missingSentence(kind keyward.EntityKind, names []string) string {
 		return "Login Profile for User " + n + " cannot be found."
 	case kindDeletionTask:
 		return "Deletion task " + n + " cannot be found."
+	case kindDelegation:
+		return "The delegation request with ID " + n + " cannot be found."
 	case kindSSHKey:
 		return "The Public Key with id " + n + " cannot be found."
 	case kindSigningCert:
@@ -173,6 +177,8 @@ func takenSentence(kind keyward.EntityKind, names []string) string {
 		return "Login Profile for user " + n + " already exists."
 	case kindDeletionTask:
 		return "Deletion task " + n + " already exists."
+	case kindWorkflow:
+		return "A delegation request with the workflow ID " + n + " already exists."
 	case kindSSHKey:
 		return "The Public Key with id " + n + " already exists."
 	case kindSigningCert:

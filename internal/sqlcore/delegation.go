@@ -142,17 +142,3 @@ func (t *Tx) ListDelegationRequests(opts keyward.DelegationListOptions) ([]keywa
 	return page(t, "list delegation requests", q, args,
 		keyward.ListOptions{Marker: opts.Marker, MaxItems: opts.MaxItems}, "id", "id", t.scanDelegation, delegationKey)
 }
-
-// Delegation requests' messages.
-
-func errDelegationExists(id string) error {
-	return keyward.Errorf(keyward.ErrEntityAlreadyExists, "The delegation request with ID %s already exists.", id)
-}
-
-func errDelegationWorkflowExists(workflowID string) error {
-	return keyward.Errorf(keyward.ErrEntityAlreadyExists, "A delegation request with the workflow ID %s already exists.", workflowID)
-}
-
-func errNoSuchDelegation(id string) error {
-	return keyward.Errorf(keyward.ErrNoSuchEntity, "The delegation request with ID %s cannot be found.", id)
-}

@@ -161,3 +161,11 @@ func errSAMLAssertionUsed(providerARN string) error {
 
 func errRolesAnywhereExists(what, id string) error { return errExists(what, id) }
 func errNoSuchRolesAnywhere(what, id string) error { return errNoSuch(what, id) }
+
+// Delegation requests.
+
+func errDelegationExists(id string) error { return errExists("delegation request", id) }
+func errDelegationWorkflowExists(workflowID string) error {
+	return errExists("delegation request with workflow id", workflowID)
+}
+func errNoSuchDelegation(id string) error { return errNoSuch("delegation request", id) }
