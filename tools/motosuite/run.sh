@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs moto's IAM and STS tests against Keyward (see README.md beside this
 # file). Usage: tools/motosuite/run.sh MOTO_CHECKOUT [pytest args...]
-# MOTO_CHECKOUT is a checkout of moto at the tag of the installed moto
+# PYTHON names the interpreter (default python3), which needs moto 5.2.1,
+# boto3, pytest and freezegun. MOTO_CHECKOUT is a checkout of moto at the tag of the installed moto
 # (5.2.1); its tests/ are run, never copied into this repository.
 set -euo pipefail
 moto=${1:?usage: run.sh MOTO_CHECKOUT [pytest args...]}
@@ -19,11 +20,11 @@ for _ in $(seq 100); do curl -sf -X POST "http://127.0.0.1:$port/moto-api/reset"
 cd "$moto"
 set +e
 TEST_SERVER_MODE=true TEST_SERVER_MODE_ENDPOINT="http://127.0.0.1:$port" AWS_DEFAULT_REGION=us-east-1 \
-	python3 -m pytest -p no:cacheprovider -q -rA --junitxml="$out/junit.xml" \
+	"${PYTHON:-python3}" -m pytest -p no:cacheprovider -q -rA --junitxml="$out/junit.xml" \
 	${@:-tests/test_iam tests/test_sts} >"$out/pytest.log" 2>&1
 rc=$?
 set -e
 tail -1 "$out/pytest.log"
-python3 "$here/categorize.py" "$out/junit.xml" "$here/results.tsv" || true
+"${PYTHON:-python3}" "$here/categorize.py" "$out/junit.xml" "$here/results.tsv" || true
 echo "output in $out"
 exit $rc
