@@ -13,6 +13,7 @@ import (
 	"math/big"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -128,8 +129,19 @@ func (f *guardrailFixture) send(action string, params url.Values, creds sigv4.Cr
 	if service == "sts" {
 		form.Del("SerialNumber") // STS's names the caller's own MFA device
 	}
-	return call(f.t, f.hs.Client(), f.hs.URL, creds, service, form)
+	code, body := call(f.t, f.hs.Client(), f.hs.URL, creds, service, form)
+	if m := storeWords.FindStringSubmatch(body); m != nil {
+		f.t.Errorf("%s answered the store's neutral words %q; clients read AWS's sentence (iam's said, sts's errors)", action, m[1])
+	}
+	return code, body
 }
+
+// storeWords matches an error message in a store's neutral words
+// (internal/sqlcore/messages.go: "no such user alice", "role app exists",
+// "cannot delete user: it has access keys", "user alice is not in group
+// devs"), which are for logs: a client must never read one. AWS's
+// sentences begin with a capital letter; the store's never do.
+var storeWords = regexp.MustCompile(`<Message>((?:no such |invalid |cannot [a-z ]+: it )[^<]*|[a-z][^<]* (?:exists|is (?:not )?in (?:group|instance profile) [^<]*))</Message>`)
 
 // takesTag reports whether AWS supplies key (aws:ResourceTag/${TagKey} or
 // iam:ResourceTag/${TagKey}) for one of the resource types action acts on.
