@@ -3,6 +3,7 @@ package authz_test
 import (
 	"context"
 	"path/filepath"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -98,5 +99,22 @@ func TestFollow_ReportsOutageOnce(t *testing.T) {
 	az.Follow(ctx, time.Millisecond) // returns when ctx is done
 	if n := reports.Load(); n != 1 {
 		t.Errorf("OnSharedError called %d times during one outage, want 1", n)
+	}
+}
+
+func TestRequestTags(t *testing.T) {
+	if got := authz.RequestTags(nil, nil); got != nil {
+		t.Errorf("RequestTags(nil, nil) = %v; want nil (no keys to add)", got)
+	}
+	extra := map[string][]string{"iam:PolicyARN": {"arn:aws:iam::aws:policy/ReadOnlyAccess"}}
+	got := authz.RequestTags(extra, []keyward.Tag{{Key: "team", Value: "blue"}, {Key: "Env", Value: ""}})
+	want := map[string][]string{
+		"iam:PolicyARN":       {"arn:aws:iam::aws:policy/ReadOnlyAccess"},
+		"aws:RequestTag/team": {"blue"},
+		"aws:RequestTag/Env":  {""},
+		"aws:TagKeys":         {"team", "Env"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("RequestTags = %v; want %v", got, want)
 	}
 }

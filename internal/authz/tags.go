@@ -31,3 +31,23 @@ func (a *Authorizer) PrincipalTags(ctx context.Context, c *keyward.Caller) (map[
 	}
 	return tags, nil
 }
+
+// RequestTags adds to extra the condition keys of a request that sets
+// tags (an entity's, or a session's): aws:RequestTag/KEY for each tag and
+// aws:TagKeys listing the keys. It returns extra, made when nil and
+// needed; with no tags, extra as it was.
+func RequestTags(extra map[string][]string, tags []keyward.Tag) map[string][]string {
+	if len(tags) == 0 {
+		return extra
+	}
+	if extra == nil {
+		extra = make(map[string][]string, len(tags)+1)
+	}
+	keys := make([]string, len(tags))
+	for i, t := range tags {
+		keys[i] = t.Key
+		extra["aws:RequestTag/"+t.Key] = []string{t.Value}
+	}
+	extra["aws:TagKeys"] = keys
+	return extra
+}

@@ -19,24 +19,6 @@ func resourceTagConditions(extra map[string][]string, tags []keyward.Tag) map[st
 	return extra
 }
 
-// tagConditions adds the condition keys of a request carrying tags:
-// aws:RequestTag/KEY for each tag and aws:TagKeys listing the keys.
-func tagConditions(extra map[string][]string, tags []keyward.Tag) map[string][]string {
-	if len(tags) == 0 {
-		return extra
-	}
-	if extra == nil {
-		extra = make(map[string][]string, len(tags)+1)
-	}
-	keys := make([]string, len(tags))
-	for i, t := range tags {
-		keys[i] = t.Key
-		extra["aws:RequestTag/"+t.Key] = []string{t.Value}
-	}
-	extra["aws:TagKeys"] = keys
-	return extra
-}
-
 // withKey adds one condition key to extra.
 func withKey(extra map[string][]string, key string, values ...string) map[string][]string {
 	if extra == nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/authz"
 )
 
 // CreateInstanceProfileInput is CreateInstanceProfile's request.
@@ -31,7 +32,7 @@ func (s *Service) CreateInstanceProfile(ctx context.Context, c *keyward.Caller, 
 	}
 	var tags []keyward.Tag
 	err := s.update(ctx, c, false, func(o *op) error {
-		if err := o.authorize("iam:CreateInstanceProfile", p.ARN, tagConditions(nil, in.Tags)); err != nil {
+		if err := o.authorize("iam:CreateInstanceProfile", p.ARN, authz.RequestTags(nil, in.Tags)); err != nil {
 			return err
 		}
 		if err := checkTagSet(in.Tags); err != nil {

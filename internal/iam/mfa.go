@@ -8,6 +8,7 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/arn"
+	"github.com/keyward/keyward/internal/authz"
 	"github.com/keyward/keyward/internal/totp"
 )
 
@@ -103,7 +104,7 @@ func (s *Service) CreateVirtualMFADevice(ctx context.Context, c *keyward.Caller,
 		SeedCiphertext: sl.Seal(seed, SecretAD("mfa", serial)), CreateDate: s.now()}
 	var tags []keyward.Tag
 	err = s.update(ctx, c, false, func(o *op) error {
-		if err := o.authorize("iam:CreateVirtualMFADevice", serial, tagConditions(nil, in.Tags)); err != nil {
+		if err := o.authorize("iam:CreateVirtualMFADevice", serial, authz.RequestTags(nil, in.Tags)); err != nil {
 			return err
 		}
 		if err := checkTagSet(in.Tags); err != nil {

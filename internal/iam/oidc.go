@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/authz"
 )
 
 // OpenID Connect provider quotas (IAM and AWS STS quotas page).
@@ -131,7 +132,7 @@ func (s *Service) CreateOpenIDConnectProvider(ctx context.Context, c *keyward.Ca
 	}
 	var tags []keyward.Tag
 	err := s.update(ctx, c, len(in.Tags) > 0, func(o *op) error {
-		if err := o.authorize("iam:CreateOpenIDConnectProvider", arn, tagConditions(nil, in.Tags)); err != nil {
+		if err := o.authorize("iam:CreateOpenIDConnectProvider", arn, authz.RequestTags(nil, in.Tags)); err != nil {
 			return err
 		}
 		if err := checkTagSet(in.Tags); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/authz"
 	"github.com/keyward/keyward/policy"
 )
 
@@ -182,7 +183,7 @@ func (s *Service) CreatePolicy(ctx context.Context, c *keyward.Caller, in *Creat
 	}
 	var tags []keyward.Tag
 	err := s.update(ctx, c, len(in.Tags) > 0, func(o *op) error {
-		if err := o.authorize("iam:CreatePolicy", p.ARN, tagConditions(nil, in.Tags)); err != nil {
+		if err := o.authorize("iam:CreatePolicy", p.ARN, authz.RequestTags(nil, in.Tags)); err != nil {
 			return err
 		}
 		if err := checkTagSet(in.Tags); err != nil {

@@ -65,7 +65,7 @@ func (s *Service) CreateRole(ctx context.Context, c *keyward.Caller, in *CreateR
 	var tags []keyward.Tag
 	var shown string
 	err := s.update(ctx, c, false, func(o *op) error {
-		extra := tagConditions(nil, in.Tags)
+		extra := authz.RequestTags(nil, in.Tags)
 		var boundary *entity
 		if in.PermissionsBoundary != nil {
 			var err error

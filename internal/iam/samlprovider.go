@@ -13,6 +13,7 @@ import (
 	"github.com/crewjam/saml"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/authz"
 )
 
 // findSAMLProvider reads the caller's account's SAML provider arn names,
@@ -143,7 +144,7 @@ func (s *Service) CreateSAMLProvider(ctx context.Context, c *keyward.Caller, in 
 	arn := SAMLProviderARN(c.AccountID, in.Name)
 	var tags []keyward.Tag
 	err := s.update(ctx, c, len(in.Tags) > 0, func(o *op) error {
-		if err := o.authorize("iam:CreateSAMLProvider", arn, tagConditions(nil, in.Tags)); err != nil {
+		if err := o.authorize("iam:CreateSAMLProvider", arn, authz.RequestTags(nil, in.Tags)); err != nil {
 			return err
 		}
 		if err := checkTagSet(in.Tags); err != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/authz"
 )
 
 // findServerCertificate reads the caller's account's server certificate of
@@ -153,7 +154,7 @@ func (s *Service) UploadServerCertificate(ctx context.Context, c *keyward.Caller
 		Body: strings.TrimSpace(in.CertificateBody), Chain: strings.TrimSpace(deref(in.CertificateChain, "")), UploadDate: now}
 	var tags []keyward.Tag
 	err = s.update(ctx, c, false, func(o *op) error {
-		if err := o.authorize("iam:UploadServerCertificate", sc.ARN, tagConditions(nil, in.Tags)); err != nil {
+		if err := o.authorize("iam:UploadServerCertificate", sc.ARN, authz.RequestTags(nil, in.Tags)); err != nil {
 			return err
 		}
 		if err := checkTagSet(in.Tags); err != nil {

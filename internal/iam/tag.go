@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/authz"
 )
 
 // The Tag*, Untag* and List*Tags actions of users, roles, managed
@@ -63,7 +64,7 @@ func (t tagged) target(o *op, action string, extra map[string][]string) (*entity
 
 func (s *Service) tag(ctx context.Context, c *keyward.Caller, action string, t tagged, tags []keyward.Tag) error {
 	return s.update(ctx, c, true, func(o *op) error {
-		e, err := t.target(o, action, tagConditions(nil, tags))
+		e, err := t.target(o, action, authz.RequestTags(nil, tags))
 		if err != nil {
 			return err
 		}

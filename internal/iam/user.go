@@ -6,6 +6,7 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/arn"
+	"github.com/keyward/keyward/internal/authz"
 )
 
 // Deletion conflicts, in AWS's words. DeleteUser answers a user still in
@@ -73,7 +74,7 @@ func (s *Service) CreateUser(ctx context.Context, c *keyward.Caller, in *CreateU
 	}
 	var tags []keyward.Tag
 	err := s.update(ctx, c, false, func(o *op) error {
-		extra := tagConditions(nil, in.Tags)
+		extra := authz.RequestTags(nil, in.Tags)
 		var boundary *entity
 		if in.PermissionsBoundary != nil {
 			var err error

@@ -7,6 +7,7 @@ import (
 	"encoding/pem"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/authz"
 )
 
 // Certificate revocation lists, imported for a trust anchor: CreateSession
@@ -106,7 +107,7 @@ func (s *Service) ImportCrl(ctx context.Context, r *Request, in *ImportCrlInput)
 	now := s.now().UTC()
 	var out CrlDetailResponse
 	err := s.update(ctx, r, func(o *op) error {
-		if err := o.authorize("rolesanywhere:ImportCrl", "*", requestTags(tags)); err != nil {
+		if err := o.authorize("rolesanywhere:ImportCrl", "*", authz.RequestTags(nil, tags)); err != nil {
 			return err
 		}
 		der, err := parseCRL(in.CrlData)

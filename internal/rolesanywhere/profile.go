@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/authz"
 	"github.com/keyward/keyward/policy"
 )
 
@@ -181,7 +182,7 @@ func (s *Service) CreateProfile(ctx context.Context, r *Request, in *CreateProfi
 	now := s.now().UTC()
 	var out ProfileDetailResponse
 	err := s.update(ctx, r, func(o *op) error {
-		if err := o.authorize("rolesanywhere:CreateProfile", "*", requestTags(tags)); err != nil {
+		if err := o.authorize("rolesanywhere:CreateProfile", "*", authz.RequestTags(nil, tags)); err != nil {
 			return err
 		}
 		if err := o.passRoles(in.RoleArns); err != nil {

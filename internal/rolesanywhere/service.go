@@ -176,19 +176,3 @@ func resourceTags(extra map[string][]string, tags []keyward.Tag) map[string][]st
 	}
 	return extra
 }
-
-// requestTags returns aws:RequestTag/KEY and aws:TagKeys for tags being
-// set, or nil.
-func requestTags(tags []keyward.Tag) map[string][]string {
-	if len(tags) == 0 {
-		return nil
-	}
-	m := make(map[string][]string, len(tags)+1)
-	keys := make([]string, len(tags))
-	for i, t := range tags {
-		m["aws:RequestTag/"+t.Key] = []string{t.Value}
-		keys[i] = t.Key
-	}
-	m["aws:TagKeys"] = keys
-	return m
-}

@@ -443,7 +443,7 @@ func (s *Service) decideTrust(ctx context.Context, tx keyward.Tx, g *sessionGran
 	if err != nil {
 		return err
 	}
-	extra := requestTags(tags)
+	extra := authz.RequestTags(nil, tags)
 	if extra == nil {
 		extra = map[string][]string{}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/authz"
 )
 
 // Tags of trust anchors, profiles and CRLs; and subjects, which Keyward
@@ -79,7 +80,7 @@ type TagResourceOutput struct{}
 func (s *Service) TagResource(ctx context.Context, r *Request, in *TagResourceInput) (*TagResourceOutput, error) {
 	tags := toTags(in.Tags)
 	err := s.update(ctx, r, func(o *op) error {
-		t, err := o.taggable("rolesanywhere:TagResource", in.ResourceArn, requestTags(tags), false)
+		t, err := o.taggable("rolesanywhere:TagResource", in.ResourceArn, authz.RequestTags(nil, tags), false)
 		if err != nil {
 			return err
 		}

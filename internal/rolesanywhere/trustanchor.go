@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/authz"
 )
 
 // Trust anchors: the CAs whose certificates CreateSession accepts.
@@ -278,7 +279,7 @@ func (s *Service) CreateTrustAnchor(ctx context.Context, r *Request, in *CreateT
 	now := s.now().UTC()
 	var out TrustAnchorDetailResponse
 	err := s.update(ctx, r, func(o *op) error {
-		if err := o.authorize("rolesanywhere:CreateTrustAnchor", "*", requestTags(tags)); err != nil {
+		if err := o.authorize("rolesanywhere:CreateTrustAnchor", "*", authz.RequestTags(nil, tags)); err != nil {
 			return err
 		}
 		data, err := checkSource(in.Source)

@@ -154,22 +154,6 @@ func packedSize(inline string, pas []PolicyDescriptor, tags []keyward.Tag) (int,
 	return pct, nil
 }
 
-// tagContext returns the condition keys of requested session tags:
-// aws:RequestTag/KEY and aws:TagKeys.
-func tagContext(tags []keyward.Tag) map[string][]string {
-	if len(tags) == 0 {
-		return nil
-	}
-	m := make(map[string][]string, len(tags)+1)
-	keys := make([]string, len(tags))
-	for i, t := range tags {
-		m["aws:RequestTag/"+t.Key] = []string{t.Value}
-		keys[i] = t.Key
-	}
-	m["aws:TagKeys"] = keys
-	return m
-}
-
 // checkTags applies the rules of session tags: keys unique regardless of
 // case, transitive keys among the tags, and no tag overriding a transitive
 // tag inherited from the calling session. The sentences are AWS's, which
@@ -328,7 +312,7 @@ func (s *Service) AssumeRole(ctx context.Context, c *keyward.Caller, in *AssumeR
 	}
 
 	now := s.now()
-	extra := tagContext(in.Tags)
+	extra := authz.RequestTags(nil, in.Tags)
 	if extra == nil {
 		extra = make(map[string][]string, 4)
 	}

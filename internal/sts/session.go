@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/authz"
 	"github.com/keyward/keyward/policy"
 )
 
@@ -143,7 +144,7 @@ func (t *roleTarget) federatedRequest(c *keyward.Caller, provider, principalType
 	if c != nil && c.SourceIP != "" {
 		cx.Set("aws:SourceIp", c.SourceIP)
 	}
-	for k, vs := range tagContext(tags) {
+	for k, vs := range authz.RequestTags(nil, tags) {
 		cx.Set(k, vs...)
 	}
 	if len(transitive) > 0 {

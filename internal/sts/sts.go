@@ -275,7 +275,7 @@ func (s *Service) GetFederationToken(ctx context.Context, c *keyward.Caller, in 
 	err := s.Store.View(ctx, func(tx keyward.Tx) error {
 		decisions = decisions[:0]
 		for _, a := range actions {
-			d, err := s.Authz.Decide(ctx, tx, c, authz.Query{Action: a, Resource: fedARN, Extra: tagContext(in.Tags)})
+			d, err := s.Authz.Decide(ctx, tx, c, authz.Query{Action: a, Resource: fedARN, Extra: authz.RequestTags(nil, in.Tags)})
 			if err != nil {
 				return err
 			}
