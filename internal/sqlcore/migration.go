@@ -44,7 +44,8 @@ func (w word) in(dialect string) string {
 // words are the tokens a migration may use, {{name}}, for what the two
 // databases spell differently. SQLite stores integers and booleans as
 // INTEGER (and INTEGER PRIMARY KEY is its rowid); PostgreSQL has sized
-// integers, BOOLEAN and BYTEA, and x” there is a bit string, not bytes.
+// integers, BOOLEAN and BYTEA, and reads an x-prefixed literal as a bit
+// string, not bytes.
 var words = map[string]word{
 	"int32":   {"INTEGER", "INT"},
 	"int64":   {"INTEGER", "BIGINT"},
