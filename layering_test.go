@@ -103,6 +103,7 @@ func TestLayering(t *testing.T) {
 		{"internal/seal", none, "sealing is pure cryptography"},
 		{"internal/totp", none, "one-time passwords are pure cryptography, shared by iam and sts"},
 		{"internal/sqlcore", only("."), "the SQL core links no driver: each store brings its own"},
+		{"internal/sqlcore/legacy", none, "the stores' frozen old migrations are test data"},
 		{"internal/authn", not("internal/authz", "internal/iam", "internal/sts", "internal/awsquery", "internal/sqlite", "internal/postgres", "internal/server"),
 			"authentication says who signed; what they may do is authz's, and it works over any store"},
 		{"internal/authz", not("internal/authn", "internal/iam", "internal/sts", "internal/awsquery", "internal/sqlite", "internal/postgres", "internal/server"),
@@ -134,8 +135,12 @@ func TestLayering(t *testing.T) {
 			}
 		}
 	}
-	// Only cmd opens stores, and only the SQL stores use their core.
+	// Only cmd opens stores, only the SQL stores use their core, and only
+	// tests use the old migrations.
 	for rel, p := range pkgs {
+		if slices.Contains(p.Deps, module+"/internal/sqlcore/legacy") {
+			t.Errorf("package %s links internal/sqlcore/legacy: the old migrations are test data, which no binary carries", rel)
+		}
 		if strings.HasPrefix(rel, "cmd/") || slices.Contains(stores, rel) || strings.HasPrefix(rel, "internal/postgres/") {
 			continue
 		}

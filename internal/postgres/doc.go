@@ -32,8 +32,10 @@
 //
 // # Schema and migrations
 //
-// The tables are the SQLite store's, in numbered, embedded migrations
-// (migrations/NNNN_what.sql) recorded in keyward_schema_migrations. Times
+// The tables are the SQLite store's: one set of numbered, embedded
+// migrations (internal/sqlcore/migrations) serves both, rendered here in
+// PostgreSQL's types (BIGINT, BOOLEAN, BYTEA), and recorded in
+// keyward_schema_migrations. Times
 // are BIGINT nanoseconds (exact, unlike TIMESTAMPTZ's microseconds, so an
 // export from SQLite imports unchanged). Names are folded to lower case in
 // Go into *_fold columns; lists sort them with COLLATE "C" in the query, so

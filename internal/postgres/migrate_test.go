@@ -15,7 +15,7 @@ import (
 // them.
 func TestOpen_RacingReplicas(t *testing.T) {
 	dsn := pgtest.DSN(t)
-	ms, err := sqlcore.Migrations(migrations)
+	ms, err := sqlcore.Migrations(dialect{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"embed"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -20,9 +19,6 @@ var (
 	_ keyward.Generations = (*Store)(nil)
 	_ keyward.ActivityLog = (*Store)(nil)
 )
-
-//go:embed migrations/*.sql
-var migrations embed.FS
 
 // MaxAttempts is how many times View and Update run a transaction that
 // keeps failing with a serialization failure or a deadlock before they give
@@ -279,7 +275,7 @@ func (s *Store) retry(ctx context.Context, op func(context.Context) error) error
 var afterLock func()
 
 func (s *Store) migrate(ctx context.Context) error {
-	ms, err := sqlcore.Migrations(migrations)
+	ms, err := sqlcore.Migrations(dialect{})
 	if err != nil {
 		return fmt.Errorf("postgres: %w", err)
 	}
@@ -376,10 +372,6 @@ func takeMigrationLock(ctx context.Context, conn *pgx.Conn) (pgx.Tx, error) {
 // apply runs one migration unless it is recorded, and reports whether it
 // ran.
 func (s *Store) apply(ctx context.Context, m sqlcore.Migration) (bool, error) {
-	body, err := migrations.ReadFile(m.Path)
-	if err != nil {
-		return false, fmt.Errorf("postgres: %w", err)
-	}
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return false, fmt.Errorf("postgres: migration %d: %w", m.Version, err)
@@ -392,8 +384,8 @@ func (s *Store) apply(ctx context.Context, m sqlcore.Migration) (bool, error) {
 	if n > 0 {
 		return false, nil
 	}
-	if _, err := tx.Exec(ctx, string(body)); err != nil {
-		return false, fmt.Errorf("postgres: migration %s: %w", m.Path, err)
+	if _, err := tx.Exec(ctx, m.SQL); err != nil {
+		return false, fmt.Errorf("postgres: migration %s: %w", m.Name, err)
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO keyward_schema_migrations (version, applied_at) VALUES ($1, $2)`,
 		m.Version, time.Now().UTC().UnixNano()); err != nil {

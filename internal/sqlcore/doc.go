@@ -1,9 +1,10 @@
 // Package sqlcore is the one implementation of keyward.Tx over SQL: every
 // Tx method, and the ActivityLog, Generations and entity counts, written
-// once for the sqlite and postgres stores. Each store keeps only what is
-// its own (connections and pools, pragmas, group commit, retries,
-// migrations) and hands the core a Conn, which runs statements on its
-// driver, and a Dialect, which says how its database differs.
+// once for the sqlite and postgres stores, and the schema both create. Each
+// store keeps only what is its own (connections and pools, pragmas, group
+// commit, retries, how it applies and records migrations) and hands the
+// core a Conn, which runs statements on its driver, and a Dialect, which
+// says how its database differs.
 //
 // # The SQL
 //
@@ -30,6 +31,19 @@
 // equal. Times are integer nanoseconds since the epoch (UTC), NULL for the
 // zero time; scanning them is the Dialect's (Dialect.Time), so that each
 // driver reads them without boxing.
+//
+// # The schema
+//
+// The tables are made by numbered migrations, migrations/NNNN_what.sql,
+// one set for both databases. Where they spell a thing differently a file
+// says {{int64}} (INTEGER in SQLite, BIGINT in PostgreSQL), {{int32}},
+// {{bool}}, {{false}}, {{bytes}} or {{nobytes}}, and Migrations renders it
+// for a Dialect; a line that starts with {{only sqlite}} or {{only
+// postgres}} is one database's alone, and rare (two indexes, kept from
+// before the sets were merged). Any other double braces are an error,
+// which this package's tests catch. Each store's tests compare the schema
+// it builds with the one its old files built (internal/sqlcore/legacy).
+// Versions are never renumbered: databases record them.
 //
 // # Errors
 //

@@ -9,8 +9,9 @@
 // transactions begin IMMEDIATE so writers queue instead of failing, and a
 // pool of query_only reader connections for View, which read a snapshot
 // while the writer works. The schema lives in numbered, embedded migrations
-// (migrations/NNNN_what.sql), applied at Open and recorded in
-// schema_migrations.
+// shared with the PostgreSQL store (internal/sqlcore/migrations, rendered in
+// SQLite's types), applied at Open, each in its own transaction, and
+// recorded in schema_migrations.
 //
 // # Caveats
 //

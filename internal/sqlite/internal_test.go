@@ -2,12 +2,12 @@ package sqlite
 
 import (
 	"database/sql"
-	"io/fs"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/sqlcore"
 )
 
 // TestOpen_Pragmas checks the settings the durability and concurrency
@@ -46,12 +46,12 @@ func TestOpen_Pragmas(t *testing.T) {
 	if err := s.writer.QueryRowContext(t.Context(), "SELECT COUNT(*) FROM schema_migrations").Scan(&n); err != nil {
 		t.Fatalf("schema_migrations: %v", err)
 	}
-	files, err := fs.Glob(migrations, "migrations/*.sql")
+	ms, err := sqlcore.Migrations(dialect{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n != len(files) {
-		t.Errorf("schema_migrations has %d rows, want %d", n, len(files))
+	if n != len(ms) {
+		t.Errorf("schema_migrations has %d rows, want %d", n, len(ms))
 	}
 }
 

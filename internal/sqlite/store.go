@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"embed"
 	"errors"
 	"fmt"
 	"net/url"
@@ -21,9 +20,6 @@ var (
 	_ keyward.Generations = (*Store)(nil) // two processes on one file are replicas too
 	_ keyward.ActivityLog = (*Store)(nil)
 )
-
-//go:embed migrations/*.sql
-var migrations embed.FS
 
 // Memory is the DSN of a database kept in memory only.
 const Memory = ":memory:"
@@ -200,8 +196,9 @@ func (s *Store) run(ctx context.Context, db *sql.DB, stmts map[string]*sql.Stmt,
 	return nil
 }
 
-// migrate applies the embedded migrations not yet recorded in
-// schema_migrations, each in its own transaction, in version order.
+// migrate applies the migrations (sqlcore's, rendered in SQLite's SQL) not
+// yet recorded in schema_migrations, each in its own transaction, in
+// version order.
 func (s *Store) migrate(ctx context.Context) error {
 	if _, err := s.writer.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    INTEGER PRIMARY KEY,
@@ -209,44 +206,40 @@ func (s *Store) migrate(ctx context.Context) error {
 	)`); err != nil {
 		return fmt.Errorf("sqlite: migrations table: %w", err)
 	}
-	ms, err := sqlcore.Migrations(migrations)
+	ms, err := sqlcore.Migrations(dialect{})
 	if err != nil {
 		return fmt.Errorf("sqlite: %w", err)
 	}
 	for _, m := range ms {
-		if err := s.apply(ctx, m.Version, m.Path); err != nil {
+		if err := s.apply(ctx, m); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (s *Store) apply(ctx context.Context, version int, name string) error {
-	body, err := migrations.ReadFile(name)
-	if err != nil {
-		return fmt.Errorf("sqlite: %w", err)
-	}
+func (s *Store) apply(ctx context.Context, m sqlcore.Migration) error {
 	tx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("sqlite: migration %d: %w", version, err)
+		return fmt.Errorf("sqlite: migration %d: %w", m.Version, err)
 	}
 	defer tx.Rollback()
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil {
-		return fmt.Errorf("sqlite: migration %d: %w", version, err)
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.Version).Scan(&n); err != nil {
+		return fmt.Errorf("sqlite: migration %d: %w", m.Version, err)
 	}
 	if n > 0 {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-		return fmt.Errorf("sqlite: migration %s: %w", name, err)
+	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+		return fmt.Errorf("sqlite: migration %s: %w", m.Name, err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`,
-		version, time.Now().UTC().UnixNano()); err != nil {
-		return fmt.Errorf("sqlite: migration %d: %w", version, err)
+		m.Version, time.Now().UTC().UnixNano()); err != nil {
+		return fmt.Errorf("sqlite: migration %d: %w", m.Version, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlite: migration %d: %w", version, err)
+		return fmt.Errorf("sqlite: migration %d: %w", m.Version, err)
 	}
 	return nil
 }

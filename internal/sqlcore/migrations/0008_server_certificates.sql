@@ -9,8 +9,8 @@ CREATE TABLE server_certificates (
 	arn         TEXT NOT NULL,
 	body        TEXT NOT NULL,
 	chain       TEXT NOT NULL DEFAULT '',
-	private_key BLOB NOT NULL,
-	upload_date INTEGER,
-	expiration  INTEGER,
+	private_key {{bytes}} NOT NULL,
+	upload_date {{int64}},
+	expiration  {{int64}},
 	UNIQUE (account_id, name_fold)
 );

@@ -10,13 +10,13 @@ CREATE TABLE user_credentials (
 	account_id        TEXT NOT NULL,
 	user_id           TEXT REFERENCES users (id),
 	status            TEXT NOT NULL,
-	create_date       BIGINT,
-	expiration        BIGINT,
+	create_date       {{int64}},
+	expiration        {{int64}},
 	body              TEXT NOT NULL DEFAULT '',
 	fingerprint       TEXT NOT NULL DEFAULT '',
 	service_name      TEXT NOT NULL DEFAULT '',
 	service_user_name TEXT NOT NULL DEFAULT '',
-	secret            BYTEA,
+	secret            {{bytes}},
 	PRIMARY KEY (kind, id)
 );
 CREATE INDEX user_credentials_owner ON user_credentials (account_id, user_id);

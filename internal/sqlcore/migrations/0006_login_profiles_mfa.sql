@@ -6,9 +6,9 @@ CREATE TABLE login_profiles (
 	user_id        TEXT PRIMARY KEY REFERENCES users (id),
 	account_id     TEXT NOT NULL,
 	password_hash  TEXT NOT NULL,
-	reset_required INTEGER NOT NULL,
-	create_date    INTEGER,
-	changed_date   INTEGER,
+	reset_required {{bool}} NOT NULL,
+	create_date    {{int64}},
+	changed_date   {{int64}},
 	history        TEXT NOT NULL DEFAULT '[]'
 );
 
@@ -22,12 +22,12 @@ CREATE TABLE mfa_devices (
 	account_id   TEXT NOT NULL,
 	path         TEXT NOT NULL,
 	name         TEXT NOT NULL,
-	seed         BLOB NOT NULL,
+	seed         {{bytes}} NOT NULL,
 	user_id      TEXT REFERENCES users (id),
-	root         INTEGER NOT NULL DEFAULT 0,
-	enable_date  INTEGER,
-	create_date  INTEGER,
-	last_counter INTEGER NOT NULL DEFAULT 0
+	root         {{bool}} NOT NULL DEFAULT {{false}},
+	enable_date  {{int64}},
+	create_date  {{int64}},
+	last_counter {{int64}} NOT NULL DEFAULT 0
 );
 CREATE INDEX mfa_devices_account ON mfa_devices (account_id);
 CREATE INDEX mfa_devices_user ON mfa_devices (user_id);

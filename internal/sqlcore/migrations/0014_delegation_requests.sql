@@ -16,8 +16,8 @@ CREATE TABLE delegation_requests (
 	workflow_id              TEXT NOT NULL,
 	redirect_url             TEXT NOT NULL DEFAULT '',
 	notification_channel     TEXT NOT NULL DEFAULT '',
-	session_duration         INTEGER NOT NULL,
-	only_send_by_owner       INTEGER NOT NULL,
+	session_duration         {{int64}} NOT NULL,
+	only_send_by_owner       {{bool}} NOT NULL,
 	policy_template_arn      TEXT NOT NULL DEFAULT '',
 	parameters               TEXT NOT NULL DEFAULT 'null',
 	permission_policy        TEXT NOT NULL DEFAULT '',
@@ -27,11 +27,11 @@ CREATE TABLE delegation_requests (
 	approver                 TEXT NOT NULL DEFAULT 'null',
 	notes                    TEXT NOT NULL DEFAULT '',
 	rejection_reason         TEXT NOT NULL DEFAULT '',
-	create_date              INTEGER,
-	update_date              INTEGER,
-	expiration_time          INTEGER,
-	token_release_date       INTEGER,
-	token_ciphertext         BLOB NOT NULL DEFAULT x'',
+	create_date              {{int64}},
+	update_date              {{int64}},
+	expiration_time          {{int64}},
+	token_release_date       {{int64}},
+	token_ciphertext         {{bytes}} NOT NULL DEFAULT {{nobytes}},
 	UNIQUE (requestor_account_id, workflow_id)
 );
 CREATE INDEX delegation_requests_owner ON delegation_requests (owner_account_id, id);
