@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/keyward/keyward"
@@ -36,6 +37,9 @@ type Store struct {
 	// The hot statements, prepared on each *sql.DB (database/sql prepares
 	// them again on each further connection when first used there).
 	writerStmts, readerStmts map[string]*sql.Stmt
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // Open opens (creating when needed) the database dsn and brings its schema up
@@ -144,19 +148,22 @@ func prepareAll(ctx context.Context, db *sql.DB) (map[string]*sql.Stmt, error) {
 	return m, nil
 }
 
-// Close closes the database.
+// Close closes the database. Closing again does nothing more and returns
+// the first Close's result.
 func (s *Store) Close() error {
-	s.stopBatcher()
-	for _, m := range []map[string]*sql.Stmt{s.writerStmts, s.readerStmts} {
-		for _, st := range m {
-			st.Close()
+	s.closeOnce.Do(func() {
+		s.stopBatcher()
+		for _, m := range []map[string]*sql.Stmt{s.writerStmts, s.readerStmts} {
+			for _, st := range m {
+				st.Close()
+			}
 		}
-	}
-	err := s.writer.Close()
-	if s.reader != s.writer {
-		err = errors.Join(err, s.reader.Close())
-	}
-	return err
+		s.closeErr = s.writer.Close()
+		if s.reader != s.writer {
+			s.closeErr = errors.Join(s.closeErr, s.reader.Close())
+		}
+	})
+	return s.closeErr
 }
 
 // View implements keyward.Store.

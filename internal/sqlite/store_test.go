@@ -170,3 +170,24 @@ func BenchmarkGetUser(b *testing.B) {
 		}
 	}
 }
+
+// TestClose_Twice: a second Close after writes (which start the group
+// commit's writer) returns the first one's result instead of panicking on
+// the writer's closed stop channel.
+func TestClose_Twice(t *testing.T) {
+	s, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "keyward.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Update(t.Context(), func(tx keyward.Tx) error {
+		return tx.CreateAccount(keyward.Account{ID: "111122223333", CreateDate: time.Now()})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("first Close = %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("second Close = %v; want the first's nil", err)
+	}
+}
