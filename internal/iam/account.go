@@ -681,7 +681,7 @@ func (s *Service) DeleteAccountPasswordPolicy(ctx context.Context, c *keyward.Ca
 		if err := o.authorize("iam:DeleteAccountPasswordPolicy", "*", nil); err != nil {
 			return err
 		}
-		return said(o.DeletePasswordPolicy(c.AccountID), kindPasswordPolicy, c.AccountID)
+		return said(o.DeletePasswordPolicy(c.AccountID), kindPolicyToDelete)
 	}); err != nil {
 		return nil, err
 	}

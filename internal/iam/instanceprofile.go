@@ -82,6 +82,10 @@ func (s *Service) GetInstanceProfile(ctx context.Context, c *keyward.Caller, in 
 			return err
 		}
 		out.InstanceProfile = instanceProfileOut(shown, p.tags)
+		// AWS's GetInstanceProfile shows Tags even when there are none
+		// (LocalStack's AWS-recorded test_iam_instance_profiles snapshot).
+		t := tagsOut(p.tags)
+		out.InstanceProfile.Tags = &t
 		return nil
 	})
 	if err != nil {

@@ -19,17 +19,21 @@ import "github.com/keyward/keyward"
 const (
 	kindAccountAlias   keyward.EntityKind = "account-alias"   // alias
 	kindPasswordPolicy keyward.EntityKind = "password-policy" // account ID
-	kindAccessKey      keyward.EntityKind = "access-key"      // access key ID
-	kindVersion        keyward.EntityKind = "policy-version"  // policy ARN, version ID
-	kindDefaultVersion keyward.EntityKind = "default-version" // policy ARN, version ID: UpdatePolicy's
-	kindInline         keyward.EntityKind = "inline-policy"   // owner kind (user, group, role), policy name
-	kindMember         keyward.EntityKind = "group-member"    // user, group
-	kindProfileRole    keyward.EntityKind = "profile-role"    // role, instance profile
-	kindLoginProfile   keyward.EntityKind = "login-profile"   // user
-	kindDeletionTask   keyward.EntityKind = "deletion-task"   // task ID
-	kindList           keyward.EntityKind = "list"            // nothing: a page's Marker
-	kindDelegation     keyward.EntityKind = "delegation"      // request ID
-	kindWorkflow       keyward.EntityKind = "workflow"        // the requestor's workflow ID
+	// kindPolicyToDelete is DeleteAccountPasswordPolicy's: AWS words it
+	// apart from GetAccountPasswordPolicy's (IAM User Guide, "Use
+	// DeleteAccountPasswordPolicy", Tools for PowerShell example 1).
+	kindPolicyToDelete keyward.EntityKind = "password-policy-delete" // nothing
+	kindAccessKey      keyward.EntityKind = "access-key"             // access key ID
+	kindVersion        keyward.EntityKind = "policy-version"         // policy ARN, version ID
+	kindDefaultVersion keyward.EntityKind = "default-version"        // policy ARN, version ID: UpdatePolicy's
+	kindInline         keyward.EntityKind = "inline-policy"          // owner kind (user, group, role), policy name
+	kindMember         keyward.EntityKind = "group-member"           // user, group
+	kindProfileRole    keyward.EntityKind = "profile-role"           // role, instance profile
+	kindLoginProfile   keyward.EntityKind = "login-profile"          // user
+	kindDeletionTask   keyward.EntityKind = "deletion-task"          // task ID
+	kindList           keyward.EntityKind = "list"                   // nothing: a page's Marker
+	kindDelegation     keyward.EntityKind = "delegation"             // request ID
+	kindWorkflow       keyward.EntityKind = "workflow"               // the requestor's workflow ID
 	// The user credentials are their keyward.CredentialKind (id).
 	kindSSHKey      = keyward.EntityKind(keyward.CredentialSSHPublicKey)
 	kindSigningCert = keyward.EntityKind(keyward.CredentialSigningCertificate)
@@ -114,6 +118,8 @@ func missingSentence(kind keyward.EntityKind, names []string) string {
 		return "The account alias " + n + " cannot be found."
 	case kindPasswordPolicy:
 		return "The Password Policy with domain name " + n + " cannot be found."
+	case kindPolicyToDelete:
+		return "The account policy with name PasswordPolicy cannot be found."
 	case kindAccessKey:
 		return "The Access Key with id " + n + " cannot be found."
 	case kindVersion:

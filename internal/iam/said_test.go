@@ -138,7 +138,7 @@ func TestService_StoreErrorsInAWSWords(t *testing.T) {
 		}, keyward.ErrNoSuchEntity, "The Password Policy with domain name " + testAccount + " cannot be found."},
 		{"DeleteAccountPasswordPolicy none", func() error {
 			return second(s.DeleteAccountPasswordPolicy(ctx, root, &DeleteAccountPasswordPolicyInput{}))
-		}, keyward.ErrNoSuchEntity, "The Password Policy with domain name " + testAccount + " cannot be found."},
+		}, keyward.ErrNoSuchEntity, "The account policy with name PasswordPolicy cannot be found."},
 		{"CreateAccountAlias taken by another account", func() error {
 			return second(s.CreateAccountAlias(ctx, root, &CreateAccountAliasInput{AccountAlias: "acme"}))
 		}, keyward.ErrEntityAlreadyExists, "The account alias acme already exists."},

@@ -171,9 +171,11 @@ type InstanceProfile struct {
 	ARN                 string        `xml:"Arn"`
 	CreateDate          Time          `xml:"CreateDate"`
 	Roles               Members[Role] `xml:"Roles"`
-	Tags                Members[Tag]  `xml:"Tags,omitempty"`
+	Tags                *Members[Tag] `xml:"Tags,omitempty"` // nil: no element; empty: <Tags/>
 }
 
+// instanceProfileOut converts a stored profile, with Tags when it has
+// some (GetInstanceProfile shows them always: see there).
 func instanceProfileOut(p keyward.InstanceProfile, tags []keyward.Tag) InstanceProfile {
 	out := InstanceProfile{
 		Path:                p.Path,
@@ -182,7 +184,10 @@ func instanceProfileOut(p keyward.InstanceProfile, tags []keyward.Tag) InstanceP
 		ARN:                 p.ARN,
 		CreateDate:          Time(p.CreateDate),
 		Roles:               make(Members[Role], len(p.Roles)),
-		Tags:                tagsOut(tags),
+	}
+	if len(tags) > 0 {
+		t := tagsOut(tags)
+		out.Tags = &t
 	}
 	for i, r := range p.Roles {
 		out.Roles[i] = roleOut(r, nil, false)

@@ -447,7 +447,9 @@ func (s *Service) UploadSigningCertificate(ctx context.Context, c *keyward.Calle
 			}
 		}
 		if len(certs) >= maxSigningCertsPerUser {
-			return keyward.Errorf(keyward.ErrLimitExceeded, "Cannot exceed quota for SigningCertificatesPerUser: %d", maxSigningCertsPerUser)
+			// AWS names the quota CertificatesPerUser here, not as the account
+			// summary does (moto's AWS-verified test_create_too_many_certificates).
+			return keyward.Errorf(keyward.ErrLimitExceeded, "Cannot exceed quota for CertificatesPerUser: %d", maxSigningCertsPerUser)
 		}
 		k = keyward.UserCredential{Kind: keyward.CredentialSigningCertificate, AccountID: c.AccountID, UserName: name,
 			ID: signingCertificateID(), Status: keyward.StatusActive, CreateDate: now, Body: in.CertificateBody}

@@ -151,7 +151,7 @@ func TestService_SigningCertificates(t *testing.T) {
 	}
 	third, _ := testCertificate(t, "alice3", testClock.Add(-time.Hour), testClock.Add(time.Hour))
 	_, err = s.UploadSigningCertificate(ctx, root, &UploadSigningCertificateInput{UserName: ptr("alice"), CertificateBody: third})
-	wantError(t, "UploadSigningCertificate(a third)", err, keyward.ErrLimitExceeded, "Cannot exceed quota for SigningCertificatesPerUser: 2")
+	wantError(t, "UploadSigningCertificate(a third)", err, keyward.ErrLimitExceeded, "Cannot exceed quota for CertificatesPerUser: 2") // moto's AWS-verified test_create_too_many_certificates
 	// Root's own, without UserName.
 	rootOut, err := s.UploadSigningCertificate(ctx, root, &UploadSigningCertificateInput{CertificateBody: third})
 	if err != nil || rootOut.Certificate.UserName != testAccount {
