@@ -145,6 +145,28 @@ func TestFidelity_AttachNotAnARN(t *testing.T) {
 	wantAPIError(t, "AttachRolePolicy(not an ARN)", err, "ValidationError", 400, msg)
 }
 
+// TestFidelity_PathSentences: IAM refuses a path that breaks its pattern
+// in its own words (cfn-lint#722, serverless#3802, aws-cli#5860, moto's
+// test_create_virtual_mfa_device_errors), not the model's pattern failure;
+// a path too long is still the model's length failure.
+func TestFidelity_PathSentences(t *testing.T) {
+	s := startServer(t)
+	c := s.IAM(s.Root)
+	cx := ctx(t)
+	const pathMsg = "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters."
+	_, err := c.CreateRole(cx, &iam.CreateRoleInput{RoleName: aws.String("app"), Path: aws.String("test/"), AssumeRolePolicyDocument: aws.String(ec2TrustDoc)})
+	wantAPIError(t, "CreateRole(Path test/)", err, "ValidationError", 400, pathMsg)
+	_, err = c.CreateVirtualMFADevice(cx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("d"), Path: aws.String("test")})
+	wantAPIError(t, "CreateVirtualMFADevice(Path test)", err, "ValidationError", 400, pathMsg)
+	_, err = c.ListPolicies(cx, &iam.ListPoliciesInput{PathPrefix: aws.String("/foo")})
+	wantAPIError(t, "ListPolicies(PathPrefix /foo)", err, "ValidationError", 400,
+		"The specified value for pathPrefix is invalid. It must begin with the / character and contain only alphanumeric characters and/or / characters.")
+	long := "/" + strings.Repeat("b", 511) + "/"
+	_, err = c.CreateVirtualMFADevice(cx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("d"), Path: aws.String(long)})
+	wantAPIError(t, "CreateVirtualMFADevice(Path of 513)", err, "ValidationError", 400,
+		"1 validation error detected: Value '"+long+"' at 'path' failed to satisfy constraint: Member must have length less than or equal to 512")
+}
+
 // TestFidelity_Simulation: matched statements as IAM's simulator names
 // them, with its positions, EvalDecisionDetails and
 // OrganizationsDecisionDetail.

@@ -120,10 +120,42 @@ func checkMembers(f *Form, s *shape, listValues bool) {
 	}
 }
 
+// ownPatterns are the model patterns IAM checks in its own words: a value
+// that breaks one is refused with IAM's sentence (naming the member as
+// AWS's messages do), not with the model's "failed to satisfy constraint:
+// Member must satisfy regular expression pattern", and only when the
+// model's other checks pass (a path too long gets the model's length
+// failure, as moto's test of CreateVirtualMFADevice shows). Keyed by shape
+// and member, because IAM's policy paths share one shape whose sentence is
+// known for PathPrefix only. Sources: a Path of "test/" or "test" (CreateRole
+// through CloudFormation, aws-cloudformation/cfn-lint#722 and
+// serverless/serverless#3802; CreateVirtualMFADevice, moto 5.2.1's
+// test_create_virtual_mfa_device_errors) and ListPolicies' PathPrefix of
+// "/foo" (aws/aws-cli#5860, which AWS's SDK team passed to IAM as IAM's own
+// server-side message).
+var ownPatterns = map[ownKey]string{
+	{iamPathType, "path"}:             "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.",
+	{iamPathType, "newPath"}:          "The specified value for newPath is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.",
+	{iamPathType, "pathPrefix"}:       "The specified value for pathPrefix is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.",
+	{iamPolicyPathType, "pathPrefix"}: "The specified value for pathPrefix is invalid. It must begin with the / character and contain only alphanumeric characters and/or / characters.",
+}
+
+type ownKey struct {
+	shape  *shape
+	member string
+}
+
 // checkScalar checks a present string, integer or boolean.
 func checkScalar(f *Form, a at, s *shape, v string) {
 	switch s.kind {
 	case kindString:
+		if sentence, ok := ownPatterns[ownKey{s, a.name}]; ok && !s.pattern.MatchString(v) {
+			f.checkString(a, v, s.sensitive, s.bounds, nil, s.enum)
+			if t := f.top(); t.own == "" {
+				t.own = sentence
+			}
+			return
+		}
 		f.checkString(a, v, s.sensitive, s.bounds, s.pattern, s.enum)
 	case kindInteger:
 		if n, ok := f.parseInt(v); ok {

@@ -89,8 +89,33 @@ func TestBind_Model(t *testing.T) {
 			msg: `1 validation error detected: Value '` + strings.Repeat("a", 65) + `' at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64`,
 		},
 		{
+			// IAM words its paths itself (ownPatterns).
 			name: "path without trailing slash", version: VersionIAM, action: "CreateUser", form: form("UserName", "alice", "Path", "/a"),
-			msg: `1 validation error detected: Value '/a' at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern: (\u002F)|(\u002F[\u0021-\u007E]+\u002F)`,
+			msg: "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.",
+		},
+		{
+			name: "new path", version: VersionIAM, action: "UpdateUser", form: form("UserName", "alice", "NewPath", "team"),
+			msg: "The specified value for newPath is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.",
+		},
+		{
+			name: "policy path prefix", version: VersionIAM, action: "ListPolicies", form: form("PathPrefix", "/foo"),
+			msg: "The specified value for pathPrefix is invalid. It must begin with the / character and contain only alphanumeric characters and/or / characters.",
+		},
+		{
+			// The model's failures come first: IAM's own check of the path
+			// is not reached.
+			name: "path and name", version: VersionIAM, action: "CreateUser", form: form("UserName", "a b", "Path", "a"),
+			msg: `1 validation error detected: Value 'a b' at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+`,
+		},
+		{
+			// moto 5.2.1's test_create_virtual_mfa_device_errors: too long is the
+			// model's length failure.
+			name: "path too long", version: VersionIAM, action: "CreateVirtualMFADevice", form: form("VirtualMFADeviceName", "d", "Path", "/"+strings.Repeat("b", 511)+"/"),
+			msg: `1 validation error detected: Value '/` + strings.Repeat("b", 511) + `/' at 'path' failed to satisfy constraint: Member must have length less than or equal to 512`,
+		},
+		{
+			name: "path too long and unslashed", version: VersionIAM, action: "CreateVirtualMFADevice", form: form("VirtualMFADeviceName", "d", "Path", strings.Repeat("b", 513)),
+			msg: `1 validation error detected: Value '` + strings.Repeat("b", 513) + `' at 'path' failed to satisfy constraint: Member must have length less than or equal to 512`,
 		},
 		{
 			name: "tag key and value", version: VersionIAM, action: "CreateUser",

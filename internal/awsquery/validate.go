@@ -350,13 +350,17 @@ func (f *Form) record(msg string) {
 // Err returns what the accessors and validators recorded, as AWS reports
 // it: MalformedInput when a number or boolean did not parse (AWS stops
 // there), otherwise one ValidationError listing every failure in the order
-// recorded ("2 validation errors detected: ...; ..."), or nil.
+// recorded ("2 validation errors detected: ...; ..."); failing those, a
+// value the service refuses in its own words (ownPatterns); or nil.
 func (f *Form) Err() error {
 	t := f.top()
 	if t.malformed != nil {
 		return t.malformed
 	}
 	if len(t.issues) == 0 {
+		if t.own != "" {
+			return &keyward.Error{Code: keyward.ErrValidationError, Message: t.own}
+		}
 		return nil
 	}
 	var b strings.Builder
