@@ -145,11 +145,12 @@ func TestFidelity_AttachNotAnARN(t *testing.T) {
 	wantAPIError(t, "AttachRolePolicy(not an ARN)", err, "ValidationError", 400, msg)
 }
 
-// TestFidelity_PathSentences: IAM refuses a path that breaks its pattern
-// in its own words (cfn-lint#722, serverless#3802, aws-cli#5860, moto's
+// TestFidelity_IAMSentences: IAM refuses a name or path that breaks its
+// pattern in its own words (kubecost/docs#36, cfn-lint#996 and #722,
+// serverless#3802, aws-cli#5860, moto's
 // test_create_virtual_mfa_device_errors), not the model's pattern failure;
-// a path too long is still the model's length failure.
-func TestFidelity_PathSentences(t *testing.T) {
+// one too long is still the model's length failure.
+func TestFidelity_IAMSentences(t *testing.T) {
 	s := startServer(t)
 	c := s.IAM(s.Root)
 	cx := ctx(t)
@@ -161,6 +162,16 @@ func TestFidelity_PathSentences(t *testing.T) {
 	_, err = c.ListPolicies(cx, &iam.ListPoliciesInput{PathPrefix: aws.String("/foo")})
 	wantAPIError(t, "ListPolicies(PathPrefix /foo)", err, "ValidationError", 400,
 		"The specified value for pathPrefix is invalid. It must begin with the / character and contain only alphanumeric characters and/or / characters.")
+	_, err = c.CreateRole(cx, &iam.CreateRoleInput{RoleName: aws.String("my role"), AssumeRolePolicyDocument: aws.String(ec2TrustDoc)})
+	wantAPIError(t, "CreateRole(RoleName my role)", err, "ValidationError", 400,
+		"The specified value for roleName is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
+	_, err = c.PutUserPolicy(cx, &iam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("Deny unless VPC"), PolicyDocument: aws.String(ec2TrustDoc)})
+	wantAPIError(t, "PutUserPolicy(PolicyName with spaces)", err, "ValidationError", 400,
+		"The specified value for policyName is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
+	longName := strings.Repeat("r", 66)
+	_, err = c.CreateRole(cx, &iam.CreateRoleInput{RoleName: aws.String(longName), AssumeRolePolicyDocument: aws.String(ec2TrustDoc)})
+	wantAPIError(t, "CreateRole(RoleName of 66)", err, "ValidationError", 400,
+		"1 validation error detected: Value '"+longName+"' at 'roleName' failed to satisfy constraint: Member must have length less than or equal to 64")
 	long := "/" + strings.Repeat("b", 511) + "/"
 	_, err = c.CreateVirtualMFADevice(cx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("d"), Path: aws.String(long)})
 	wantAPIError(t, "CreateVirtualMFADevice(Path of 513)", err, "ValidationError", 400,

@@ -54,8 +54,10 @@
 // reported at once, in the model's member order, as AWS words it: one
 // ValidationError "N validation errors detected: Value 'x' at
 // 'tags.1.member.key' failed to satisfy constraint: ...; ..." ("Value null
-// at 'roleArn' ... Member must not be null" for a missing member).
-// Unparsable numbers and booleans are MalformedInput. The tables
+// at 'roleArn' ... Member must not be null" for a missing member). IAM
+// words a name or path that breaks its pattern itself ("The specified value
+// for roleName is invalid. ..."), reported only when the model's other
+// checks pass (ownSentence). Unparsable numbers and booleans are MalformedInput. The tables
 // (model_tables.go) and the error codes with their statuses (keyward's
 // codes.go) are generated from the models kept in testdata/botocore, and a
 // test fails when they no longer say what the models say. Actions keep only

@@ -44,7 +44,7 @@ type Form struct {
 	root   *Form          // the top-level form; nil at the top itself
 
 	issues    []string // "Value ... at '...' failed to satisfy constraint: ..."
-	own       string   // the service's own sentence for a value it refuses itself (ownPatterns)
+	own       string   // the service's own sentence for a value it refuses itself (ownSentence)
 	malformed *keyward.Error
 }
 

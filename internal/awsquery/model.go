@@ -120,41 +120,56 @@ func checkMembers(f *Form, s *shape, listValues bool) {
 	}
 }
 
-// ownPatterns are the model patterns IAM checks in its own words: a value
-// that breaks one is refused with IAM's sentence (naming the member as
-// AWS's messages do), not with the model's "failed to satisfy constraint:
-// Member must satisfy regular expression pattern", and only when the
-// model's other checks pass (a path too long gets the model's length
-// failure, as moto's test of CreateVirtualMFADevice shows). Keyed by shape
-// and member, because IAM's policy paths share one shape whose sentence is
-// known for PathPrefix only. Sources: a Path of "test/" or "test" (CreateRole
-// through CloudFormation, aws-cloudformation/cfn-lint#722 and
-// serverless/serverless#3802; CreateVirtualMFADevice, moto 5.2.1's
-// test_create_virtual_mfa_device_errors) and ListPolicies' PathPrefix of
-// "/foo" (aws/aws-cli#5860, which AWS's SDK team passed to IAM as IAM's own
-// server-side message).
-var ownPatterns = map[ownKey]string{
-	{iamPathType, "path"}:             "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.",
-	{iamPathType, "newPath"}:          "The specified value for newPath is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.",
-	{iamPathType, "pathPrefix"}:       "The specified value for pathPrefix is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.",
-	{iamPolicyPathType, "pathPrefix"}: "The specified value for pathPrefix is invalid. It must begin with the / character and contain only alphanumeric characters and/or / characters.",
-}
-
-type ownKey struct {
-	shape  *shape
-	member string
+// IAM checks some of its model's patterns in its own words: a value that
+// breaks one is refused with IAM's sentence, naming the member as AWS's
+// messages do ("The specified value for roleName is invalid. ..."), not
+// with the model's "failed to satisfy constraint: Member must satisfy
+// regular expression pattern", and only when the model's other checks
+// pass: a name or path too long still gets the model's length failure
+// (CloudFormation's report of a 66-character roleName; moto's test of
+// CreateVirtualMFADevice with a 513-character path). Sources, each IAM's
+// answer as a client printed it:
+//   - names ([\w+=,.@-]+): userName (AttachUserPolicy, app-sre/qontract-
+//     reconcile#2640; GetUser, wallix/awless#277), roleName (PutRolePolicy,
+//     hashicorp/terraform-provider-aws#3087; CreateRole through
+//     CloudFormation, kubecost/docs#36), policyName (aws-cloudformation/
+//     cfn-lint#996). The other IAM names of that pattern (group, instance
+//     profile, server certificate, virtual MFA device, custom suffix) are
+//     taken to be worded alike;
+//   - paths: a Path of "test/" or "test" (aws-cloudformation/cfn-lint#722,
+//     serverless/serverless#3802, moto 5.2.1's
+//     test_create_virtual_mfa_device_errors);
+//   - a policy PathPrefix of "/foo" (ListPolicies, aws/aws-cli#5860, which
+//     AWS's SDK team passed to IAM as IAM's own message). Policy paths share
+//     one shape with CreatePolicy's Path, whose sentence no source shows:
+//     that one keeps the model's failure.
+func ownSentence(s *shape, member string) (string, bool) {
+	switch s {
+	case iamCustomSuffixType, iamExistingUserNameType, iamGroupNameType, iamInstanceProfileNameType, iamPolicyNameType,
+		iamRoleNameType, iamServerCertificateNameType, iamUserNameType, iamVirtualMFADeviceName:
+		return "The specified value for " + member + " is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-", true
+	case iamPathType:
+		return "The specified value for " + member + " is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.", true
+	case iamPolicyPathType:
+		if member == "pathPrefix" {
+			return "The specified value for pathPrefix is invalid. It must begin with the / character and contain only alphanumeric characters and/or / characters.", true
+		}
+	}
+	return "", false
 }
 
 // checkScalar checks a present string, integer or boolean.
 func checkScalar(f *Form, a at, s *shape, v string) {
 	switch s.kind {
 	case kindString:
-		if sentence, ok := ownPatterns[ownKey{s, a.name}]; ok && !s.pattern.MatchString(v) {
-			f.checkString(a, v, s.sensitive, s.bounds, nil, s.enum)
-			if t := f.top(); t.own == "" {
-				t.own = sentence
+		if s.pattern != nil && !s.pattern.MatchString(v) {
+			if sentence, ok := ownSentence(s, f.path(a)); ok {
+				f.checkString(a, v, s.sensitive, s.bounds, nil, s.enum)
+				if t := f.top(); t.own == "" {
+					t.own = sentence
+				}
+				return
 			}
-			return
 		}
 		f.checkString(a, v, s.sensitive, s.bounds, s.pattern, s.enum)
 	case kindInteger:

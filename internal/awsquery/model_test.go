@@ -77,19 +77,20 @@ func TestBind_Model(t *testing.T) {
 	}{
 		// iam/service_test.go TestValidator_Messages.
 		{
+			// IAM words its names' pattern itself (ownSentence).
 			name: "bad name", version: VersionIAM, action: "CreateUser", form: form("UserName", "a b"),
-			msg: `1 validation error detected: Value 'a b' at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+`,
+			msg: "The specified value for userName is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-",
 		},
 		{
 			name: "empty name", version: VersionIAM, action: "CreateUser", form: form("UserName", ""),
-			msg: `2 validation errors detected: Value '' at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+; Value '' at 'userName' failed to satisfy constraint: Member must have length greater than or equal to 1`,
+			msg: `1 validation error detected: Value '' at 'userName' failed to satisfy constraint: Member must have length greater than or equal to 1`,
 		},
 		{
 			name: "long name", version: VersionIAM, action: "CreateUser", form: form("UserName", strings.Repeat("a", 65)),
 			msg: `1 validation error detected: Value '` + strings.Repeat("a", 65) + `' at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64`,
 		},
 		{
-			// IAM words its paths itself (ownPatterns).
+			// IAM words its paths itself (ownSentence).
 			name: "path without trailing slash", version: VersionIAM, action: "CreateUser", form: form("UserName", "alice", "Path", "/a"),
 			msg: "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.",
 		},
@@ -102,10 +103,16 @@ func TestBind_Model(t *testing.T) {
 			msg: "The specified value for pathPrefix is invalid. It must begin with the / character and contain only alphanumeric characters and/or / characters.",
 		},
 		{
-			// The model's failures come first: IAM's own check of the path
-			// is not reached.
+			// The model's failures come first: IAM's own sentence is not
+			// reached.
+			name: "long name and bad path", version: VersionIAM, action: "CreateUser", form: form("UserName", strings.Repeat("a", 65), "Path", "a"),
+			msg: `1 validation error detected: Value '` + strings.Repeat("a", 65) + `' at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64`,
+		},
+		{
+			// Two of IAM's own: the first member of the model's (Path comes
+			// before UserName in CreateUserRequest).
 			name: "path and name", version: VersionIAM, action: "CreateUser", form: form("UserName", "a b", "Path", "a"),
-			msg: `1 validation error detected: Value 'a b' at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+`,
+			msg: "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.",
 		},
 		{
 			// moto 5.2.1's test_create_virtual_mfa_device_errors: too long is the
@@ -137,7 +144,7 @@ func TestBind_Model(t *testing.T) {
 		},
 		{
 			name: "policy name", version: VersionIAM, action: "CreatePolicy", form: form("PolicyName", "a/b", "PolicyDocument", "{}"),
-			msg: `1 validation error detected: Value 'a/b' at 'policyName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+`,
+			msg: "The specified value for policyName is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-",
 		},
 		{
 			name: "version id", version: VersionIAM, action: "SetDefaultPolicyVersion", form: form("PolicyArn", "arn:aws:iam::111122223333:policy/p", "VersionId", "1"),
@@ -461,7 +468,7 @@ func TestActions_Model(t *testing.T) {
 	post := iamPoster(Actions(svc))
 	w := post("Action=CreateUser&Version=2010-05-08&UserName=a+b")
 	if w.Code != 400 || !strings.Contains(w.Body.String(), "<Code>ValidationError</Code>") ||
-		!strings.Contains(w.Body.String(), "Value &#39;a b&#39; at &#39;userName&#39; failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+") {
+		!strings.Contains(w.Body.String(), "<Message>The specified value for userName is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-</Message>") {
 		t.Fatalf("CreateUser(a b): %d\n%s", w.Code, w.Body)
 	}
 	// Keyward's own action has no model: a name IAM would refuse passes.

@@ -351,7 +351,7 @@ func (f *Form) record(msg string) {
 // it: MalformedInput when a number or boolean did not parse (AWS stops
 // there), otherwise one ValidationError listing every failure in the order
 // recorded ("2 validation errors detected: ...; ..."); failing those, a
-// value the service refuses in its own words (ownPatterns); or nil.
+// value the service refuses in its own words (ownSentence); or nil.
 func (f *Form) Err() error {
 	t := f.top()
 	if t.malformed != nil {
