@@ -172,6 +172,14 @@ func TestFidelity_IAMSentences(t *testing.T) {
 	_, err = c.CreateRole(cx, &iam.CreateRoleInput{RoleName: aws.String(longName), AssumeRolePolicyDocument: aws.String(ec2TrustDoc)})
 	wantAPIError(t, "CreateRole(RoleName of 66)", err, "ValidationError", 400,
 		"1 validation error detected: Value '"+longName+"' at 'roleName' failed to satisfy constraint: Member must have length less than or equal to 64")
+	// UpdateAccountPasswordPolicy's numbers, as AWS recorded them (LocalStack's
+	// AWS-validated snapshot): values left out, reuse before age.
+	_, err = c.UpdateAccountPasswordPolicy(cx, &iam.UpdateAccountPasswordPolicyInput{
+		MinimumPasswordLength: aws.Int32(129), MaxPasswordAge: aws.Int32(1096), PasswordReusePrevention: aws.Int32(25)})
+	wantAPIError(t, "UpdateAccountPasswordPolicy(129, 1096, 25)", err, "ValidationError", 400,
+		"3 validation errors detected: Value at 'minimumPasswordLength' failed to satisfy constraint: Member must have value less than or equal to 128; "+
+			"Value at 'passwordReusePrevention' failed to satisfy constraint: Member must have value less than or equal to 24; "+
+			"Value at 'maxPasswordAge' failed to satisfy constraint: Member must have value less than or equal to 1095")
 	long := "/" + strings.Repeat("b", 511) + "/"
 	_, err = c.CreateVirtualMFADevice(cx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("d"), Path: aws.String(long)})
 	wantAPIError(t, "CreateVirtualMFADevice(Path of 513)", err, "ValidationError", 400,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -170,8 +171,16 @@ func TestBind_Model(t *testing.T) {
 		},
 		{
 			name: "password policy", version: VersionIAM, action: "UpdateAccountPasswordPolicy", form: form("MinimumPasswordLength", "5", "MaxPasswordAge", "2000"),
-			msg: "2 validation errors detected: Value '5' at 'minimumPasswordLength' failed to satisfy constraint: Member must have value greater than or equal to 6; " +
-				"Value '2000' at 'maxPasswordAge' failed to satisfy constraint: Member must have value less than or equal to 1095",
+			msg: "2 validation errors detected: Value at 'minimumPasswordLength' failed to satisfy constraint: Member must have value greater than or equal to 6; " +
+				"Value at 'maxPasswordAge' failed to satisfy constraint: Member must have value less than or equal to 1095",
+		},
+		{
+			// AWS's answer as recorded (valueLeftOut, checkOrder).
+			name: "password policy as AWS recorded it", version: VersionIAM, action: "UpdateAccountPasswordPolicy",
+			form: form("MinimumPasswordLength", "129", "MaxPasswordAge", "1096", "PasswordReusePrevention", "25"),
+			msg: "3 validation errors detected: Value at 'minimumPasswordLength' failed to satisfy constraint: Member must have value less than or equal to 128; " +
+				"Value at 'passwordReusePrevention' failed to satisfy constraint: Member must have value less than or equal to 24; " +
+				"Value at 'maxPasswordAge' failed to satisfy constraint: Member must have value less than or equal to 1095",
 		},
 		// iam/oidc_test.go and iam/accesskey_test.go.
 		{
@@ -653,5 +662,22 @@ func TestPattern_ClassScan(t *testing.T) {
 	}
 	if scanned < 20 {
 		t.Errorf("%d model patterns are scanned, want most of them (over 20)", scanned)
+	}
+}
+
+func TestMemberOrder(t *testing.T) {
+	s := &shape{name: "S", members: []member{{wire: "A"}, {wire: "B"}, {wire: "C"}, {wire: "D"}}}
+	for _, tt := range []struct {
+		first []string
+		want  []int
+	}{
+		{nil, []int{0, 1, 2, 3}},
+		{[]string{"D", "C"}, []int{0, 1, 3, 2}},
+		{[]string{"C", "A"}, []int{2, 0, 1, 3}},
+		{[]string{"B"}, []int{0, 1, 2, 3}},
+	} {
+		if got := memberOrder(s, tt.first...); !slices.Equal(got, tt.want) {
+			t.Errorf("memberOrder(%v) = %v, want %v", tt.first, got, tt.want)
+		}
 	}
 }

@@ -199,7 +199,7 @@ func lengths(min, max int) bounds {
 // ValidateRange checks an integer member against a model's min and max,
 // in AWS's wording ("Member must have value less than or equal to 1000").
 func (f *Form) ValidateRange(name string, value, min, max int) {
-	f.checkValue(at{wire: name}, int64(value), bounds{has: hasMin | hasMax, min: int64(min), max: int64(max)})
+	f.checkValue(at{wire: name}, int64(value), true, bounds{has: hasMin | hasMax, min: int64(min), max: int64(max)})
 }
 
 // ValidateEnum checks value against a model's enum, in AWS's wording
@@ -297,13 +297,14 @@ func (f *Form) checkString(a at, value string, sensitive bool, b bounds, pattern
 	}
 }
 
-// checkValue checks an integer against a model's min and max.
-func (f *Form) checkValue(a at, n int64, b bounds) {
+// checkValue checks an integer against a model's min and max; show says
+// whether messages print it.
+func (f *Form) checkValue(a at, n int64, show bool, b bounds) {
 	if b.has&hasMin != 0 && n < b.min {
-		f.fail(a, strconv.FormatInt(n, 10), true, "Member must have value greater than or equal to "+strconv.FormatInt(b.min, 10))
+		f.fail(a, strconv.FormatInt(n, 10), show, "Member must have value greater than or equal to "+strconv.FormatInt(b.min, 10))
 	}
 	if b.has&hasMax != 0 && n > b.max {
-		f.fail(a, strconv.FormatInt(n, 10), true, "Member must have value less than or equal to "+strconv.FormatInt(b.max, 10))
+		f.fail(a, strconv.FormatInt(n, 10), show, "Member must have value less than or equal to "+strconv.FormatInt(b.max, 10))
 	}
 }
 
