@@ -245,7 +245,8 @@ type Tag struct {
 }
 
 // PasswordPolicy is an account's password policy. Zero MaxPasswordAge and
-// PasswordReusePrevention mean not set.
+// PasswordReusePrevention mean not set; HardExpirySet says whether
+// HardExpiry was (AWS answers it only then).
 type PasswordPolicy struct {
 	AccountID                  string
 	MinimumPasswordLength      int
@@ -258,6 +259,7 @@ type PasswordPolicy struct {
 	MaxPasswordAge             int
 	PasswordReusePrevention    int
 	HardExpiry                 bool
+	HardExpirySet              bool
 }
 
 // DeletionTaskStatus is the status of a service-linked role deletion, AWS's

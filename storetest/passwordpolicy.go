@@ -10,7 +10,7 @@ func testPasswordPolicy(t *testing.T, s keyward.Store) {
 	p := keyward.PasswordPolicy{AccountID: acct, MinimumPasswordLength: 14, RequireSymbols: true,
 		RequireNumbers: true, RequireUppercaseCharacters: true, RequireLowercaseCharacters: true,
 		AllowUsersToChangePassword: true, ExpirePasswords: true, MaxPasswordAge: 90, PasswordReusePrevention: 5,
-		HardExpiry: true}
+		HardExpiry: true, HardExpirySet: true}
 	update(t, s, func(tx keyward.Tx) error {
 		_, err := tx.GetPasswordPolicy(acct)
 		wantCode(t, "GetPasswordPolicy(unset)", err, keyward.ErrNoSuchEntity)

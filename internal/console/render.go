@@ -30,6 +30,7 @@ var funcs = template.FuncMap{
 	"join":      strings.Join,
 	"add":       func(a, b int) int { return a + b },
 	"lower":     strings.ToLower,
+	"isTrue":    func(b *bool) bool { return b != nil && *b }, // an optional member of AWS's shapes
 	"hasPrefix": strings.HasPrefix,
 	"isSLR":     func(p string) bool { return strings.HasPrefix(p, "/aws-service-role/") },
 	"policyURL": func(arn string) string { return Prefix + "policy?arn=" + url.QueryEscape(arn) },

@@ -604,6 +604,7 @@ func (s *Service) UpdateAccountPasswordPolicy(ctx context.Context, c *keyward.Ca
 		MaxPasswordAge:             int(deref(in.MaxPasswordAge, 0)),
 		PasswordReusePrevention:    int(deref(in.PasswordReusePrevention, 0)),
 		HardExpiry:                 deref(in.HardExpiry, false),
+		HardExpirySet:              in.HardExpiry != nil,
 	}
 	p.ExpirePasswords = p.MaxPasswordAge > 0
 	if err := s.update(ctx, c, false, func(o *op) error {
@@ -617,19 +618,21 @@ func (s *Service) UpdateAccountPasswordPolicy(ctx context.Context, c *keyward.Ca
 	return &struct{}{}, nil
 }
 
-// PasswordPolicy is AWS's PasswordPolicy shape. MaxPasswordAge and
-// PasswordReusePrevention are left out when not set.
+// PasswordPolicy is AWS's PasswordPolicy shape. MaxPasswordAge,
+// PasswordReusePrevention and HardExpiry are left out when not set (AWS's
+// answer to UpdateAccountPasswordPolicy without them, LocalStack's
+// AWS-validated test_update_account_password_policy_defaults snapshot).
 type PasswordPolicy struct {
-	MinimumPasswordLength      int  `xml:"MinimumPasswordLength"`
-	RequireSymbols             bool `xml:"RequireSymbols"`
-	RequireNumbers             bool `xml:"RequireNumbers"`
-	RequireUppercaseCharacters bool `xml:"RequireUppercaseCharacters"`
-	RequireLowercaseCharacters bool `xml:"RequireLowercaseCharacters"`
-	AllowUsersToChangePassword bool `xml:"AllowUsersToChangePassword"`
-	ExpirePasswords            bool `xml:"ExpirePasswords"`
-	MaxPasswordAge             int  `xml:"MaxPasswordAge,omitempty"`
-	PasswordReusePrevention    int  `xml:"PasswordReusePrevention,omitempty"`
-	HardExpiry                 bool `xml:"HardExpiry"`
+	MinimumPasswordLength      int   `xml:"MinimumPasswordLength"`
+	RequireSymbols             bool  `xml:"RequireSymbols"`
+	RequireNumbers             bool  `xml:"RequireNumbers"`
+	RequireUppercaseCharacters bool  `xml:"RequireUppercaseCharacters"`
+	RequireLowercaseCharacters bool  `xml:"RequireLowercaseCharacters"`
+	AllowUsersToChangePassword bool  `xml:"AllowUsersToChangePassword"`
+	ExpirePasswords            bool  `xml:"ExpirePasswords"`
+	MaxPasswordAge             int   `xml:"MaxPasswordAge,omitempty"`
+	PasswordReusePrevention    int   `xml:"PasswordReusePrevention,omitempty"`
+	HardExpiry                 *bool `xml:"HardExpiry"`
 }
 
 // GetAccountPasswordPolicyInput is GetAccountPasswordPolicy's request (no
@@ -666,8 +669,18 @@ func (s *Service) GetAccountPasswordPolicy(ctx context.Context, c *keyward.Calle
 		ExpirePasswords:            p.ExpirePasswords,
 		MaxPasswordAge:             p.MaxPasswordAge,
 		PasswordReusePrevention:    p.PasswordReusePrevention,
-		HardExpiry:                 p.HardExpiry,
+		HardExpiry:                 hardExpiry(p),
 	}}, nil
+}
+
+// hardExpiry is p's HardExpiry as AWS answers it: nil when never set. A
+// true HardExpiry was set, whatever HardExpirySet says (an export written
+// before the field existed).
+func hardExpiry(p keyward.PasswordPolicy) *bool {
+	if !p.HardExpirySet && !p.HardExpiry {
+		return nil
+	}
+	return &p.HardExpiry
 }
 
 // DeleteAccountPasswordPolicyInput is DeleteAccountPasswordPolicy's

@@ -1,6 +1,7 @@
 package iam
 
 import (
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -285,10 +286,23 @@ func TestService_AccountPasswordPolicy(t *testing.T) {
 		`<RequireSymbols>true</RequireSymbols><RequireNumbers>false</RequireNumbers>` +
 		`<RequireUppercaseCharacters>false</RequireUppercaseCharacters><RequireLowercaseCharacters>false</RequireLowercaseCharacters>` +
 		`<AllowUsersToChangePassword>false</AllowUsersToChangePassword><ExpirePasswords>true</ExpirePasswords>` +
-		`<MaxPasswordAge>90</MaxPasswordAge><PasswordReusePrevention>5</PasswordReusePrevention><HardExpiry>false</HardExpiry>` +
+		`<MaxPasswordAge>90</MaxPasswordAge><PasswordReusePrevention>5</PasswordReusePrevention>` +
 		`</PasswordPolicy></GetAccountPasswordPolicyResult>`
 	if got != want {
-		t.Fatalf("GetAccountPasswordPolicy XML =\n%s\nwant\n%s", got, want)
+		t.Fatalf("GetAccountPasswordPolicy XML =\n%s\nwant\n%s (no HardExpiry: it was not given)", got, want)
+	}
+	// HardExpiry given, even false, is answered.
+	for _, hard := range []bool{false, true} {
+		if _, err := s.UpdateAccountPasswordPolicy(ctxb, root, &UpdateAccountPasswordPolicyInput{HardExpiry: ptr(hard)}); err != nil {
+			t.Fatal(err)
+		}
+		out, err := s.GetAccountPasswordPolicy(ctxb, root, &GetAccountPasswordPolicyInput{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := fmt.Sprintf("<HardExpiry>%t</HardExpiry>", hard); !strings.Contains(marshal(t, "GetAccountPasswordPolicy", out), want) {
+			t.Errorf("GetAccountPasswordPolicy after HardExpiry=%t = %s; want %s", hard, marshal(t, "GetAccountPasswordPolicy", out), want)
+		}
 	}
 
 	// An update replaces the whole policy; members left out take defaults.

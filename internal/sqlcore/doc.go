@@ -37,7 +37,7 @@
 // The tables are made by numbered migrations, migrations/NNNN_what.sql,
 // one set for both databases. Where they spell a thing differently a file
 // says {{int64}} (INTEGER in SQLite, BIGINT in PostgreSQL), {{int32}},
-// {{bool}}, {{false}}, {{bytes}} or {{nobytes}}, and Migrations renders it
+// {{bool}}, {{false}}, {{true}}, {{bytes}} or {{nobytes}}, and Migrations renders it
 // for a Dialect; a line that starts with {{only sqlite}} or {{only
 // postgres}} is one database's alone, and rare (two indexes, kept from
 // before the sets were merged). Any other double braces are an error,

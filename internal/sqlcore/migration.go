@@ -51,6 +51,7 @@ var words = map[string]word{
 	"int64":   {"INTEGER", "BIGINT"},
 	"bool":    {"INTEGER", "BOOLEAN"},
 	"false":   {"0", "FALSE"},
+	"true":    {"1", "TRUE"},
 	"bytes":   {"BLOB", "BYTEA"},
 	"nobytes": {"x''", "''::bytea"}, // the empty byte string, as a default
 }
