@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/postgres/pgtest"
+	"github.com/keyward/keyward/internal/sqlcore"
 	"github.com/keyward/keyward/internal/sqlcore/legacy"
 	"github.com/keyward/keyward/storetest"
 )
@@ -106,16 +108,20 @@ func pgRows(t testing.TB, conn *pgx.Conn, q string, args ...any) []string {
 }
 
 // TestMigrations_SameSchemaAsLegacy migrates one fresh schema with the old
-// files and opens the store on another: columns (type, nullability,
+// files (then the store adds the newer ones) and opens the store on another: columns (type, nullability,
 // default), indexes and constraints must be the same.
 func TestMigrations_SameSchemaAsLegacy(t *testing.T) {
 	old, fresh := pgtest.DSN(t), pgtest.DSN(t)
 	legacySchema(t, old)
-	s, err := Open(t.Context(), fresh)
-	if err != nil {
-		t.Fatalf("Open: %v", err)
+	// The migrations written since the old files (0015 on) come from the
+	// store, on both sides.
+	for _, dsn := range []string{old, fresh} {
+		s, err := Open(t.Context(), dsn)
+		if err != nil {
+			t.Fatalf("Open: %v", err)
+		}
+		s.Close()
 	}
-	s.Close()
 
 	want, got := readPGSchema(t, old), readPGSchema(t, fresh)
 	if len(want.Columns) < 200 || len(want.Indexes) < 40 || len(want.Constraints) < 40 {
@@ -136,8 +142,9 @@ func TestMigrations_SameSchemaAsLegacy(t *testing.T) {
 }
 
 // TestOpen_LegacyDatabase opens a schema migrated by the old files: Open
-// applies nothing (no version recorded again, none added) and the schema
-// stays as it was. (TestStore_LegacyDatabase shows the store works on it.)
+// records no old version again, applies only the migrations written since
+// (0015 on) and leaves the old schema as it was; a second Open applies
+// nothing. (TestStore_LegacyDatabase shows the store works on it.)
 func TestOpen_LegacyDatabase(t *testing.T) {
 	dsn := pgtest.DSN(t)
 	legacySchema(t, dsn)
@@ -154,14 +161,55 @@ func TestOpen_LegacyDatabase(t *testing.T) {
 		t.Fatalf("Open of the old schema: %v", err)
 	}
 	defer s.Close()
+	// Only the migrations written since the old files' 14 are applied.
+	newer := 0
+	all, err := sqlcore.Migrations(dialect{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range all {
+		if m.Version > 14 {
+			newer++
+		}
+	}
+	if s.applied != newer {
+		t.Errorf("Open of the old schema applied %d migrations, want %d (those after 14)", s.applied, newer)
+	}
+	after := pgRows(t, conn, versions)
+	if len(after) != len(recorded)+newer {
+		t.Fatalf("keyward_schema_migrations has %d rows after Open, want %d", len(after), len(recorded)+newer)
+	}
+	if d := cmp.Diff(recorded, after[:len(recorded)]); d != "" {
+		t.Errorf("the old files' keyward_schema_migrations rows changed on Open (-before +after):\n%s", d)
+	}
+	// The old files' columns and constraints are untouched (0015 adds a
+	// table, its constraint, and indexes).
+	got := readPGSchema(t, dsn)
+	for _, c := range before.Columns {
+		if !slices.Contains(got.Columns, c) {
+			t.Errorf("column %s changed on Open", c)
+		}
+	}
+	for _, c := range before.Constraints {
+		if !slices.Contains(got.Constraints, c) {
+			t.Errorf("constraint %s changed on Open", c)
+		}
+	}
+	for _, ix := range before.Indexes {
+		if !slices.Contains(got.Indexes, ix) {
+			t.Errorf("index %s changed on Open", ix)
+		}
+	}
+	s.Close()
+	s, err = Open(t.Context(), dsn)
+	if err != nil {
+		t.Fatalf("second Open: %v", err)
+	}
 	if s.applied != 0 {
-		t.Errorf("Open of the old schema applied %d migrations, want 0", s.applied)
+		t.Errorf("second Open applied %d migrations, want 0", s.applied)
 	}
-	if d := cmp.Diff(recorded, pgRows(t, conn, versions)); d != "" {
-		t.Errorf("keyward_schema_migrations changed on Open (-before +after):\n%s", d)
-	}
-	if d := cmp.Diff(before, readPGSchema(t, dsn)); d != "" {
-		t.Errorf("schema changed on Open (-before +after):\n%s", d)
+	if d := cmp.Diff(got, readPGSchema(t, dsn)); d != "" {
+		t.Errorf("schema changed on a second Open (-before +after):\n%s", d)
 	}
 }
 

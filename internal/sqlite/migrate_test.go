@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -138,13 +140,15 @@ func rowsOf(t testing.TB, db *sql.DB, q string, args ...any) []string {
 }
 
 // TestMigrations_SameSchemaAsLegacy builds one database with the old
-// migration files and opens another, empty, with the store: every table,
-// column (type, NOT NULL, default, key), index, foreign key and CREATE
-// statement must be the same.
+// migration files, then lets the store add the migrations written since
+// (0015 on), and opens another, empty, with the store: every table, column
+// (type, NOT NULL, default, key), index, foreign key and CREATE statement
+// must be the same.
 func TestMigrations_SameSchemaAsLegacy(t *testing.T) {
 	dir := t.TempDir()
 	old, fresh := filepath.Join(dir, "old.db"), filepath.Join(dir, "new.db")
 	legacyDB(t, old)
+	openFile(t, old).Close()
 	openFile(t, fresh).Close()
 
 	want, got := readSchema(t, old), readSchema(t, fresh)
@@ -170,8 +174,10 @@ func TestMigrations_SameSchemaAsLegacy(t *testing.T) {
 }
 
 // TestOpen_LegacyDatabase opens a database migrated by the old files: Open
-// applies nothing (no version recorded again, none added) and the schema
-// stays as it was. (TestStore_LegacyDatabase shows the store works on it.)
+// records no old version again and applies only the migrations written
+// since the old files (0015 on); the old files' schema stays as it was,
+// and a second Open changes nothing. (TestStore_LegacyDatabase shows the
+// store works on it.)
 func TestOpen_LegacyDatabase(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "old.db")
 	legacyDB(t, path)
@@ -195,12 +201,55 @@ func TestOpen_LegacyDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	if d := cmp.Diff(recorded, rowsOf(t, db, versions)); d != "" {
-		t.Errorf("schema_migrations changed on Open (-before +after):\n%s", d)
+	after := rowsOf(t, db, versions)
+	if len(after) < len(recorded) {
+		t.Fatalf("schema_migrations has %d rows after Open, want the old files' %d and more", len(after), len(recorded))
 	}
-	if d := cmp.Diff(before, readSchema(t, path)); d != "" {
-		t.Errorf("schema changed on Open (-before +after):\n%s", d)
+	if d := cmp.Diff(recorded, after[:len(recorded)]); d != "" {
+		t.Errorf("the old files' schema_migrations rows changed on Open (-before +after):\n%s", d)
 	}
+	for _, r := range after[len(recorded):] {
+		if v, _, _ := strings.Cut(r, "|"); atoi(v) <= 14 {
+			t.Errorf("Open applied version %s, want only versions after the old files' 14", v)
+		}
+	}
+	// What the old files made is untouched: every old table, column and
+	// index is as it was.
+	got := readSchema(t, path)
+	for table, cols := range before.Columns {
+		if d := cmp.Diff(cols, got.Columns[table]); d != "" {
+			t.Errorf("table %s changed on Open (-before +after):\n%s", table, d)
+		}
+		// 0015 adds an index to accounts; the rest are the old files'.
+		kept := slices.DeleteFunc(slices.Clone(got.Indexes[table]), func(ix string) bool {
+			return strings.HasPrefix(ix, "accounts_outbound_issuer|")
+		})
+		if d := cmp.Diff(before.Indexes[table], kept); d != "" {
+			t.Errorf("indexes of %s changed on Open (-before +after):\n%s", table, d)
+		}
+	}
+	// A second Open applies nothing.
+	s, err = sqlite.Open(t.Context(), path)
+	if err != nil {
+		t.Fatalf("second Open: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(after, rowsOf(t, db, versions)); d != "" {
+		t.Errorf("schema_migrations changed on a second Open (-before +after):\n%s", d)
+	}
+	if d := cmp.Diff(got, readSchema(t, path)); d != "" {
+		t.Errorf("schema changed on a second Open (-before +after):\n%s", d)
+	}
+}
+
+func atoi(s string) int {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return -1
+	}
+	return n
 }
 
 // TestStore_LegacyDatabase runs the store suite on databases built by the
