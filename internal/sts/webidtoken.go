@@ -30,12 +30,6 @@ const (
 	WebIdentityTokenDefaultDuration = 300
 )
 
-// claimsNamespace holds AWS's own claims in the token (IAM User Guide,
-// "Understanding token claims": "The AWS identity-specific claims, and
-// session context claims and custom claims are nested under the
-// "https://sts.amazonaws.com/" namespace in the token").
-const claimsNamespace = "https://sts.amazonaws.com/"
-
 // GetWebIdentityTokenInput is AWS's GetWebIdentityTokenRequest.
 // DurationSeconds 0 means absent (300).
 type GetWebIdentityTokenInput struct {
@@ -53,7 +47,9 @@ type GetWebIdentityTokenOutput struct {
 
 // WebIdentityClaims are the token's claims, as the IAM User Guide's
 // "Understanding token claims" shows them: the registered OIDC claims and,
-// under https://sts.amazonaws.com/, AWS's own. Aud is the one audience as a
+// under https://sts.amazonaws.com/, AWS's own ("The AWS identity-specific
+// claims, and session context claims and custom claims are nested under
+// the "https://sts.amazonaws.com/" namespace in the token"). Aud is the one audience as a
 // string, or the list when the request named several (RFC 7519, 4.1.3).
 type WebIdentityClaims struct {
 	Iss string      `json:"iss"`
