@@ -125,11 +125,14 @@ func (s *Service) GetWebIdentityToken(ctx context.Context, c *keyward.Caller, in
 	var (
 		decisions []authz.Decision
 		account   keyward.Account
-		keys      []keyward.OutboundKey
 		sub       string
 		ptags     []keyward.Tag
 	)
-	err := s.Store.View(ctx, func(tx keyward.Tx) error {
+	// One transaction resolves, authorizes and reads the key; it writes
+	// only for an account enabled before Keyward signed tokens, whose keys
+	// it makes (EnsureKeys).
+	var key keyward.OutboundKey
+	err := s.Store.Update(ctx, func(tx keyward.Tx) error {
 		decisions = decisions[:0]
 		for _, a := range actions {
 			d, err := s.Authz.Decide(ctx, tx, c, authz.Query{Action: a, Resource: "*", Account: c.AccountID, Extra: extra})
@@ -156,31 +159,23 @@ func (s *Service) GetWebIdentityToken(ctx context.Context, c *keyward.Caller, in
 		if sub, ptags, err = subject(tx, c); err != nil {
 			return err
 		}
-		keys, err = tx.ListOutboundKeys(c.AccountID)
-		return err
+		if c.Kind == keyward.CallerAssumedRole && !c.SessionExpiry.IsZero() && exp.After(c.SessionExpiry) {
+			return keyward.Errorf(keyward.ErrSessionDurationEscalationException,
+				"The requested token duration would extend the session beyond its original expiration time. You cannot use this operation to extend the lifetime of a session beyond what was granted when the session was originally created.")
+		}
+		keys, err := outbound.EnsureKeys(tx, s.Secrets, c.AccountID, now)
+		if err != nil {
+			return err
+		}
+		var ok bool
+		if key, ok = outbound.Find(keys, in.SigningAlgorithm); !ok {
+			return fmt.Errorf("sts: no %s key after EnsureKeys", in.SigningAlgorithm)
+		}
+		return nil
 	})
 	s.Authz.Report(ctx, c, decisions...)
 	if err != nil {
 		return nil, err
-	}
-	if c.Kind == keyward.CallerAssumedRole && !c.SessionExpiry.IsZero() && exp.After(c.SessionExpiry) {
-		return nil, keyward.Errorf(keyward.ErrSessionDurationEscalationException,
-			"The requested token duration would extend the session beyond its original expiration time. You cannot use this operation to extend the lifetime of a session beyond what was granted when the session was originally created.")
-	}
-	key, ok := outbound.Find(keys, in.SigningAlgorithm)
-	if !ok {
-		// Accounts enabled before Keyward signed tokens have no keys yet.
-		err := s.Store.Update(ctx, func(tx keyward.Tx) error {
-			var err error
-			keys, err = outbound.EnsureKeys(tx, s.Secrets, c.AccountID, now)
-			return err
-		})
-		if err != nil {
-			return nil, err
-		}
-		if key, ok = outbound.Find(keys, in.SigningAlgorithm); !ok {
-			return nil, fmt.Errorf("sts: no %s key after EnsureKeys", in.SigningAlgorithm)
-		}
 	}
 	claims := WebIdentityClaims{
 		Iss: s.Outbound.Issuer(account.OutboundIssuer), Sub: sub,
