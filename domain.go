@@ -297,6 +297,21 @@ type KeyRingEntry struct {
 	NotAfter   time.Time
 }
 
+// OutboundKey is one key that signs an account's outbound web identity
+// tokens (sts:GetWebIdentityToken). PublicKey is the public half, PKIX DER,
+// listed in the issuer's JWKS; PrivateKey is the private half as the
+// caller sealed it under the key-encryption key (PKCS #8 inside): the store
+// never interprets either. Algorithm is the JWS alg it signs (RS256,
+// ES384); KeyID is the JWS kid, unique per account.
+type OutboundKey struct {
+	AccountID  string
+	KeyID      string
+	Algorithm  string
+	PublicKey  []byte
+	PrivateKey []byte
+	CreateDate time.Time
+}
+
 // LoginProfile is a user's console password. PasswordHash is the password
 // hashed by the caller with a memory-hard KDF (an encoded argon2id string):
 // the store never sees a password.

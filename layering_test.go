@@ -101,6 +101,7 @@ func TestLayering(t *testing.T) {
 		{"storetest", only("."), "a store author's suite needs only the Store interface"},
 		// The middle floor.
 		{"internal/seal", none, "sealing is pure cryptography"},
+		{"internal/outbound", only(".", "internal/seal"), "outbound federation's issuers, keys and tokens are shared by iam, sts and server: they link only the domain and sealing's associated data"},
 		{"internal/totp", none, "one-time passwords are pure cryptography, shared by iam and sts"},
 		{"internal/sqlcore", only("."), "the SQL core links no driver: each store brings its own"},
 		{"internal/sqlcore/legacy", none, "the stores' frozen old migrations are test data"},

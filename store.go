@@ -352,6 +352,17 @@ type Tx interface {
 	// DeleteKeyRingEntry removes a key. ErrNoSuchEntity.
 	DeleteKeyRingEntry(id string) error
 
+	// GetAccountByOutboundIssuer returns the account whose OutboundIssuer
+	// is issuer (exact). ErrNoSuchEntity when none is.
+	GetAccountByOutboundIssuer(issuer string) (Account, error)
+	// CreateOutboundKey adds a signing key of an account's outbound web
+	// identity federation. ErrNoSuchEntity when the account is absent;
+	// ErrEntityAlreadyExists when the account has a key of that KeyID.
+	CreateOutboundKey(k OutboundKey) error
+	// ListOutboundKeys returns an account's outbound signing keys, oldest
+	// first (by CreateDate, then KeyID); none for an unknown account.
+	ListOutboundKeys(accountID string) ([]OutboundKey, error)
+
 	// CreateLoginProfile gives a user a password. ErrNoSuchEntity when the
 	// user is absent; ErrEntityAlreadyExists when it has one.
 	CreateLoginProfile(p LoginProfile) error

@@ -43,6 +43,7 @@ func Run(t *testing.T, open func(t *testing.T) keyward.Store) {
 		{"SAMLProvider", testSAMLProvider},
 		{"ServiceLinkedRoleDeletion", testServiceLinkedRoleDeletion},
 		{"KeyRing", testKeyRing},
+		{"Outbound", testOutbound},
 		{"TrustAnchor", testTrustAnchor},
 		{"RolesAnywhereProfile", testRolesAnywhereProfile},
 		{"CRL", testCRL},

@@ -97,6 +97,9 @@ var coverageParams = url.Values{
 	"EntityArn":                     {"arn:aws:iam::111122223333:delegation-request/dr-0000000000000coverage"},
 	"TradeInToken":                  {"kdt1.dr-0000000000000coverage.coverage"},
 	"TopicArn":                      {"arn:aws:sns:us-east-1:111122223333:coverage"},
+	// sts:GetWebIdentityToken.
+	"Audience.member.1": {"https://coverage.example"},
+	"SigningAlgorithm":  {"RS256"},
 }
 
 // queryVersions are the Version fields of the Query API's services: IAM,

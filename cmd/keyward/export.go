@@ -25,14 +25,15 @@ const exportUsage = `usage:
       profiles, access keys, login profiles, MFA devices, SSH keys, signing
       and server certificates, service-specific credentials, OIDC and SAML
       providers, password policies, IAM Roles Anywhere's trust anchors,
-      profiles and CRLs, delegation requests, the session token key ring,
+      profiles and CRLs, delegation requests, outbound federation's signing
+      keys, the session token key ring,
       the last-accessed activity) as a JSON stream, one record a line.
   keyward import [--data DIR] [--store URL] [-i FILE]
       Read such a stream into an empty store, e.g. from SQLite to PostgreSQL.
 
 Secrets (access keys' secrets, MFA seeds, server certificates' private keys,
 service-specific passwords, delegation requests' exchange tokens, the key
-ring) travel sealed, as stored, and
+ring, outbound federation's signing keys) travel sealed, as stored, and
 password hashes as stored: the
 servers on the new store must use the same key-encryption key (KEYWARD_KEK,
 --kek-file or DATA/kek). Service-linked role deletion tasks and console
@@ -50,8 +51,8 @@ const (
 // apply one after another: accounts, then policies, groups, roles, users
 // (which name their groups and policies), instance profiles (which name
 // their roles), OIDC providers, Roles Anywhere's trust anchors, CRLs and
-// profiles, the delegation requests the account made as a partner, the
-// key ring, activity, and last an "end" record with the count, so a
+// profiles, the delegation requests the account made as a partner, its
+// outbound signing keys, the key ring, activity, and last an "end" record with the count, so a
 // truncated stream is refused.
 type exportRecord struct {
 	Type string          `json:"type"`
@@ -378,6 +379,16 @@ func exportStore(ctx context.Context, store keyward.Store, w io.Writer) (int, er
 			}
 			for _, r := range requests {
 				if err := add("delegation-request", r); err != nil {
+					return err
+				}
+			}
+			// Outbound federation's signing keys, private halves sealed.
+			okeys, err := tx.ListOutboundKeys(a.ID)
+			if err != nil {
+				return err
+			}
+			for _, k := range okeys {
+				if err := add("outbound-key", k); err != nil {
 					return err
 				}
 			}
@@ -823,6 +834,12 @@ func importRecord(tx keyward.Tx, rec exportRecord) error {
 			return err
 		}
 		return tx.CreateDelegationRequest(r)
+	case "outbound-key":
+		var k keyward.OutboundKey
+		if err := json.Unmarshal(rec.Data, &k); err != nil {
+			return err
+		}
+		return tx.CreateOutboundKey(k)
 	case "key-ring":
 		var e keyward.KeyRingEntry
 		if err := json.Unmarshal(rec.Data, &e); err != nil {

@@ -143,6 +143,9 @@ func exportImport(t *testing.T, target string) {
 		do(approver, "iam", iamForm(a, "DelegationRequestId", dr.ID))
 	}
 
+	// Outbound federation: its signing keys move sealed, as stored.
+	iam("EnableOutboundWebIdentityFederation")
+
 	before := runCLI(t, "", "export", "--store", source)
 	runCLI(t, before, "import", "--store", target)
 	after := runCLI(t, "", "export", "--store", target)
@@ -153,7 +156,8 @@ func exportImport(t *testing.T, target string) {
 		`"type":"instance-profile"`, `"type":"oidc-provider"`, `"type":"key-ring"`, `"Alias":"example-corp"`, `"VersionID":"v3"`,
 		`"type":"mfa-device"`, `"type":"server-certificate"`, `"type":"saml-provider"`, `"LoginProfile":`, `"Kind":"ssh-public-key"`,
 		`"Kind":"signing-certificate"`, `"Kind":"service-specific"`, `"RootCredentials":`, `"GlobalEndpointTokenVersion":2`,
-		`"type":"trust-anchor"`, `"type":"crl"`, `"type":"rolesanywhere-profile"`, `"type":"delegation-request"`, `"State":"FINALIZED"`} {
+		`"type":"trust-anchor"`, `"type":"crl"`, `"type":"rolesanywhere-profile"`, `"type":"delegation-request"`, `"State":"FINALIZED"`,
+		`"type":"outbound-key"`, `"Algorithm":"RS256"`, `"Algorithm":"ES384"`} {
 		if !strings.Contains(before, want) {
 			t.Errorf("the export has no %s", want)
 		}

@@ -19,6 +19,7 @@ import (
 	"github.com/keyward/keyward/arn"
 	"github.com/keyward/keyward/authorize"
 	"github.com/keyward/keyward/internal/authz"
+	"github.com/keyward/keyward/internal/outbound"
 	"github.com/keyward/keyward/internal/postgres"
 	"github.com/keyward/keyward/internal/seal"
 	"github.com/keyward/keyward/internal/server"
@@ -43,6 +44,10 @@ type serveConfig struct {
 	audit                auditConfig
 	// console serves the web console under /console/.
 	console bool
+	// publicURL is the base URL clients and outside verifiers reach the
+	// server at ("": http://ADDR as listened), the start of outbound
+	// federation's issuers.
+	publicURL string
 }
 
 // auditConfig holds keyward serve's audit and enforcement flags.
@@ -71,6 +76,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	rateLimit := fs.String("rate-limit", "0", "requests a second per access key, as N or N/s; past it AWS's Throttling error (0: no limit)")
 	fs.Float64Var(&cfg.rateBurst, "rate-burst", 0, "requests an access key may send at once before --rate-limit applies (default: one second's worth, at least 1)")
 	fs.BoolVar(&cfg.console, "console", true, "serve the web console at /console/ on the same listener (sign in with an access key); --console=false turns it off")
+	fs.StringVar(&cfg.publicURL, "public-url", os.Getenv("KEYWARD_PUBLIC_URL"), "base URL this server is reached at from outside, e.g. https://iam.example.com ($KEYWARD_PUBLIC_URL; default http://ADDR as listened): outbound web identity federation's issuers are URL/keyward/outbound/UUID, whose keys outside services fetch")
 	cfg.audit.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return flagError(err)
@@ -106,6 +112,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	if cfg.publicURL == "" {
+		srv.Config().Outbound.SetBase("http://" + ln.Addr().String())
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
@@ -159,6 +168,9 @@ func (cfg serveConfig) check(log *slog.Logger) (*settings, error) {
 	}
 	if cfg.audit.sync && cfg.audit.file == "" {
 		return nil, usageError("serve: --audit-sync needs --audit FILE")
+	}
+	if err := checkPublicURL(cfg.publicURL); err != nil {
+		return nil, err
 	}
 	if v := os.Getenv("KEYWARD_TOKEN_KEY_ROTATION"); v != "" {
 		d, err := time.ParseDuration(v)
@@ -275,8 +287,23 @@ func assemble(ctx context.Context, cfg serveConfig, st *settings, store keyward.
 		AuditFile: cfg.audit.file, AuditSync: cfg.audit.sync, Enforcement: st.enforcement, Stdout: stdout,
 		TokenKeyRotation: st.rotation,
 		ForwardAuth:      st.forward, ForwardAuthErr: st.forwardErr,
-		Console: cfg.console,
+		Console:  cfg.console,
+		Outbound: outbound.NewIssuers(cfg.publicURL),
 	})
+}
+
+// checkPublicURL refuses a --public-url that cannot start an issuer: it
+// must be an absolute http or https URL with a host and no query or
+// fragment (a path is kept, for a server behind a proxy's prefix).
+func checkPublicURL(s string) error {
+	if s == "" {
+		return nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return usageError("serve: --public-url (KEYWARD_PUBLIC_URL) must be an http or https URL such as https://iam.example.com, not %q", s)
+	}
+	return nil
 }
 
 // storeIsEmpty reports whether the store has no account yet: a first start.

@@ -6,14 +6,17 @@ import (
 	"encoding/hex"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/outbound"
 )
 
 // Outbound web identity federation: the account's setting that lets its
 // principals obtain JSON Web Tokens for outside services
 // (sts:GetWebIdentityToken), and the issuer URL those services trust.
 
-// newOutboundIssuer makes an account's issuer URL, AWS's form:
-// https://UUID.tokens.sts.global.api.aws.
+// newOutboundIssuer makes an account's issuer URL as accounts store it,
+// AWS's form: https://UUID.tokens.sts.global.api.aws. Clients are told
+// Keyward's form of it, {public URL}/keyward/outbound/UUID, whose discovery
+// documents Keyward serves (package outbound, Service.Outbound).
 func newOutboundIssuer() string {
 	b := make([]byte, 16)
 	rand.Read(b)
@@ -33,10 +36,16 @@ type EnableOutboundWebIdentityFederationOutput struct {
 
 // EnableOutboundWebIdentityFederation enables the account's outbound web
 // identity federation and returns its issuer URL, made the first time and
-// kept (FeatureEnabled when it is enabled already).
+// kept (FeatureEnabled when it is enabled already). It makes the account's
+// signing keys too, when it has none, so the issuer's key set lists them
+// before the first token is signed.
 func (s *Service) EnableOutboundWebIdentityFederation(ctx context.Context, c *keyward.Caller, in *EnableOutboundWebIdentityFederationInput) (*EnableOutboundWebIdentityFederationOutput, error) {
+	sl, err := s.sealer()
+	if err != nil {
+		return nil, err
+	}
 	var issuer string
-	err := s.update(ctx, c, false, func(o *op) error {
+	err = s.update(ctx, c, false, func(o *op) error {
 		if err := o.authorize("iam:EnableOutboundWebIdentityFederation", "*", nil); err != nil {
 			return err
 		}
@@ -51,12 +60,16 @@ func (s *Service) EnableOutboundWebIdentityFederation(ctx context.Context, c *ke
 			a.OutboundIssuer = newOutboundIssuer()
 		}
 		a.OutboundEnabled, issuer = true, a.OutboundIssuer
-		return o.UpdateAccount(a)
+		if err := o.UpdateAccount(a); err != nil {
+			return err
+		}
+		_, err = outbound.EnsureKeys(o.Tx, sl, a.ID, s.now())
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &EnableOutboundWebIdentityFederationOutput{IssuerIdentifier: issuer}, nil
+	return &EnableOutboundWebIdentityFederationOutput{IssuerIdentifier: s.Outbound.Issuer(issuer)}, nil
 }
 
 // DisableOutboundWebIdentityFederationInput is its request (no
@@ -111,7 +124,7 @@ func (s *Service) GetOutboundWebIdentityFederationInfo(ctx context.Context, c *k
 		if a.OutboundIssuer == "" {
 			return keyward.Errorf(keyward.ErrFeatureDisabled, "Outbound web identity federation is not enabled for this account.")
 		}
-		out = GetOutboundWebIdentityFederationInfoOutput{IssuerIdentifier: a.OutboundIssuer, JwtVendingEnabled: a.OutboundEnabled}
+		out = GetOutboundWebIdentityFederationInfoOutput{IssuerIdentifier: s.Outbound.Issuer(a.OutboundIssuer), JwtVendingEnabled: a.OutboundEnabled}
 		return nil
 	})
 	if err != nil {

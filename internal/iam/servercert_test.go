@@ -2,11 +2,13 @@ package iam
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/outbound"
 )
 
 func TestService_ServerCertificates(t *testing.T) {
@@ -85,14 +87,45 @@ func TestService_ServerCertificates(t *testing.T) {
 
 func TestService_OutboundWebIdentityFederation(t *testing.T) {
 	s, root := newService(t)
+	withSecrets(t, s)
+	s.Outbound = outbound.NewIssuers("https://kw.example")
 	ctx := context.Background()
 	_, err := s.GetOutboundWebIdentityFederationInfo(ctx, root, &GetOutboundWebIdentityFederationInfoInput{})
 	wantCode(t, "GetOutboundWebIdentityFederationInfo(never enabled)", err, keyward.ErrFeatureDisabled)
 	_, err = s.DisableOutboundWebIdentityFederation(ctx, root, &DisableOutboundWebIdentityFederationInput{})
 	wantCode(t, "DisableOutboundWebIdentityFederation(not enabled)", err, keyward.ErrFeatureDisabled)
 	on, err := s.EnableOutboundWebIdentityFederation(ctx, root, &EnableOutboundWebIdentityFederationInput{})
-	if err != nil || !strings.HasSuffix(on.IssuerIdentifier, ".tokens.sts.global.api.aws") {
-		t.Fatalf("EnableOutboundWebIdentityFederation = %+v, %v", on, err)
+	// Clients are told Keyward's form; the store keeps AWS's, of the same UUID.
+	uuid, ok := strings.CutPrefix(on.IssuerIdentifier, "https://kw.example/keyward/outbound/")
+	if err != nil || !ok || !outbound.ValidUUID(uuid) {
+		t.Fatalf("EnableOutboundWebIdentityFederation = %+v, %v; want https://kw.example/keyward/outbound/UUID", on, err)
+	}
+	keysOf := func() []keyward.OutboundKey {
+		var keys []keyward.OutboundKey
+		err := s.Store.View(ctx, func(tx keyward.Tx) error {
+			a, err := tx.GetAccount(root.AccountID)
+			if err != nil {
+				return err
+			}
+			if a.OutboundIssuer != outbound.StoredIssuer(uuid) {
+				t.Errorf("stored issuer = %q, want %q", a.OutboundIssuer, outbound.StoredIssuer(uuid))
+			}
+			keys, err = tx.ListOutboundKeys(root.AccountID)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return keys
+	}
+	made := keysOf()
+	var algs []string
+	for _, k := range made {
+		algs = append(algs, k.Algorithm)
+	}
+	slices.Sort(algs)
+	if !slices.Equal(algs, []string{outbound.ES384, outbound.RS256}) {
+		t.Fatalf("keys after Enable sign %v, want one ES384 and one RS256 key", algs)
 	}
 	_, err = s.EnableOutboundWebIdentityFederation(ctx, root, &EnableOutboundWebIdentityFederationInput{})
 	wantCode(t, "EnableOutboundWebIdentityFederation(again)", err, keyward.ErrFeatureEnabled)
@@ -106,5 +139,8 @@ func TestService_OutboundWebIdentityFederation(t *testing.T) {
 	again, err := s.EnableOutboundWebIdentityFederation(ctx, root, &EnableOutboundWebIdentityFederationInput{})
 	if err != nil || again.IssuerIdentifier != on.IssuerIdentifier {
 		t.Errorf("EnableOutboundWebIdentityFederation again = %+v, %v; want the same issuer", again, err)
+	}
+	if kept := keysOf(); len(kept) != 2 || kept[0].KeyID != made[0].KeyID || kept[1].KeyID != made[1].KeyID {
+		t.Errorf("%d keys after Disable and Enable, want the same two", len(kept))
 	}
 }

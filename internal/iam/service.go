@@ -6,6 +6,7 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/authz"
+	"github.com/keyward/keyward/internal/outbound"
 	"github.com/keyward/keyward/internal/seal"
 )
 
@@ -27,6 +28,9 @@ type Service struct {
 	// each bound to its row's identity (SecretAD). nil makes the actions
 	// that keep one fail.
 	Secrets Sealer
+	// Outbound turns accounts' stored outbound issuers into the ones
+	// clients are told (Keyward's form); nil tells them as stored.
+	Outbound *outbound.Issuers
 
 	reports reports // last-accessed jobs and credential reports (lastaccessed.go)
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/keyward/keyward/internal/awsquery"
 	"github.com/keyward/keyward/internal/console"
 	"github.com/keyward/keyward/internal/iam"
+	"github.com/keyward/keyward/internal/outbound"
 	"github.com/keyward/keyward/internal/rolesanywhere"
 	"github.com/keyward/keyward/internal/seal"
 	"github.com/keyward/keyward/internal/sts"
@@ -65,6 +66,12 @@ type Config struct {
 	// 404); ForwardAuthErr, when set, makes it answer 500 (fail closed).
 	ForwardAuth    *authorize.Config
 	ForwardAuthErr error
+
+	// Outbound gives the issuers of outbound web identity federation
+	// (sts:GetWebIdentityToken): {its base}/keyward/outbound/UUID, whose
+	// discovery documents the server serves. nil: no base, and issuers are
+	// told as stored (AWS's form), which nobody can fetch keys from.
+	Outbound *outbound.Issuers
 
 	// MaxBodyBytes bounds a Query request's body (0: awsquery's default).
 	MaxBodyBytes int64
@@ -144,7 +151,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.services = []*service{
 		newService("iam", awsquery.NamespaceIAM, awsquery.VersionIAM, iamActions(s), nil),
 		newService("sts", awsquery.NamespaceSTS, awsquery.VersionSTS,
-			awsquery.Actions(&sts.Service{Store: cfg.Store, Authz: s.authz, Tokens: tokens, Secrets: cfg.KEK}), sts.UnsignedActions),
+			awsquery.Actions(&sts.Service{Store: cfg.Store, Authz: s.authz, Tokens: tokens, Secrets: cfg.KEK, Outbound: s.outbound()}), sts.UnsignedActions),
 	}
 	// The delegation notification feed, Keyward's stand-in for the SNS
 	// topics AWS publishes delegation requests' notifications to.
@@ -176,7 +183,8 @@ func iamActions(s *Server) map[string]awsquery.Handler {
 		Encrypt: func(accessKeyID string, secret []byte) ([]byte, error) {
 			return s.cfg.KEK.Seal(secret, authn.AccessKeyAD(accessKeyID)), nil
 		},
-		Secrets: s.cfg.KEK,
+		Secrets:  s.cfg.KEK,
+		Outbound: s.outbound(),
 	}
 	s.iam = svc
 	actions := awsquery.Actions(svc)
@@ -187,6 +195,14 @@ func iamActions(s *Server) map[string]awsquery.Handler {
 		}
 	}
 	return actions
+}
+
+// outbound returns the issuers of outbound federation, made once.
+func (s *Server) outbound() *outbound.Issuers {
+	if s.cfg.Outbound == nil {
+		s.cfg.Outbound = outbound.NewIssuers("")
+	}
+	return s.cfg.Outbound
 }
 
 // wireDecisions routes the authorizer's decisions to the metrics and to the
@@ -240,6 +256,9 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /metrics", s.metrics)
 	mux.HandleFunc("POST /keyward/admin/reset", s.reset)
 	s.authorizeRoutes(mux)
+	// Outbound federation's discovery documents: unauthenticated, as
+	// outside verifiers fetch them.
+	mux.Handle(outbound.Pattern, &outbound.Handler{Store: s.store, Issuers: s.outbound(), Log: s.log})
 	s.rolesAnywhereRoutes(mux)
 	if s.console != nil {
 		s.consoleRoutes(mux)

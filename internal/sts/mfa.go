@@ -10,9 +10,11 @@ import (
 	"github.com/keyward/keyward/internal/totp"
 )
 
-// Sealer opens the secrets IAM sealed (MFA seeds): a *seal.Key under the
+// Sealer opens the secrets IAM sealed (MFA seeds) and seals and opens the
+// outbound signing keys: a *seal.Key under the
 // server's key-encryption key.
 type Sealer interface {
+	Seal(plaintext, ad []byte) []byte
 	Open(ciphertext, ad []byte) ([]byte, error)
 }
 

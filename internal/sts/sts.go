@@ -13,6 +13,7 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/authz"
+	"github.com/keyward/keyward/internal/outbound"
 )
 
 // Service implements STS's actions. Store, Authz and Tokens are required
@@ -34,8 +35,12 @@ type Service struct {
 	// fetches caused by a token naming an unknown key id; 0 means one
 	// minute, negative means no limit.
 	JWKSTTL, JWKSRefetch time.Duration
-	// Secrets opens MFA devices' seeds; nil refuses every MFA code.
+	// Secrets opens MFA devices' seeds and seals and opens the outbound
+	// signing keys; nil refuses every MFA code and GetWebIdentityToken.
 	Secrets Sealer
+	// Outbound gives the issuer GetWebIdentityToken's tokens carry; nil
+	// refuses GetWebIdentityToken.
+	Outbound *outbound.Issuers
 
 	trust TrustPolicies
 	used  RoleUse
