@@ -54,6 +54,17 @@ type ListOptions struct {
 	MaxItems int
 }
 
+// MFADeviceListOptions select part of an account's MFA devices, sorted by
+// serial number, as ListVirtualMFADevices pages them: by position.
+type MFADeviceListOptions struct {
+	// Assigned, when set, keeps the devices that are assigned (an
+	// EnableDate set) when true and those that are not when false.
+	Assigned *bool
+	// Offset is how many of the kept devices to skip; Limit how many to
+	// return at most (0 or less: all).
+	Offset, Limit int
+}
+
 // PolicyScope is ListPolicies' Scope, AWS's spelling: All, AWS or Local.
 type PolicyScope string
 
@@ -151,6 +162,11 @@ type Tx interface {
 	DeleteUser(accountID, name string) error
 	// ListUsers returns a page of the account's users.
 	ListUsers(accountID string, opts ListOptions) (users []User, next string, err error)
+	// GetUsers returns the account's users of those names (any case),
+	// sorted by name case-insensitively; a name that names no user is left
+	// out, and a name given twice gives its user once. One read for a page
+	// of MFA devices or the like instead of a GetUser each.
+	GetUsers(accountID string, names []string) ([]User, error)
 
 	// CreateGroup adds a group. ErrEntityAlreadyExists.
 	CreateGroup(g Group) error
@@ -306,6 +322,10 @@ type Tx interface {
 	// ListAccessKeys returns all keys of a user ("" for root), oldest
 	// first. ErrNoSuchEntity when the user is absent.
 	ListAccessKeys(accountID, userName string) ([]AccessKey, error)
+	// ListAccountAccessKeys returns every access key of the account, its
+	// root's and its users', oldest first (each user's in ListAccessKeys'
+	// order): one read for the credential report.
+	ListAccountAccessKeys(accountID string) ([]AccessKey, error)
 	// SetAccessKeyStatus sets a key's status. ErrNoSuchEntity.
 	SetAccessKeyStatus(accessKeyID string, status AccessKeyStatus) error
 	// SetAccessKeyLastUsed records a key's last use. ErrNoSuchEntity.
@@ -369,6 +389,9 @@ type Tx interface {
 	// GetLoginProfile returns a user's login profile. ErrNoSuchEntity when
 	// the user or its profile is absent.
 	GetLoginProfile(accountID, userName string) (LoginProfile, error)
+	// ListLoginProfiles returns the login profiles of the account's users,
+	// sorted by user name case-insensitively.
+	ListLoginProfiles(accountID string) ([]LoginProfile, error)
 	// UpdateLoginProfile writes p (found by AccountID and UserName): the
 	// hash, reset flag, change date and history. ErrNoSuchEntity.
 	UpdateLoginProfile(p LoginProfile) error
@@ -390,6 +413,11 @@ type Tx interface {
 	// ListMFADevices returns every device of the account sorted by serial
 	// number.
 	ListMFADevices(accountID string) ([]MFADevice, error)
+	// ListMFADevicePage returns part of what ListMFADevices returns:
+	// the devices opts.Assigned keeps, from the opts.Offset-th (0 is the
+	// first) on, at most opts.Limit (0 or less: all). An Offset past the
+	// end gives none.
+	ListMFADevicePage(accountID string, opts MFADeviceListOptions) ([]MFADevice, error)
 
 	// CreateUserCredential adds an SSH key, signing certificate or
 	// service-specific credential of c.UserName ("" for root).
@@ -402,6 +430,10 @@ type Tx interface {
 	// ListUserCredentials returns a user's credentials of a kind ("" for
 	// root's), oldest first. ErrNoSuchEntity when the user is absent.
 	ListUserCredentials(kind CredentialKind, accountID, userName string) ([]UserCredential, error)
+	// ListAccountUserCredentials returns every credential of a kind in the
+	// account, its root's and its users', oldest first (each user's in
+	// ListUserCredentials' order).
+	ListAccountUserCredentials(kind CredentialKind, accountID string) ([]UserCredential, error)
 	// UpdateUserCredential writes c's Status and SecretCiphertext (found by
 	// Kind and ID). ErrNoSuchEntity.
 	UpdateUserCredential(c UserCredential) error

@@ -1,6 +1,7 @@
 package iam
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/csv"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/arn"
 )
 
 var timeEqual = cmp.Comparer(func(a, b Time) bool { return time.Time(a).Equal(time.Time(b)) })
@@ -191,4 +193,191 @@ func TestService_ForgetReports(t *testing.T) {
 	s.ForgetReports()
 	_, err := s.GetCredentialReport(ctx, root, nil)
 	wantCode(t, "GetCredentialReport after ForgetReports", err, "ReportNotPresent")
+}
+
+// TestCredentialReport_SameAsPerUserReads: the report, made from a few
+// account-wide reads, is byte for byte the one the reads of each user's
+// keys, certificates and login profile made (credentialCSVPerUser, the
+// earlier code, kept here as the reference), over an account with a bit of
+// everything: root's keys and certificate, users with none, one, two
+// keys, inactive ones, keys never used, a renamed user, passwords with an
+// expiry policy, MFA, and another account's users of the same names.
+func TestCredentialReport_SameAsPerUserReads(t *testing.T) {
+	s, _ := newService(t)
+	ctx := context.Background()
+	now := testClock.Truncate(time.Second)
+	at := func(h int) time.Time { return now.Add(time.Duration(-h) * time.Hour) }
+	err := s.Store.Update(ctx, func(tx keyward.Tx) error {
+		if err := tx.PutPasswordPolicy(keyward.PasswordPolicy{AccountID: testAccount, MinimumPasswordLength: 8, MaxPasswordAge: 90}); err != nil {
+			return err
+		}
+		n := 0
+		for _, account := range []string{testAccount, otherAccount} {
+			for i, name := range []string{"alice", "Bob", "carol", "dave", "Erin", "frank", "zed"} {
+				u := keyward.User{AccountID: account, ID: keyward.NewUniqueID(keyward.PrefixUser), Name: name, Path: "/",
+					ARN: "arn:aws:iam::" + account + ":user/" + name, CreateDate: at(1000 + i)}
+				if i%3 == 1 {
+					u.PasswordLastUsed = at(i)
+				}
+				if err := tx.CreateUser(u); err != nil {
+					return err
+				}
+				for k := range i % 4 { // 0 to 3 keys: the report shows the first two
+					n++
+					key := keyward.AccessKey{AccountID: account, UserName: name, AccessKeyID: fmt.Sprintf("AKIA%016d", n),
+						SecretCiphertext: []byte("x"), Status: keyward.StatusActive, CreateDate: at(500 - 10*k - i)}
+					if k == 1 {
+						key.Status = keyward.StatusInactive
+					}
+					if k == 0 && i%2 == 0 {
+						key.LastUsedDate, key.LastUsedService, key.LastUsedRegion = at(i), "s3", "eu-west-1"
+					}
+					if err := tx.CreateAccessKey(key); err != nil {
+						return err
+					}
+				}
+				for c := range i % 3 {
+					n++
+					if err := tx.CreateUserCredential(keyward.UserCredential{Kind: keyward.CredentialSigningCertificate, AccountID: account,
+						UserName: name, ID: fmt.Sprintf("CERT%016d", n), Status: keyward.StatusActive, CreateDate: at(300 - c)}); err != nil {
+						return err
+					}
+				}
+				if i%2 == 1 {
+					if err := tx.CreateLoginProfile(keyward.LoginProfile{AccountID: account, UserName: name, PasswordHash: "h",
+						CreateDate: at(200), PasswordChangedDate: at(100 + i)}); err != nil {
+						return err
+					}
+				}
+				if i == 4 {
+					serial := "arn:aws:iam::" + account + ":mfa/" + name
+					if err := tx.CreateMFADevice(keyward.MFADevice{AccountID: account, SerialNumber: serial, Path: "/", Name: name,
+						SeedCiphertext: []byte("x"), UserName: name, EnableDate: at(1), CreateDate: at(1)}); err != nil {
+						return err
+					}
+				}
+			}
+			// root's: two keys, a certificate, an MFA device.
+			for k := range 2 {
+				n++
+				if err := tx.CreateAccessKey(keyward.AccessKey{AccountID: account, AccessKeyID: fmt.Sprintf("AKIA%016d", n),
+					SecretCiphertext: []byte("x"), Status: keyward.StatusActive, CreateDate: at(700 - k)}); err != nil {
+					return err
+				}
+			}
+			n++
+			if err := tx.CreateUserCredential(keyward.UserCredential{Kind: keyward.CredentialSigningCertificate, AccountID: account,
+				ID: fmt.Sprintf("CERT%016d", n), Status: keyward.StatusInactive, CreateDate: at(600)}); err != nil {
+				return err
+			}
+			if err := tx.CreateMFADevice(keyward.MFADevice{AccountID: account, SerialNumber: "arn:aws:iam::" + account + ":mfa/root",
+				Path: "/", Name: "root", SeedCiphertext: []byte("x"), Root: true, EnableDate: at(2), CreateDate: at(2)}); err != nil {
+				return err
+			}
+		}
+		// A renamed user: its keys, certificates and profile follow it.
+		u, err := tx.GetUser(testAccount, "dave")
+		if err != nil {
+			return err
+		}
+		u.Name, u.ARN = "Dave2", "arn:aws:iam::"+testAccount+":user/Dave2"
+		return tx.UpdateUser(u)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, account := range []string{testAccount, otherAccount} {
+		want, err := credentialCSVPerUser(ctx, s.Store, account)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.credentialCSV(ctx, account)
+		if err != nil {
+			t.Fatalf("credentialCSV(%s) = %v", account, err)
+		}
+		if diff := cmp.Diff(strings.Split(string(want), "\n"), strings.Split(string(got), "\n")); diff != "" {
+			t.Errorf("credentialCSV(%s) differs from the per-user reads (-want +got):\n%s", account, diff)
+		}
+		if lines := strings.Count(string(got), "\n"); lines != 9 {
+			t.Errorf("credentialCSV(%s) has %d lines, want 9 (header, root, seven users)", account, lines)
+		}
+	}
+}
+
+// credentialCSVPerUser is credentialCSV as it was, reading each user's
+// keys, certificates and login profile one by one: the reference.
+func credentialCSVPerUser(ctx context.Context, store keyward.Store, accountID string) ([]byte, error) {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	w.Write(credentialColumns)
+	err := store.View(ctx, func(tx keyward.Tx) error {
+		acct, err := tx.GetAccount(accountID)
+		if err != nil {
+			return err
+		}
+		keys, err := tx.ListAccessKeys(accountID, "")
+		if err != nil {
+			return err
+		}
+		devices, err := tx.ListMFADevices(accountID)
+		if err != nil {
+			return err
+		}
+		mfa := map[string]bool{} // folded user name, "" for root
+		for _, d := range devices {
+			if !d.EnableDate.IsZero() {
+				mfa[strings.ToLower(d.UserName)] = true
+			}
+		}
+		pol, err := passwordPolicy(tx, accountID)
+		if err != nil {
+			return err
+		}
+		certs, err := tx.ListUserCredentials(keyward.CredentialSigningCertificate, accountID, "")
+		if err != nil {
+			return err
+		}
+		row := []string{"<root_account>", arn.RootARN(accountID), reportTime(acct.CreateDate), "not_supported", "no_information", "not_supported", "not_supported", fmt.Sprint(mfa[""])}
+		row = append(append(append(append(row, keyColumns(keys, 0)...), keyColumns(keys, 1)...), certColumns(certs, 0)...), certColumns(certs, 1)...)
+		w.Write(row)
+		users, _, err := tx.ListUsers(accountID, keyward.ListOptions{})
+		if err != nil {
+			return err
+		}
+		for _, u := range users {
+			keys, err := tx.ListAccessKeys(accountID, u.Name)
+			if err != nil {
+				return err
+			}
+			certs, err := tx.ListUserCredentials(keyward.CredentialSigningCertificate, accountID, u.Name)
+			if err != nil {
+				return err
+			}
+			enabled, pwUsed, pwChanged, pwNext := "false", "N/A", "N/A", "N/A"
+			p, err := tx.GetLoginProfile(accountID, u.Name)
+			switch {
+			case err == nil:
+				enabled, pwUsed, pwChanged = "true", "no_information", reportTime(p.PasswordChangedDate)
+				if !u.PasswordLastUsed.IsZero() {
+					pwUsed = reportTime(u.PasswordLastUsed)
+				}
+				if pol != nil && pol.MaxPasswordAge > 0 {
+					pwNext = reportTime(p.PasswordChangedDate.AddDate(0, 0, pol.MaxPasswordAge))
+				}
+			case keyward.ErrorCode(err) != keyward.ErrNoSuchEntity:
+				return err
+			case !u.PasswordLastUsed.IsZero():
+				pwUsed = reportTime(u.PasswordLastUsed)
+			}
+			row := []string{u.Name, u.ARN, reportTime(u.CreateDate), enabled, pwUsed, pwChanged, pwNext, fmt.Sprint(mfa[strings.ToLower(u.Name)])}
+			row = append(append(append(append(row, keyColumns(keys, 0)...), keyColumns(keys, 1)...), certColumns(certs, 0)...), certColumns(certs, 1)...)
+			w.Write(row)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	w.Flush()
+	return buf.Bytes(), w.Error()
 }

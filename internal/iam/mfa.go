@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"encoding/base64"
+	"strconv"
 	"strings"
 	"time"
 
@@ -431,20 +432,24 @@ func (s *Service) ListVirtualMFADevices(ctx context.Context, c *keyward.Caller, 
 		if err := o.authorize("iam:ListVirtualMFADevices", "*", nil); err != nil {
 			return err
 		}
-		all, err := o.ListMFADevices(c.AccountID)
+		page, next, err := mfaDevicePage(o.Tx, c.AccountID, status, in.Marker, in.MaxItems)
 		if err != nil {
 			return err
 		}
-		var kept []keyward.MFADevice
-		for _, d := range all {
-			assigned := !d.EnableDate.IsZero()
-			if status == "Any" || (status == "Assigned") == assigned {
-				kept = append(kept, d)
+		// The page's users in one read, not a GetUser each.
+		var names []string
+		for _, d := range page {
+			if !d.Root && d.UserName != "" {
+				names = append(names, d.UserName)
 			}
 		}
-		page, next, err := pageOf(kept, in.Marker, in.MaxItems)
+		users, err := o.GetUsers(c.AccountID, names)
 		if err != nil {
 			return err
+		}
+		userOf := make(map[string]keyward.User, len(users))
+		for _, u := range users {
+			userOf[u.Name] = u
 		}
 		out.VirtualMFADevices = make(Members[VirtualMFADevice], len(page))
 		for i, d := range page {
@@ -457,9 +462,11 @@ func (s *Service) ListVirtualMFADevices(ctx context.Context, c *keyward.Caller, 
 				}
 				v.User = &User{UserID: c.AccountID, ARN: arn.RootARN(c.AccountID), CreateDate: Time(a.CreateDate)}
 			case d.UserName != "":
-				u, err := o.GetUser(c.AccountID, d.UserName)
-				if err != nil {
-					return err
+				u, ok := userOf[d.UserName]
+				if !ok { // not in one snapshot; GetUser says why
+					if u, err = o.GetUser(c.AccountID, d.UserName); err != nil {
+						return err
+					}
 				}
 				uo := userOut(u, nil)
 				uo.PermissionsBoundary = nil
@@ -474,6 +481,54 @@ func (s *Service) ListVirtualMFADevices(ctx context.Context, c *keyward.Caller, 
 		return nil, err
 	}
 	return &out, nil
+}
+
+// mfaDevicePage reads the page of the account's devices that status
+// (Any, Assigned, Unassigned) keeps, as pageOf would cut it from the whole
+// list (the marker is the index of the page's first device), without
+// reading the devices before or after it.
+func mfaDevicePage(tx keyward.Tx, accountID, status string, marker *string, maxItems *int32) ([]keyward.MFADevice, string, error) {
+	opts := keyward.MFADeviceListOptions{}
+	if status != "Any" {
+		assigned := status == "Assigned"
+		opts.Assigned = &assigned
+	}
+	if marker != nil {
+		n, err := strconv.Atoi(*marker)
+		if err != nil || n < 0 {
+			return nil, "", errInvalidMarker()
+		}
+		opts.Offset = n
+	}
+	size := defaultMaxItems
+	if maxItems != nil {
+		size = int(*maxItems)
+	}
+	if size > 0 {
+		opts.Limit = size + 1 // one more says whether a next page exists
+	}
+	page, err := tx.ListMFADevicePage(accountID, opts)
+	if err != nil {
+		return nil, "", err
+	}
+	start := opts.Offset
+	if len(page) == 0 && start > 0 {
+		// A marker past the end is InvalidInput, one at the end an
+		// empty page: is there a device at the marker's index - 1?
+		opts.Offset, opts.Limit = start-1, 1
+		before, err := tx.ListMFADevicePage(accountID, opts)
+		if err != nil {
+			return nil, "", err
+		}
+		if len(before) == 0 {
+			return nil, "", errInvalidMarker()
+		}
+	}
+	next := ""
+	if size > 0 && len(page) > size {
+		page, next = page[:size], strconv.Itoa(start+size)
+	}
+	return page, next, nil
 }
 
 // TagMFADeviceInput is TagMFADevice's request.

@@ -3,10 +3,12 @@ package iam
 import (
 	"context"
 	"encoding/base64"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/seal"
 	"github.com/keyward/keyward/internal/totp"
@@ -131,4 +133,97 @@ func TestService_VirtualMFADevice(t *testing.T) {
 	}
 	_, err = s.ListMFADeviceTags(ctx, root, &ListMFADeviceTagsInput{SerialNumber: serial})
 	wantCode(t, "ListMFADeviceTags(deleted)", err, keyward.ErrNoSuchEntity)
+}
+
+// ListVirtualMFADevices reads one page of devices from the store: each
+// page, followed by its markers, must be the part of the whole list that
+// AWS's index markers name, with each assigned device's user as GetUser
+// reads it; a marker past the end or not an index is InvalidInput.
+func TestService_ListVirtualMFADevices_Pages(t *testing.T) {
+	s, root := newService(t)
+	ctx := context.Background()
+	now := testClock.Truncate(time.Second)
+	users := map[string]keyward.User{}
+	sameTime := cmp.Comparer(func(a, b Time) bool { return time.Time(a).Equal(time.Time(b)) })
+	err := s.Store.Update(ctx, func(tx keyward.Tx) error {
+		for i := range 7 {
+			name := fmt.Sprintf("User%d", i)
+			u := keyward.User{AccountID: testAccount, ID: keyward.NewUniqueID(keyward.PrefixUser), Name: name, Path: "/p" + name + "/",
+				ARN: "arn:aws:iam::" + testAccount + ":user/p" + name + "/" + name, CreateDate: now.Add(time.Duration(i) * time.Hour)}
+			if err := tx.CreateUser(u); err != nil {
+				return err
+			}
+			users[name] = u
+			d := keyward.MFADevice{AccountID: testAccount, SerialNumber: fmt.Sprintf("arn:aws:iam::%s:mfa/d%d", testAccount, 9-i), Path: "/",
+				Name: fmt.Sprint("d", 9-i), SeedCiphertext: []byte("x"), CreateDate: now}
+			if i%3 != 0 { // users 1, 2, 4, 5 hold one
+				d.UserName, d.EnableDate = name, now.Add(time.Minute)
+			}
+			if err := tx.CreateMFADevice(d); err != nil {
+				return err
+			}
+		}
+		return tx.CreateMFADevice(keyward.MFADevice{AccountID: testAccount, SerialNumber: "arn:aws:iam::" + testAccount + ":mfa/root",
+			Path: "/", Name: "root", SeedCiphertext: []byte("x"), Root: true, EnableDate: now, CreateDate: now})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		status string
+		want   int
+	}{{"Any", 8}, {"Assigned", 5}, {"Unassigned", 3}} {
+		whole, err := s.ListVirtualMFADevices(ctx, root, &ListVirtualMFADevicesInput{AssignmentStatus: ptr(tt.status), MaxItems: ptr(int32(1000))})
+		if err != nil || len(whole.VirtualMFADevices) != tt.want || whole.IsTruncated {
+			t.Fatalf("ListVirtualMFADevices(%s) = %+v, %v; want %d devices on one page", tt.status, whole, err, tt.want)
+		}
+		for _, v := range whole.VirtualMFADevices {
+			switch {
+			case strings.HasSuffix(v.SerialNumber, "/root"):
+				if v.User == nil || v.User.ARN != "arn:aws:iam::"+testAccount+":root" || v.User.UserID != testAccount {
+					t.Errorf("ListVirtualMFADevices(%s): root's device's user = %+v, want the root user", tt.status, v.User)
+				}
+			case time.Time(v.EnableDate).IsZero():
+				if v.User != nil {
+					t.Errorf("ListVirtualMFADevices(%s): unassigned %s has user %+v, want none", tt.status, v.SerialNumber, v.User)
+				}
+			default:
+				if v.User == nil {
+					t.Fatalf("ListVirtualMFADevices(%s): assigned %s has no user", tt.status, v.SerialNumber)
+				}
+				u := users[v.User.UserName]
+				want := User{UserName: u.Name, UserID: u.ID, ARN: u.ARN, Path: u.Path, CreateDate: Time(u.CreateDate)}
+				if diff := cmp.Diff(want, *v.User, sameTime); diff != "" {
+					t.Errorf("ListVirtualMFADevices(%s): %s's user (-want +got):\n%s", tt.status, v.SerialNumber, diff)
+				}
+			}
+		}
+		var paged Members[VirtualMFADevice]
+		var marker *string
+		for range tt.want {
+			page, err := s.ListVirtualMFADevices(ctx, root, &ListVirtualMFADevicesInput{AssignmentStatus: ptr(tt.status), MaxItems: ptr(int32(2)), Marker: marker})
+			if err != nil {
+				t.Fatalf("ListVirtualMFADevices(%s, marker %v) = %v", tt.status, marker, err)
+			}
+			paged = append(paged, page.VirtualMFADevices...)
+			if want := fmt.Sprint(len(paged)); page.IsTruncated != (len(paged) < tt.want) || (page.IsTruncated && page.Marker != want) {
+				t.Errorf("ListVirtualMFADevices(%s) after %d devices: IsTruncated %v, Marker %q; want the marker %q while devices remain", tt.status, len(paged), page.IsTruncated, page.Marker, want)
+			}
+			if !page.IsTruncated {
+				break
+			}
+			marker = &page.Marker
+		}
+		if diff := cmp.Diff(whole.VirtualMFADevices, paged, sameTime); diff != "" {
+			t.Errorf("ListVirtualMFADevices(%s) by pages of 2 (-whole +paged):\n%s", tt.status, diff)
+		}
+		end, err := s.ListVirtualMFADevices(ctx, root, &ListVirtualMFADevicesInput{AssignmentStatus: ptr(tt.status), Marker: ptr(fmt.Sprint(tt.want))})
+		if err != nil || len(end.VirtualMFADevices) != 0 || end.IsTruncated {
+			t.Errorf("ListVirtualMFADevices(%s, marker at the end) = %+v, %v; want an empty last page", tt.status, end, err)
+		}
+		for _, m := range []string{fmt.Sprint(tt.want + 1), "-1", "x", ""} {
+			_, err := s.ListVirtualMFADevices(ctx, root, &ListVirtualMFADevicesInput{AssignmentStatus: ptr(tt.status), Marker: ptr(m)})
+			wantError(t, fmt.Sprintf("ListVirtualMFADevices(%s, marker %q)", tt.status, m), err, keyward.ErrInvalidInput, "Invalid Marker.")
+		}
+	}
 }

@@ -24,7 +24,7 @@ var testClock = time.Date(2026, 11, 26, 23, 52, 2, 123456789, time.UTC)
 
 // newService returns a Service over a fresh in-memory SQLite store with
 // two accounts, and the first account's root caller.
-func newService(t *testing.T) (*Service, *keyward.Caller) {
+func newService(t testing.TB) (*Service, *keyward.Caller) {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, ":memory:")

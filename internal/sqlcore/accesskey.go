@@ -71,6 +71,12 @@ func (t *Tx) ListAccessKeys(accountID, userName string) ([]keyward.AccessKey, er
 	return collect(t, "list access keys", accessKeySelect+` WHERE k.user_id = ?`+order, []any{uid}, t.scanAccessKey)
 }
 
+// ListAccountAccessKeys implements keyward.Tx.
+func (t *Tx) ListAccountAccessKeys(accountID string) ([]keyward.AccessKey, error) {
+	return collect(t, "list account access keys", accessKeySelect+` WHERE k.account_id = ?
+		ORDER BY k.create_date IS NOT NULL, k.create_date, k.id COLLATE BINARY`, []any{accountID}, t.scanAccessKey)
+}
+
 // SetAccessKeyStatus implements keyward.Tx.
 func (t *Tx) SetAccessKeyStatus(accessKeyID string, status keyward.AccessKeyStatus) error {
 	if err := t.writable(); err != nil {

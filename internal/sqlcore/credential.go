@@ -73,6 +73,12 @@ func (t *Tx) ListUserCredentials(kind keyward.CredentialKind, accountID, userNam
 		[]any{string(kind), uid}, t.scanCredential)
 }
 
+// ListAccountUserCredentials implements keyward.Tx.
+func (t *Tx) ListAccountUserCredentials(kind keyward.CredentialKind, accountID string) ([]keyward.UserCredential, error) {
+	return collect(t, "list account user credentials", credentialSelect+` WHERE c.kind = ? AND c.account_id = ?
+		ORDER BY c.create_date IS NOT NULL, c.create_date, c.id COLLATE BINARY`, []any{string(kind), accountID}, t.scanCredential)
+}
+
 // UpdateUserCredential implements keyward.Tx.
 func (t *Tx) UpdateUserCredential(c keyward.UserCredential) error {
 	if err := t.writable(); err != nil {

@@ -50,6 +50,13 @@ func (t *Tx) GetLoginProfile(accountID, userName string) (keyward.LoginProfile, 
 	return p, nil
 }
 
+// ListLoginProfiles implements keyward.Tx. The users' index on
+// (account_id, name_fold) finds and orders them.
+func (t *Tx) ListLoginProfiles(accountID string) ([]keyward.LoginProfile, error) {
+	return collect(t, "list login profiles", loginProfileSelect+` WHERE u.account_id = ?
+		ORDER BY u.name_fold COLLATE BINARY, u.id COLLATE BINARY`, []any{accountID}, t.scanLoginProfile)
+}
+
 // UpdateLoginProfile implements keyward.Tx.
 func (t *Tx) UpdateLoginProfile(p keyward.LoginProfile) error {
 	if err := t.writable(); err != nil {

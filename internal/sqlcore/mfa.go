@@ -1,6 +1,10 @@
 package sqlcore
 
-import "github.com/keyward/keyward"
+import (
+	"math"
+
+	"github.com/keyward/keyward"
+)
 
 const mfaSelect = `SELECT m.serial, m.account_id, m.path, m.name, m.seed, COALESCE(u.name, ''), m.root,
 	m.enable_date, m.create_date, m.last_counter FROM mfa_devices m LEFT JOIN users u ON u.id = m.user_id`
@@ -91,4 +95,23 @@ func (t *Tx) DeleteMFADevice(serialNumber string) error {
 func (t *Tx) ListMFADevices(accountID string) ([]keyward.MFADevice, error) {
 	return collect(t, "list mfa devices", mfaSelect+` WHERE m.account_id = ? ORDER BY m.serial COLLATE BINARY`,
 		[]any{accountID}, t.scanMFA)
+}
+
+// ListMFADevicePage implements keyward.Tx. SQLite takes no OFFSET without
+// a LIMIT, so "all" is the largest LIMIT both databases take.
+func (t *Tx) ListMFADevicePage(accountID string, opts keyward.MFADeviceListOptions) ([]keyward.MFADevice, error) {
+	q := mfaSelect + ` WHERE m.account_id = ?`
+	switch {
+	case opts.Assigned == nil:
+	case *opts.Assigned:
+		q += ` AND m.enable_date IS NOT NULL`
+	default:
+		q += ` AND m.enable_date IS NULL`
+	}
+	limit := int64(math.MaxInt64)
+	if opts.Limit > 0 {
+		limit = int64(opts.Limit)
+	}
+	return collect(t, "list mfa device page", q+` ORDER BY m.serial COLLATE BINARY LIMIT ? OFFSET ?`,
+		[]any{accountID, limit, int64(max(opts.Offset, 0))}, t.scanMFA)
 }

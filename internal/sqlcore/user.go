@@ -1,10 +1,23 @@
 package sqlcore
 
-import "github.com/keyward/keyward"
+import (
+	"cmp"
+	"slices"
+	"strings"
+
+	"github.com/keyward/keyward"
+)
 
 const userCols = `u.id, u.account_id, u.name, u.path, u.arn, u.create_date, u.password_last_used, u.boundary_arn`
 
+// usersBatch is how many names one GetUsers statement looks up: a fixed
+// count keeps to one statement text, prepared once (see Hot); a short
+// batch repeats its last name.
+const usersBatch = 50
+
 var (
+	qGetUsers = prepared(`SELECT ` + userCols + ` FROM users u WHERE u.account_id = ? AND u.name_fold IN (?` +
+		strings.Repeat(`, ?`, usersBatch-1) + `)`)
 	qGetUser     = prepared(`SELECT ` + userCols + ` FROM users u WHERE u.account_id = ? AND u.name_fold = ?`)
 	qGetUserByID = prepared(`SELECT ` + userCols + ` FROM users u WHERE u.id = ?`)
 )
@@ -44,6 +57,35 @@ func (t *Tx) GetUser(accountID, name string) (keyward.User, error) {
 		return keyward.User{}, t.notFound("get user", err, errNoSuchUser(name))
 	}
 	return u, nil
+}
+
+// GetUsers implements keyward.Tx.
+func (t *Tx) GetUsers(accountID string, names []string) ([]keyward.User, error) {
+	var users []keyward.User
+	seen := map[string]bool{} // IDs: two names may fold alike
+	args := make([]any, 1+usersBatch)
+	args[0] = accountID
+	for len(names) > 0 {
+		n := min(len(names), usersBatch)
+		for i := range usersBatch {
+			args[1+i] = fold(names[min(i, n-1)])
+		}
+		names = names[n:]
+		got, err := collect(t, "get users", qGetUsers, args, t.scanUser)
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range got {
+			if !seen[u.ID] {
+				seen[u.ID] = true
+				users = append(users, u)
+			}
+		}
+	}
+	slices.SortFunc(users, func(a, b keyward.User) int {
+		return cmp.Or(strings.Compare(fold(a.Name), fold(b.Name)), strings.Compare(a.ID, b.ID))
+	})
+	return users, nil
 }
 
 // GetUserByID implements keyward.Tx.
