@@ -107,6 +107,49 @@ type CRL struct {
 	UpdateDate     time.Time
 }
 
+// RolesAnywhereSubject is what IAM Roles Anywhere keeps of a certificate
+// subject that opened a session with CreateSession: AWS's SubjectDetail
+// (https://docs.aws.amazon.com/rolesanywhere/latest/APIReference/API_SubjectDetail.html).
+// Subjects are per account, one per X509Subject (the certificate's
+// subject as pkix.Name.String spells it); the ID is derived from both, so
+// that the subjectArn CreateSession answers names the subject without a
+// read. The ARN keeps the region of the session that first saw it.
+type RolesAnywhereSubject struct {
+	AccountID          string
+	ID                 string // UUID-shaped
+	ARN                string
+	X509Subject        string
+	Enabled            bool
+	LastSeenAt         time.Time
+	Credentials        []SubjectCredential        // one per certificate (serial number and issuer)
+	InstanceProperties []SubjectInstanceProperty // one per distinct set of properties
+	CreateDate         time.Time
+	UpdateDate         time.Time
+}
+
+// SubjectCredential is a certificate a subject authenticated with, AWS's
+// CredentialSummary
+// (https://docs.aws.amazon.com/rolesanywhere/latest/APIReference/API_CredentialSummary.html).
+// SerialNumber is the serial in hex (as the session name), Issuer the
+// issuer's name, CertificateData the certificate in PEM.
+type SubjectCredential struct {
+	SerialNumber    string
+	Issuer          string
+	CertificateData string
+	Enabled         bool
+	Failed          bool
+	SeenAt          time.Time
+}
+
+// SubjectInstanceProperty is a set of instance properties a subject sent,
+// AWS's InstanceProperty
+// (https://docs.aws.amazon.com/rolesanywhere/latest/APIReference/API_InstanceProperty.html).
+type SubjectInstanceProperty struct {
+	Properties map[string]string
+	Failed     bool
+	SeenAt     time.Time
+}
+
 // RolesAnywhereTx is the part of Tx that keeps IAM Roles Anywhere's
 // entities. Entities are found by their UUID; an UpdateX writes the whole
 // struct but its AccountID, ARN and CreateDate. Lists are paged as
@@ -153,4 +196,16 @@ type RolesAnywhereTx interface {
 	// anchor with that ARN (enabled or not), sorted by ID: what checking a
 	// certificate reads.
 	ListCRLsForTrustAnchor(trustAnchorARN string) ([]CRL, error)
+
+	// CreateRolesAnywhereSubject adds a subject. ErrEntityAlreadyExists
+	// when the ID or the account's X509Subject is taken.
+	CreateRolesAnywhereSubject(s RolesAnywhereSubject) error
+	// GetRolesAnywhereSubject returns one. ErrNoSuchEntity.
+	GetRolesAnywhereSubject(id string) (RolesAnywhereSubject, error)
+	// UpdateRolesAnywhereSubject writes s (found by s.ID) but its
+	// AccountID, ARN, X509Subject and CreateDate. ErrNoSuchEntity.
+	UpdateRolesAnywhereSubject(s RolesAnywhereSubject) error
+	// ListRolesAnywhereSubjects returns a page of the account's subjects,
+	// sorted by X509Subject, then by ID.
+	ListRolesAnywhereSubjects(accountID string, opts ListOptions) (subjects []RolesAnywhereSubject, next string, err error)
 }

@@ -324,3 +324,85 @@ func (t *Tx) raID(ref keyward.EntityRef) (string, error) {
 	}
 	return id, nil
 }
+
+// Subjects (migration 0018).
+
+const raSubjectCols = `id, account_id, arn, x509_subject, enabled, last_seen_at, credentials, instance_properties,
+	create_date, update_date`
+
+func (t *Tx) scanRASubject(r Row) (keyward.RolesAnywhereSubject, error) {
+	var s keyward.RolesAnywhereSubject
+	err := r.Scan(&s.ID, &s.AccountID, &s.ARN, &s.X509Subject, &s.Enabled, t.d.Time(&s.LastSeenAt),
+		jsonValue{"credentials", &s.Credentials}, jsonValue{"instance_properties", &s.InstanceProperties},
+		t.d.Time(&s.CreateDate), t.d.Time(&s.UpdateDate))
+	return s, err
+}
+
+func raSubjectKey(s keyward.RolesAnywhereSubject) (string, string) { return s.X509Subject, s.ID }
+
+// raSubjectLists encodes a subject's JSON columns.
+func raSubjectLists(s keyward.RolesAnywhereSubject) (creds, props string, err error) {
+	if creds, err = jsonArg(s.Credentials); err != nil {
+		return "", "", err
+	}
+	props, err = jsonArg(s.InstanceProperties)
+	return creds, props, err
+}
+
+// CreateRolesAnywhereSubject implements keyward.Tx.
+func (t *Tx) CreateRolesAnywhereSubject(s keyward.RolesAnywhereSubject) error {
+	if err := t.writable(); err != nil {
+		return err
+	}
+	creds, props, err := raSubjectLists(s)
+	if err != nil {
+		return t.internal("create subject", err)
+	}
+	n, err := t.exec(`INSERT INTO ra_subjects (`+raSubjectCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT DO NOTHING`,
+		s.ID, s.AccountID, s.ARN, s.X509Subject, s.Enabled, timeArg(s.LastSeenAt), creds, props,
+		timeArg(s.CreateDate), timeArg(s.UpdateDate))
+	if err != nil {
+		return t.internal("create subject", err)
+	}
+	if n == 0 {
+		return errRolesAnywhereExists("subject", s.ID)
+	}
+	return nil
+}
+
+// GetRolesAnywhereSubject implements keyward.Tx.
+func (t *Tx) GetRolesAnywhereSubject(id string) (keyward.RolesAnywhereSubject, error) {
+	s, err := t.scanRASubject(t.queryRow(`SELECT `+raSubjectCols+` FROM ra_subjects WHERE id = ?`, id))
+	if err != nil {
+		return keyward.RolesAnywhereSubject{}, t.notFound("get subject", err, errNoSuchRolesAnywhere("subject", id))
+	}
+	return s, nil
+}
+
+// UpdateRolesAnywhereSubject implements keyward.Tx.
+func (t *Tx) UpdateRolesAnywhereSubject(s keyward.RolesAnywhereSubject) error {
+	if err := t.writable(); err != nil {
+		return err
+	}
+	creds, props, err := raSubjectLists(s)
+	if err != nil {
+		return t.internal("update subject", err)
+	}
+	n, err := t.exec(`UPDATE ra_subjects SET enabled = ?, last_seen_at = ?, credentials = ?, instance_properties = ?,
+		update_date = ? WHERE id = ?`,
+		s.Enabled, timeArg(s.LastSeenAt), creds, props, timeArg(s.UpdateDate), s.ID)
+	if err != nil {
+		return t.internal("update subject", err)
+	}
+	if n == 0 {
+		return errNoSuchRolesAnywhere("subject", s.ID)
+	}
+	return nil
+}
+
+// ListRolesAnywhereSubjects implements keyward.Tx.
+func (t *Tx) ListRolesAnywhereSubjects(accountID string, opts keyward.ListOptions) ([]keyward.RolesAnywhereSubject, string, error) {
+	return page(t, "list subjects", `SELECT `+raSubjectCols+` FROM ra_subjects WHERE account_id = ?`,
+		[]any{accountID}, opts, "x509_subject", "id", t.scanRASubject, raSubjectKey)
+}
