@@ -213,3 +213,67 @@ func testCRL(t *testing.T, s keyward.Store) {
 		return nil
 	})
 }
+
+func newSubject(account, x509Subject string) keyward.RolesAnywhereSubject {
+	id := raUUID()
+	return keyward.RolesAnywhereSubject{AccountID: account, ID: id, ARN: raARN(account, "subject", id),
+		X509Subject: x509Subject, Enabled: true, LastSeenAt: t0,
+		Credentials: []keyward.SubjectCredential{{SerialNumber: "0a1b", Issuer: "CN=Test CA",
+			CertificateData: "-----BEGIN CERTIFICATE-----\n...", Enabled: true, SeenAt: t0}},
+		CreateDate: t0, UpdateDate: t0}
+}
+
+func testRolesAnywhereSubject(t *testing.T, s keyward.Store) {
+	a := newSubject(acct, "CN=b.example")
+	b := newSubject(acct, "CN=a.example")
+	b.Credentials = nil
+	b.InstanceProperties = []keyward.SubjectInstanceProperty{{Properties: map[string]string{"host": "h1"}, SeenAt: t0}}
+	other := newSubject(acct2, "CN=a.example")
+	update(t, s, func(tx keyward.Tx) error {
+		wantOK(t, "CreateRolesAnywhereSubject(a)", tx.CreateRolesAnywhereSubject(a))
+		wantOK(t, "CreateRolesAnywhereSubject(b)", tx.CreateRolesAnywhereSubject(b))
+		wantOK(t, "CreateRolesAnywhereSubject(other account, b's subject)", tx.CreateRolesAnywhereSubject(other))
+		wantCode(t, "CreateRolesAnywhereSubject(a again)", tx.CreateRolesAnywhereSubject(a), keyward.ErrEntityAlreadyExists)
+		sameSubject := newSubject(acct, a.X509Subject)
+		wantCode(t, "CreateRolesAnywhereSubject(a's x509Subject)", tx.CreateRolesAnywhereSubject(sameSubject), keyward.ErrEntityAlreadyExists)
+		return nil
+	})
+	view(t, s, func(tx keyward.Tx) error {
+		got, err := tx.GetRolesAnywhereSubject(a.ID)
+		wantOK(t, "GetRolesAnywhereSubject(a)", err)
+		diff(t, "GetRolesAnywhereSubject(a)", a, got)
+		_, err = tx.GetRolesAnywhereSubject(raUUID())
+		wantCode(t, "GetRolesAnywhereSubject(missing)", err, keyward.ErrNoSuchEntity)
+		all, next, err := tx.ListRolesAnywhereSubjects(acct, keyward.ListOptions{})
+		wantOK(t, "ListRolesAnywhereSubjects", err)
+		diff(t, "ListRolesAnywhereSubjects", []keyward.RolesAnywhereSubject{b, a}, all)
+		if next != "" {
+			t.Errorf("ListRolesAnywhereSubjects next = %q, want \"\"", next)
+		}
+		first, next, err := tx.ListRolesAnywhereSubjects(acct, keyward.ListOptions{MaxItems: 1})
+		wantOK(t, "ListRolesAnywhereSubjects(MaxItems 1)", err)
+		diff(t, "ListRolesAnywhereSubjects(MaxItems 1)", []keyward.RolesAnywhereSubject{b}, first)
+		rest, next, err := tx.ListRolesAnywhereSubjects(acct, keyward.ListOptions{MaxItems: 1, Marker: next})
+		wantOK(t, "ListRolesAnywhereSubjects(page 2)", err)
+		diff(t, "ListRolesAnywhereSubjects(page 2)", []keyward.RolesAnywhereSubject{a}, rest)
+		if next != "" {
+			t.Errorf("ListRolesAnywhereSubjects(page 2) next = %q, want \"\"", next)
+		}
+		return nil
+	})
+	update(t, s, func(tx keyward.Tx) error {
+		a.LastSeenAt, a.UpdateDate = t0.Add(5e9), t0.Add(5e9)
+		a.Credentials = append(a.Credentials, keyward.SubjectCredential{SerialNumber: "0c", Issuer: "CN=Other CA",
+			CertificateData: "-----BEGIN CERTIFICATE-----\nnew", Enabled: true, SeenAt: t0.Add(5e9)})
+		a.InstanceProperties = []keyward.SubjectInstanceProperty{{Properties: map[string]string{"os": "linux"}, SeenAt: t0.Add(5e9)}}
+		wantOK(t, "UpdateRolesAnywhereSubject", tx.UpdateRolesAnywhereSubject(a))
+		wantCode(t, "UpdateRolesAnywhereSubject(missing)", tx.UpdateRolesAnywhereSubject(newSubject(acct, "CN=nope")), keyward.ErrNoSuchEntity)
+		return nil
+	})
+	view(t, s, func(tx keyward.Tx) error {
+		got, err := tx.GetRolesAnywhereSubject(a.ID)
+		wantOK(t, "GetRolesAnywhereSubject after update", err)
+		diff(t, "GetRolesAnywhereSubject after update", a, got)
+		return nil
+	})
+}

@@ -50,6 +50,7 @@ func Run(t *testing.T, open func(t *testing.T) keyward.Store) {
 		{"TrustAnchor", testTrustAnchor},
 		{"RolesAnywhereProfile", testRolesAnywhereProfile},
 		{"CRL", testCRL},
+		{"RolesAnywhereSubject", testRolesAnywhereSubject},
 		{"DelegationRequest", testDelegationRequest},
 		{"DeleteConflict", testDeleteConflict},
 		{"Pagination", testPagination},
