@@ -697,3 +697,128 @@ func BenchmarkCreateSession(b *testing.B) {
 		}
 	}
 }
+
+// TestRolesAnywhere_Subjects: each certificate subject that opens a
+// session is kept, with the certificates and instance properties it was
+// seen with; ListSubjects pages them and GetSubject shows one. A known
+// certificate's sighting is written at most once a minute, a new one at
+// once.
+func TestRolesAnywhere_Subjects(t *testing.T) {
+	s, hs, root := newTestServer(t, serveConfig{store: "sqlite::memory:"})
+	var offset atomic.Int64
+	s.RolesAnywhere().Clock = func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
+	ca := newTestCA(t, "Example CA")
+	set := setupRolesAnywhere(t, hs, root, ca, raTrust)
+	first := issueCert(t, ca, "workload-1")
+	renewed := issueCert(t, ca, "workload-1")
+	blue := issueCert(t, ca, "workload-1", func(c *x509.Certificate) { c.Subject.OrganizationalUnit = []string{"blue"} })
+	session := func(c *testCert, body string) string {
+		t.Helper()
+		code, out := createSession(t, hs, set, c.cert, c.key, nil, body, time.Now().Add(time.Duration(offset.Load())))
+		if code != 201 {
+			t.Fatalf("CreateSession(%s) = %d %s, want 201", c.cert.Subject, code, out)
+		}
+		_, raw := sessionCreds(t, out)
+		return raw["subjectArn"].(string)
+	}
+	arn1 := session(first, `{"instanceProperties":{"host":"h1"}}`)
+	if again := session(renewed, ""); again != arn1 {
+		t.Errorf("CreateSession(renewed certificate) subjectArn = %s, want %s (one subject)", again, arn1)
+	}
+	arn2 := session(blue, "")
+	if arn2 == arn1 || !strings.HasPrefix(arn2, "arn:aws:rolesanywhere:us-east-1:111122223333:subject/") {
+		t.Errorf("CreateSession(OU=blue) subjectArn = %s, want another subject of the account (first %s)", arn2, arn1)
+	}
+	id1 := arn1[strings.LastIndexByte(arn1, '/')+1:]
+
+	type summary struct {
+		SubjectArn, SubjectID, X509Subject string
+		Enabled                            bool
+		LastSeenAt, CreatedAt, UpdatedAt   string
+	}
+	var page1, page2 struct {
+		Subjects  []summary
+		NextToken string
+	}
+	mustRA(t, hs, root, "GET", "/subjects?pageSize=1", nil, &page1)
+	mustRA(t, hs, root, "GET", "/subjects?pageSize=1&nextToken="+url.QueryEscape(page1.NextToken), nil, &page2)
+	if len(page1.Subjects) != 1 || page1.NextToken == "" || len(page2.Subjects) != 1 || page2.NextToken != "" {
+		t.Fatalf("ListSubjects pages = %+v, %+v, want one subject each and a nextToken on the first only", page1, page2)
+	}
+	got := []string{page1.Subjects[0].X509Subject, page2.Subjects[0].X509Subject}
+	if want := []string{"CN=workload-1,O=Example Corp", "CN=workload-1,OU=blue,O=Example Corp"}; !cmp.Equal(got, want) {
+		t.Errorf("ListSubjects x509Subjects = %q, want %q", got, want)
+	}
+	if s := page1.Subjects[0]; s.SubjectArn != arn1 || s.SubjectID != id1 || !s.Enabled || s.LastSeenAt == "" || s.CreatedAt == "" || s.UpdatedAt == "" {
+		t.Errorf("ListSubjects first = %+v, want %s, enabled, with its dates", s, arn1)
+	}
+
+	type detail struct {
+		Subject struct {
+			summary
+			Credentials []struct {
+				SeenAt, SerialNumber, Issuer, X509CertificateData string
+				Enabled, Failed                                   bool
+			}
+			InstanceProperties []struct {
+				SeenAt     string
+				Properties map[string]string
+				Failed     bool
+			}
+		}
+	}
+	var d detail
+	mustRA(t, hs, root, "GET", "/subject/"+id1, nil, &d)
+	if d.Subject.SubjectArn != arn1 || d.Subject.X509Subject != "CN=workload-1,O=Example Corp" || len(d.Subject.Credentials) != 2 {
+		t.Fatalf("GetSubject = %s %s with %d certificates, want %s CN=workload-1,O=Example Corp with two",
+			d.Subject.SubjectArn, d.Subject.X509Subject, len(d.Subject.Credentials), arn1)
+	}
+	for i, c := range []*testCert{first, renewed} {
+		g := d.Subject.Credentials[i]
+		if g.SerialNumber != hexSerial(c.cert) || g.Issuer != "CN=Example CA,O=Example Corp" || g.X509CertificateData != c.pem() ||
+			!g.Enabled || g.Failed || g.SeenAt == "" {
+			t.Errorf("GetSubject credentials[%d] = serial %s of %s, seen %q, enabled %t, failed %t, PEM matches %t; want serial %s of CN=Example CA,O=Example Corp, seen, enabled, its PEM",
+				i, g.SerialNumber, g.Issuer, g.SeenAt, g.Enabled, g.Failed, g.X509CertificateData == c.pem(), hexSerial(c.cert))
+		}
+	}
+	if p := d.Subject.InstanceProperties; len(p) != 1 || !cmp.Equal(p[0].Properties, map[string]string{"host": "h1"}) || p[0].SeenAt == "" {
+		t.Errorf("GetSubject instanceProperties = %+v, want host=h1, seen", p)
+	}
+	if code, body := raCall(t, hs, root, "GET", "/subject/11111111-2222-4333-8444-555555555555", nil); code != 404 || !strings.Contains(body, "ResourceNotFoundException") {
+		t.Errorf("GetSubject(unknown) = %d %s, want 404 ResourceNotFoundException", code, body)
+	}
+
+	// Within the minute a known certificate's session writes nothing (the
+	// stored date, moved back, stays); a minute later it is written.
+	old := time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)
+	setLastSeen := func() {
+		t.Helper()
+		err := s.Store().Update(context.Background(), func(tx keyward.Tx) error {
+			sub, err := tx.GetRolesAnywhereSubject(id1)
+			if err != nil {
+				return err
+			}
+			sub.LastSeenAt = old
+			return tx.UpdateRolesAnywhereSubject(sub)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	lastSeen := func() string {
+		t.Helper()
+		var d detail
+		mustRA(t, hs, root, "GET", "/subject/"+id1, nil, &d)
+		return d.Subject.LastSeenAt
+	}
+	setLastSeen()
+	session(first, `{"instanceProperties":{"host":"h1"}}`)
+	if got := lastSeen(); got != "2020-01-02T03:04:05.000Z" {
+		t.Errorf("lastSeenAt after a session within the minute = %s, want the stored 2020-01-02T03:04:05.000Z (no write)", got)
+	}
+	offset.Store(int64(61 * time.Second))
+	session(first, `{"instanceProperties":{"host":"h1"}}`)
+	if got := lastSeen(); got == "2020-01-02T03:04:05.000Z" {
+		t.Errorf("lastSeenAt after a session a minute later = %s, want the session's time", got)
+	}
+}

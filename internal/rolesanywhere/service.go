@@ -27,6 +27,7 @@ type Service struct {
 
 	trust sts.TrustPolicies
 	used  sts.RoleUse
+	seen  subjectSeen
 }
 
 func (s *Service) now() time.Time {

@@ -3,7 +3,6 @@ package rolesanywhere
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
@@ -248,8 +247,9 @@ func (s *Service) CreateSession(ctx context.Context, r *Request) (*CreateSession
 		return nil, err
 	}
 	s.used.Note(ctx, s.Store, role, now, r.Region)
-	info.SessionARN, info.AccessKeyID = sess.ARN, keyID
 	anchorRegion, _, _, _, _ := parseARN(g.anchor.ARN)
+	subjectARN := s.seen.Note(ctx, s.Store, g.anchor.AccountID, anchorRegion, cert, in.InstanceProperties, now)
+	info.SessionARN, info.AccessKeyID = sess.ARN, keyID
 	return &CreateSessionOutput{
 		CredentialSet: []CredentialResponse{{
 			AssumedRoleUser:  AssumedRoleUser{Arn: sess.ARN, AssumedRoleID: sess.UserID},
@@ -258,7 +258,7 @@ func (s *Service) CreateSession(ctx context.Context, r *Request) (*CreateSession
 			RoleArn:          role.ARN,
 			SourceIdentity:   sourceIdentity,
 		}},
-		SubjectArn: arnOf(anchorRegion, g.anchor.AccountID, "subject", subjectID(cert)),
+		SubjectArn: subjectARN,
 	}, nil
 }
 
@@ -534,16 +534,6 @@ func packedSize(inline string, arns []string, tags []keyward.Tag) (int, error) {
 
 // serialHex is a certificate's serial number in hex: AWS's session name.
 func serialHex(c *x509.Certificate) string { return hex.EncodeToString(c.SerialNumber.Bytes()) }
-
-// subjectID is a stable UUID-shaped ID of a certificate's subject, for the
-// response's subjectArn (Keyward keeps no subjects).
-func subjectID(c *x509.Certificate) string {
-	h := sha256.Sum256(c.RawSubject)
-	h[6] = h[6]&0x0f | 0x50
-	h[8] = h[8]&0x3f | 0x80
-	s := hex.EncodeToString(h[:16])
-	return s[:8] + "-" + s[8:12] + "-" + s[12:16] + "-" + s[16:20] + "-" + s[20:]
-}
 
 func sourceIPOf(r *Request) string {
 	h := r.HTTP.RemoteAddr

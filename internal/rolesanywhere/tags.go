@@ -7,8 +7,7 @@ import (
 	"github.com/keyward/keyward/internal/authz"
 )
 
-// Tags of trust anchors, profiles and CRLs; and subjects, which Keyward
-// does not keep.
+// Tags of trust anchors, profiles and CRLs.
 
 // taggable is an entity a tag request names by ARN, as stored.
 type taggable struct {
@@ -151,43 +150,4 @@ func (s *Service) ListTagsForResource(ctx context.Context, r *Request, in *ListT
 		return nil, err
 	}
 	return &out, nil
-}
-
-// ListSubjectsOutput is the model's ListSubjectsResponse.
-type ListSubjectsOutput struct {
-	NextToken string `json:"nextToken,omitempty"`
-	Subjects  []any  `json:"subjects"`
-}
-
-// ListSubjects answers an empty list: Keyward keeps no subjects (the
-// certificates seen by CreateSession are in the audit trail instead). It
-// needs rolesanywhere:ListSubjects.
-func (s *Service) ListSubjects(ctx context.Context, r *Request, in *ListInput) (*ListSubjectsOutput, error) {
-	err := s.view(ctx, r, func(o *op) error {
-		return o.authorize("rolesanywhere:ListSubjects", "*", nil)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &ListSubjectsOutput{Subjects: []any{}}, nil
-}
-
-// ScalarSubjectInput is the model's ScalarSubjectRequest.
-type ScalarSubjectInput struct {
-	SubjectID string `json:"subjectId"`
-}
-
-// GetSubjectOutput is the model's SubjectDetailResponse.
-type GetSubjectOutput struct{}
-
-// GetSubject answers ResourceNotFoundException: no subject is kept (see
-// ListSubjects). It needs rolesanywhere:GetSubject on the subject's ARN.
-func (s *Service) GetSubject(ctx context.Context, r *Request, in *ScalarSubjectInput) (*GetSubjectOutput, error) {
-	err := s.view(ctx, r, func(o *op) error {
-		if err := o.authorize("rolesanywhere:GetSubject", o.arn("subject", in.SubjectID), nil); err != nil {
-			return err
-		}
-		return notFound("subject", in.SubjectID)
-	})
-	return nil, err
 }

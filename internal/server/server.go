@@ -295,5 +295,8 @@ func (s *Server) Store() keyward.Store { return s.store }
 // Authorizer is the server's authorizer.
 func (s *Server) Authorizer() *authz.Authorizer { return s.authz }
 
+// RolesAnywhere is the server's IAM Roles Anywhere service.
+func (s *Server) RolesAnywhere() *rolesanywhere.Service { return s.ra }
+
 // Authenticator is the server's authenticator.
 func (s *Server) Authenticator() *authn.Authenticator { return s.authn }

@@ -1,0 +1,288 @@
+package rolesanywhere
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/pem"
+	"maps"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/keyward/keyward"
+)
+
+// Subjects: what CreateSession saw of each certificate subject, per
+// account. Shapes from the API reference: ListSubjects
+// (https://docs.aws.amazon.com/rolesanywhere/latest/APIReference/API_ListSubjects.html),
+// GetSubject (.../API_GetSubject.html), SubjectSummary, SubjectDetail,
+// CredentialSummary and InstanceProperty (.../API_<Shape>.html).
+
+// SubjectSummary is the model's SubjectSummary.
+type SubjectSummary struct {
+	SubjectArn  string    `json:"subjectArn"`
+	SubjectID   string    `json:"subjectId"`
+	Enabled     bool      `json:"enabled"`
+	X509Subject string    `json:"x509Subject"`
+	LastSeenAt  timestamp `json:"lastSeenAt"`
+	CreatedAt   timestamp `json:"createdAt"`
+	UpdatedAt   timestamp `json:"updatedAt"`
+}
+
+// SubjectDetail is the model's SubjectDetail.
+type SubjectDetail struct {
+	SubjectSummary
+	Credentials        []CredentialSummary `json:"credentials"`
+	InstanceProperties []InstanceProperty  `json:"instanceProperties"`
+}
+
+// CredentialSummary is the model's CredentialSummary.
+type CredentialSummary struct {
+	SeenAt              timestamp `json:"seenAt"`
+	SerialNumber        string    `json:"serialNumber"`
+	Issuer              string    `json:"issuer"`
+	Enabled             bool      `json:"enabled"`
+	X509CertificateData string    `json:"x509CertificateData"`
+	Failed              bool      `json:"failed"`
+}
+
+// InstanceProperty is the model's InstanceProperty.
+type InstanceProperty struct {
+	SeenAt     timestamp         `json:"seenAt"`
+	Properties map[string]string `json:"properties"`
+	Failed     bool              `json:"failed"`
+}
+
+func subjectSummary(s *keyward.RolesAnywhereSubject) SubjectSummary {
+	return SubjectSummary{SubjectArn: s.ARN, SubjectID: s.ID, Enabled: s.Enabled, X509Subject: s.X509Subject,
+		LastSeenAt: timestamp(s.LastSeenAt), CreatedAt: timestamp(s.CreateDate), UpdatedAt: timestamp(s.UpdateDate)}
+}
+
+func subjectDetail(s *keyward.RolesAnywhereSubject) SubjectDetail {
+	d := SubjectDetail{SubjectSummary: subjectSummary(s), Credentials: []CredentialSummary{}, InstanceProperties: []InstanceProperty{}}
+	for _, c := range s.Credentials {
+		d.Credentials = append(d.Credentials, CredentialSummary{SeenAt: timestamp(c.SeenAt), SerialNumber: c.SerialNumber,
+			Issuer: c.Issuer, Enabled: c.Enabled, X509CertificateData: c.CertificateData, Failed: c.Failed})
+	}
+	for _, p := range s.InstanceProperties {
+		d.InstanceProperties = append(d.InstanceProperties, InstanceProperty{SeenAt: timestamp(p.SeenAt),
+			Properties: p.Properties, Failed: p.Failed})
+	}
+	return d
+}
+
+// ListSubjectsOutput is the model's ListSubjectsResponse.
+type ListSubjectsOutput struct {
+	NextToken string           `json:"nextToken,omitempty"`
+	Subjects  []SubjectSummary `json:"subjects"`
+}
+
+// ListSubjects lists the account's subjects, sorted by x509Subject. It
+// needs rolesanywhere:ListSubjects (on "*").
+func (s *Service) ListSubjects(ctx context.Context, r *Request, in *ListInput) (*ListSubjectsOutput, error) {
+	out := &ListSubjectsOutput{Subjects: []SubjectSummary{}}
+	err := s.view(ctx, r, func(o *op) error {
+		if err := o.authorize("rolesanywhere:ListSubjects", "*", nil); err != nil {
+			return err
+		}
+		subjects, next, err := o.tx.ListRolesAnywhereSubjects(o.c.AccountID, in.options())
+		if err != nil {
+			return badToken(err)
+		}
+		out.Subjects, out.NextToken = out.Subjects[:0], next
+		for i := range subjects {
+			out.Subjects = append(out.Subjects, subjectSummary(&subjects[i]))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ScalarSubjectInput is the model's ScalarSubjectRequest.
+type ScalarSubjectInput struct {
+	SubjectID string `json:"subjectId"`
+}
+
+// GetSubjectOutput is the model's SubjectDetailResponse.
+type GetSubjectOutput struct {
+	Subject SubjectDetail `json:"subject"`
+}
+
+// GetSubject returns a subject of the caller's account, with the
+// certificates and instance properties it was seen with. It needs
+// rolesanywhere:GetSubject on the subject's ARN (as stored; as the
+// request names it when there is none).
+func (s *Service) GetSubject(ctx context.Context, r *Request, in *ScalarSubjectInput) (*GetSubjectOutput, error) {
+	var out GetSubjectOutput
+	err := s.view(ctx, r, func(o *op) error {
+		sub, err := o.tx.GetRolesAnywhereSubject(in.SubjectID)
+		found := err == nil && sub.AccountID == o.c.AccountID
+		if err != nil && keyward.ErrorCode(err) != keyward.ErrNoSuchEntity {
+			return err
+		}
+		resource := o.arn("subject", in.SubjectID)
+		if found {
+			resource = sub.ARN
+		}
+		if err := o.authorize("rolesanywhere:GetSubject", resource, nil); err != nil {
+			return err
+		}
+		if !found {
+			return notFound("subject", in.SubjectID)
+		}
+		out.Subject = subjectDetail(&sub)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// subjectID is the ID of an account's subject: UUID-shaped (the model's
+// pattern), derived from the account and the x509Subject so that every
+// replica names a subject alike without reading the store.
+func subjectID(account, x509Subject string) string {
+	h := sha256.Sum256([]byte(account + "\x00" + x509Subject))
+	h[6] = h[6]&0x0f | 0x50
+	h[8] = h[8]&0x3f | 0x80
+	s := hex.EncodeToString(h[:16])
+	return s[:8] + "-" + s[8:12] + "-" + s[12:16] + "-" + s[16:20] + "-" + s[20:]
+}
+
+// Bounds of what a subject keeps.
+const (
+	// subjectSeenEvery is how often a subject's lastSeenAt (and a known
+	// certificate's or property set's seenAt) is written: at most once a
+	// minute per replica, so that CreateSession stays a read. A new
+	// subject, certificate or property set is written at once.
+	subjectSeenEvery = time.Minute
+	// maxSubjectEntries bounds a subject's certificates and instance
+	// property sets: the most recently seen are kept. AWS documents no
+	// bound; a row must not grow without one.
+	maxSubjectEntries = 50
+)
+
+// subjectSeen records the subjects of CreateSession's sessions. The zero
+// value is ready; it is safe for concurrent use.
+type subjectSeen struct {
+	mu   sync.Mutex
+	last map[string]time.Time // subject ID, certificate and properties -> last written
+}
+
+// Note records in st that cert's subject opened a session in account at
+// now, with its instance properties, and returns the subject's ARN.
+// Failures are ignored: a subject is a record, and must not fail the
+// session it records.
+func (u *subjectSeen) Note(ctx context.Context, st keyward.Store, account, region string, cert *x509.Certificate,
+	props map[string]string, now time.Time) string {
+	x509Subject := cert.Subject.String()
+	id := subjectID(account, x509Subject)
+	arn := arnOf(region, account, "subject", id)
+	serial, issuer := serialHex(cert), cert.Issuer.String()
+	key := id + "\x00" + serial + "\x00" + issuer + "\x00" + propertiesKey(props)
+	u.mu.Lock()
+	last, ok := u.last[key]
+	due := !ok || now.Sub(last) >= subjectSeenEvery
+	if due {
+		if u.last == nil || len(u.last) > 10000 {
+			u.last = make(map[string]time.Time)
+		}
+		u.last[key] = now
+	}
+	u.mu.Unlock()
+	if !due {
+		return arn
+	}
+	now = now.UTC().Truncate(time.Second)
+	cred := keyward.SubjectCredential{SerialNumber: serial, Issuer: issuer, Enabled: true, SeenAt: now,
+		CertificateData: string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw}))}
+	var err error
+	// Twice: another replica may create the subject between the read and
+	// the write.
+	for range 2 {
+		err = st.Update(ctx, func(tx keyward.Tx) error {
+			sub, err := tx.GetRolesAnywhereSubject(id)
+			if keyward.ErrorCode(err) == keyward.ErrNoSuchEntity {
+				sub = keyward.RolesAnywhereSubject{AccountID: account, ID: id, ARN: arn, X509Subject: x509Subject,
+					Enabled: true, CreateDate: now}
+				seeSubject(&sub, cred, props, now)
+				return tx.CreateRolesAnywhereSubject(sub)
+			}
+			if err != nil {
+				return err
+			}
+			arn = sub.ARN
+			seeSubject(&sub, cred, props, now)
+			return tx.UpdateRolesAnywhereSubject(sub)
+		})
+		if keyward.ErrorCode(err) != keyward.ErrEntityAlreadyExists {
+			break
+		}
+	}
+	if err != nil {
+		// Let the next session try again.
+		u.mu.Lock()
+		delete(u.last, key)
+		u.mu.Unlock()
+	}
+	return arn
+}
+
+// seeSubject records on sub a successful session at now with cred and
+// props.
+func seeSubject(sub *keyward.RolesAnywhereSubject, cred keyward.SubjectCredential, props map[string]string, now time.Time) {
+	sub.LastSeenAt, sub.UpdateDate = now, now
+	i := slices.IndexFunc(sub.Credentials, func(c keyward.SubjectCredential) bool {
+		return c.SerialNumber == cred.SerialNumber && c.Issuer == cred.Issuer
+	})
+	if i < 0 {
+		sub.Credentials = append(sub.Credentials, cred)
+	} else {
+		sub.Credentials[i].SeenAt, sub.Credentials[i].Failed = now, false
+	}
+	if len(sub.Credentials) > maxSubjectEntries {
+		sort.SliceStable(sub.Credentials, func(a, b int) bool { return sub.Credentials[a].SeenAt.After(sub.Credentials[b].SeenAt) })
+		sub.Credentials = sub.Credentials[:maxSubjectEntries]
+	}
+	if len(props) == 0 {
+		return
+	}
+	j := slices.IndexFunc(sub.InstanceProperties, func(p keyward.SubjectInstanceProperty) bool {
+		return maps.Equal(p.Properties, props)
+	})
+	if j < 0 {
+		sub.InstanceProperties = append(sub.InstanceProperties, keyward.SubjectInstanceProperty{Properties: props, SeenAt: now})
+	} else {
+		sub.InstanceProperties[j].SeenAt, sub.InstanceProperties[j].Failed = now, false
+	}
+	if len(sub.InstanceProperties) > maxSubjectEntries {
+		sort.SliceStable(sub.InstanceProperties, func(a, b int) bool {
+			return sub.InstanceProperties[a].SeenAt.After(sub.InstanceProperties[b].SeenAt)
+		})
+		sub.InstanceProperties = sub.InstanceProperties[:maxSubjectEntries]
+	}
+}
+
+// propertiesKey is a canonical spelling of instance properties, for
+// subjectSeen's keys.
+func propertiesKey(props map[string]string) string {
+	if len(props) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	for _, k := range slices.Sorted(maps.Keys(props)) {
+		b.WriteString(k)
+		b.WriteByte(0)
+		b.WriteString(props[k])
+		b.WriteByte(0)
+	}
+	return b.String()
+}
