@@ -1,0 +1,100 @@
+package rolesanywhere
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/keyward/keyward"
+)
+
+func TestSubjectID(t *testing.T) {
+	// The model's Uuid pattern (ScalarSubjectRequest.subjectId).
+	uuid := regexp.MustCompile(`\A[a-f0-9]{8}-([a-z0-9]{4}-){3}[a-z0-9]{12}\z`)
+	a := subjectID("111122223333", "CN=web-1,O=Example")
+	if !uuid.MatchString(a) {
+		t.Errorf("subjectID = %q, want the model's UUID pattern", a)
+	}
+	if again := subjectID("111122223333", "CN=web-1,O=Example"); again != a {
+		t.Errorf("subjectID twice = %q, %q, want one ID", a, again)
+	}
+	for _, other := range [][2]string{{"444455556666", "CN=web-1,O=Example"}, {"111122223333", "CN=web-2,O=Example"}} {
+		if b := subjectID(other[0], other[1]); b == a {
+			t.Errorf("subjectID(%q, %q) = %q, the ID of another account's or subject's", other[0], other[1], b)
+		}
+	}
+}
+
+func TestSeeSubject(t *testing.T) {
+	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	t1 := t0.Add(time.Minute)
+	cred := func(serial string, at time.Time) keyward.SubjectCredential {
+		return keyward.SubjectCredential{SerialNumber: serial, Issuer: "CN=CA", CertificateData: "pem " + serial, Enabled: true, SeenAt: at}
+	}
+	sub := keyward.RolesAnywhereSubject{CreateDate: t0}
+	seeSubject(&sub, cred("01", t0), map[string]string{"host": "h1"}, t0)
+	seeSubject(&sub, cred("01", t1), map[string]string{"host": "h1"}, t1)
+	seeSubject(&sub, cred("02", t1), nil, t1)
+	want := keyward.RolesAnywhereSubject{CreateDate: t0, LastSeenAt: t1, UpdateDate: t1,
+		Credentials:        []keyward.SubjectCredential{cred("01", t1), cred("02", t1)},
+		InstanceProperties: []keyward.SubjectInstanceProperty{{Properties: map[string]string{"host": "h1"}, SeenAt: t1}}}
+	if d := cmp.Diff(want, sub); d != "" {
+		t.Errorf("seeSubject three times (-want +got):\n%s", d)
+	}
+
+	// Past maxSubjectEntries the least recently seen go.
+	sub = keyward.RolesAnywhereSubject{}
+	for i := range maxSubjectEntries + 2 {
+		at := t0.Add(time.Duration(i) * time.Second)
+		seeSubject(&sub, cred(fmt.Sprint(i), at), map[string]string{"n": fmt.Sprint(i)}, at)
+	}
+	if len(sub.Credentials) != maxSubjectEntries || len(sub.InstanceProperties) != maxSubjectEntries {
+		t.Fatalf("seeSubject %d times kept %d certificates, %d property sets, want %d each",
+			maxSubjectEntries+2, len(sub.Credentials), len(sub.InstanceProperties), maxSubjectEntries)
+	}
+	for _, c := range sub.Credentials {
+		if c.SerialNumber == "0" || c.SerialNumber == "1" {
+			t.Errorf("seeSubject kept certificate %s, one of the two least recently seen", c.SerialNumber)
+		}
+	}
+	for _, p := range sub.InstanceProperties {
+		if p.Properties["n"] == "0" || p.Properties["n"] == "1" {
+			t.Errorf("seeSubject kept properties %v, one of the two least recently seen", p.Properties)
+		}
+	}
+}
+
+// TestSubjectDetail_JSON: GetSubject's shape, as the API reference's
+// response syntax gives it
+// (https://docs.aws.amazon.com/rolesanywhere/latest/APIReference/API_GetSubject.html).
+func TestSubjectDetail_JSON(t *testing.T) {
+	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	s := keyward.RolesAnywhereSubject{AccountID: "111122223333", ID: "36c92895-8530-5419-ba6a-b548698eebec",
+		ARN: "arn:aws:rolesanywhere:us-east-1:111122223333:subject/36c92895-8530-5419-ba6a-b548698eebec",
+		X509Subject: "CN=web-1", Enabled: true, LastSeenAt: t0, CreateDate: t0, UpdateDate: t0,
+		Credentials: []keyward.SubjectCredential{{SerialNumber: "0a", Issuer: "CN=CA", CertificateData: "PEM", Enabled: true, SeenAt: t0}}}
+	got, err := json.Marshal(GetSubjectOutput{Subject: subjectDetail(&s)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := `"2026-01-02T03:04:05.000Z"`
+	want := `{"subject":{"subjectArn":"` + s.ARN + `","subjectId":"` + s.ID + `","enabled":true,"x509Subject":"CN=web-1",` +
+		`"lastSeenAt":` + ts + `,"createdAt":` + ts + `,"updatedAt":` + ts + `,` +
+		`"credentials":[{"seenAt":` + ts + `,"serialNumber":"0a","issuer":"CN=CA","enabled":true,"x509CertificateData":"PEM","failed":false}],` +
+		`"instanceProperties":[]}}`
+	if string(got) != want {
+		t.Errorf("json.Marshal(GetSubject) =\n%s\nwant\n%s", got, want)
+	}
+	list, err := json.Marshal(ListSubjectsOutput{Subjects: []SubjectSummary{subjectSummary(&s)}, NextToken: "n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantList := `{"nextToken":"n","subjects":[{"subjectArn":"` + s.ARN + `","subjectId":"` + s.ID + `","enabled":true,` +
+		`"x509Subject":"CN=web-1","lastSeenAt":` + ts + `,"createdAt":` + ts + `,"updatedAt":` + ts + `}]}`
+	if string(list) != wantList {
+		t.Errorf("json.Marshal(ListSubjects) =\n%s\nwant\n%s", list, wantList)
+	}
+}
