@@ -25,7 +25,7 @@ const exportUsage = `usage:
       profiles, access keys, login profiles, MFA devices, SSH keys, signing
       and server certificates, service-specific credentials, OIDC and SAML
       providers, password policies, IAM Roles Anywhere's trust anchors,
-      profiles and CRLs, delegation requests, outbound federation's signing
+      profiles, CRLs and subjects, delegation requests, outbound federation's signing
       keys, the session token key ring,
       the last-accessed activity) as a JSON stream, one record a line.
   keyward import [--data DIR] [--store URL] [-i FILE]
@@ -50,8 +50,8 @@ const (
 // {"type":"...","data":{...}}. Records come in an order that import can
 // apply one after another: accounts, then policies, groups, roles, users
 // (which name their groups and policies), instance profiles (which name
-// their roles), OIDC providers, Roles Anywhere's trust anchors, CRLs and
-// profiles, the delegation requests the account made as a partner, its
+// their roles), OIDC providers, Roles Anywhere's trust anchors, CRLs,
+// profiles and subjects, the delegation requests the account made as a partner, its
 // outbound signing keys, the key ring, activity, and last an "end" record with the count, so a
 // truncated stream is refused.
 type exportRecord struct {
@@ -125,6 +125,7 @@ type exportRolesAnywhere struct {
 	TrustAnchor *keyward.TrustAnchor          `json:",omitempty"`
 	Profile     *keyward.RolesAnywhereProfile `json:",omitempty"`
 	CRL         *keyward.CRL                  `json:",omitempty"`
+	Subject     *keyward.RolesAnywhereSubject `json:",omitempty"`
 	Tags        []keyward.Tag                 `json:",omitempty"`
 }
 
@@ -567,8 +568,8 @@ func exportCredentialEntities(tx keyward.Tx, accountID string, add func(string, 
 	return nil
 }
 
-// exportRolesAnywhereOf adds the account's trust anchors, CRLs and
-// profiles.
+// exportRolesAnywhereOf adds the account's trust anchors, CRLs, profiles
+// and subjects.
 func exportRolesAnywhereOf(tx keyward.Tx, accountID string, add func(string, any) error) error {
 	anchors, _, err := tx.ListTrustAnchors(accountID, keyward.ListOptions{})
 	if err != nil {
@@ -606,6 +607,15 @@ func exportRolesAnywhereOf(tx keyward.Tx, accountID string, add func(string, any
 			return err
 		}
 		if err := add("rolesanywhere-profile", rec); err != nil {
+			return err
+		}
+	}
+	subjects, _, err := tx.ListRolesAnywhereSubjects(accountID, keyward.ListOptions{})
+	if err != nil {
+		return err
+	}
+	for i := range subjects {
+		if err := add("rolesanywhere-subject", exportRolesAnywhere{Subject: &subjects[i]}); err != nil {
 			return err
 		}
 	}
@@ -807,7 +817,7 @@ func importRecord(tx keyward.Tx, rec exportRecord) error {
 			return err
 		}
 		return tag(tx, keyward.SAMLProviderRef(p.Entity.ARN), p.Tags)
-	case "trust-anchor", "crl", "rolesanywhere-profile":
+	case "trust-anchor", "crl", "rolesanywhere-profile", "rolesanywhere-subject":
 		var e exportRolesAnywhere
 		if err := json.Unmarshal(rec.Data, &e); err != nil {
 			return err
@@ -821,6 +831,9 @@ func importRecord(tx keyward.Tx, rec exportRecord) error {
 			err, ref = tx.CreateCRL(*e.CRL), keyward.CRLRef(e.CRL.ARN)
 		case rec.Type == "rolesanywhere-profile" && e.Profile != nil:
 			err, ref = tx.CreateRolesAnywhereProfile(*e.Profile), keyward.RolesAnywhereProfileRef(e.Profile.ARN)
+		case rec.Type == "rolesanywhere-subject" && e.Subject != nil:
+			// Subjects have no tags.
+			return tx.CreateRolesAnywhereSubject(*e.Subject)
 		default:
 			return fmt.Errorf("a %s record holds no %s", rec.Type, rec.Type)
 		}

@@ -121,6 +121,11 @@ func exportImport(t *testing.T, target string) {
 	mustRA(t, src, root, "POST", "/profiles", map[string]any{"name": "workload", "enabled": true, "durationSeconds": 900,
 		"roleArns": []string{"arn:aws:iam::111122223333:role/workload"}, "sessionPolicy": doc("s3:GetObject")}, &prof)
 	raSet := raSetup{anchorARN: ta.TrustAnchor.TrustAnchorArn, profileARN: prof.Profile.ProfileArn, roleARN: "arn:aws:iam::111122223333:role/workload"}
+	// A session makes a subject, with the certificate and properties seen.
+	seen := issueCert(t, ca, "workload-1")
+	if code, body := createSession(t, src, raSet, seen.cert, seen.key, nil, `{"instanceProperties":{"host":"h1"}}`, time.Now()); code != 201 {
+		t.Fatalf("CreateSession on the source = %d %s, want 201", code, body)
+	}
 
 	// A delegation request, its token released: the sealed token moves
 	// with it. The account is its own partner here.
@@ -157,6 +162,7 @@ func exportImport(t *testing.T, target string) {
 		`"type":"mfa-device"`, `"type":"server-certificate"`, `"type":"saml-provider"`, `"LoginProfile":`, `"Kind":"ssh-public-key"`,
 		`"Kind":"signing-certificate"`, `"Kind":"service-specific"`, `"RootCredentials":`, `"GlobalEndpointTokenVersion":2`,
 		`"type":"trust-anchor"`, `"type":"crl"`, `"type":"rolesanywhere-profile"`, `"type":"delegation-request"`, `"State":"FINALIZED"`,
+		`"type":"rolesanywhere-subject"`, `"SerialNumber":"` + hexSerial(seen.cert) + `"`, `"host":"h1"`,
 		`"type":"outbound-key"`, `"Algorithm":"RS256"`, `"Algorithm":"ES384"`} {
 		if !strings.Contains(before, want) {
 			t.Errorf("the export has no %s", want)
