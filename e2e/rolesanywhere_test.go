@@ -319,6 +319,35 @@ func TestRolesAnywhere_CredentialProcess(t *testing.T) {
 		}
 		w.checkRoleSession(t, cfg, leaf)
 	})
+
+	t.Run("the SDK lists the certificate's subject", func(t *testing.T) {
+		ra := s.RolesAnywhere(s.Root)
+		list, err := ra.ListSubjects(ctx(t), &rolesanywhere.ListSubjectsInput{})
+		if err != nil || len(list.Subjects) != 1 {
+			t.Fatalf("ListSubjects = %+v, %v; want the one subject of workload-1", list, err)
+		}
+		sum := list.Subjects[0]
+		if want := leaf.cert.Subject.String(); aws.ToString(sum.X509Subject) != want || !aws.ToBool(sum.Enabled) || sum.LastSeenAt == nil ||
+			!strings.HasPrefix(aws.ToString(sum.SubjectArn), "arn:aws:rolesanywhere:us-east-1:"+testAccount+":subject/") {
+			t.Errorf("ListSubjects()[0] = %s %s enabled %t seen %v, want %s, enabled, seen", aws.ToString(sum.SubjectArn),
+				aws.ToString(sum.X509Subject), aws.ToBool(sum.Enabled), sum.LastSeenAt, want)
+		}
+		got, err := ra.GetSubject(ctx(t), &rolesanywhere.GetSubjectInput{SubjectId: sum.SubjectId})
+		if err != nil {
+			t.Fatalf("GetSubject(%s): %v", aws.ToString(sum.SubjectId), err)
+		}
+		creds := got.Subject.Credentials
+		if len(creds) != 1 || aws.ToString(creds[0].SerialNumber) != hex.EncodeToString(leaf.cert.SerialNumber.Bytes()) ||
+			aws.ToString(creds[0].X509CertificateData) != string(leaf.certPEM()) || !aws.ToBool(creds[0].Enabled) || aws.ToBool(creds[0].Failed) {
+			t.Errorf("GetSubject().Credentials = %d entries (first serial %v), want the one certificate, its serial and PEM, enabled",
+				len(creds), func() any {
+					if len(creds) > 0 {
+						return aws.ToString(creds[0].SerialNumber)
+					}
+					return nil
+				}())
+		}
+	})
 }
 
 func TestRolesAnywhere_Serve(t *testing.T) {
