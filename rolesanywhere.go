@@ -121,7 +121,7 @@ type RolesAnywhereSubject struct {
 	X509Subject        string
 	Enabled            bool
 	LastSeenAt         time.Time
-	Credentials        []SubjectCredential        // one per certificate (serial number and issuer)
+	Credentials        []SubjectCredential       // one per certificate (serial number and issuer)
 	InstanceProperties []SubjectInstanceProperty // one per distinct set of properties
 	CreateDate         time.Time
 	UpdateDate         time.Time

@@ -32,15 +32,19 @@
 // certificate's attributes as aws:PrincipalTag/x509Subject/CN, ... and the
 // anchor as aws:SourceArn. The session is sealed by sts.Tokens: evaluated
 // with the role's current policies at each request, revocable with
-// aws:TokenIssueTime like any other. The authorizer's LogOnly mode softens
+// aws:TokenIssueTime like any other. The certificate's subject is then
+// recorded (ListSubjects, GetSubject): a new subject, certificate or set of
+// instance properties at once, a known one at most once a minute, so that
+// CreateSession stays a read. The authorizer's LogOnly mode softens
 // the control plane's denials, never CreateSession's checks.
 //
 // # Caveats
 //
 // Trust anchors are CERTIFICATE_BUNDLE only (no AWS Private CA). Subjects
-// are not kept: ListSubjects is empty, GetSubject answers not found, and
-// the audit trail records each CreateSession's certificate instead.
-// Notification settings are kept and shown; nothing is notified. Entities
+// record successful sessions only (failed is always false; refusals are
+// in the audit trail), keep the 50 certificates and property sets seen
+// last, and a known certificate's sighting is written at most once a
+// minute per server, so lastSeenAt may lag by a minute. Notification settings are kept and shown; nothing is notified. Entities
 // are visible from every region; their ARNs keep the region of the request
 // that created them. A session lasts the lesser of the request's and the
 // profile's durationSeconds (3,600 when unset), and never past the

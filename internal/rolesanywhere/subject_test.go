@@ -73,7 +73,7 @@ func TestSeeSubject(t *testing.T) {
 func TestSubjectDetail_JSON(t *testing.T) {
 	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	s := keyward.RolesAnywhereSubject{AccountID: "111122223333", ID: "36c92895-8530-5419-ba6a-b548698eebec",
-		ARN: "arn:aws:rolesanywhere:us-east-1:111122223333:subject/36c92895-8530-5419-ba6a-b548698eebec",
+		ARN:         "arn:aws:rolesanywhere:us-east-1:111122223333:subject/36c92895-8530-5419-ba6a-b548698eebec",
 		X509Subject: "CN=web-1", Enabled: true, LastSeenAt: t0, CreateDate: t0, UpdateDate: t0,
 		Credentials: []keyward.SubjectCredential{{SerialNumber: "0a", Issuer: "CN=CA", CertificateData: "PEM", Enabled: true, SeenAt: t0}}}
 	got, err := json.Marshal(GetSubjectOutput{Subject: subjectDetail(&s)})
