@@ -248,7 +248,7 @@ func (s *Service) CreateSession(ctx context.Context, r *Request) (*CreateSession
 	}
 	s.used.Note(ctx, s.Store, role, now, r.Region)
 	anchorRegion, _, _, _, _ := parseARN(g.anchor.ARN)
-	subjectARN := s.seen.Note(ctx, s.Store, g.anchor.AccountID, anchorRegion, cert, in.InstanceProperties, now)
+	subjectARN := s.seen.Note(ctx, s.Store, g.anchor.AccountID, anchorRegion, info, cert, in.InstanceProperties, now)
 	info.SessionARN, info.AccessKeyID = sess.ARN, keyID
 	return &CreateSessionOutput{
 		CredentialSet: []CredentialResponse{{

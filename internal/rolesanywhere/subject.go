@@ -174,26 +174,30 @@ const (
 // value is ready; it is safe for concurrent use.
 type subjectSeen struct {
 	mu   sync.Mutex
-	last map[string]time.Time // subject ID, certificate and properties -> last written
+	last map[seenKey]time.Time // last written
 }
+
+// seenKey is a subject (its ID), a certificate (serial and issuer) and a
+// set of instance properties (propertiesKey).
+type seenKey struct{ id, serial, issuer, props string }
 
 // Note records in st that cert's subject opened a session in account at
 // now, with its instance properties, and returns the subject's ARN.
 // Failures are ignored: a subject is a record, and must not fail the
 // session it records.
-func (u *subjectSeen) Note(ctx context.Context, st keyward.Store, account, region string, cert *x509.Certificate,
-	props map[string]string, now time.Time) string {
-	x509Subject := cert.Subject.String()
+// info names the certificate as CreateSession's audit record does.
+func (u *subjectSeen) Note(ctx context.Context, st keyward.Store, account, region string, info *SessionInfo,
+	cert *x509.Certificate, props map[string]string, now time.Time) string {
+	x509Subject, serial, issuer := info.Subject, info.Serial, info.Issuer
 	id := subjectID(account, x509Subject)
 	arn := arnOf(region, account, "subject", id)
-	serial, issuer := serialHex(cert), cert.Issuer.String()
-	key := id + "\x00" + serial + "\x00" + issuer + "\x00" + propertiesKey(props)
+	key := seenKey{id, serial, issuer, propertiesKey(props)}
 	u.mu.Lock()
 	last, ok := u.last[key]
 	due := !ok || now.Sub(last) >= subjectSeenEvery
 	if due {
 		if u.last == nil || len(u.last) > 10000 {
-			u.last = make(map[string]time.Time)
+			u.last = make(map[seenKey]time.Time)
 		}
 		u.last[key] = now
 	}
