@@ -15,6 +15,7 @@ import (
 var afterTheAction = map[string]string{
 	"sts.noteRoleUse":           "a role's last-used date, written at most once an hour after the session is issued; best effort",
 	"rolesanywhere.noteRoleUse": "the same, after CreateSession issued a session",
+	"rolesanywhere.Note":        "subjectSeen.Note: the certificate's subject after CreateSession issued a session; a new subject, certificate or property set at once, a known one at most once a minute; best effort",
 }
 
 // TestActions_OneTransaction: in iam, sts and rolesanywhere, no action reads the store in a
