@@ -2,8 +2,6 @@ package iam
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/outbound"
@@ -18,12 +16,7 @@ import (
 // Keyward's form of it, {public URL}/keyward/outbound/UUID, whose discovery
 // documents Keyward serves (package outbound, Service.Outbound).
 func newOutboundIssuer() string {
-	b := make([]byte, 16)
-	rand.Read(b)
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	x := hex.EncodeToString(b)
-	return "https://" + x[:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:] + ".tokens.sts.global.api.aws"
+	return outbound.StoredIssuer(keyward.NewUUID())
 }
 
 // EnableOutboundWebIdentityFederationInput is its request (no parameters).

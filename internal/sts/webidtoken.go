@@ -2,8 +2,6 @@ package sts
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
@@ -179,7 +177,7 @@ func (s *Service) GetWebIdentityToken(ctx context.Context, c *keyward.Caller, in
 	}
 	claims := WebIdentityClaims{
 		Iss: s.Outbound.Issuer(account.OutboundIssuer), Sub: sub,
-		Iat: now.Unix(), Exp: exp.Unix(), Jti: newJTI(),
+		Iat: now.Unix(), Exp: exp.Unix(), Jti: keyward.NewUUID(),
 		AWS: AWSIdentity{AWSAccount: c.AccountID, SourceRegion: s.region(), PrincipalID: sub,
 			PrincipalTags: tagMap(ptags), RequestTags: tagMap(in.Tags)},
 	}
@@ -292,16 +290,6 @@ func tagMap(tags []keyward.Tag) map[string]string {
 		m[t.Key] = t.Value
 	}
 	return m
-}
-
-// newJTI returns a random UUID (version 4), the token's unique id.
-func newJTI() string {
-	b := make([]byte, 16)
-	rand.Read(b)
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	x := hex.EncodeToString(b)
-	return x[:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:]
 }
 
 func (s *Service) region() string {
