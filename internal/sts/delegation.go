@@ -50,19 +50,14 @@ func (s *Service) GetDelegatedAccessToken(ctx context.Context, c *keyward.Caller
 	var decisions []authz.Decision
 	err := s.Store.View(ctx, func(tx keyward.Tx) error {
 		decisions = decisions[:0]
-		d, err := s.Authz.Decide(ctx, tx, c, authz.Query{Action: "sts:GetDelegatedAccessToken", Resource: "*"})
-		if err != nil {
-			return err
-		}
-		err = s.Authz.Enforce(c, &d)
-		decisions = append(decisions, d)
-		if err != nil {
+		if err := s.decideEach(ctx, tx, c, []string{"sts:GetDelegatedAccessToken"}, authz.Query{Resource: "*"}, &decisions); err != nil {
 			return err
 		}
 		id, secret, ok := keyward.ParseDelegationToken(in.TradeInToken)
 		if !ok {
 			return errBadTradeInToken(c)
 		}
+		var err error
 		r, err = tx.GetDelegationRequest(id)
 		if keyward.ErrorCode(err) == keyward.ErrNoSuchEntity {
 			return errBadTradeInToken(c)

@@ -279,16 +279,8 @@ func (s *Service) GetFederationToken(ctx context.Context, c *keyward.Caller, in 
 	var decisions []authz.Decision
 	err := s.Store.View(ctx, func(tx keyward.Tx) error {
 		decisions = decisions[:0]
-		for _, a := range actions {
-			d, err := s.Authz.Decide(ctx, tx, c, authz.Query{Action: a, Resource: fedARN, Extra: authz.RequestTags(nil, in.Tags)})
-			if err != nil {
-				return err
-			}
-			err = s.Authz.Enforce(c, &d)
-			decisions = append(decisions, d)
-			if err != nil {
-				return err
-			}
+		if err := s.decideEach(ctx, tx, c, actions, authz.Query{Resource: fedARN, Extra: authz.RequestTags(nil, in.Tags)}, &decisions); err != nil {
+			return err
 		}
 		if err := checkTags(in.Tags, nil, nil); err != nil {
 			return err
@@ -348,3 +340,23 @@ const (
 	ErrPackedPolicyTooLarge        = "PackedPolicyTooLarge"
 	ErrInvalidAuthorizationMessage = "InvalidAuthorizationMessageException"
 )
+
+// decideEach decides each of actions for c in tx, on q's resource, account
+// and context, and enforces each decision in turn: it appends every
+// decision made to *ds (the audit records them, refusals too) and stops at
+// the first one that refuses.
+func (s *Service) decideEach(ctx context.Context, tx keyward.Tx, c *keyward.Caller, actions []string, q authz.Query, ds *[]authz.Decision) error {
+	for _, a := range actions {
+		q.Action = a
+		d, err := s.Authz.Decide(ctx, tx, c, q)
+		if err != nil {
+			return err
+		}
+		err = s.Authz.Enforce(c, &d)
+		*ds = append(*ds, d)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

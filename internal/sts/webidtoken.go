@@ -132,16 +132,8 @@ func (s *Service) GetWebIdentityToken(ctx context.Context, c *keyward.Caller, in
 	var key keyward.OutboundKey
 	err := s.Store.Update(ctx, func(tx keyward.Tx) error {
 		decisions = decisions[:0]
-		for _, a := range actions {
-			d, err := s.Authz.Decide(ctx, tx, c, authz.Query{Action: a, Resource: "*", Account: c.AccountID, Extra: extra})
-			if err != nil {
-				return err
-			}
-			err = s.Authz.Enforce(c, &d)
-			decisions = append(decisions, d)
-			if err != nil {
-				return err
-			}
+		if err := s.decideEach(ctx, tx, c, actions, authz.Query{Resource: "*", Account: c.AccountID, Extra: extra}, &decisions); err != nil {
+			return err
 		}
 		if err := checkTags(in.Tags, nil, nil); err != nil {
 			return err
