@@ -150,10 +150,13 @@ func (s *Server) config(c Creds) aws.Config {
 // read tcp ...: use of closed network connection"), and nothing else, so a
 // test still sees every error Keyward answers, Throttling included. The
 // close is the client's: the server logged the call as answered and went
-// on serving. aws/aws-sdk-go-v2#1825 and #2737 report the same failure
-// against AWS itself. Here it hit GetSAMLProvider, whose answer is about
-// 5 KB, on 0.6% to 2.6% of calls (3,000 calls in a loop, several runs), and
-// never ListUsers' short answer; with this retryer, none in 9,000.
+// on serving, and a plain net/http client read the same answer 500 times
+// on kept-alive connections without an error. aws/aws-sdk-go-v2#1825 and
+// #2737 report the same failure against AWS itself, and the SDK's default
+// retryer retries it (retry.RetryableConnectionError); the tests' single
+// attempt did not. Here it hit GetSAMLProvider, whose answer is about 5 KB,
+// on 0.6% to 2.6% of calls (3,000 calls in a loop, several runs), and never
+// ListUsers' short answer; with this retryer, none in 9,000.
 func closedConnRetryer() aws.Retryer {
 	return retry.NewStandard(func(o *retry.StandardOptions) {
 		o.MaxAttempts = 3
