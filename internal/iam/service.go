@@ -27,19 +27,12 @@ type Service struct {
 	// server certificates' private keys, service-specific passwords),
 	// each bound to its row's identity (SecretAD). nil makes the actions
 	// that keep one fail.
-	Secrets Sealer
+	Secrets seal.Sealer
 	// Outbound turns accounts' stored outbound issuers into the ones
 	// clients are told (Keyward's form); nil tells them as stored.
 	Outbound *outbound.Issuers
 
 	reports reports // last-accessed jobs and credential reports (lastaccessed.go)
-}
-
-// Sealer encrypts and decrypts secrets at rest with associated data: a
-// *seal.Key under the server's key-encryption key.
-type Sealer interface {
-	Seal(plaintext, ad []byte) []byte
-	Open(ciphertext, ad []byte) ([]byte, error)
 }
 
 // SecretAD is the associated data a secret of kind ("mfa",
@@ -48,7 +41,7 @@ type Sealer interface {
 func SecretAD(kind, id string) []byte { return seal.AD(kind, id) }
 
 // sealer returns Secrets, or an internal error when it is missing.
-func (s *Service) sealer() (Sealer, error) {
+func (s *Service) sealer() (seal.Sealer, error) {
 	if s.Secrets == nil {
 		return nil, errors.New("iam: Service.Secrets is nil")
 	}

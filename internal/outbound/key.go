@@ -31,13 +31,6 @@ const (
 // Algorithms lists them in the order keys are made and listed.
 var Algorithms = []string{RS256, ES384}
 
-// Sealer seals and opens the private halves under the server's
-// key-encryption key (a *seal.Key).
-type Sealer interface {
-	Seal(plaintext, ad []byte) []byte
-	Open(ciphertext, ad []byte) ([]byte, error)
-}
-
 // privateAD binds a sealed private key to its row: moved to another
 // account or kid, it does not open.
 func privateAD(accountID, kid string) []byte { return seal.AD("outbound-key", accountID+"/"+kid) }
@@ -45,7 +38,7 @@ func privateAD(accountID, kid string) []byte { return seal.AD("outbound-key", ac
 // EnsureKeys returns the account's signing keys, making (in tx, which must
 // be an Update's) one key for each algorithm it lacks: an RSA 2048-bit key
 // for RS256, a P-384 key for ES384.
-func EnsureKeys(tx keyward.Tx, sl Sealer, accountID string, now time.Time) ([]keyward.OutboundKey, error) {
+func EnsureKeys(tx keyward.Tx, sl seal.Sealer, accountID string, now time.Time) ([]keyward.OutboundKey, error) {
 	keys, err := tx.ListOutboundKeys(accountID)
 	if err != nil {
 		return nil, err
@@ -76,7 +69,7 @@ func Find(keys []keyward.OutboundKey, alg string) (keyward.OutboundKey, bool) {
 	return keyward.OutboundKey{}, false
 }
 
-func newKey(sl Sealer, accountID, alg string, now time.Time) (keyward.OutboundKey, error) {
+func newKey(sl seal.Sealer, accountID, alg string, now time.Time) (keyward.OutboundKey, error) {
 	var priv crypto.Signer
 	var err error
 	switch alg {
@@ -182,7 +175,7 @@ func KeySet(keys []keyward.OutboundKey) (JWKSet, error) {
 // Sign returns the compact JWS of claims (a JSON object) signed by k:
 // RS256 is RSASSA-PKCS1-v1_5 with SHA-256, ES384 ECDSA P-384 with SHA-384
 // and the signature as R || S, 48 bytes each (RFC 7518, 3.3 and 3.4).
-func Sign(k keyward.OutboundKey, sl Sealer, claims any) (string, error) {
+func Sign(k keyward.OutboundKey, sl seal.Sealer, claims any) (string, error) {
 	der, err := sl.Open(k.PrivateKey, privateAD(k.AccountID, k.KeyID))
 	if err != nil {
 		return "", fmt.Errorf("outbound: open key %s: %w", k.KeyID, err)

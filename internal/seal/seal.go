@@ -93,6 +93,14 @@ func LoadOrCreateKeyFile(path string) ([]byte, error) {
 	return k, f.Close()
 }
 
+// Sealer seals and opens secrets at rest, each bound to associated data
+// naming its row (AD): a *Key under the server's key-encryption key. The
+// services that keep secrets (iam, sts, outbound) take one.
+type Sealer interface {
+	Seal(plaintext, ad []byte) []byte
+	Open(ciphertext, ad []byte) ([]byte, error)
+}
+
 // Seal encrypts plaintext bound to ad (for example "accesskey:AKIA...").
 func (k *Key) Seal(plaintext, ad []byte) []byte {
 	nonce := make([]byte, k.aead.NonceSize(), 1+k.aead.NonceSize()+len(plaintext)+k.aead.Overhead())

@@ -10,14 +10,6 @@ import (
 	"github.com/keyward/keyward/internal/totp"
 )
 
-// Sealer opens the secrets IAM sealed (MFA seeds) and seals and opens the
-// outbound signing keys: a *seal.Key under the
-// server's key-encryption key.
-type Sealer interface {
-	Seal(plaintext, ad []byte) []byte
-	Open(ciphertext, ad []byte) ([]byte, error)
-}
-
 // errMFA is AWS's refusal of an MFA serial number or code it cannot
 // accept, the same whatever was wrong.
 func errMFA() error {

@@ -14,6 +14,7 @@ import (
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/authz"
 	"github.com/keyward/keyward/internal/outbound"
+	"github.com/keyward/keyward/internal/seal"
 )
 
 // Service implements STS's actions. Store, Authz and Tokens are required
@@ -37,7 +38,7 @@ type Service struct {
 	JWKSTTL, JWKSRefetch time.Duration
 	// Secrets opens MFA devices' seeds and seals and opens the outbound
 	// signing keys; nil refuses every MFA code and GetWebIdentityToken.
-	Secrets Sealer
+	Secrets seal.Sealer
 	// Outbound gives the issuer GetWebIdentityToken's tokens carry; nil
 	// refuses GetWebIdentityToken.
 	Outbound *outbound.Issuers
