@@ -2,6 +2,7 @@ package authz_test
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -253,5 +254,30 @@ func TestAuthorize_SessionPolicies(t *testing.T) {
 				t.Errorf("round %d: Authorize(%s, %s) message = %q, want it to name the session policy", i, tt.c.SessionName, tt.action, keyward.ErrorMessage(err))
 			}
 		}
+	}
+}
+
+// TestPrincipalTags: the entity's tags with its session tags over them,
+// a session tag replacing the entity's of the same key in any letter case
+// (as the policy context, which folds condition keys, sees them), read in
+// the caller's transaction or on its own.
+func TestPrincipalTags(t *testing.T) {
+	e := newEnv(t)
+	c := e.user("alice")
+	e.update(func(tx keyward.Tx) error {
+		return tx.TagEntity(keyward.UserRef(acct, "alice"), []keyward.Tag{{Key: "Team", Value: "red"}, {Key: "env", Value: "prod"}})
+	})
+	c.SessionTags = []keyward.Tag{{Key: "team", Value: "blue"}}
+	want := map[string]string{"env": "prod", "team": "blue"}
+	got, err := e.az.PrincipalTags(context.Background(), c)
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("PrincipalTags = %v, %v; want %v", got, err, want)
+	}
+	err = e.store.View(context.Background(), func(tx keyward.Tx) error {
+		got, err = e.az.PrincipalTagsIn(tx, c)
+		return err
+	})
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("PrincipalTagsIn = %v, %v; want %v", got, err, want)
 	}
 }

@@ -2,27 +2,43 @@ package authz
 
 import (
 	"context"
+	"strings"
 
 	"github.com/keyward/keyward"
 )
 
 // PrincipalTags returns the tags aws:PrincipalTag/KEY reads for c: its user's
 // or role's tags, overridden by its session tags. Root has none. It uses the
-// same cache as Evaluate.
+// same cache as Evaluate, and reads the store in a transaction of its own
+// when the cache has no current copy.
 func (a *Authorizer) PrincipalTags(ctx context.Context, c *keyward.Caller) (map[string]string, error) {
+	tags, err := a.PrincipalTagsIn(nil, c)
+	if err == errNeedTx {
+		err = a.store.View(ctx, func(tx keyward.Tx) error {
+			tags, err = a.PrincipalTagsIn(tx, c)
+			return err
+		})
+	}
+	return tags, err
+}
+
+// PrincipalTagsIn is PrincipalTags in the caller's transaction tx (nil:
+// from the cache only, errNeedTx without a current copy), for an action
+// that reads them as it acts. A session tag replaces the entity's tag of
+// the same key in any letter case, as condition keys compare (the policy
+// context folds them), and keeps its own spelling.
+func (a *Authorizer) PrincipalTagsIn(tx keyward.Tx, c *keyward.Caller) (map[string]string, error) {
 	tags := map[string]string{}
+	var entity []keyward.Tag
 	if !isRoot(c) {
-		pp, err := a.principal(nil, c)
-		if err == errNeedTx {
-			err = a.store.View(ctx, func(tx keyward.Tx) error {
-				pp, err = a.principal(tx, c)
-				return err
-			})
-		}
+		pp, err := a.principal(tx, c)
 		if err != nil {
 			return nil, err
 		}
-		for _, t := range pp.tags {
+		entity = pp.tags
+	}
+	for _, t := range entity {
+		if !hasTagKey(c.SessionTags, t.Key) {
 			tags[t.Key] = t.Value
 		}
 	}
@@ -30,6 +46,16 @@ func (a *Authorizer) PrincipalTags(ctx context.Context, c *keyward.Caller) (map[
 		tags[t.Key] = t.Value
 	}
 	return tags, nil
+}
+
+// hasTagKey reports whether tags hold key in any letter case.
+func hasTagKey(tags []keyward.Tag, key string) bool {
+	for _, t := range tags {
+		if strings.EqualFold(t.Key, key) {
+			return true
+		}
+	}
+	return false
 }
 
 // RequestTags adds to extra the condition keys of a request that sets

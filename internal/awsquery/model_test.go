@@ -385,6 +385,11 @@ func TestBind_ModelCodes(t *testing.T) {
 		{"session token 899", VersionSTS, "GetSessionToken", form("DurationSeconds", "899"), true},
 		{"session token 129601", VersionSTS, "GetSessionToken", form("DurationSeconds", "129601"), true},
 		{"short key id", VersionSTS, "GetAccessKeyInfo", form("AccessKeyId", "short"), true},
+		{"web identity token duration 59", VersionSTS, "GetWebIdentityToken", form("Audience.member.1", "aud", "SigningAlgorithm", "ES384", "DurationSeconds", "59"), true},
+		{"web identity token duration 3601", VersionSTS, "GetWebIdentityToken", form("Audience.member.1", "aud", "SigningAlgorithm", "ES384", "DurationSeconds", "3601"), true},
+		{"web identity token without audience", VersionSTS, "GetWebIdentityToken", form("SigningAlgorithm", "ES384"), true},
+		{"web identity token with eleven audiences", VersionSTS, "GetWebIdentityToken", with(elevenAudiences(), "SigningAlgorithm", "ES384"), true},
+		{"web identity token algorithm HS256: the action's", VersionSTS, "GetWebIdentityToken", form("Audience.member.1", "aud", "SigningAlgorithm", "HS256"), false},
 		{"AssumeRole policy over 2048: the action's", VersionSTS, "AssumeRole", assume("Policy", doc+strings.Repeat(" ", 2049-len(doc))), false},
 		{"11 policy ARNs: the action's", VersionSTS, "AssumeRole", with(arns, "RoleArn", roleARN, "RoleSessionName", "ss"), false},
 	}
@@ -680,4 +685,14 @@ func TestMemberOrder(t *testing.T) {
 			t.Errorf("memberOrder(%v) = %v, want %v", tt.first, got, tt.want)
 		}
 	}
+}
+
+// elevenAudiences is GetWebIdentityToken's Audience one past the model's
+// maximum of 10.
+func elevenAudiences() url.Values {
+	v := url.Values{}
+	for i := 1; i <= 11; i++ {
+		v.Set(fmt.Sprintf("Audience.member.%d", i), fmt.Sprintf("aud%d", i))
+	}
+	return v
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/keyward/keyward"
@@ -95,7 +94,7 @@ type AWSIdentity struct {
 // the root user: AWS's pages name IAM principals, and a token whose
 // subject is the whole account is the broadest there is.
 func (s *Service) GetWebIdentityToken(ctx context.Context, c *keyward.Caller, in *GetWebIdentityTokenInput) (*GetWebIdentityTokenOutput, error) {
-	if err := checkWebIdentityTokenInput(in); err != nil {
+	if err := checkSigningAlgorithm(in.SigningAlgorithm); err != nil {
 		return nil, err
 	}
 	if c.Kind == keyward.CallerRoot || (c.Kind == keyward.CallerUserSession && c.PrincipalID == "") {
@@ -124,7 +123,7 @@ func (s *Service) GetWebIdentityToken(ctx context.Context, c *keyward.Caller, in
 		decisions []authz.Decision
 		account   keyward.Account
 		sub       string
-		ptags     []keyward.Tag
+		ptags     map[string]string
 	)
 	// One transaction resolves, authorizes and reads the key; it writes
 	// only for an account enabled before Keyward signed tokens, whose keys
@@ -146,7 +145,10 @@ func (s *Service) GetWebIdentityToken(ctx context.Context, c *keyward.Caller, in
 			return keyward.Errorf(keyward.ErrOutboundWebIdentityFederationDisabledException,
 				"The outbound web identity federation feature is not enabled for this account. To use this feature, you must first enable it through the AWS Management Console or API.")
 		}
-		if sub, ptags, err = subject(tx, c); err != nil {
+		if sub, err = subject(tx, c); err != nil {
+			return err
+		}
+		if ptags, err = s.Authz.PrincipalTagsIn(tx, c); err != nil {
 			return err
 		}
 		if c.Kind == keyward.CallerAssumedRole && !c.SessionExpiry.IsZero() && exp.After(c.SessionExpiry) {
@@ -171,7 +173,7 @@ func (s *Service) GetWebIdentityToken(ctx context.Context, c *keyward.Caller, in
 		Iss: s.Outbound.Issuer(account.OutboundIssuer), Sub: sub,
 		Iat: now.Unix(), Exp: exp.Unix(), Jti: keyward.NewUUID(),
 		AWS: AWSIdentity{AWSAccount: c.AccountID, SourceRegion: s.region(), PrincipalID: sub,
-			PrincipalTags: tagMap(ptags), RequestTags: tagMap(in.Tags)},
+			PrincipalTags: ptags, RequestTags: tagMap(in.Tags)},
 	}
 	if len(in.Audience) == 1 {
 		claims.Aud = in.Audience[0]
@@ -185,62 +187,38 @@ func (s *Service) GetWebIdentityToken(ctx context.Context, c *keyward.Caller, in
 	return &GetWebIdentityTokenOutput{WebIdentityToken: tok, Expiration: exp}, nil
 }
 
-// checkWebIdentityTokenInput checks what the service model bounds, for
-// callers that do not come through the Query protocol's validation, in its
-// words.
-func checkWebIdentityTokenInput(in *GetWebIdentityTokenInput) error {
-	if len(in.Audience) == 0 {
-		return keyward.Errorf(keyward.ErrValidationError, "1 validation error detected: Value null at 'audience' failed to satisfy constraint: Member must not be null")
-	}
-	if len(in.Audience) > 10 {
-		return keyward.Errorf(keyward.ErrValidationError, "1 validation error detected: Value '%v' at 'audience' failed to satisfy constraint: Member must have length less than or equal to 10", in.Audience)
-	}
-	for _, a := range in.Audience {
-		if a == "" || len(a) > 1000 {
-			return keyward.Errorf(keyward.ErrValidationError, "1 validation error detected: Value '%s' at 'audience' failed to satisfy constraint: Member must have length between 1 and 1000", a)
-		}
-	}
-	if d := in.DurationSeconds; d != 0 && (d < WebIdentityTokenMinDuration || d > WebIdentityTokenMaxDuration) {
-		return keyward.Errorf(keyward.ErrValidationError, "1 validation error detected: Value '%d' at 'durationSeconds' failed to satisfy constraint: Member must have value between %d and %d",
-			d, WebIdentityTokenMinDuration, WebIdentityTokenMaxDuration)
-	}
-	switch in.SigningAlgorithm {
+// checkSigningAlgorithm is the one rule of GetWebIdentityToken's input
+// the service model cannot say: its SigningAlgorithm is any string of 5
+// characters, the API reference names RS256 and ES384. The rest (1 to 10
+// audiences of 1 to 1,000 characters, DurationSeconds 60 to 3,600, at most
+// 50 tags) the binder checks from the model before the action runs.
+func checkSigningAlgorithm(alg string) error {
+	switch alg {
 	case outbound.RS256, outbound.ES384:
-	default:
-		return keyward.Errorf(keyward.ErrValidationError, "1 validation error detected: Value '%s' at 'signingAlgorithm' failed to satisfy constraint: Member must satisfy enum value set: [RS256, ES384]", in.SigningAlgorithm)
+		return nil
 	}
-	if len(in.Tags) > 50 {
-		return keyward.Errorf(keyward.ErrValidationError, "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50")
-	}
-	return nil
+	return keyward.Errorf(keyward.ErrValidationError, "1 validation error detected: Value '%s' at 'signingAlgorithm' failed to satisfy constraint: Member must satisfy enum value set: [RS256, ES384]", alg)
 }
 
-// subject returns the token's sub, the caller's principal as stored (the
+// subject returns the token's sub, the caller's principal as stored: the
 // user's ARN; a role session's role ARN, as the claims page's sample token
-// shows: "sub": "arn:aws:iam::123456789012:role/DataProcessingRole"), and
-// its principal tags: the user's or role's, with a session's tags over
-// them.
-func subject(tx keyward.Tx, c *keyward.Caller) (string, []keyward.Tag, error) {
+// shows ("sub": "arn:aws:iam::123456789012:role/DataProcessingRole").
+func subject(tx keyward.Tx, c *keyward.Caller) (string, error) {
 	switch c.Kind {
 	case keyward.CallerUser:
 		u, err := tx.GetUserByID(c.PrincipalID)
 		if err != nil {
-			return "", nil, staleCaller(err)
+			return "", staleCaller(err)
 		}
-		tags, err := tx.ListTags(keyward.UserRef(u.AccountID, u.Name))
-		return u.ARN, tags, err
+		return u.ARN, nil
 	case keyward.CallerAssumedRole:
 		r, err := tx.GetRoleByID(c.PrincipalID)
 		if err != nil {
-			return "", nil, staleCaller(err)
+			return "", staleCaller(err)
 		}
-		tags, err := tx.ListTags(keyward.RoleRef(r.AccountID, r.Name))
-		if err != nil {
-			return "", nil, err
-		}
-		return r.ARN, mergeTags(tags, c.SessionTags), nil
+		return r.ARN, nil
 	}
-	return "", nil, keyward.Errorf(keyward.ErrAccessDenied, "GetWebIdentityToken is for IAM users and role sessions; %s cannot call it.", c.ARN)
+	return "", keyward.Errorf(keyward.ErrAccessDenied, "GetWebIdentityToken is for IAM users and role sessions; %s cannot call it.", c.ARN)
 }
 
 // staleCaller turns a principal that is gone into AWS's refusal of its
@@ -250,27 +228,6 @@ func staleCaller(err error) error {
 		return keyward.Errorf(keyward.ErrInvalidClientTokenID, "The security token included in the request is invalid.")
 	}
 	return err
-}
-
-// mergeTags returns base with over's tags replacing those of the same key
-// (case-insensitively, as tag keys are).
-func mergeTags(base, over []keyward.Tag) []keyward.Tag {
-	out := make([]keyward.Tag, 0, len(base)+len(over))
-	for _, t := range base {
-		if !hasTagKey(over, t.Key) {
-			out = append(out, t)
-		}
-	}
-	return append(out, over...)
-}
-
-func hasTagKey(tags []keyward.Tag, key string) bool {
-	for _, t := range tags {
-		if strings.EqualFold(t.Key, key) {
-			return true
-		}
-	}
-	return false
 }
 
 func tagMap(tags []keyward.Tag) map[string]string {
