@@ -2,6 +2,7 @@ package keyward
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 )
@@ -53,6 +54,22 @@ func NewUUID() string {
 	rand.Read(u[:]) // never fails
 	u[6] = u[6]&0x0f | 0x40
 	u[8] = u[8]&0x3f | 0x80
+	return formatUUID(u)
+}
+
+// NameUUID returns a UUID derived from name (the first 16 bytes of its
+// SHA-256, marked as a name-based version 5 UUID), for an ID every replica
+// must give the same thing without reading the store.
+func NameUUID(name string) string {
+	h := sha256.Sum256([]byte(name))
+	u := [16]byte(h[:16])
+	u[6] = u[6]&0x0f | 0x50
+	u[8] = u[8]&0x3f | 0x80
+	return formatUUID(u)
+}
+
+// formatUUID writes u as xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx.
+func formatUUID(u [16]byte) string {
 	var b [36]byte
 	hex.Encode(b[0:8], u[0:4])
 	b[8] = '-'

@@ -2,10 +2,8 @@ package iam
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/xml"
 	"strings"
 	"time"
@@ -204,11 +202,7 @@ type GetSAMLProviderOutput struct {
 // its ARN and creation time, stable for the provider and new for one
 // created again under its name.
 func samlProviderUUID(p keyward.SAMLProvider) string {
-	h := sha256.Sum256([]byte(p.ARN + "\x00" + p.CreateDate.UTC().Format(time.RFC3339Nano)))
-	h[6] = h[6]&0x0f | 0x50 // a name-based UUID
-	h[8] = h[8]&0x3f | 0x80
-	x := hex.EncodeToString(h[:16])
-	return x[:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:]
+	return keyward.NameUUID(p.ARN + "\x00" + p.CreateDate.UTC().Format(time.RFC3339Nano))
 }
 
 // GetSAMLProvider returns a provider's metadata document and dates.

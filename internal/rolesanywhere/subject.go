@@ -2,9 +2,7 @@ package rolesanywhere
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/x509"
-	"encoding/hex"
 	"encoding/pem"
 	"maps"
 	"slices"
@@ -150,11 +148,7 @@ func (s *Service) GetSubject(ctx context.Context, r *Request, in *ScalarSubjectI
 // pattern), derived from the account and the x509Subject so that every
 // replica names a subject alike without reading the store.
 func subjectID(account, x509Subject string) string {
-	h := sha256.Sum256([]byte(account + "\x00" + x509Subject))
-	h[6] = h[6]&0x0f | 0x50
-	h[8] = h[8]&0x3f | 0x80
-	s := hex.EncodeToString(h[:16])
-	return s[:8] + "-" + s[8:12] + "-" + s[12:16] + "-" + s[16:20] + "-" + s[20:]
+	return keyward.NameUUID(account + "\x00" + x509Subject)
 }
 
 // Bounds of what a subject keeps.
