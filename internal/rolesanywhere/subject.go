@@ -8,10 +8,10 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/sts"
 )
 
 // Subjects: what CreateSession saw of each certificate subject, per
@@ -167,8 +167,7 @@ const (
 // subjectSeen records the subjects of CreateSession's sessions. The zero
 // value is ready; it is safe for concurrent use.
 type subjectSeen struct {
-	mu   sync.Mutex
-	last map[seenKey]time.Time // last written
+	due sts.Throttle[seenKey]
 }
 
 // seenKey is a subject (its ID), a certificate (serial and issuer) and a
@@ -186,17 +185,7 @@ func (u *subjectSeen) Note(ctx context.Context, st keyward.Store, account, regio
 	id := subjectID(account, x509Subject)
 	arn := arnOf(region, account, "subject", id)
 	key := seenKey{id, serial, issuer, propertiesKey(props)}
-	u.mu.Lock()
-	last, ok := u.last[key]
-	due := !ok || now.Sub(last) >= subjectSeenEvery
-	if due {
-		if u.last == nil || len(u.last) > 10000 {
-			u.last = make(map[seenKey]time.Time)
-		}
-		u.last[key] = now
-	}
-	u.mu.Unlock()
-	if !due {
+	if !u.due.Due(key, time.Time{}, now, subjectSeenEvery) {
 		return arn
 	}
 	now = now.UTC().Truncate(time.Second)
@@ -226,10 +215,7 @@ func (u *subjectSeen) Note(ctx context.Context, st keyward.Store, account, regio
 		}
 	}
 	if err != nil {
-		// Let the next session try again.
-		u.mu.Lock()
-		delete(u.last, key)
-		u.mu.Unlock()
+		u.due.Forget(key) // the next session tries again
 	}
 	return arn
 }

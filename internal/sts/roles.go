@@ -56,32 +56,55 @@ func (c *TrustPolicies) Of(roleID, roleARN, doc string) (*policy.Set, error) {
 	return e.set, nil
 }
 
+// Throttle tells when a record that a read writes (a role's or a
+// certificate subject's last use) is due again: at most once every period
+// per key, so that the read stays a read. It remembers the last write of at
+// most 10,000 keys (past that it starts over, and some records are written
+// once more than needed). The zero value is ready; it is safe for
+// concurrent use.
+type Throttle[K comparable] struct {
+	mu   sync.Mutex
+	last map[K]time.Time
+}
+
+// Due reports whether key's record is due at now, and if so takes it as
+// written then. written is when the store last wrote it, as the caller
+// read it (zero: unknown), for a key the Throttle has not seen.
+func (t *Throttle[K]) Due(key K, written, now time.Time, period time.Duration) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if last, ok := t.last[key]; ok {
+		written = last
+	}
+	if now.Sub(written) < period {
+		return false
+	}
+	if t.last == nil || len(t.last) > 10000 {
+		t.last = make(map[K]time.Time)
+	}
+	t.last[key] = now
+	return true
+}
+
+// Forget makes key due again: its write failed.
+func (t *Throttle[K]) Forget(key K) {
+	t.mu.Lock()
+	delete(t.last, key)
+	t.mu.Unlock()
+}
+
 // RoleUse records roles' LastUsedDate and LastUsedRegion, at most once an
 // hour per role, so that opening a session stays a read. The zero value is
 // ready; it is safe for concurrent use.
 type RoleUse struct {
-	mu   sync.Mutex
-	last map[string]time.Time // role ID -> last LastUsedDate written
+	due Throttle[string] // by role ID
 }
 
 // Note records in st that role was used at now, in region ("" means
 // us-east-1), unless it did within the hour. Failures are ignored: they
 // must not fail the request that used the role.
 func (u *RoleUse) Note(ctx context.Context, st keyward.Store, role *keyward.Role, now time.Time, region string) {
-	u.mu.Lock()
-	last, ok := u.last[role.ID]
-	if !ok {
-		last = role.LastUsedDate
-	}
-	due := now.Sub(last) >= time.Hour
-	if due {
-		if u.last == nil || len(u.last) > 10000 {
-			u.last = make(map[string]time.Time)
-		}
-		u.last[role.ID] = now
-	}
-	u.mu.Unlock()
-	if !due {
+	if !u.due.Due(role.ID, role.LastUsedDate, now, time.Hour) {
 		return
 	}
 	if region == "" {
