@@ -493,17 +493,11 @@ func mfaDevicePage(tx keyward.Tx, accountID, status string, marker *string, maxI
 		assigned := status == "Assigned"
 		opts.Assigned = &assigned
 	}
-	if marker != nil {
-		n, err := strconv.Atoi(*marker)
-		if err != nil || n < 0 {
-			return nil, "", errInvalidMarker()
-		}
-		opts.Offset = n
+	start, size, err := pageRequest(marker, maxItems)
+	if err != nil {
+		return nil, "", err
 	}
-	size := defaultMaxItems
-	if maxItems != nil {
-		size = int(*maxItems)
-	}
+	opts.Offset = start
 	if size > 0 {
 		opts.Limit = size + 1 // one more says whether a next page exists
 	}
@@ -511,7 +505,6 @@ func mfaDevicePage(tx keyward.Tx, accountID, status string, marker *string, maxI
 	if err != nil {
 		return nil, "", err
 	}
-	start := opts.Offset
 	if len(page) == 0 && start > 0 {
 		// A marker past the end is InvalidInput, one at the end an
 		// empty page: is there a device at the marker's index - 1?

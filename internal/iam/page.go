@@ -53,21 +53,31 @@ func listOptions(pathPrefix, marker *string, maxItems *int32) keyward.ListOption
 	return o
 }
 
+// pageRequest reads a list request's Marker (the index of the page's first
+// item; InvalidInput when it is not one) and MaxItems (defaultMaxItems when
+// absent; 0 or less, no limit).
+func pageRequest(marker *string, maxItems *int32) (start, size int, err error) {
+	if marker != nil {
+		n, perr := strconv.Atoi(*marker)
+		if perr != nil || n < 0 {
+			return 0, 0, errInvalidMarker()
+		}
+		start = n
+	}
+	size = defaultMaxItems
+	if maxItems != nil {
+		size = int(*maxItems)
+	}
+	return start, size, nil
+}
+
 // pageOf cuts a whole list (one the store returns unpaged) into AWS's
 // pages. The marker is the index of the page's first item in decimal; a
 // marker that is not one is InvalidInput, as on AWS.
 func pageOf[T any](all []T, marker *string, maxItems *int32) (page []T, next string, err error) {
-	start := 0
-	if marker != nil {
-		n, perr := strconv.Atoi(*marker)
-		if perr != nil || n < 0 || n > len(all) {
-			return nil, "", errInvalidMarker()
-		}
-		start = n
-	}
-	size := defaultMaxItems
-	if maxItems != nil {
-		size = int(*maxItems)
+	start, size, err := pageRequest(marker, maxItems)
+	if err != nil || start > len(all) {
+		return nil, "", errInvalidMarker()
 	}
 	end := len(all)
 	if size > 0 && start+size < end {
