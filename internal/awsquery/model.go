@@ -2,7 +2,10 @@ package awsquery
 
 //go:generate go test -run TestGenerated -update
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // The input shapes of IAM's and STS's operations, as botocore's models
 // describe them, are in model_tables.go: generated from the models kept in
@@ -92,12 +95,8 @@ func (op operation) validate(f *Form) {
 }
 
 func checkMembers(f *Form, s *shape, listValues bool) {
-	order := checkOrder[s]
 	for i := range s.members {
 		m := &s.members[i]
-		if order != nil {
-			m = &s.members[order[i]]
-		}
 		a := at{name: m.name}
 		switch m.shape.kind {
 		case kindStructure:
@@ -166,45 +165,31 @@ func ownSentence(s *shape, member string) (string, bool) {
 // (LocalStack's AWS-validated test_update_account_password_policy_
 // validation_errors, recorded 2026-02-13: "3 validation errors detected:
 // Value at 'minimumPasswordLength' ...; Value at 'passwordReusePrevention'
-// ...; Value at 'maxPasswordAge' ..."): the values are left out, and
-// passwordReusePrevention is checked before maxPasswordAge, which the
-// model lists first. Nothing in the model says either.
-var (
-	valueLeftOut = map[*shape]bool{iamMinimumPasswordLengthType: true, iamPasswordReusePreventionType: true, iamMaxPasswordAgeType: true}
-	checkOrder   = map[*shape][]int{iamUpdateAccountPasswordPolicyRequest: memberOrder(iamUpdateAccountPasswordPolicyRequest, "PasswordReusePrevention", "MaxPasswordAge")}
-)
+// ...; Value at 'maxPasswordAge' ..."): the values are left out, as of a
+// sensitive member, and passwordReusePrevention is checked before
+// maxPasswordAge, which the model lists first. Nothing in the model says
+// either, so the generated tables are amended here, once.
+func init() {
+	for _, s := range []*shape{iamMinimumPasswordLengthType, iamPasswordReusePreventionType, iamMaxPasswordAgeType} {
+		s.sensitive = true
+	}
+	moveBefore(iamUpdateAccountPasswordPolicyRequest, "PasswordReusePrevention", "MaxPasswordAge")
+}
 
-// memberOrder returns the indexes of s's members in the model's order but
-// with the members named by first moved, in that order, to where the first
-// of them stands. It panics on a name s does not have: the tables are the
-// build's.
-func memberOrder(s *shape, first ...string) []int {
-	at := map[string]int{}
-	for i, m := range s.members {
-		at[m.wire] = i
+// moveBefore moves s's member wire to just before its member before. It
+// panics on a name s does not have: the tables are the build's.
+func moveBefore(s *shape, wire, before string) {
+	from := slices.IndexFunc(s.members, func(m member) bool { return m.wire == wire })
+	to := slices.IndexFunc(s.members, func(m member) bool { return m.wire == before })
+	if from < 0 || to < 0 {
+		panic("awsquery: " + s.name + " has no member " + wire + " or " + before)
 	}
-	moved := map[int]bool{}
-	pos := len(s.members)
-	for _, w := range first {
-		i, ok := at[w]
-		if !ok {
-			panic("awsquery: " + s.name + " has no member " + w)
-		}
-		moved[i] = true
-		pos = min(pos, i)
+	m := s.members[from]
+	s.members = slices.Delete(s.members, from, from+1)
+	if from < to {
+		to-- // the member before moved up one
 	}
-	var order []int
-	for i := range s.members {
-		if i == pos {
-			for _, w := range first {
-				order = append(order, at[w])
-			}
-		}
-		if !moved[i] {
-			order = append(order, i)
-		}
-	}
-	return order
+	s.members = slices.Insert(s.members, to, m)
 }
 
 // checkScalar checks a present string, integer or boolean.
@@ -223,7 +208,7 @@ func checkScalar(f *Form, a at, s *shape, v string) {
 		f.checkString(a, v, s.sensitive, s.bounds, s.pattern, s.enum)
 	case kindInteger:
 		if n, ok := f.parseInt(v); ok {
-			f.checkValue(a, int64(n), !valueLeftOut[s], s.bounds)
+			f.checkValue(a, int64(n), !s.sensitive, s.bounds)
 		}
 	case kindBoolean:
 		f.parseBool(v)

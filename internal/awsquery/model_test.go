@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/url"
-	"slices"
 	"strings"
 	"testing"
 
@@ -670,19 +669,26 @@ func TestPattern_ClassScan(t *testing.T) {
 	}
 }
 
-func TestMemberOrder(t *testing.T) {
-	s := &shape{name: "S", members: []member{{wire: "A"}, {wire: "B"}, {wire: "C"}, {wire: "D"}}}
+// TestMoveBefore: a member moves to just before another, from after it or
+// from before it, the others keeping their order.
+func TestMoveBefore(t *testing.T) {
 	for _, tt := range []struct {
-		first []string
-		want  []int
+		wire, before string
+		want         string
 	}{
-		{nil, []int{0, 1, 2, 3}},
-		{[]string{"D", "C"}, []int{0, 1, 3, 2}},
-		{[]string{"C", "A"}, []int{2, 0, 1, 3}},
-		{[]string{"B"}, []int{0, 1, 2, 3}},
+		{"D", "C", "ABDC"},
+		{"C", "A", "CABD"},
+		{"A", "C", "BACD"},
+		{"A", "B", "ABCD"},
 	} {
-		if got := memberOrder(s, tt.first...); !slices.Equal(got, tt.want) {
-			t.Errorf("memberOrder(%v) = %v, want %v", tt.first, got, tt.want)
+		s := &shape{name: "S", members: []member{{wire: "A"}, {wire: "B"}, {wire: "C"}, {wire: "D"}}}
+		moveBefore(s, tt.wire, tt.before)
+		var got string
+		for _, m := range s.members {
+			got += m.wire
+		}
+		if got != tt.want {
+			t.Errorf("moveBefore(%s, %s) = %s, want %s", tt.wire, tt.before, got, tt.want)
 		}
 	}
 }
