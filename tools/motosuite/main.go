@@ -1,4 +1,4 @@
-// Command motosuite runs Keyward where moto's server would be, so that
+// Motosuite runs Keyward where moto's server would be, so that
 // moto's own IAM and STS tests (boto3, TEST_SERVER_MODE=true) can be run
 // against Keyward unchanged.
 //
