@@ -1,4 +1,4 @@
-// Report runs the bench module's benchmarks, Keyward's policy engine
+// Command report runs the bench module's benchmarks, Keyward's policy engine
 // and cedar-go side by side, and prints the table the README quotes with the
 // ratios DESIGN.md's performance goals are stated in:
 //

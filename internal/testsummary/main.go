@@ -1,4 +1,4 @@
-// Testsummary runs go test and prints what make test needs a reader
+// Command testsummary runs go test and prints what make test needs a reader
 // to see, and go test alone does not show without -v: why each skipped test
 // skipped, and how many cases the headline suites ran. It prints one line a
 // package, as go test does, and, below it, the skips grouped by reason, the

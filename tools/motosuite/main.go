@@ -1,4 +1,4 @@
-// Motosuite runs Keyward where moto's server would be, so that
+// Command motosuite runs Keyward where moto's server would be, so that
 // moto's own IAM and STS tests (boto3, TEST_SERVER_MODE=true) can be run
 // against Keyward unchanged.
 //
