@@ -22,6 +22,26 @@ func (a *Authorizer) PrincipalTags(ctx context.Context, c *keyward.Caller) (map[
 	return tags, err
 }
 
+// Live returns nil when c's user or role still exists (root always does),
+// and AWS's InvalidClientTokenId when it was deleted after c's credentials
+// were issued: a session dies with its principal, even one made again
+// under its name. Every authorized action checks it as it decides; an
+// action that authorizes nothing (sts:GetCallerIdentity) asks here. It
+// uses the same cache as Evaluate.
+func (a *Authorizer) Live(ctx context.Context, c *keyward.Caller) error {
+	if isRoot(c) {
+		return nil
+	}
+	_, err := a.principal(nil, c)
+	if err == errNeedTx {
+		err = a.store.View(ctx, func(tx keyward.Tx) error {
+			_, err := a.principal(tx, c)
+			return err
+		})
+	}
+	return err
+}
+
 // PrincipalTagsIn is PrincipalTags in the caller's transaction tx (nil:
 // from the cache only, errNeedTx without a current copy), for an action
 // that reads them as it acts. A session tag replaces the entity's tag of

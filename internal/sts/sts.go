@@ -78,6 +78,15 @@ type GetCallerIdentityOutput struct {
 // GetCallerIdentity returns who signed the request. AWS allows it always: no
 // policy can deny it.
 func (s *Service) GetCallerIdentity(ctx context.Context, c *keyward.Caller, in *GetCallerIdentityInput) (*GetCallerIdentityOutput, error) {
+	// Temporary credentials are not read from the store to authenticate
+	// (long-term keys are, and die with their user): a session of a
+	// principal deleted since is refused here, as every other action
+	// refuses it when it authorizes.
+	if c.Temporary {
+		if err := s.Authz.Live(ctx, c); err != nil {
+			return nil, err
+		}
+	}
 	return &GetCallerIdentityOutput{UserID: c.UserID, Account: c.AccountID, Arn: c.ARN}, nil
 }
 
