@@ -382,6 +382,9 @@ type Tx interface {
 	// ListOutboundKeys returns an account's outbound signing keys, oldest
 	// first (by CreateDate, then KeyID); none for an unknown account.
 	ListOutboundKeys(accountID string) ([]OutboundKey, error)
+	// DeleteOutboundKey removes an account's signing key (a retired one,
+	// whose tokens have all expired). ErrNoSuchEntity.
+	DeleteOutboundKey(accountID, keyID string) error
 
 	// CreateLoginProfile gives a user a password. ErrNoSuchEntity when the
 	// user is absent; ErrEntityAlreadyExists when it has one.

@@ -48,4 +48,28 @@ func testOutbound(t *testing.T, s keyward.Store) {
 	}); err == nil {
 		t.Errorf("CreateOutboundKey in View = nil, want an error")
 	}
+	if err := s.View(t.Context(), func(tx keyward.Tx) error {
+		return tx.DeleteOutboundKey(acct, rsa.KeyID)
+	}); err == nil {
+		t.Errorf("DeleteOutboundKey in View = nil, want an error")
+	}
+	// A retired key goes; the account's other keys and another account's
+	// key of the same kid stay.
+	update(t, s, func(tx keyward.Tx) error {
+		wantOK(t, "DeleteOutboundKey(rsa)", tx.DeleteOutboundKey(acct, rsa.KeyID))
+		wantCode(t, "DeleteOutboundKey(rsa again)", tx.DeleteOutboundKey(acct, rsa.KeyID), keyward.ErrNoSuchEntity)
+		wantCode(t, "DeleteOutboundKey(no such account)", tx.DeleteOutboundKey("999999999999", ec.KeyID), keyward.ErrNoSuchEntity)
+		return nil
+	})
+	view(t, s, func(tx keyward.Tx) error {
+		got, err := tx.ListOutboundKeys(acct)
+		wantOK(t, "ListOutboundKeys after delete", err)
+		diff(t, "ListOutboundKeys after delete", []keyward.OutboundKey{ec}, got)
+		got, err = tx.ListOutboundKeys(acct2)
+		wantOK(t, "ListOutboundKeys(acct2) after delete", err)
+		if len(got) != 1 || got[0].KeyID != rsa.KeyID {
+			t.Errorf("ListOutboundKeys(acct2) after deleting acct's key of the same kid = %+v, want its own key", got)
+		}
+		return nil
+	})
 }

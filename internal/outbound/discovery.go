@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/keyward/keyward"
 )
@@ -31,11 +32,15 @@ func DiscoveryOf(issuer string) Discovery {
 // PathPrefix{uuid}/.well-known/openid-configuration and .../jwks.json
 // (mount it with Pattern). A path that is not a UUID gets 404 before any
 // store read; a UUID no account has gets 404 after one indexed read.
-// Nothing is logged or kept per request but store failures.
+// Nothing is logged or kept per request but store failures, and nothing
+// is written: jwks.json lists the keys Published at the handler's clock,
+// and retired keys past Retention wait for the account's next
+// GetWebIdentityToken to delete them.
 type Handler struct {
 	Store   keyward.Store
 	Issuers *Issuers
-	Log     *slog.Logger // nil: store failures go unlogged
+	Log     *slog.Logger     // nil: store failures go unlogged
+	Clock   func() time.Time // nil: time.Now
 }
 
 // Pattern is the net/http.ServeMux pattern Handler serves.
@@ -62,7 +67,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
-		body, err = KeySet(keys)
+		body, err = KeySet(Published(keys, h.now()))
 		return err
 	})
 	if keyward.ErrorCode(err) == keyward.ErrNoSuchEntity {
@@ -80,4 +85,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Verifiers cache keys; five minutes keeps a new key's wait short.
 	w.Header().Set("Cache-Control", "public, max-age=300")
 	json.NewEncoder(w).Encode(body)
+}
+
+func (h *Handler) now() time.Time {
+	if h.Clock != nil {
+		return h.Clock()
+	}
+	return time.Now()
 }

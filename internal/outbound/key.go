@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"slices"
 	"time"
 
 	"github.com/keyward/keyward"
@@ -35,16 +36,40 @@ var Algorithms = []string{RS256, ES384}
 // account or kid, it does not open.
 func privateAD(accountID, kid string) []byte { return seal.AD("outbound-key", accountID+"/"+kid) }
 
-// EnsureKeys returns the account's signing keys, making (in tx, which must
-// be an Update's) one key for each algorithm it lacks: an RSA 2048-bit key
-// for RS256, a P-384 key for ES384.
+// Rotation. A key signs for RotationPeriod; the first GetWebIdentityToken
+// (or Enable) after that makes its successor, in the same transaction, and
+// signs with it. The retired key stays published for Retention after its
+// successor was made, so that every token it signed verifies until it
+// expires, and is then dropped from the JWKS and deleted from the store.
+const (
+	// RotationPeriod is how long a key signs before a new one replaces it.
+	RotationPeriod = 30 * 24 * time.Hour
+	// MaxTokenLifetime is the longest a token lives: GetWebIdentityToken's
+	// largest DurationSeconds, 3600 (a test in package sts holds the two
+	// equal).
+	MaxTokenLifetime = time.Hour
+	// Retention is how long a retired key stays published after its
+	// successor was made: a token's longest lifetime and five minutes for
+	// the clocks of replicas that disagree and a request that read the old
+	// key just before the new one was committed.
+	Retention = MaxTokenLifetime + 5*time.Minute
+)
+
+// EnsureKeys returns the account's keys that are still published (see
+// Published), making (in tx, which must be an Update's) a key for each
+// algorithm whose newest key is missing or older than RotationPeriod at
+// now: an RSA 2048-bit key for RS256, a P-384 key for ES384. Keys retired
+// more than Retention ago are deleted. Two transactions that race to
+// rotate conflict on the account's keys, which they both read and write,
+// so the store's serialization (SQLite's one writer, PostgreSQL's
+// SERIALIZABLE with retry) leaves one new key per algorithm.
 func EnsureKeys(tx keyward.Tx, sl seal.Sealer, accountID string, now time.Time) ([]keyward.OutboundKey, error) {
 	keys, err := tx.ListOutboundKeys(accountID)
 	if err != nil {
 		return nil, err
 	}
 	for _, alg := range Algorithms {
-		if _, ok := Find(keys, alg); ok {
+		if k, ok := Find(keys, alg); ok && now.Sub(k.CreateDate) < RotationPeriod {
 			continue
 		}
 		k, err := newKey(sl, accountID, alg, now)
@@ -56,10 +81,22 @@ func EnsureKeys(tx keyward.Tx, sl seal.Sealer, accountID string, now time.Time) 
 		}
 		keys = append(keys, k)
 	}
-	return keys, nil
+	published := Published(keys, now)
+	if len(published) == len(keys) {
+		return keys, nil
+	}
+	for _, k := range keys {
+		if !slices.ContainsFunc(published, func(p keyward.OutboundKey) bool { return p.KeyID == k.KeyID }) {
+			if err := tx.DeleteOutboundKey(accountID, k.KeyID); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return published, nil
 }
 
-// Find returns the newest of keys that signs alg.
+// Find returns the newest of keys (oldest first, as the store lists them)
+// that signs alg: the one key that signs for alg; the others are retired.
 func Find(keys []keyward.OutboundKey, alg string) (keyward.OutboundKey, bool) {
 	for i := len(keys) - 1; i >= 0; i-- {
 		if keys[i].Algorithm == alg {
@@ -67,6 +104,22 @@ func Find(keys []keyward.OutboundKey, alg string) (keyward.OutboundKey, bool) {
 		}
 	}
 	return keyward.OutboundKey{}, false
+}
+
+// Published returns the keys (oldest first, as the store lists them) the
+// issuer's JWKS lists at now: the newest of each algorithm, and each
+// retired key whose successor (the next key of its algorithm) was made less
+// than Retention before now. It does not modify keys.
+func Published(keys []keyward.OutboundKey, now time.Time) []keyward.OutboundKey {
+	out := make([]keyward.OutboundKey, 0, len(keys))
+	for i, k := range keys {
+		if next := slices.IndexFunc(keys[i+1:], func(n keyward.OutboundKey) bool { return n.Algorithm == k.Algorithm }); next >= 0 &&
+			now.Sub(keys[i+1+next].CreateDate) >= Retention {
+			continue
+		}
+		out = append(out, k)
+	}
+	return out
 }
 
 func newKey(sl seal.Sealer, accountID, alg string, now time.Time) (keyward.OutboundKey, error) {

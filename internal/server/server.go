@@ -73,6 +73,12 @@ type Config struct {
 	// told as stored (AWS's form), which nobody can fetch keys from.
 	Outbound *outbound.Issuers
 
+	// Clock is the time IAM's and STS's actions and the outbound discovery
+	// documents read (nil: time.Now), so that tests can move it (a month
+	// on, for outbound signing keys' rotation). Authentication and the
+	// session-token key ring keep the real time.
+	Clock func() time.Time
+
 	// MaxBodyBytes bounds a Query request's body (0: awsquery's default).
 	MaxBodyBytes int64
 
@@ -151,7 +157,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.services = []*service{
 		newService("iam", awsquery.NamespaceIAM, awsquery.VersionIAM, iamActions(s), nil),
 		newService("sts", awsquery.NamespaceSTS, awsquery.VersionSTS,
-			awsquery.Actions(&sts.Service{Store: cfg.Store, Authz: s.authz, Tokens: tokens, Secrets: cfg.KEK, Outbound: s.outbound()}), sts.UnsignedActions),
+			awsquery.Actions(&sts.Service{Store: cfg.Store, Authz: s.authz, Tokens: tokens, Secrets: cfg.KEK, Outbound: s.outbound(), Clock: cfg.Clock}), sts.UnsignedActions),
 	}
 	// The delegation notification feed, Keyward's stand-in for the SNS
 	// topics AWS publishes delegation requests' notifications to.
@@ -185,6 +191,7 @@ func iamActions(s *Server) map[string]awsquery.Handler {
 		},
 		Secrets:  s.cfg.KEK,
 		Outbound: s.outbound(),
+		Clock:    s.cfg.Clock,
 	}
 	s.iam = svc
 	actions := awsquery.Actions(svc)
@@ -258,7 +265,7 @@ func (s *Server) Handler() http.Handler {
 	s.authorizeRoutes(mux)
 	// Outbound federation's discovery documents: unauthenticated, as
 	// outside verifiers fetch them.
-	mux.Handle(outbound.Pattern, &outbound.Handler{Store: s.store, Issuers: s.outbound(), Log: s.log})
+	mux.Handle(outbound.Pattern, &outbound.Handler{Store: s.store, Issuers: s.outbound(), Log: s.log, Clock: s.cfg.Clock})
 	s.rolesAnywhereRoutes(mux)
 	if s.console != nil {
 		s.consoleRoutes(mux)

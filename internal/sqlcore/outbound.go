@@ -50,6 +50,21 @@ func (t *Tx) ListOutboundKeys(accountID string) ([]keyward.OutboundKey, error) {
 		})
 }
 
+// DeleteOutboundKey implements keyward.Tx.
+func (t *Tx) DeleteOutboundKey(accountID, keyID string) error {
+	if err := t.writable(); err != nil {
+		return err
+	}
+	n, err := t.exec(`DELETE FROM outbound_keys WHERE account_id = ? AND kid = ?`, accountID, keyID)
+	if err != nil {
+		return t.internal("delete outbound key", err)
+	}
+	if n == 0 {
+		return errNoSuch("outbound key", keyID)
+	}
+	return nil
+}
+
 func nonNil(b []byte) []byte {
 	if b == nil {
 		return []byte{}

@@ -76,8 +76,10 @@ type AWSIdentity struct {
 }
 
 // GetWebIdentityToken returns a JSON Web Token that represents the caller,
-// signed with the account's key for SigningAlgorithm (RS256 or ES384) and
-// verifiable with the keys its issuer publishes. It needs
+// signed with the account's newest key for SigningAlgorithm (RS256 or
+// ES384; its kid names it) and verifiable with the keys its issuer
+// publishes. Keys rotate every outbound.RotationPeriod (30 days), made here
+// when the newest is older (see package outbound). It needs
 // sts:GetWebIdentityToken on "*", with sts:IdentityTokenAudience (every
 // audience), sts:DurationSeconds (the token's lifetime, the default when
 // none is asked), sts:SigningAlgorithm and, with Tags,
@@ -126,8 +128,10 @@ func (s *Service) GetWebIdentityToken(ctx context.Context, c *keyward.Caller, in
 		ptags     map[string]string
 	)
 	// One transaction resolves, authorizes and reads the key; it writes
-	// only for an account enabled before Keyward signed tokens, whose keys
-	// it makes (EnsureKeys).
+	// only when the account's newest key is older than
+	// outbound.RotationPeriod (or missing), whose successor it makes and
+	// signs with, or a retired key is past outbound.Retention, which it
+	// deletes (EnsureKeys).
 	var key keyward.OutboundKey
 	err := s.Store.Update(ctx, func(tx keyward.Tx) error {
 		decisions = decisions[:0]

@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"math/big"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -40,7 +41,8 @@ func outboundEnv(t *testing.T) *env {
 }
 
 // verify checks tok's signature with the account's published keys (the
-// JWKS outbound.KeySet makes of the stored keys) and returns its header and
+// JWKS the discovery handler serves at the env's clock: outbound.KeySet of
+// the stored keys outbound.Published keeps) and returns its header and
 // claims.
 func (e *env) verify(tok string) (header map[string]string, claims map[string]any) {
 	e.t.Helper()
@@ -70,7 +72,7 @@ func (e *env) verify(tok string) (header map[string]string, claims map[string]an
 		keys, err = tx.ListOutboundKeys(acct)
 		return err
 	})
-	set, err := outbound.KeySet(keys)
+	set, err := outbound.KeySet(outbound.Published(keys, e.clock.Now()))
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -311,5 +313,139 @@ func TestGetWebIdentityToken_RoleSession(t *testing.T) {
 	_, err = e.svc.GetWebIdentityToken(t.Context(), sess, &GetWebIdentityTokenInput{Audience: []string{"x"}, SigningAlgorithm: "RS256", DurationSeconds: 900})
 	if code(err) != keyward.ErrSessionDurationEscalationException {
 		t.Errorf("GetWebIdentityToken past the session's end = %v, want SessionDurationEscalationException", err)
+	}
+}
+
+// TestWebIdentityTokenMaxDuration_KeyRetention: a retired key stays
+// published for outbound.Retention, which must cover the longest token
+// (outbound.MaxTokenLifetime is this package's largest DurationSeconds).
+func TestWebIdentityTokenMaxDuration_KeyRetention(t *testing.T) {
+	if got, want := outbound.MaxTokenLifetime, WebIdentityTokenMaxDuration*time.Second; got != want {
+		t.Errorf("outbound.MaxTokenLifetime = %v, want WebIdentityTokenMaxDuration, %v", got, want)
+	}
+	if outbound.Retention < outbound.MaxTokenLifetime {
+		t.Errorf("outbound.Retention = %v, shorter than a token's longest life %v", outbound.Retention, outbound.MaxTokenLifetime)
+	}
+}
+
+// TestGetWebIdentityToken_Rotation moves the service's clock through a key's
+// life: it signs for outbound.RotationPeriod; the next call makes and signs
+// with a new key (the token's kid is the newest key, the only one of its
+// algorithm still signing); tokens of the old key still verify against the
+// published keys until outbound.Retention after the rotation, when the old
+// key leaves the JWKS and, at the next call, the store.
+func TestGetWebIdentityToken_Rotation(t *testing.T) {
+	e := outboundEnv(t)
+	alice := e.user(acct, "alice", allowToken(""))
+	token := func(alg string) (tok, kid string) {
+		t.Helper()
+		alice.RequestTime = e.clock.Now()
+		out, err := e.svc.GetWebIdentityToken(t.Context(), alice, &GetWebIdentityTokenInput{Audience: []string{"x"}, SigningAlgorithm: alg, DurationSeconds: 3600})
+		if err != nil {
+			t.Fatalf("GetWebIdentityToken(%s) at %v = %v", alg, e.clock.Now(), err)
+		}
+		h, _ := e.verify(out.WebIdentityToken)
+		return out.WebIdentityToken, h["kid"]
+	}
+	stored := func() []keyward.OutboundKey {
+		t.Helper()
+		var keys []keyward.OutboundKey
+		if err := e.store.View(t.Context(), func(tx keyward.Tx) (err error) {
+			keys, err = tx.ListOutboundKeys(acct)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return keys
+	}
+	published := func(kid string) bool {
+		for _, k := range outbound.Published(stored(), e.clock.Now()) {
+			if k.KeyID == kid {
+				return true
+			}
+		}
+		return false
+	}
+	// signing is the one key of alg that is not retired: the newest, and
+	// no other younger than the rotation period.
+	signing := func(alg string) string {
+		t.Helper()
+		keys := stored()
+		newest, _ := outbound.Find(keys, alg)
+		n := 0
+		for _, k := range keys {
+			if k.Algorithm == alg && e.clock.Now().Sub(k.CreateDate) < outbound.RotationPeriod {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%d %s keys younger than the rotation period, want 1 signing key", n, alg)
+		}
+		return newest.KeyID
+	}
+
+	tokRSA, oldRSA := token("RS256")
+	tokEC, oldEC := token("ES384")
+	e.clock.Advance(outbound.RotationPeriod - time.Second)
+	if _, kid := token("RS256"); kid != oldRSA {
+		t.Fatalf("a second before the rotation period, kid = %s, want the first key %s", kid, oldRSA)
+	}
+	if n := len(stored()); n != 2 {
+		t.Fatalf("%d keys before the rotation period, want 2", n)
+	}
+
+	e.clock.Advance(time.Second)
+	tokRSA2, newRSA := token("RS256")
+	if newRSA == oldRSA {
+		t.Fatalf("after the rotation period, kid = %s, the old key's; want a new key", newRSA)
+	}
+	if got := signing("RS256"); got != newRSA {
+		t.Errorf("the token's kid is %s, the newest RS256 key is %s", newRSA, got)
+	}
+	// The ES384 key was made with the RS256 one and rotated with it.
+	_, newEC := token("ES384")
+	if newEC == oldEC || signing("ES384") != newEC {
+		t.Errorf("ES384 kid after rotation = %s (old %s), newest %s: want a new key, the newest", newEC, oldEC, signing("ES384"))
+	}
+	for range 3 {
+		if _, kid := token("RS256"); kid != newRSA {
+			t.Errorf("another token after rotation has kid %s, want %s", kid, newRSA)
+		}
+	}
+	if n := len(stored()); n != 4 {
+		t.Errorf("%d keys after one rotation, want 4 (old and new of each algorithm)", n)
+	}
+	// Old tokens (3600 s, signed just before the old keys retired) verify
+	// against the published keys through the retention window.
+	e.clock.Advance(outbound.Retention - time.Second)
+	e.verify(tokRSA)
+	e.verify(tokEC)
+	e.verify(tokRSA2)
+	if !published(oldRSA) || !published(oldEC) {
+		t.Errorf("old keys unpublished before Retention passed")
+	}
+
+	e.clock.Advance(time.Second)
+	if published(oldRSA) || published(oldEC) {
+		t.Errorf("old keys %s, %s still published Retention after the rotation", oldRSA, oldEC)
+	}
+	if !published(newRSA) || !published(newEC) {
+		t.Errorf("new keys unpublished")
+	}
+	if n := len(stored()); n != 4 {
+		t.Errorf("%d keys stored before the next call, want 4 (deleting waits for a call)", n)
+	}
+	if _, kid := token("RS256"); kid != newRSA {
+		t.Errorf("kid = %s, want %s", kid, newRSA)
+	}
+	var kids []string
+	for _, k := range stored() {
+		kids = append(kids, k.KeyID)
+	}
+	slices.Sort(kids)
+	want := []string{newRSA, newEC}
+	slices.Sort(want)
+	if !slices.Equal(kids, want) {
+		t.Errorf("stored kids after the next call = %v, want the 2 new keys only %v", kids, want)
 	}
 }
