@@ -30,8 +30,9 @@ type EnableOutboundWebIdentityFederationOutput struct {
 // EnableOutboundWebIdentityFederation enables the account's outbound web
 // identity federation and returns its issuer URL, made the first time and
 // kept (FeatureEnabled when it is enabled already). It makes the account's
-// signing keys too, when it has none, so the issuer's key set lists them
-// before the first token is signed.
+// signing keys too, when it has none or its newest are past
+// outbound.RotationPeriod, so the issuer's key set lists them before the
+// first token is signed.
 func (s *Service) EnableOutboundWebIdentityFederation(ctx context.Context, c *keyward.Caller, in *EnableOutboundWebIdentityFederationInput) (*EnableOutboundWebIdentityFederationOutput, error) {
 	sl, err := s.sealer()
 	if err != nil {

@@ -1,5 +1,6 @@
 -- The keys that sign outbound web identity tokens (sts:GetWebIdentityToken),
--- one per algorithm per account, made on first use; private halves sealed
+-- made on first use and rotated: each algorithm's signing key and the
+-- retired ones still published (package outbound); private halves sealed
 -- by the server (keyward.OutboundKey). The index finds an account by its
 -- issuer, which the unauthenticated discovery endpoints look up.
 CREATE TABLE outbound_keys (
