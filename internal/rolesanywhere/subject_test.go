@@ -35,9 +35,9 @@ func TestSeeSubject(t *testing.T) {
 		return keyward.SubjectCredential{SerialNumber: serial, Issuer: "CN=CA", CertificateData: "pem " + serial, Enabled: true, SeenAt: at}
 	}
 	sub := keyward.RolesAnywhereSubject{CreateDate: t0}
-	seeSubject(&sub, cred("01", t0), map[string]string{"host": "h1"}, t0)
-	seeSubject(&sub, cred("01", t1), map[string]string{"host": "h1"}, t1)
-	seeSubject(&sub, cred("02", t1), nil, t1)
+	seeSubject(&sub, cred("01", t0), map[string]string{"host": "h1"}, t0, false)
+	seeSubject(&sub, cred("01", t1), map[string]string{"host": "h1"}, t1, false)
+	seeSubject(&sub, cred("02", t1), nil, t1, false)
 	want := keyward.RolesAnywhereSubject{CreateDate: t0, LastSeenAt: t1, UpdateDate: t1,
 		Credentials:        []keyward.SubjectCredential{cred("01", t1), cred("02", t1)},
 		InstanceProperties: []keyward.SubjectInstanceProperty{{Properties: map[string]string{"host": "h1"}, SeenAt: t1}}}
@@ -45,11 +45,32 @@ func TestSeeSubject(t *testing.T) {
 		t.Errorf("seeSubject three times (-want +got):\n%s", d)
 	}
 
+	// A refused attempt is seen too, failed, and moves lastSeenAt; the
+	// latest attempt sets failed, a new entry's and a known one's alike.
+	t2, t3 := t1.Add(time.Minute), t1.Add(2*time.Minute)
+	seeSubject(&sub, cred("01", t2), map[string]string{"host": "h1"}, t2, true)
+	seeSubject(&sub, cred("03", t2), map[string]string{"host": "h2"}, t2, true)
+	failed := func(c keyward.SubjectCredential) keyward.SubjectCredential { c.Failed = true; return c }
+	want = keyward.RolesAnywhereSubject{CreateDate: t0, LastSeenAt: t2, UpdateDate: t2,
+		Credentials: []keyward.SubjectCredential{failed(cred("01", t2)), cred("02", t1), failed(cred("03", t2))},
+		InstanceProperties: []keyward.SubjectInstanceProperty{{Properties: map[string]string{"host": "h1"}, SeenAt: t2, Failed: true},
+			{Properties: map[string]string{"host": "h2"}, SeenAt: t2, Failed: true}}}
+	if d := cmp.Diff(want, sub); d != "" {
+		t.Errorf("seeSubject after two refusals (-want +got):\n%s", d)
+	}
+	seeSubject(&sub, cred("01", t3), map[string]string{"host": "h1"}, t3, false)
+	want.LastSeenAt, want.UpdateDate = t3, t3
+	want.Credentials[0] = cred("01", t3)
+	want.InstanceProperties[0] = keyward.SubjectInstanceProperty{Properties: map[string]string{"host": "h1"}, SeenAt: t3}
+	if d := cmp.Diff(want, sub); d != "" {
+		t.Errorf("seeSubject after a success that follows a refusal (-want +got):\n%s", d)
+	}
+
 	// Past maxSubjectEntries the least recently seen go.
 	sub = keyward.RolesAnywhereSubject{}
 	for i := range maxSubjectEntries + 2 {
 		at := t0.Add(time.Duration(i) * time.Second)
-		seeSubject(&sub, cred(fmt.Sprint(i), at), map[string]string{"n": fmt.Sprint(i)}, at)
+		seeSubject(&sub, cred(fmt.Sprint(i), at), map[string]string{"n": fmt.Sprint(i)}, at, i%2 == 0)
 	}
 	if len(sub.Credentials) != maxSubjectEntries || len(sub.InstanceProperties) != maxSubjectEntries {
 		t.Fatalf("seeSubject %d times kept %d certificates, %d property sets, want %d each",
