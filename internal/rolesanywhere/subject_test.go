@@ -3,7 +3,9 @@ package rolesanywhere
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -117,5 +119,45 @@ func TestSubjectDetail_JSON(t *testing.T) {
 		`"x509Subject":"CN=web-1","lastSeenAt":` + ts + `,"createdAt":` + ts + `,"updatedAt":` + ts + `}]}`
 	if string(list) != wantList {
 		t.Errorf("json.Marshal(ListSubjects) =\n%s\nwant\n%s", list, wantList)
+	}
+}
+
+// TestCreateSessionInput_CheckInstanceProperties: CreateSession bounds
+// instance properties as the model's InstancePropertyMap does, since a
+// subject keeps them.
+func TestCreateSessionInput_CheckInstanceProperties(t *testing.T) {
+	arns := CreateSessionInput{ProfileArn: "p", RoleArn: "r", TrustAnchorArn: "t"}
+	fifty := map[string]string{}
+	for i := range 50 {
+		fifty[fmt.Sprint("k", i)] = "v"
+	}
+	fiftyOne := maps.Clone(fifty)
+	fiftyOne["k50"] = "v"
+	long := strings.Repeat("x", 201)
+	tests := []struct {
+		name    string
+		props   map[string]string
+		message string // "" when accepted
+	}{
+		{"none", nil, ""},
+		{"fifty", fifty, ""},
+		{"fifty-one", fiftyOne, "Value at 'instanceProperties' failed to satisfy constraint: Member must have length less than or equal to 50"},
+		{"long value", map[string]string{"host": long}, "at 'instanceProperties.host.member.value' failed to satisfy constraint: Member must have length less than or equal to 200"},
+		{"long key", map[string]string{long: "v"}, "failed to satisfy constraint: Member must have length less than or equal to 200"},
+		{"empty value", map[string]string{"host": ""}, "at 'instanceProperties.host.member.value' failed to satisfy constraint: Member must have length greater than or equal to 1"},
+	}
+	for _, tt := range tests {
+		in := arns
+		in.InstanceProperties = tt.props
+		err := in.check()
+		if tt.message == "" {
+			if err != nil {
+				t.Errorf("check(%s) = %v, want nil", tt.name, err)
+			}
+			continue
+		}
+		if keyward.ErrorCode(err) != ErrValidation || !strings.Contains(keyward.ErrorMessage(err), tt.message) {
+			t.Errorf("check(%s) = %v, want %s with %q", tt.name, err, ErrValidation, tt.message)
+		}
 	}
 }
