@@ -514,6 +514,9 @@ func jsonTypeName(typ string) string {
 
 // status is the HTTP status of an error code: the model's for its own
 // errors, AWS's common ones for the rest (see codes.go).
+// Status is the HTTP status the service answers error code with.
+func Status(code string) int { return status(code) }
+
 func status(code string) int {
 	if s, ok := mustModel().status[code]; ok {
 		return s
