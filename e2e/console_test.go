@@ -599,6 +599,7 @@ func TestConsole_Browser(t *testing.T) {
 		for _, want := range []string{"workload", w.profileARN, w.roleARN, "3600 seconds"} {
 			wantContains(t, "profiles", profiles, want)
 		}
+		wantContains(t, "subjects", b.text(`[data-testid="ra-subjects"]`), "No subjects.")
 		b.shot("roles-anywhere")
 	})
 }

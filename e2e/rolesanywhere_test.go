@@ -422,6 +422,7 @@ func TestRolesAnywhere_Refusals(t *testing.T) {
 		t.Fatalf("ImportCrl: %v", err)
 	}
 	stranger, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	excluded := pkiIssue(t, w.ca, nil, "workload-2")
 	tests := []struct {
 		name    string
 		cert    *pkiCert
@@ -434,7 +435,7 @@ func TestRolesAnywhere_Refusals(t *testing.T) {
 		{"untrusted CA", pkiIssue(t, other, nil, "workload-1"), nil, "Untrusted signing certificate: it does not chain to a CA of the trust anchor."},
 		{"revoked by a CRL", revoked, nil, "Untrusted signing certificate: the signing certificate is revoked by a CRL of the trust anchor."},
 		{"signed with another key", pkiIssue(t, w.ca, nil, "workload-1"), stranger, "does not verify with the public key of the signing certificate"},
-		{"excluded by the trust policy", pkiIssue(t, w.ca, nil, "workload-2"), nil, "Unable to assume role for " + w.roleARN + "."},
+		{"excluded by the trust policy", excluded, nil, "Unable to assume role for " + w.roleARN + "."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -449,6 +450,41 @@ func TestRolesAnywhere_Refusals(t *testing.T) {
 			}
 		})
 	}
+	// Of these, only the certificate the trust anchor verified (the trust
+	// policy refused it) is on a subject, failed; the others wrote nothing.
+	wantSubject := func(step string, failed bool) {
+		t.Helper()
+		list, err := ra.ListSubjects(ctx(t), &rolesanywhere.ListSubjectsInput{})
+		if err != nil || len(list.Subjects) != 1 || aws.ToString(list.Subjects[0].X509Subject) != excluded.cert.Subject.String() {
+			t.Fatalf("ListSubjects %s = %+v, %v; want only %s", step, list, err, excluded.cert.Subject)
+		}
+		got, err := ra.GetSubject(ctx(t), &rolesanywhere.GetSubjectInput{SubjectId: list.Subjects[0].SubjectId})
+		if err != nil {
+			t.Fatalf("GetSubject %s: %v", step, err)
+		}
+		c := got.Subject.Credentials
+		if len(c) != 1 || aws.ToString(c[0].SerialNumber) != hex.EncodeToString(excluded.cert.SerialNumber.Bytes()) ||
+			aws.ToBool(c[0].Failed) != failed || c[0].SeenAt == nil || got.Subject.LastSeenAt == nil {
+			t.Errorf("GetSubject %s: %d credentials, want workload-2's, seen, failed %t", step, len(c), failed)
+		}
+	}
+	wantSubject("after the refusals", true)
+	// The trust policy lets workload-2 in: its next attempt succeeds, and
+	// its certificate is no longer failed.
+	trust := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+		"Principal":{"Service":"rolesanywhere.amazonaws.com"},
+		"Action":["sts:AssumeRole","sts:TagSession","sts:SetSourceIdentity"],
+		"Condition":{"StringEquals":{"aws:PrincipalTag/x509Subject/CN":["workload-1","workload-2"]},"ArnEquals":{"aws:SourceArn":%q}}}]}`, w.anchorARN)
+	if _, err := s.IAM(s.Root).UpdateAssumeRolePolicy(ctx(t), &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("workload"),
+		PolicyDocument: aws.String(trust)}); err != nil {
+		t.Fatalf("UpdateAssumeRolePolicy: %v", err)
+	}
+	certPath, keyPath := excluded.files(t, nil)
+	if _, stderr, err := credentialProcess(t, helper, w.helperArgs(certPath, keyPath)); err != nil {
+		t.Fatalf("credential-process for workload-2 once trusted: %v\n%s", err, stderr)
+	}
+	wantSubject("after a success", false)
+
 	// The revoked certificate works again once its CRL is disabled.
 	crls, err := ra.ListCrls(ctx(t), &rolesanywhere.ListCrlsInput{})
 	if err != nil || len(crls.Crls) != 1 {
@@ -457,7 +493,7 @@ func TestRolesAnywhere_Refusals(t *testing.T) {
 	if _, err := ra.DisableCrl(ctx(t), &rolesanywhere.DisableCrlInput{CrlId: crls.Crls[0].CrlId}); err != nil {
 		t.Fatalf("DisableCrl: %v", err)
 	}
-	certPath, keyPath := revoked.files(t, nil)
+	certPath, keyPath = revoked.files(t, nil)
 	if _, stderr, err := credentialProcess(t, helper, w.helperArgs(certPath, keyPath)); err != nil {
 		t.Errorf("credential-process after DisableCrl: %v\n%s", err, stderr)
 	}

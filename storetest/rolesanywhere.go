@@ -227,7 +227,11 @@ func testRolesAnywhereSubject(t *testing.T, s keyward.Store) {
 	a := newSubject(acct, "CN=b.example")
 	b := newSubject(acct, "CN=a.example")
 	b.Credentials = nil
-	b.InstanceProperties = []keyward.SubjectInstanceProperty{{Properties: map[string]string{"host": "h1"}, SeenAt: t0}}
+	// A refused attempt's entries are failed (CreateSession records them).
+	b.InstanceProperties = []keyward.SubjectInstanceProperty{{Properties: map[string]string{"host": "h1"}, SeenAt: t0},
+		{Properties: map[string]string{"host": "h2"}, SeenAt: t0, Failed: true}}
+	a.Credentials = append(a.Credentials, keyward.SubjectCredential{SerialNumber: "0c", Issuer: "CN=Test CA",
+		CertificateData: "-----BEGIN CERTIFICATE-----\n...", Enabled: true, Failed: true, SeenAt: t0})
 	other := newSubject(acct2, "CN=a.example")
 	update(t, s, func(tx keyward.Tx) error {
 		wantOK(t, "CreateRolesAnywhereSubject(a)", tx.CreateRolesAnywhereSubject(a))

@@ -1382,9 +1382,12 @@ func TestConsole_SwitchRoleWithMFA(t *testing.T) {
 }
 
 // TestConsole_RolesAnywhere: the Roles Anywhere page lists trust anchors,
-// profiles and CRLs through the service's API as the signed-in principal:
-// root sees them; a user without rolesanywhere:List* sees the service's
-// AccessDeniedException, audited as a console request.
+// profiles, CRLs and subjects through the service's API as the signed-in
+// principal, and a subject's page its certificates and instance
+// properties, refused or not: root sees them, a hostile subject and
+// property rendered inert; a user without rolesanywhere:List* and
+// GetSubject sees the service's AccessDeniedException, audited as a
+// console request.
 func TestConsole_RolesAnywhere(t *testing.T) {
 	trail := filepath.Join(t.TempDir(), "audit.log")
 	_, hs, root := consoleServer(t, serveConfig{audit: auditConfig{file: trail}})
@@ -1393,6 +1396,23 @@ func TestConsole_RolesAnywhere(t *testing.T) {
 	mustRA(t, hs, root, "POST", "/crls", map[string]any{"name": "fleet-crl", "trustAnchorArn": set.anchorARN, "crlData": crlPEM(t, ca)}, nil)
 	mustCall(t, hs, root, "iam", iamForm("CreateUser", "UserName", "jo"))
 	jo := createKey(t, hs, root, "jo")
+	// A certificate whose subject is markup, refused by the trust policy
+	// (its CN is not workload-1), with a property that is markup too; and
+	// workload-1's session.
+	hostile := issueCert(t, ca, `<img src=x onerror=alert(2)>`)
+	if code, body := createSession(t, hs, set, hostile.cert, hostile.key, nil, `{"instanceProperties":{"note":"<script>alert(3)</script>"}}`, time.Now()); code != 403 {
+		t.Fatalf("CreateSession(hostile subject) = %d %s, want 403", code, body)
+	}
+	leaf := issueCert(t, ca, "workload-1")
+	if code, body := createSession(t, hs, set, leaf.cert, leaf.key, nil, "", time.Now()); code != 201 {
+		t.Fatalf("CreateSession(workload-1) = %d %s, want 201", code, body)
+	}
+	subjects := raSubjects(t, hs, root)
+	subjectPath := func(c *testCert) string {
+		a := subjects[c.cert.Subject.String()].SubjectArn
+		return "/console/rolesanywhere/subjects/" + a[strings.LastIndexByte(a, '/')+1:]
+	}
+	hostilePath, leafPath := subjectPath(hostile), subjectPath(leaf)
 
 	tests := []struct {
 		name  string
@@ -1401,9 +1421,12 @@ func TestConsole_RolesAnywhere(t *testing.T) {
 		not   []string
 	}{
 		{"root", root, []string{`data-testid="anchor-name">ca<`, set.anchorARN, "CN=Fleet CA", `data-testid="profile-name">app<`, set.profileARN,
-			`href="/console/roles/app"`, "fleet-crl", "Enabled"}, []string{"AccessDeniedException"}},
-		{"user without permission", jo, []string{"AccessDeniedException", "user/jo is not authorized to perform: rolesanywhere:ListTrustAnchors"},
-			[]string{set.anchorARN, set.profileARN}},
+			`href="/console/roles/app"`, "fleet-crl", "Enabled", `data-testid="ra-subjects"`,
+			`href="` + leafPath + `">CN=workload-1,O=Example Corp</a>`, `href="` + hostilePath + `">CN=\&lt;img src=x onerror=alert(2)\&gt;,O=Example Corp</a>`},
+			[]string{"AccessDeniedException", "<img src=x"}},
+		{"user without permission", jo, []string{"AccessDeniedException", "user/jo is not authorized to perform: rolesanywhere:ListTrustAnchors",
+			"user/jo is not authorized to perform: rolesanywhere:ListSubjects"},
+			[]string{set.anchorARN, set.profileARN, leafPath}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -1425,11 +1448,50 @@ func TestConsole_RolesAnywhere(t *testing.T) {
 			}
 		})
 	}
+
+	// A subject's page: its certificate and properties, refused or not.
+	pages := []struct {
+		name, path string
+		creds      sigv4.Credentials
+		status     int
+		want, not  []string
+	}{
+		{"root, the refused subject", hostilePath, root, 200, []string{`data-testid="subject-text">CN=\&lt;img src=x onerror=alert(2)\&gt;,O=Example Corp<`,
+			hexSerial(hostile.cert), "CN=Fleet CA,O=Example Corp", "Refused", "<code>note</code> = &lt;script&gt;alert(3)&lt;/script&gt;",
+			"<title>Subject CN=\\&lt;img"}, []string{"<img src=x", "<script>alert(3)", "Succeeded"}},
+		{"root, workload-1", leafPath, root, 200, []string{"CN=workload-1,O=Example Corp", hexSerial(leaf.cert), "Succeeded", "No instance properties."},
+			[]string{"Refused"}},
+		{"root, no such subject", "/console/rolesanywhere/subjects/11111111-2222-4333-8444-555555555555", root, 404,
+			[]string{"ResourceNotFoundException"}, nil},
+		{"user without permission", leafPath, jo, 403, []string{"AccessDeniedException", "user/jo is not authorized to perform: rolesanywhere:GetSubject"},
+			[]string{hexSerial(leaf.cert)}},
+	}
+	for _, tt := range pages {
+		t.Run(tt.name, func(t *testing.T) {
+			cc := newConsoleClient(t, hs)
+			cc.signIn(tt.creds.AccessKeyID, tt.creds.SecretAccessKey)
+			resp, page := cc.get(tt.path)
+			if resp.StatusCode != tt.status {
+				t.Fatalf("GET %s = %d, want %d", tt.path, resp.StatusCode, tt.status)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(page, w) {
+					t.Errorf("the subject page as %s lacks %q", tt.name, w)
+				}
+			}
+			for _, w := range tt.not {
+				if strings.Contains(page, w) {
+					t.Errorf("the subject page as %s shows %q", tt.name, w)
+				}
+			}
+		})
+	}
 	log, err := os.ReadFile(trail)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`"via":"console","service":"rolesanywhere","action":"rolesanywhere:ListProfiles","caller":"arn:aws:iam::111122223333:user/jo"`} {
+	for _, want := range []string{`"via":"console","service":"rolesanywhere","action":"rolesanywhere:ListProfiles","caller":"arn:aws:iam::111122223333:user/jo"`,
+		`"via":"console","service":"rolesanywhere","action":"rolesanywhere:GetSubject","caller":"arn:aws:iam::111122223333:user/jo"`} {
 		if !strings.Contains(string(log), want) {
 			t.Errorf("the audit trail lacks %s", want)
 		}

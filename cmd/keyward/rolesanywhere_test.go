@@ -9,10 +9,13 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"database/sql"
 	"encoding/json"
 	"encoding/pem"
 	"encoding/xml"
+	"fmt"
 	"io"
+	"log/slog"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -820,5 +823,220 @@ func TestRolesAnywhere_Subjects(t *testing.T) {
 	session(first, `{"instanceProperties":{"host":"h1"}}`)
 	if got := lastSeen(); got == "2020-01-02T03:04:05.000Z" {
 		t.Errorf("lastSeenAt after a session a minute later = %s, want the session's time", got)
+	}
+}
+
+// raSubject is GetSubject's subject, as the tests read it.
+type raSubject struct {
+	SubjectArn, X509Subject, LastSeenAt string
+	Credentials                         []struct {
+		SeenAt, SerialNumber string
+		Failed               bool
+	}
+	InstanceProperties []struct {
+		SeenAt     string
+		Properties map[string]string
+		Failed     bool
+	}
+}
+
+// raSubjects returns the account's subjects by x509Subject, each as
+// GetSubject shows it.
+func raSubjects(tb testing.TB, hs *httptest.Server, root sigv4.Credentials) map[string]raSubject {
+	tb.Helper()
+	var list struct {
+		Subjects []struct{ SubjectID, X509Subject string }
+	}
+	mustRA(tb, hs, root, "GET", "/subjects", nil, &list)
+	out := map[string]raSubject{}
+	for _, s := range list.Subjects {
+		var d struct{ Subject raSubject }
+		mustRA(tb, hs, root, "GET", "/subject/"+s.SubjectID, nil, &d)
+		out[s.X509Subject] = d.Subject
+	}
+	return out
+}
+
+// TestRolesAnywhere_SubjectAttempts: a CreateSession refused after its
+// certificate is verified against the trust anchor is recorded on the
+// certificate's subject, failed, its refusal unchanged; one refused
+// before (untrusted CA, another key's signature, expired, no such anchor)
+// writes nothing, even when its parameters are invalid too. The latest
+// attempt wins: a success after a refusal clears failed, a refusal after
+// a success sets it, within the minute.
+func TestRolesAnywhere_SubjectAttempts(t *testing.T) {
+	_, hs, root := newTestServer(t, serveConfig{store: "sqlite::memory:"})
+	ca := newTestCA(t, "Example CA")
+	set := setupRolesAnywhere(t, hs, root, ca, raTrust)
+	other := newTestCA(t, "Other CA")
+	stranger := issueCert(t, ca, "stranger")
+	var disabled struct{ Profile struct{ ProfileArn string } }
+	mustRA(t, hs, root, "POST", "/profiles", map[string]any{"name": "off", "roleArns": []string{set.roleARN}}, &disabled)
+	noProfile, offProfile, notInProfile, noAnchor := set, set, set, set
+	noProfile.profileARN = strings.Replace(set.profileARN, set.profileID, "11111111-2222-4333-8444-555555555555", 1)
+	offProfile.profileARN = disabled.Profile.ProfileArn
+	notInProfile.roleARN = "arn:aws:iam::111122223333:role/admin"
+	noAnchor.anchorARN = strings.Replace(set.anchorARN, set.anchorID, "11111111-2222-4333-8444-555555555555", 1)
+	many := map[string]string{}
+	for i := range 51 {
+		many[fmt.Sprint("k", i)] = "v"
+	}
+	manyJSON, _ := json.Marshal(map[string]any{"instanceProperties": many})
+
+	tests := []struct {
+		name    string
+		set     raSetup
+		cert    *testCert
+		key     crypto.Signer // nil: the certificate's
+		body    string
+		message string
+		written bool              // the subject is recorded, failed
+		props   map[string]string // the instance properties recorded
+	}{
+		{name: "refused by the trust policy", cert: issueCert(t, ca, "workload-2"), body: `{"instanceProperties":{"host":"h2"}}`,
+			message: "AccessDeniedException: {\"message\":\"Unable to assume role for " + set.roleARN + ".\"}", written: true, props: map[string]string{"host": "h2"}},
+		{name: "no such profile", set: noProfile, cert: issueCert(t, ca, "workload-3"), message: "No profile " + noProfile.profileARN, written: true},
+		{name: "disabled profile", set: offProfile, cert: issueCert(t, ca, "workload-4"), message: "is disabled", written: true},
+		{name: "a role the profile lacks", set: notInProfile, cert: issueCert(t, ca, "workload-5"), message: "is not in the profile", written: true},
+		{name: "role session name not accepted", cert: issueCert(t, ca, "workload-6"), body: `{"roleSessionName":"mine"}`,
+			message: "Not authorized to set roleSessionName.", written: true},
+		{name: "duration out of range", cert: issueCert(t, ca, "workload-7"), body: `{"durationSeconds":60,"instanceProperties":{"host":"h7"}}`,
+			message: "ValidationException: {\"message\":\"1 validation error detected: Value '60' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900\"}",
+			written: true},
+		{name: "more than 50 instance properties", cert: issueCert(t, ca, "workload-8"), body: string(manyJSON),
+			message: "at 'instanceProperties' failed to satisfy constraint: Member must have length less than or equal to 50", written: true},
+		{name: "untrusted CA", cert: issueCert(t, other, "workload-9"), message: "it does not chain to a CA of the trust anchor."},
+		{name: "signed with another key", cert: issueCert(t, ca, "workload-10"), key: stranger.key, message: "AccessDeniedException"},
+		{name: "expired", cert: issueCert(t, ca, "workload-11", func(c *x509.Certificate) {
+			c.NotBefore, c.NotAfter = time.Now().Add(-48*time.Hour), time.Now().Add(-24*time.Hour)
+		}), message: "expired at"},
+		{name: "no such trust anchor", set: noAnchor, cert: issueCert(t, ca, "workload-12"), message: "Untrusted signing certificate: no trust anchor"},
+		{name: "untrusted and invalid", cert: issueCert(t, other, "workload-13"), body: `{"durationSeconds":60}`,
+			message: "ValidationException: {\"message\":\"1 validation error detected: Value '60' at 'durationSeconds'"},
+	}
+	for _, tt := range tests {
+		s := tt.set
+		if s.anchorARN == "" {
+			s = set
+		}
+		key := tt.key
+		if key == nil {
+			key = tt.cert.key
+		}
+		code, body := createSession(t, hs, s, tt.cert.cert, key, nil, tt.body, time.Now())
+		if code/100 != 4 || !strings.Contains(body, tt.message) {
+			t.Errorf("CreateSession(%s) = %d %s, want a refusal with %q", tt.name, code, body, tt.message)
+		}
+	}
+	subjects := raSubjects(t, hs, root)
+	for _, tt := range tests {
+		sub, ok := subjects[tt.cert.cert.Subject.String()]
+		if !tt.written {
+			if ok {
+				t.Errorf("CreateSession(%s) recorded subject %s: its certificate was not verified", tt.name, sub.X509Subject)
+			}
+			continue
+		}
+		if !ok {
+			t.Errorf("CreateSession(%s) recorded no subject %s, want it with a failed certificate", tt.name, tt.cert.cert.Subject)
+			continue
+		}
+		if c := sub.Credentials; len(c) != 1 || c[0].SerialNumber != hexSerial(tt.cert.cert) || !c[0].Failed || c[0].SeenAt == "" || sub.LastSeenAt != c[0].SeenAt {
+			t.Errorf("GetSubject(%s) = credentials %+v, lastSeenAt %q; want the certificate, failed, seen at lastSeenAt", tt.name, c, sub.LastSeenAt)
+		}
+		var props []map[string]string
+		for _, p := range sub.InstanceProperties {
+			props = append(props, p.Properties)
+			if !p.Failed || p.SeenAt == "" {
+				t.Errorf("GetSubject(%s) instance properties %v: failed %t, seenAt %q; want failed, seen", tt.name, p.Properties, p.Failed, p.SeenAt)
+			}
+		}
+		var want []map[string]string
+		if tt.props != nil {
+			want = []map[string]string{tt.props}
+		}
+		if !cmp.Equal(props, want) {
+			t.Errorf("GetSubject(%s) instance properties = %v, want %v", tt.name, props, want)
+		}
+	}
+	if n := len(subjects); n != 7 {
+		t.Errorf("ListSubjects = %d subjects, want the 7 of verified certificates", n)
+	}
+
+	// workload-1 may have a session: refused, granted, refused again, each
+	// within the minute, its certificate shows the latest.
+	leaf := issueCert(t, ca, "workload-1")
+	for i, step := range []struct {
+		body   string
+		code   int
+		failed bool
+	}{
+		{`{"roleSessionName":"mine","instanceProperties":{"host":"h1"}}`, 403, true},
+		{`{"instanceProperties":{"host":"h1"}}`, 201, false},
+		{`{"roleSessionName":"mine","instanceProperties":{"host":"h1"}}`, 403, true},
+		{`{"instanceProperties":{"host":"h1"}}`, 201, false},
+	} {
+		if code, body := createSession(t, hs, set, leaf.cert, leaf.key, nil, step.body, time.Now()); code != step.code {
+			t.Fatalf("CreateSession(workload-1, step %d) = %d %s, want %d", i, code, body, step.code)
+		}
+		sub := raSubjects(t, hs, root)[leaf.cert.Subject.String()]
+		if len(sub.Credentials) != 1 || sub.Credentials[0].Failed != step.failed || len(sub.InstanceProperties) != 1 || sub.InstanceProperties[0].Failed != step.failed {
+			t.Errorf("GetSubject(workload-1) after step %d (%d) = %+v, want its certificate and properties failed=%t", i, step.code, sub, step.failed)
+		}
+	}
+}
+
+// TestRolesAnywhere_SubjectWriteFails: when the subject cannot be written
+// (the database refuses it), the refusal and the session are answered as
+// they would be, and the store's error is logged, without the session's
+// secrets.
+func TestRolesAnywhere_SubjectWriteFails(t *testing.T) {
+	t.Setenv("KEYWARD_ROOT_ACCESS_KEY_ID", "AKIAROOTROOTROOT1234")
+	t.Setenv("KEYWARD_ROOT_SECRET_ACCESS_KEY", "root-secret-for-benchmarks")
+	t.Setenv("KEYWARD_ACCOUNT_ID", "111122223333")
+	data := t.TempDir()
+	db := filepath.Join(data, "keyward.db")
+	var logs lockedBuffer
+	s, err := newServer(context.Background(), serveConfig{data: data, store: "sqlite:" + db},
+		slog.New(slog.NewTextHandler(&logs, nil)), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(s.Handler())
+	t.Cleanup(func() { hs.Close(); s.Close() })
+	root := sigv4.Credentials{AccessKeyID: "AKIAROOTROOTROOT1234", SecretAccessKey: "root-secret-for-benchmarks"}
+	ca := newTestCA(t, "Example CA")
+	set := setupRolesAnywhere(t, hs, root, ca, raTrust)
+
+	sdb, err := sql.Open("sqlite", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sdb.Close()
+	if _, err := sdb.Exec(`CREATE TRIGGER refuse_subjects BEFORE INSERT ON ra_subjects BEGIN SELECT RAISE(ABORT, 'no subjects here'); END`); err != nil {
+		t.Fatal(err)
+	}
+	refused := issueCert(t, ca, "workload-2")
+	code, body := createSession(t, hs, set, refused.cert, refused.key, nil, "", time.Now())
+	if want := "AccessDeniedException: {\"message\":\"Unable to assume role for " + set.roleARN + ".\"}"; code != 403 || strings.TrimSpace(body) != want {
+		t.Errorf("CreateSession(refused, subject not writable) = %d %s, want 403 %s", code, body, want)
+	}
+	leaf := issueCert(t, ca, "workload-1")
+	code, body = createSession(t, hs, set, leaf.cert, leaf.key, nil, "", time.Now())
+	if code != 201 {
+		t.Fatalf("CreateSession(granted, subject not writable) = %d %s, want 201", code, body)
+	}
+	creds, _ := sessionCreds(t, body)
+	log := logs.String()
+	if n := strings.Count(log, "rolesanywhere: recording a subject"); n != 2 || !strings.Contains(log, "no subjects here") {
+		t.Errorf("the log has %d lines about recording a subject (with the store's error: %t), want 2:\n%s", n, strings.Contains(log, "no subjects here"), log)
+	}
+	for _, secret := range []string{creds.SecretAccessKey, creds.SessionToken} {
+		if strings.Contains(log, secret) {
+			t.Errorf("the log holds the session's secret %q", secret)
+		}
+	}
+	if subjects := raSubjects(t, hs, root); len(subjects) != 0 {
+		t.Errorf("ListSubjects = %d subjects, want none (the database refused them)", len(subjects))
 	}
 }

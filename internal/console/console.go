@@ -224,6 +224,7 @@ func (c *Console) routes() {
 	m.Handle("GET "+Prefix+"audit", c.page(c.auditTrail))
 	m.Handle("GET "+Prefix+"graph", c.page(c.trustGraph))
 	m.Handle("GET "+Prefix+"rolesanywhere", c.page(c.rolesAnywhere))
+	m.Handle("GET "+Prefix+"rolesanywhere/subjects/{id}", c.page(c.raSubject))
 	m.HandleFunc(Prefix, func(w http.ResponseWriter, r *http.Request) {
 		c.renderStatus(w, r, nil, http.StatusNotFound, "notfound", nil)
 	})

@@ -18,7 +18,7 @@ func TestNew_TemplatesParse(t *testing.T) {
 	c := New(Config{})
 	for _, name := range []string{"signin", "dashboard", "users", "user", "groups", "group", "roles", "role", "wizard", "editor",
 		"policies", "policy", "providers", "account", "simulator", "audit", "graph", "switchrole", "password", "error", "accesskey",
-		"mfa", "secret", "samlprovider", "rolesanywhere"} {
+		"mfa", "secret", "samlprovider", "rolesanywhere", "rasubject"} {
 		if c.pages.byName[name] == nil {
 			t.Errorf("New: no template %q", name)
 		}

@@ -5,8 +5,8 @@
 // signing certificates, service-specific credentials), groups, roles (with
 // the create-role walk-through), policies with their summary and an editor
 // that lints as it saves, identity providers (OpenID Connect and SAML),
-// IAM Roles Anywhere's trust anchors and profiles, account settings, the
-// policy simulator, the audit trail and a trust graph.
+// IAM Roles Anywhere's trust anchors, profiles and subjects, account
+// settings, the policy simulator, the audit trail and a trust graph.
 //
 // Every page acts as the signed-in principal. The console holds no
 // privilege of its own: it calls IAM's and STS's actions through its

@@ -12,6 +12,7 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/audit"
+	"github.com/keyward/keyward/internal/rolesanywhere"
 )
 
 // page is one request to a signed-in page: the session, the caller it acts
@@ -164,6 +165,9 @@ func (p *page) fail(err error) {
 		p.Title = "Error"
 		p.Data = ae
 		status := keyward.HTTPStatus(ae.Code)
+		if strings.HasPrefix(ae.Action, "rolesanywhere:") {
+			status = rolesanywhere.Status(ae.Code) // the service's codes, as its API answers them
+		}
 		if status < 400 {
 			status = http.StatusBadRequest
 		}

@@ -109,7 +109,7 @@ var titles = map[string]string{
 	"providers": "Identity providers", "account": "Account settings", "simulator": "Policy simulator",
 	"audit": "Audit trail", "graph": "Trust graph", "switchrole": "Switch role", "password": "Change password",
 	"error": "Error", "accesskey": "Access key created", "mfa": "Assign MFA device", "secret": "Shown once",
-	"samlprovider": "SAML provider", "rolesanywhere": "Roles Anywhere",
+	"samlprovider": "SAML provider", "rolesanywhere": "Roles Anywhere", "rasubject": "Roles Anywhere subject",
 }
 
 var timeType = reflect.TypeFor[time.Time]()

@@ -11,14 +11,17 @@ import (
 
 // IAM Roles Anywhere, read-only: the account's trust anchors (the CAs it
 // trusts, with what their certificates say), profiles (the roles a
-// certificate may get) and CRLs, each listed through the service's own
-// API as the signed-in principal (rolesanywhere:ListTrustAnchors, ...).
+// certificate may get), CRLs and subjects (the certificate subjects that
+// asked for sessions), each listed through the service's own API as the
+// signed-in principal (rolesanywhere:ListTrustAnchors, ...), and a
+// subject's page (rolesanywhere:GetSubject).
 
 // rolesAnywhereData is the Roles Anywhere page.
 type rolesAnywhereData struct {
 	Anchors  []trustAnchor
 	Profiles []rolesanywhere.ProfileDetail
 	CRLs     []rolesanywhere.CrlDetail
+	Subjects []rolesanywhere.SubjectSummary
 	// Truncated says a list had more than the page reads.
 	Truncated bool
 }
@@ -61,7 +64,23 @@ func (c *Console) rolesAnywhere(p *page) error {
 		d.CRLs = append(d.CRLs, out.Crls...)
 		return out.NextToken
 	}) || d.Truncated
+	d.Truncated = raPages(p, "ListSubjects", func(out *rolesanywhere.ListSubjectsOutput) string {
+		d.Subjects = append(d.Subjects, out.Subjects...)
+		return out.NextToken
+	}) || d.Truncated
 	return p.render("rolesanywhere", d)
+}
+
+// raSubject is a subject's page: the certificates and instance properties
+// it was seen with, each with its latest attempt's outcome.
+func (c *Console) raSubject(p *page) error {
+	p.Nav = "rolesanywhere"
+	out, err := callValues[rolesanywhere.GetSubjectOutput](p, "rolesanywhere", "GetSubject", pairs("subjectId", p.r.PathValue("id")))
+	if err != nil {
+		return err
+	}
+	p.Title = "Subject " + out.Subject.X509Subject
+	return p.render("rasubject", &out.Subject)
 }
 
 // raPages reads a Roles Anywhere list page by page (at most

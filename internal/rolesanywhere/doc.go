@@ -35,16 +35,24 @@
 // aws:TokenIssueTime like any other. The certificate's subject is then
 // recorded (ListSubjects, GetSubject): a new subject, certificate or set of
 // instance properties at once, a known one at most once a minute, so that
-// CreateSession stays a read. The authorizer's LogOnly mode softens
-// the control plane's denials, never CreateSession's checks.
+// CreateSession stays a read. A refused attempt is recorded alike, failed,
+// once the certificate is verified (the trust anchor enabled, the chain,
+// validity and CRLs checked), whatever refuses it next: the request's
+// parameters, the profile, the role, the trust policy, the session's
+// name, instance properties or packed size. Nothing is recorded of a
+// request refused before: its certificate may be anyone's. The
+// authorizer's LogOnly mode softens the control plane's denials, never
+// CreateSession's checks.
 //
 // # Caveats
 //
 // Trust anchors are CERTIFICATE_BUNDLE only (no AWS Private CA). Subjects
-// record successful sessions only (failed is always false; refusals are
-// in the audit trail), keep the 50 certificates and property sets seen
-// last, and a known certificate's sighting is written at most once a
-// minute per server, so lastSeenAt may lag by a minute. Notification settings are kept and shown; nothing is notified. Entities
+// keep the 50 certificates and property sets seen last, each with its
+// latest attempt's outcome (failed); an attempt like the last one written
+// is written at most once a minute per server, so lastSeenAt may lag by a
+// minute, and with several servers the last written may not be the last
+// made. Refusals of an invalid request keep no instance properties.
+// Notification settings are kept and shown; nothing is notified. Entities
 // are visible from every region; their ARNs keep the region of the request
 // that created them. A session lasts the lesser of the request's and the
 // profile's durationSeconds (3,600 when unset), and never past the

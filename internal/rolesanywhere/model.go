@@ -6,6 +6,7 @@ import (
 	_ "embed"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -73,6 +74,9 @@ type member struct {
 type model struct {
 	ops    []*Operation
 	status map[string]int // error code: HTTP status
+	// instanceProperties is InstancePropertyMap, which bounds the
+	// instance properties CreateSession (not in the model) takes.
+	instanceProperties *shape
 }
 
 var loadModel = sync.OnceValues(func() (*model, error) {
@@ -192,6 +196,10 @@ var loadModel = sync.OnceValues(func() (*model, error) {
 			op.input = shapes[o.Input.Shape]
 		}
 		m.ops = append(m.ops, op)
+	}
+	m.instanceProperties = shapes["InstancePropertyMap"]
+	if m.instanceProperties == nil {
+		return nil, errors.New("rolesanywhere: the model has no InstancePropertyMap")
 	}
 	// CreateSession is the credential helper's, not in botocore's model.
 	m.ops = append(m.ops, &Operation{Name: "CreateSession", Method: http.MethodPost, Path: "/sessions",
@@ -506,6 +514,9 @@ func jsonTypeName(typ string) string {
 
 // status is the HTTP status of an error code: the model's for its own
 // errors, AWS's common ones for the rest (see codes.go).
+// Status is the HTTP status the service answers error code with.
+func Status(code string) int { return status(code) }
+
 func status(code string) int {
 	if s, ok := mustModel().status[code]; ok {
 		return s

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/keyward/keyward"
@@ -24,10 +25,20 @@ type Service struct {
 	// error (Throttling) refuses the request, as the server's rate limit
 	// refuses an access key's.
 	Limit func(key string) error
+	// Log receives what a request cannot report to its client (a subject
+	// that could not be recorded); nil discards it.
+	Log *slog.Logger
 
 	trust sts.TrustPolicies
 	used  sts.RoleUse
 	seen  subjectSeen
+}
+
+func (s *Service) log() *slog.Logger {
+	if s.Log != nil {
+		return s.Log
+	}
+	return slog.New(slog.DiscardHandler)
 }
 
 func (s *Service) now() time.Time {

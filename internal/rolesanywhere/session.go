@@ -89,7 +89,8 @@ func denied(format string, args ...any) error { return errAccessDenied(format, a
 // vouch for: AWS's "Untrusted signing certificate", with why.
 func untrusted(why string) error { return denied("Untrusted signing certificate: %s", why) }
 
-// readSessionInput reads CreateSession's parameters and checks them.
+// readSessionInput reads CreateSession's parameters: the ARNs from the
+// query or the body, the rest from the body.
 func readSessionInput(r *Request) (*CreateSessionInput, error) {
 	in := &CreateSessionInput{}
 	if len(bytes.TrimSpace(r.Body)) > 0 {
@@ -106,6 +107,14 @@ func readSessionInput(r *Request) (*CreateSessionInput, error) {
 			*p.v = q.Get(p.name)
 		}
 	}
+	return in, nil
+}
+
+// check applies CreateSession's constraints to its parameters; instance
+// properties are bounded as the model's InstancePropertyMap is (50
+// entries, keys and values of 1 to 200 characters), since a subject keeps
+// them.
+func (in *CreateSessionInput) check() error {
 	var v validation
 	for _, p := range []struct{ name, value string }{{"profileArn", in.ProfileArn}, {"roleArn", in.RoleArn}, {"trustAnchorArn", in.TrustAnchorArn}} {
 		if p.value == "" {
@@ -122,10 +131,17 @@ func readSessionInput(r *Request) (*CreateSessionInput, error) {
 	if in.RoleSessionName != "" && !roleSessionNameRe.MatchString(in.RoleSessionName) {
 		v.fail("roleSessionName", in.RoleSessionName, true, `Member must satisfy regular expression pattern: [\w+=,.@-]{2,64}`)
 	}
-	if err := v.err(); err != nil {
-		return nil, err
+	if in.InstanceProperties != nil {
+		props := make(map[string]any, len(in.InstanceProperties))
+		for k, val := range in.InstanceProperties {
+			props[k] = val
+		}
+		v.value("instanceProperties", mustModel().instanceProperties, props)
 	}
-	return in, nil
+	if v.serial != nil {
+		return v.serial
+	}
+	return v.err()
 }
 
 // sessionGrant is what CreateSession reads and decides in its
@@ -183,6 +199,10 @@ func (s *Service) CreateSession(ctx context.Context, r *Request) (*CreateSession
 		return nil, err
 	}
 	info.TrustAnchorARN, info.ProfileARN, info.RoleARN = in.TrustAnchorArn, in.ProfileArn, in.RoleArn
+	// An invalid request is refused as such, but only once its certificate
+	// is known (or not) to the trust anchor: a verified certificate's
+	// refusal is recorded on its subject.
+	invalid := in.check()
 
 	var g sessionGrant
 	var tags []keyward.Tag
@@ -192,12 +212,22 @@ func (s *Service) CreateSession(ctx context.Context, r *Request) (*CreateSession
 	}
 	sessionName := serialHex(cert)
 	service := &keyward.Caller{ARN: servicePrincipal, RequestTime: now, RequestID: r.ID, SourceIP: sourceIPOf(r), UserAgent: r.HTTP.UserAgent()}
+	verified := false
 	err = s.Store.View(ctx, func(tx keyward.Tx) error {
-		g = sessionGrant{}
-		if err := s.findGrant(tx, in, &g); err != nil {
+		g, verified = sessionGrant{}, false
+		// The certificate first: nothing of the account (its profiles,
+		// roles) shows to a caller the anchor does not vouch for.
+		if err := s.findAnchor(tx, in, &g); err != nil {
 			return err
 		}
 		if err := checkCertificate(signed, &g.anchor, g.crls(tx), now); err != nil {
+			return err
+		}
+		verified = true
+		if invalid != nil {
+			return invalid
+		}
+		if err := s.findGrant(tx, in, &g); err != nil {
 			return err
 		}
 		if in.RoleSessionName != "" {
@@ -213,7 +243,19 @@ func (s *Service) CreateSession(ctx context.Context, r *Request) (*CreateSession
 		return s.decideTrust(ctx, tx, &g, in, tags, sourceIdentity, sessionName, service, now)
 	})
 	s.Authz.Report(ctx, service, g.decisions...)
+	if invalid != nil {
+		err = invalid
+	}
 	if err != nil {
+		if verified {
+			// An invalid request's properties are not kept: they may
+			// be past the model's bounds.
+			props := in.InstanceProperties
+			if invalid != nil {
+				props = nil
+			}
+			s.noteSubject(ctx, r, &g, info, cert, props, now, err)
+		}
 		return nil, err
 	}
 
@@ -234,6 +276,7 @@ func (s *Service) CreateSession(ctx context.Context, r *Request) (*CreateSession
 	}
 	size, err := packedSize(g.profile.SessionPolicy, g.profile.ManagedPolicyARNs, tags)
 	if err != nil {
+		s.noteSubject(ctx, r, &g, info, cert, in.InstanceProperties, now, err)
 		return nil, err
 	}
 	role := &g.role
@@ -247,8 +290,7 @@ func (s *Service) CreateSession(ctx context.Context, r *Request) (*CreateSession
 		return nil, err
 	}
 	s.used.Note(ctx, s.Store, role, now, r.Region)
-	anchorRegion, _, _, _, _ := parseARN(g.anchor.ARN)
-	subjectARN := s.seen.Note(ctx, s.Store, g.anchor.AccountID, anchorRegion, info, cert, in.InstanceProperties, now)
+	subjectARN := s.noteSubject(ctx, r, &g, info, cert, in.InstanceProperties, now, nil)
 	info.SessionARN, info.AccessKeyID = sess.ARN, keyID
 	return &CreateSessionOutput{
 		CredentialSet: []CredentialResponse{{
@@ -262,11 +304,9 @@ func (s *Service) CreateSession(ctx context.Context, r *Request) (*CreateSession
 	}, nil
 }
 
-// findGrant reads the trust anchor, the profile, the role and the
-// profile's managed policies, each as stored, and applies the service's
-// rules on them. Every refusal reads alike whatever is missing, as
-// AssumeRole's do.
-func (s *Service) findGrant(tx keyward.Tx, in *CreateSessionInput, g *sessionGrant) error {
+// findAnchor reads the request's trust anchor, which must be enabled. Every
+// refusal reads alike whatever is missing, as AssumeRole's do.
+func (s *Service) findAnchor(tx keyward.Tx, in *CreateSessionInput, g *sessionGrant) error {
 	_, taAccount, kind, taID, ok := parseARN(in.TrustAnchorArn)
 	if !ok || kind != "trust-anchor" {
 		return denied("Untrusted signing certificate: %s is not a trust anchor.", in.TrustAnchorArn)
@@ -282,6 +322,14 @@ func (s *Service) findGrant(tx keyward.Tx, in *CreateSessionInput, g *sessionGra
 		return denied("Untrusted signing certificate: the trust anchor %s is disabled.", a.ARN)
 	}
 	g.anchor = a
+	return nil
+}
+
+// findGrant reads the profile, the role and the profile's managed
+// policies of the grant's trust anchor's account, each as stored, and
+// applies the service's rules on them.
+func (s *Service) findGrant(tx keyward.Tx, in *CreateSessionInput, g *sessionGrant) error {
+	a := &g.anchor
 	_, pAccount, kind, pID, ok := parseARN(in.ProfileArn)
 	if !ok || kind != "profile" || pAccount != a.AccountID {
 		return denied("No profile %s in the trust anchor's account.", in.ProfileArn)

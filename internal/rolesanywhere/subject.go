@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/pem"
+	"errors"
 	"maps"
 	"slices"
 	"sort"
@@ -15,7 +16,7 @@ import (
 )
 
 // Subjects: what CreateSession saw of each certificate subject, per
-// account. Shapes from the API reference: ListSubjects
+// account: its sessions and its refused attempts. Shapes from the API reference: ListSubjects
 // (https://docs.aws.amazon.com/rolesanywhere/latest/APIReference/API_ListSubjects.html),
 // GetSubject (.../API_GetSubject.html), SubjectSummary, SubjectDetail,
 // CredentialSummary and InstanceProperty (.../API_<Shape>.html).
@@ -154,9 +155,11 @@ func subjectID(account, x509Subject string) string {
 // Bounds of what a subject keeps.
 const (
 	// subjectSeenEvery is how often a subject's lastSeenAt (and a known
-	// certificate's or property set's seenAt) is written: at most once a
-	// minute per replica, so that CreateSession stays a read. A new
-	// subject, certificate or property set is written at once.
+	// certificate's or property set's seenAt) is written for attempts
+	// alike: at most once a minute per replica, so that CreateSession
+	// stays a read. A new subject, certificate or property set, or an
+	// attempt whose outcome (failed or not) differs from the last one
+	// written, is written at once.
 	subjectSeenEvery = time.Minute
 	// maxSubjectEntries bounds a subject's certificates and instance
 	// property sets: the most recently seen are kept. AWS documents no
@@ -164,29 +167,53 @@ const (
 	maxSubjectEntries = 50
 )
 
-// subjectSeen records the subjects of CreateSession's sessions. The zero
+// subjectSeen records the subjects of CreateSession's attempts. The zero
 // value is ready; it is safe for concurrent use.
 type subjectSeen struct {
 	due sts.Throttle[seenKey]
 }
 
-// seenKey is a subject (its ID), a certificate (serial and issuer) and a
-// set of instance properties (propertiesKey).
-type seenKey struct{ id, serial, issuer, props string }
+// seenKey is a subject (its ID), a certificate (serial and issuer), a set
+// of instance properties (propertiesKey) and the attempt's outcome.
+type seenKey struct {
+	id, serial, issuer, props string
+	failed                    bool
+}
+
+// noteSubject records on its subject, in the trust anchor's account, that
+// CreateSession's certificate (and instance properties, when props holds
+// them) opened a session (refusal nil) or was refused (failed), and
+// returns the subject's ARN. Only a refusal the client is told
+// (a *keyward.Error) is recorded, not an internal failure. A failure to
+// record is logged, never returned: a subject is a record, and must not
+// change the answer it records.
+func (s *Service) noteSubject(ctx context.Context, r *Request, g *sessionGrant, info *SessionInfo, cert *x509.Certificate,
+	props map[string]string, now time.Time, refusal error) string {
+	var ke *keyward.Error
+	if refusal != nil && !errors.As(refusal, &ke) {
+		return ""
+	}
+	region, _, _, _, _ := parseARN(g.anchor.ARN)
+	arn, err := s.seen.Note(ctx, s.Store, g.anchor.AccountID, region, info, cert, props, now, refusal != nil)
+	if err != nil {
+		s.log().Warn("rolesanywhere: recording a subject", "request_id", r.ID, "subject_arn", arn, "err", err)
+	}
+	return arn
+}
 
 // Note records in st that cert's subject opened a session in account at
-// now, with its instance properties, and returns the subject's ARN.
-// Failures are ignored: a subject is a record, and must not fail the
-// session it records.
-// info names the certificate as CreateSession's audit record does.
+// now (or, when failed, was refused one), with its instance properties,
+// and returns the subject's ARN, with the store's error if the record
+// could not be written. info names the certificate as CreateSession's
+// audit record does.
 func (u *subjectSeen) Note(ctx context.Context, st keyward.Store, account, region string, info *SessionInfo,
-	cert *x509.Certificate, props map[string]string, now time.Time) string {
+	cert *x509.Certificate, props map[string]string, now time.Time, failed bool) (string, error) {
 	x509Subject, serial, issuer := info.Subject, info.Serial, info.Issuer
 	id := subjectID(account, x509Subject)
 	arn := arnOf(region, account, "subject", id)
-	key := seenKey{id, serial, issuer, propertiesKey(props)}
+	key := seenKey{id, serial, issuer, propertiesKey(props), failed}
 	if !u.due.Due(key, time.Time{}, now, subjectSeenEvery) {
-		return arn
+		return arn, nil
 	}
 	now = now.UTC().Truncate(time.Second)
 	cred := keyward.SubjectCredential{SerialNumber: serial, Issuer: issuer, Enabled: true, SeenAt: now,
@@ -200,14 +227,14 @@ func (u *subjectSeen) Note(ctx context.Context, st keyward.Store, account, regio
 			if keyward.ErrorCode(err) == keyward.ErrNoSuchEntity {
 				sub = keyward.RolesAnywhereSubject{AccountID: account, ID: id, ARN: arn, X509Subject: x509Subject,
 					Enabled: true, CreateDate: now}
-				seeSubject(&sub, cred, props, now)
+				seeSubject(&sub, cred, props, now, failed)
 				return tx.CreateRolesAnywhereSubject(sub)
 			}
 			if err != nil {
 				return err
 			}
 			arn = sub.ARN
-			seeSubject(&sub, cred, props, now)
+			seeSubject(&sub, cred, props, now, failed)
 			return tx.UpdateRolesAnywhereSubject(sub)
 		})
 		if keyward.ErrorCode(err) != keyward.ErrEntityAlreadyExists {
@@ -215,22 +242,30 @@ func (u *subjectSeen) Note(ctx context.Context, st keyward.Store, account, regio
 		}
 	}
 	if err != nil {
-		u.due.Forget(key) // the next session tries again
+		u.due.Forget(key) // the next attempt tries again
+		return arn, err
 	}
-	return arn
+	// The latest attempt wins: an attempt with the other outcome is
+	// written at once, however recent this one.
+	other := key
+	other.failed = !failed
+	u.due.Forget(other)
+	return arn, nil
 }
 
-// seeSubject records on sub a successful session at now with cred and
-// props.
-func seeSubject(sub *keyward.RolesAnywhereSubject, cred keyward.SubjectCredential, props map[string]string, now time.Time) {
+// seeSubject records on sub an attempt at now with cred and props, failed
+// or not: the latest attempt sets each entry's seenAt and failed, and the
+// subject's lastSeenAt.
+func seeSubject(sub *keyward.RolesAnywhereSubject, cred keyward.SubjectCredential, props map[string]string, now time.Time, failed bool) {
 	sub.LastSeenAt, sub.UpdateDate = now, now
+	cred.Failed = failed
 	i := slices.IndexFunc(sub.Credentials, func(c keyward.SubjectCredential) bool {
 		return c.SerialNumber == cred.SerialNumber && c.Issuer == cred.Issuer
 	})
 	if i < 0 {
 		sub.Credentials = append(sub.Credentials, cred)
 	} else {
-		sub.Credentials[i].SeenAt, sub.Credentials[i].Failed = now, false
+		sub.Credentials[i].SeenAt, sub.Credentials[i].Failed = now, failed
 	}
 	if len(sub.Credentials) > maxSubjectEntries {
 		sort.SliceStable(sub.Credentials, func(a, b int) bool { return sub.Credentials[a].SeenAt.After(sub.Credentials[b].SeenAt) })
@@ -243,9 +278,9 @@ func seeSubject(sub *keyward.RolesAnywhereSubject, cred keyward.SubjectCredentia
 		return maps.Equal(p.Properties, props)
 	})
 	if j < 0 {
-		sub.InstanceProperties = append(sub.InstanceProperties, keyward.SubjectInstanceProperty{Properties: props, SeenAt: now})
+		sub.InstanceProperties = append(sub.InstanceProperties, keyward.SubjectInstanceProperty{Properties: props, SeenAt: now, Failed: failed})
 	} else {
-		sub.InstanceProperties[j].SeenAt, sub.InstanceProperties[j].Failed = now, false
+		sub.InstanceProperties[j].SeenAt, sub.InstanceProperties[j].Failed = now, failed
 	}
 	if len(sub.InstanceProperties) > maxSubjectEntries {
 		sort.SliceStable(sub.InstanceProperties, func(a, b int) bool {

@@ -3,7 +3,9 @@ package rolesanywhere
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -35,9 +37,9 @@ func TestSeeSubject(t *testing.T) {
 		return keyward.SubjectCredential{SerialNumber: serial, Issuer: "CN=CA", CertificateData: "pem " + serial, Enabled: true, SeenAt: at}
 	}
 	sub := keyward.RolesAnywhereSubject{CreateDate: t0}
-	seeSubject(&sub, cred("01", t0), map[string]string{"host": "h1"}, t0)
-	seeSubject(&sub, cred("01", t1), map[string]string{"host": "h1"}, t1)
-	seeSubject(&sub, cred("02", t1), nil, t1)
+	seeSubject(&sub, cred("01", t0), map[string]string{"host": "h1"}, t0, false)
+	seeSubject(&sub, cred("01", t1), map[string]string{"host": "h1"}, t1, false)
+	seeSubject(&sub, cred("02", t1), nil, t1, false)
 	want := keyward.RolesAnywhereSubject{CreateDate: t0, LastSeenAt: t1, UpdateDate: t1,
 		Credentials:        []keyward.SubjectCredential{cred("01", t1), cred("02", t1)},
 		InstanceProperties: []keyward.SubjectInstanceProperty{{Properties: map[string]string{"host": "h1"}, SeenAt: t1}}}
@@ -45,11 +47,32 @@ func TestSeeSubject(t *testing.T) {
 		t.Errorf("seeSubject three times (-want +got):\n%s", d)
 	}
 
+	// A refused attempt is seen too, failed, and moves lastSeenAt; the
+	// latest attempt sets failed, a new entry's and a known one's alike.
+	t2, t3 := t1.Add(time.Minute), t1.Add(2*time.Minute)
+	seeSubject(&sub, cred("01", t2), map[string]string{"host": "h1"}, t2, true)
+	seeSubject(&sub, cred("03", t2), map[string]string{"host": "h2"}, t2, true)
+	failed := func(c keyward.SubjectCredential) keyward.SubjectCredential { c.Failed = true; return c }
+	want = keyward.RolesAnywhereSubject{CreateDate: t0, LastSeenAt: t2, UpdateDate: t2,
+		Credentials: []keyward.SubjectCredential{failed(cred("01", t2)), cred("02", t1), failed(cred("03", t2))},
+		InstanceProperties: []keyward.SubjectInstanceProperty{{Properties: map[string]string{"host": "h1"}, SeenAt: t2, Failed: true},
+			{Properties: map[string]string{"host": "h2"}, SeenAt: t2, Failed: true}}}
+	if d := cmp.Diff(want, sub); d != "" {
+		t.Errorf("seeSubject after two refusals (-want +got):\n%s", d)
+	}
+	seeSubject(&sub, cred("01", t3), map[string]string{"host": "h1"}, t3, false)
+	want.LastSeenAt, want.UpdateDate = t3, t3
+	want.Credentials[0] = cred("01", t3)
+	want.InstanceProperties[0] = keyward.SubjectInstanceProperty{Properties: map[string]string{"host": "h1"}, SeenAt: t3}
+	if d := cmp.Diff(want, sub); d != "" {
+		t.Errorf("seeSubject after a success that follows a refusal (-want +got):\n%s", d)
+	}
+
 	// Past maxSubjectEntries the least recently seen go.
 	sub = keyward.RolesAnywhereSubject{}
 	for i := range maxSubjectEntries + 2 {
 		at := t0.Add(time.Duration(i) * time.Second)
-		seeSubject(&sub, cred(fmt.Sprint(i), at), map[string]string{"n": fmt.Sprint(i)}, at)
+		seeSubject(&sub, cred(fmt.Sprint(i), at), map[string]string{"n": fmt.Sprint(i)}, at, i%2 == 0)
 	}
 	if len(sub.Credentials) != maxSubjectEntries || len(sub.InstanceProperties) != maxSubjectEntries {
 		t.Fatalf("seeSubject %d times kept %d certificates, %d property sets, want %d each",
@@ -96,5 +119,45 @@ func TestSubjectDetail_JSON(t *testing.T) {
 		`"x509Subject":"CN=web-1","lastSeenAt":` + ts + `,"createdAt":` + ts + `,"updatedAt":` + ts + `}]}`
 	if string(list) != wantList {
 		t.Errorf("json.Marshal(ListSubjects) =\n%s\nwant\n%s", list, wantList)
+	}
+}
+
+// TestCreateSessionInput_CheckInstanceProperties: CreateSession bounds
+// instance properties as the model's InstancePropertyMap does, since a
+// subject keeps them.
+func TestCreateSessionInput_CheckInstanceProperties(t *testing.T) {
+	arns := CreateSessionInput{ProfileArn: "p", RoleArn: "r", TrustAnchorArn: "t"}
+	fifty := map[string]string{}
+	for i := range 50 {
+		fifty[fmt.Sprint("k", i)] = "v"
+	}
+	fiftyOne := maps.Clone(fifty)
+	fiftyOne["k50"] = "v"
+	long := strings.Repeat("x", 201)
+	tests := []struct {
+		name    string
+		props   map[string]string
+		message string // "" when accepted
+	}{
+		{"none", nil, ""},
+		{"fifty", fifty, ""},
+		{"fifty-one", fiftyOne, "Value at 'instanceProperties' failed to satisfy constraint: Member must have length less than or equal to 50"},
+		{"long value", map[string]string{"host": long}, "at 'instanceProperties.host.member.value' failed to satisfy constraint: Member must have length less than or equal to 200"},
+		{"long key", map[string]string{long: "v"}, "failed to satisfy constraint: Member must have length less than or equal to 200"},
+		{"empty value", map[string]string{"host": ""}, "at 'instanceProperties.host.member.value' failed to satisfy constraint: Member must have length greater than or equal to 1"},
+	}
+	for _, tt := range tests {
+		in := arns
+		in.InstanceProperties = tt.props
+		err := in.check()
+		if tt.message == "" {
+			if err != nil {
+				t.Errorf("check(%s) = %v, want nil", tt.name, err)
+			}
+			continue
+		}
+		if keyward.ErrorCode(err) != ErrValidation || !strings.Contains(keyward.ErrorMessage(err), tt.message) {
+			t.Errorf("check(%s) = %v, want %s with %q", tt.name, err, ErrValidation, tt.message)
+		}
 	}
 }

@@ -162,7 +162,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	// The delegation notification feed, Keyward's stand-in for the SNS
 	// topics AWS publishes delegation requests' notifications to.
 	s.services = append(s.services, newService("keyward", iam.FeedNamespace, iam.FeedVersion, awsquery.Actions(s.iam.DelegationFeed()), nil))
-	s.ra = &rolesanywhere.Service{Store: cfg.Store, Authz: s.authz, Tokens: tokens, Limit: s.limit}
+	s.ra = &rolesanywhere.Service{Store: cfg.Store, Authz: s.authz, Tokens: tokens, Limit: s.limit, Log: s.log}
 
 	if cfg.Console {
 		s.console = s.newConsole()
