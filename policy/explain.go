@@ -149,7 +149,7 @@ func (e *evalState) explainStatement(st *cstmt) (bool, []string) {
 	for i := range st.conds {
 		c := &st.conds[i]
 		m := e.condition(c)
-		vals, present := e.ctx.lookup(c.key)
+		vals, present := e.ctx.lookup(c.key, c.keyHash)
 		var have string
 		switch {
 		case !present:
