@@ -155,16 +155,22 @@ func (p *Policies) Evaluate(r *Request, res *Result) {
 	if len(a) > len(lower) {
 		a = a[:len(lower)] // longer than any AWS action; it matches nothing of the index
 	}
-	dst := lower[:len(a)]
-	for i := range dst {
-		dst[i] = lowerASCIITable[a[i]]
-	}
-	n := len(a)
+	n := lowerInto(lower[:], a)
 	svcLen := strings.IndexByte(a, ':')
 	if svcLen < 0 {
 		svcLen = n
 	}
 	p.evaluate(&e, lower[:n], svcLen)
+}
+
+// lowerInto writes s in ASCII lower case into dst, which must hold it, and
+// returns its length.
+func lowerInto(dst []byte, s string) int {
+	dst = dst[:len(s)]
+	for i := range dst {
+		dst[i] = lowerASCIITable[s[i]]
+	}
+	return len(s)
 }
 
 // lowerASCIITable maps each byte to its ASCII lower case.
@@ -339,28 +345,31 @@ func (e *evalState) scan(s *Set, t Type, act []byte, svcLen int) (acc scanAcc) {
 		return acc
 	}
 	if b, ok := lookup(&s.byAction, act, e.actHash); ok {
-		e.scanBucket(s, b, t, true, &acc)
+		e.scanBucket(s, b, t, nil, &acc)
 	}
 	if b, ok := lookup(&s.bySvc, act[:svcLen], e.svcHash); ok {
-		e.scanBucket(s, b, t, false, &acc)
+		e.scanBucket(s, b, t, act, &acc)
 	}
-	e.scanBucket(s, &s.anySvc, t, false, &acc)
+	e.scanBucket(s, &s.anySvc, t, act, &acc)
 	return acc
 }
 
-func (e *evalState) scanBucket(s *Set, b *bucket, t Type, checked bool, acc *scanAcc) {
+// scanBucket considers the statements of b that the resource's token leads
+// to. act is the action in lower case, or nil when b's statements are known
+// to match it.
+func (e *evalState) scanBucket(s *Set, b *bucket, t Type, act []byte, acc *scanAcc) {
 	if stmts, ok := lookup(&b.byRes, e.token, e.tokenHash); ok {
 		for _, i := range stmts {
-			e.consider(s, &s.stmts[i], t, checked, acc)
+			e.consider(s, &s.stmts[i], t, act, acc)
 		}
 	}
 	for _, i := range b.wild {
-		e.consider(s, &s.stmts[i], t, checked, acc)
+		e.consider(s, &s.stmts[i], t, act, acc)
 	}
 }
 
-func (e *evalState) consider(s *Set, st *cstmt, t Type, checked bool, acc *scanAcc) {
-	pm, ok := e.applies(st, checked)
+func (e *evalState) consider(s *Set, st *cstmt, t Type, act []byte, acc *scanAcc) {
+	pm, ok := e.applies(st, act)
 	if !ok {
 		return
 	}
@@ -396,9 +405,9 @@ func (s *Set) match(st *cstmt, t Type) Match {
 }
 
 // applies reports whether the statement applies to the request: action,
-// resource, principal and every condition.
-func (e *evalState) applies(st *cstmt, actionChecked bool) (principalMatch, bool) {
-	if !actionChecked && !e.actionMatches(st) {
+// resource, principal and every condition. act is as scanBucket's.
+func (e *evalState) applies(st *cstmt, act []byte) (principalMatch, bool) {
+	if act != nil && !e.actionMatches(st, act) {
 		return pmNone, false
 	}
 	if !e.resourceMatches(st) {
@@ -432,10 +441,12 @@ func (e *evalState) applies(st *cstmt, actionChecked bool) (principalMatch, bool
 	return pm, true
 }
 
-func (e *evalState) actionMatches(st *cstmt) bool {
+// actionMatches matches the statement's actions; act is the request's
+// action in ASCII lower case, as the patterns are.
+func (e *evalState) actionMatches(st *cstmt, act []byte) bool {
 	m := false
 	for i := range st.actions {
-		if st.actions[i].match(e.req.Action, e, lowerASCII) {
+		if st.actions[i].matchAction(e.req.Action, act, e) {
 			m = true
 			break
 		}

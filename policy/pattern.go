@@ -112,6 +112,21 @@ func (t *tok) resolve(e *evalState) (string, bool) {
 	return "", false
 }
 
+// matchAction matches an action pattern, compiled in lower case, against the
+// request's action; lower is the action in ASCII lower case, whole or cut
+// short. The commonest patterns compare lower without folding.
+func (p *pattern) matchAction(action string, lower []byte, e *evalState) bool {
+	if len(lower) == len(action) {
+		switch {
+		case p.prefix:
+			return len(lower) >= len(p.raw) && string(lower[:len(p.raw)]) == p.raw
+		case p.lit:
+			return string(lower) == p.raw
+		}
+	}
+	return p.match(action, e, lowerASCII)
+}
+
 // Comparison modes of pattern.match.
 type foldMode uint8
 
