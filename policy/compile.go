@@ -22,10 +22,10 @@ type Policy struct {
 type Set struct {
 	policies []Policy
 	stmts    []cstmt
-	byAction map[string]*bucket // "svc:action" in lower case -> statements naming it literally
-	bySvc    map[string]*bucket // "svc" in lower case -> statements with a wildcard action in svc
-	anySvc   bucket             // statements whose actions can match any service (NotAction, "*", "*:x")
-	trust    bool               // some document is a trust policy: the principal must be named
+	byAction strIndex[*bucket] // "svc:action" in lower case -> statements naming it literally
+	bySvc    strIndex[*bucket] // "svc" in lower case -> statements with a wildcard action in svc
+	anySvc   bucket            // statements whose actions can match any service (NotAction, "*", "*:x")
+	trust    bool              // some document is a trust policy: the principal must be named
 }
 
 // A bucket indexes statements a second time, by resource: byRes holds the
@@ -34,8 +34,9 @@ type Set struct {
 // arn:aws:s3:::bucket/key, the "user" in arn:aws:iam::1:user/x), keyed by that
 // token; wild holds the rest. A request looks at byRes[its token] and wild.
 type bucket struct {
-	byRes map[string][]int32
+	byRes strIndex[[]int32]
 	wild  []int32
+	res   map[string][]int32 // byRes while NewSet builds it
 }
 
 func (b *bucket) add(i int32, tokens []string) {
@@ -43,15 +44,20 @@ func (b *bucket) add(i int32, tokens []string) {
 		b.wild = append(b.wild, i)
 		return
 	}
-	if b.byRes == nil {
-		b.byRes = make(map[string][]int32)
+	if b.res == nil {
+		b.res = make(map[string][]int32)
 	}
 	for j, t := range tokens {
 		if slices.Contains(tokens[:j], t) {
 			continue
 		}
-		b.byRes[t] = append(b.byRes[t], i)
+		b.res[t] = append(b.res[t], i)
 	}
+}
+
+// freeze turns the map built by add into the index decisions read.
+func (b *bucket) freeze() {
+	b.byRes, b.res = newStrIndex(b.res), nil
 }
 
 // resourceToken returns the token of a resource by which the index finds
@@ -133,27 +139,24 @@ type cstmt struct {
 }
 
 type ccond struct {
-	op     operator
-	opName string
-	key    string // lower case
-	rawKey string
-	strs   []pattern
-	arns   []arnPattern
-	nums   []float64
-	dates  []int64
-	ips    []netip.Prefix
-	bools  []string
-	cond   *Condition
+	op      operator
+	opName  string
+	key     string // lower case
+	keyHash uint64 // hashKey(key)
+	rawKey  string
+	strs    []pattern
+	arns    []arnPattern
+	nums    []float64
+	dates   []int64
+	ips     []netip.Prefix
+	bools   []string
+	cond    *Condition
 }
 
 // NewSet compiles and indexes policies. The documents must come from Parse (or
 // Validate found nothing): NewSet trusts them.
 func NewSet(policies ...Policy) *Set {
-	s := &Set{
-		policies: policies,
-		byAction: make(map[string]*bucket),
-		bySvc:    make(map[string]*bucket),
-	}
+	s := &Set{policies: policies}
 	n := 0
 	for _, p := range policies {
 		if p.Document != nil {
@@ -174,9 +177,17 @@ func NewSet(policies ...Policy) *Set {
 			s.stmts = append(s.stmts, compileStatement(st, int32(pi), int32(si), vars))
 		}
 	}
+	byAction, bySvc := make(map[string]*bucket), make(map[string]*bucket)
 	for i := range s.stmts {
-		s.index(int32(i))
+		s.index(int32(i), byAction, bySvc)
 	}
+	for _, m := range []map[string]*bucket{byAction, bySvc} {
+		for _, b := range m {
+			b.freeze()
+		}
+	}
+	s.anySvc.freeze()
+	s.byAction, s.bySvc = newStrIndex(byAction), newStrIndex(bySvc)
 	return s
 }
 
@@ -196,7 +207,8 @@ func (s *Set) Len() int {
 	return len(s.stmts)
 }
 
-func (s *Set) index(i int32) {
+// index adds statement i to the action indexes being built.
+func (s *Set) index(i int32, byAction, bySvc map[string]*bucket) {
 	st := &s.stmts[i]
 	tokens := st.patternTokens()
 	if st.notAction {
@@ -220,9 +232,9 @@ func (s *Set) index(i int32) {
 	var seen []string
 	for _, la := range st.lowerActions {
 		svc, _, _ := strings.Cut(la, ":")
-		key, m := la, s.byAction
+		key, m := la, byAction
 		if slices.Contains(wildSvc, svc) {
-			key, m = svc, s.bySvc
+			key, m = svc, bySvc
 		}
 		if slices.Contains(seen, key) {
 			continue
@@ -269,6 +281,7 @@ func compileStatement(st *Statement, pi, si int32, vars bool) cstmt {
 func compileCondition(cd *Condition, vars bool) ccond {
 	op, _ := parseOperator(cd.Operator)
 	c := ccond{op: op, opName: cd.Operator, key: strings.ToLower(cd.Key), rawKey: cd.Key, cond: cd}
+	c.keyHash = hashKey(c.key)
 	for _, v := range cd.Values {
 		switch op.family {
 		case famString:

@@ -13,8 +13,7 @@ import (
 // are set, the way a request is prepared once and then decided against many
 // statements.
 type Context struct {
-	m    map[string]ctxValue
-	keys map[string]string // lower case -> as first set, for Keys
+	t *ctxTable // shared by copies, as a map would be
 }
 
 type ctxValue struct {
@@ -91,20 +90,22 @@ func looksLikeIP(s string) bool {
 // Set gives key its values, replacing any it had. A key with no values is
 // present but empty (ForAllValues treats it as missing).
 func (c *Context) Set(key string, values ...string) {
-	if c.m == nil {
-		c.m = make(map[string]ctxValue)
-		c.keys = make(map[string]string)
+	if c.t == nil {
+		c.t = &ctxTable{}
 	}
 	lk := strings.ToLower(key)
-	if _, ok := c.keys[lk]; !ok {
-		c.keys[lk] = key
+	h := hashKey(lk)
+	if i := c.t.find(lk, h); i >= 0 {
+		c.t.ents[i].val = newCtxValue(values)
+		return
 	}
-	c.m[lk] = newCtxValue(values)
+	c.t.add(ctxEntry{lower: lk, key: key, hash: h, val: newCtxValue(values)})
 }
 
 // Get returns key's values and whether the key is present.
 func (c *Context) Get(key string) ([]string, bool) {
-	return c.lookup(strings.ToLower(key))
+	lk := strings.ToLower(key)
+	return c.lookup(lk, hashKey(lk))
 }
 
 // Has reports whether key is present.
@@ -115,39 +116,49 @@ func (c *Context) Has(key string) bool {
 
 // Delete removes key.
 func (c *Context) Delete(key string) {
+	if c.t == nil {
+		return
+	}
 	lk := strings.ToLower(key)
-	delete(c.m, lk)
-	delete(c.keys, lk)
+	c.t.remove(lk, hashKey(lk))
 }
 
 // Keys returns the keys, as first set, in sorted order.
 func (c *Context) Keys() []string {
-	out := make([]string, 0, len(c.keys))
-	for _, k := range c.keys {
-		out = append(out, k)
+	if c.t == nil {
+		return []string{}
+	}
+	out := make([]string, len(c.t.ents))
+	for i := range c.t.ents {
+		out[i] = c.t.ents[i].key
 	}
 	sort.Strings(out)
 	return out
 }
 
 // Len returns the number of keys.
-func (c *Context) Len() int { return len(c.m) }
-
-func (c *Context) lookup(lowerKey string) ([]string, bool) {
-	if c == nil || c.m == nil {
-		return nil, false
+func (c *Context) Len() int {
+	if c.t == nil {
+		return 0
 	}
-	v, ok := c.m[lowerKey]
-	if !ok {
-		return nil, false
-	}
-	return v.vals, true
+	return len(c.t.ents)
 }
 
-func (c *Context) entry(lowerKey string) (ctxValue, bool) {
-	if c == nil || c.m == nil {
-		return ctxValue{}, false
+// lookup returns the values of a key in lower case whose hashKey is h.
+func (c *Context) lookup(lowerKey string, h uint64) ([]string, bool) {
+	if v := c.entry(lowerKey, h); v != nil {
+		return v.vals, true
 	}
-	v, ok := c.m[lowerKey]
-	return v, ok
+	return nil, false
+}
+
+// entry returns the entry of a key in lower case whose hashKey is h, or nil.
+func (c *Context) entry(lowerKey string, h uint64) *ctxValue {
+	if c == nil || c.t == nil {
+		return nil
+	}
+	if i := c.t.find(lowerKey, h); i >= 0 {
+		return &c.t.ents[i].val
+	}
+	return nil
 }

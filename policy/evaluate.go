@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"hash/maphash"
 	"strconv"
 	"strings"
 
@@ -65,7 +66,15 @@ type Result struct {
 	// Session).
 	DeniedBy Type
 
-	allows []Match
+	allows []allowRef // the Allow statements that matched, made Matches only if they decide
+}
+
+// allowRef names a matching Allow statement: cheaper to keep than a Match
+// while the decision may still be a denial.
+type allowRef struct {
+	set  *Set
+	stmt *cstmt
+	typ  Type
 }
 
 // Decide evaluates r and returns only the decision.
@@ -84,6 +93,9 @@ type evalState struct {
 	resource         string
 	token            string // resourceToken(resource)
 	hasBoundary      bool
+	// The hashKeys of the index keys: the action and its service in lower
+	// case, and the resource's token.
+	actHash, svcHash, tokenHash uint64
 }
 
 func (e *evalState) parsePrincipal() {
@@ -143,16 +155,22 @@ func (p *Policies) Evaluate(r *Request, res *Result) {
 	if len(a) > len(lower) {
 		a = a[:len(lower)] // longer than any AWS action; it matches nothing of the index
 	}
-	dst := lower[:len(a)]
-	for i := range dst {
-		dst[i] = lowerASCIITable[a[i]]
-	}
-	n := len(a)
+	n := lowerInto(lower[:], a)
 	svcLen := strings.IndexByte(a, ':')
 	if svcLen < 0 {
 		svcLen = n
 	}
 	p.evaluate(&e, lower[:n], svcLen)
+}
+
+// lowerInto writes s in ASCII lower case into dst, which must hold it, and
+// returns its length.
+func lowerInto(dst []byte, s string) int {
+	dst = dst[:len(s)]
+	for i := range dst {
+		dst[i] = lowerASCIITable[s[i]]
+	}
+	return len(s)
 }
 
 // lowerASCIITable maps each byte to its ASCII lower case.
@@ -176,6 +194,7 @@ func (p *Policies) evaluate(e *evalState, act []byte, svcLen int) {
 		e.resource = "*"
 	}
 	e.token = resourceToken(e.resource)
+	e.actHash, e.svcHash, e.tokenHash = maphash.Bytes(hashSeed, act), maphash.Bytes(hashSeed, act[:svcLen]), hashKey(e.token)
 	e.hasBoundary = p.Boundary != nil
 	// Parsing the principal is needed only to match Principal elements and
 	// to compare accounts; identity-only requests skip it.
@@ -307,7 +326,9 @@ func (p *Policies) evaluate(e *evalState, act []byte, svcLen int) {
 		return
 	}
 	res.Decision = Allowed
-	res.Matched = append(res.Matched, res.allows...)
+	for _, a := range res.allows {
+		res.Matched = append(res.Matched, a.set.match(a.stmt, a.typ))
+	}
 }
 
 // scanAcc accumulates what the statements of one Set said.
@@ -323,29 +344,32 @@ func (e *evalState) scan(s *Set, t Type, act []byte, svcLen int) (acc scanAcc) {
 	if s == nil {
 		return acc
 	}
-	if b := s.byAction[string(act)]; b != nil {
-		e.scanBucket(s, b, t, true, &acc)
+	if b, ok := lookup(&s.byAction, act, e.actHash); ok {
+		e.scanBucket(s, b, t, nil, &acc)
 	}
-	if b := s.bySvc[string(act[:svcLen])]; b != nil {
-		e.scanBucket(s, b, t, false, &acc)
+	if b, ok := lookup(&s.bySvc, act[:svcLen], e.svcHash); ok {
+		e.scanBucket(s, b, t, act, &acc)
 	}
-	e.scanBucket(s, &s.anySvc, t, false, &acc)
+	e.scanBucket(s, &s.anySvc, t, act, &acc)
 	return acc
 }
 
-func (e *evalState) scanBucket(s *Set, b *bucket, t Type, checked bool, acc *scanAcc) {
-	if b.byRes != nil {
-		for _, i := range b.byRes[e.token] {
-			e.consider(s, &s.stmts[i], t, checked, acc)
+// scanBucket considers the statements of b that the resource's token leads
+// to. act is the action in lower case, or nil when b's statements are known
+// to match it.
+func (e *evalState) scanBucket(s *Set, b *bucket, t Type, act []byte, acc *scanAcc) {
+	if stmts, ok := lookup(&b.byRes, e.token, e.tokenHash); ok {
+		for _, i := range stmts {
+			e.consider(s, &s.stmts[i], t, act, acc)
 		}
 	}
 	for _, i := range b.wild {
-		e.consider(s, &s.stmts[i], t, checked, acc)
+		e.consider(s, &s.stmts[i], t, act, acc)
 	}
 }
 
-func (e *evalState) consider(s *Set, st *cstmt, t Type, checked bool, acc *scanAcc) {
-	pm, ok := e.applies(st, checked)
+func (e *evalState) consider(s *Set, st *cstmt, t Type, act []byte, acc *scanAcc) {
+	pm, ok := e.applies(st, act)
 	if !ok {
 		return
 	}
@@ -364,22 +388,26 @@ func (e *evalState) record(s *Set, st *cstmt, t Type) {
 	if e.res == nil {
 		return
 	}
+	if st.effect == Deny {
+		e.res.Matched = append(e.res.Matched, s.match(st, t))
+	} else {
+		e.res.allows = append(e.res.allows, allowRef{s, st, t})
+	}
+}
+
+// match describes statement st of s, found while scanning policies of type t.
+func (s *Set) match(st *cstmt, t Type) Match {
 	p := &s.policies[st.policy]
 	if p.Document != nil && p.Document.Type != t && !(t == Resource || t == Trust) {
 		t = p.Document.Type
 	}
-	m := Match{PolicyID: p.ID, Type: t, Sid: st.sid, Statement: int(st.index), Effect: st.effect, Start: st.stmt.Start, End: st.stmt.End}
-	if st.effect == Deny {
-		e.res.Matched = append(e.res.Matched, m)
-	} else {
-		e.res.allows = append(e.res.allows, m)
-	}
+	return Match{PolicyID: p.ID, Type: t, Sid: st.sid, Statement: int(st.index), Effect: st.effect, Start: st.stmt.Start, End: st.stmt.End}
 }
 
 // applies reports whether the statement applies to the request: action,
-// resource, principal and every condition.
-func (e *evalState) applies(st *cstmt, actionChecked bool) (principalMatch, bool) {
-	if !actionChecked && !e.actionMatches(st) {
+// resource, principal and every condition. act is as scanBucket's.
+func (e *evalState) applies(st *cstmt, act []byte) (principalMatch, bool) {
+	if act != nil && !e.actionMatches(st, act) {
 		return pmNone, false
 	}
 	if !e.resourceMatches(st) {
@@ -403,7 +431,7 @@ func (e *evalState) applies(st *cstmt, actionChecked bool) (principalMatch, bool
 			// The statement does not apply; the keys its other conditions
 			// ask for are still worth naming when the request lacks them.
 			for j := i + 1; j < len(st.conds); j++ {
-				if _, ok := e.ctx.lookup(st.conds[j].key); !ok {
+				if _, ok := e.ctx.lookup(st.conds[j].key, st.conds[j].keyHash); !ok {
 					e.missing(st.conds[j].rawKey)
 				}
 			}
@@ -413,10 +441,12 @@ func (e *evalState) applies(st *cstmt, actionChecked bool) (principalMatch, bool
 	return pm, true
 }
 
-func (e *evalState) actionMatches(st *cstmt) bool {
+// actionMatches matches the statement's actions; act is the request's
+// action in ASCII lower case, as the patterns are.
+func (e *evalState) actionMatches(st *cstmt, act []byte) bool {
 	m := false
 	for i := range st.actions {
-		if st.actions[i].match(e.req.Action, e, lowerASCII) {
+		if st.actions[i].matchAction(e.req.Action, act, e) {
 			m = true
 			break
 		}
@@ -441,9 +471,12 @@ func (e *evalState) resourceMatches(st *cstmt) bool {
 // condition evaluates one key of one operator, with AWS's rules for missing
 // keys, IfExists, negation and the set qualifiers.
 func (e *evalState) condition(c *ccond) bool {
-	ent, present := e.ctx.entry(c.key)
-	vals := ent.vals
-	if !present {
+	ent := e.ctx.entry(c.key, c.keyHash)
+	present := ent != nil
+	var vals []string
+	if present {
+		vals = ent.vals
+	} else {
 		e.missing(c.rawKey)
 	}
 	if c.op.family == famNull {
@@ -477,14 +510,14 @@ func (e *evalState) condition(c *ccond) bool {
 	switch c.op.set {
 	case setForAny:
 		for i := range vals {
-			if e.matchAt(c, &ent, i) != c.op.negated {
+			if e.matchAt(c, ent, i) != c.op.negated {
 				return true
 			}
 		}
 		return false
 	case setForAll:
 		for i := range vals {
-			if e.matchAt(c, &ent, i) == c.op.negated {
+			if e.matchAt(c, ent, i) == c.op.negated {
 				return false
 			}
 		}
@@ -492,7 +525,7 @@ func (e *evalState) condition(c *ccond) bool {
 	default:
 		any := false
 		for i := range vals {
-			if e.matchAt(c, &ent, i) {
+			if e.matchAt(c, ent, i) {
 				any = true
 				break
 			}

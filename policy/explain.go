@@ -25,7 +25,9 @@ func (p *Policies) Explain(r *Request) []Explanation {
 		e.resource = "*"
 	}
 	e.token = resourceToken(e.resource)
-	p.evaluate(&e, []byte(strings.ToLower(r.Action)), svcLen(r.Action)) // fills principal fields
+	act := make([]byte, len(r.Action))
+	lowerInto(act, r.Action)
+	p.evaluate(&e, act, svcLen(r.Action)) // fills principal fields
 	res.Missing = nil
 	walk := func(s *Set, t Type) {
 		if s == nil {
@@ -149,7 +151,7 @@ func (e *evalState) explainStatement(st *cstmt) (bool, []string) {
 	for i := range st.conds {
 		c := &st.conds[i]
 		m := e.condition(c)
-		vals, present := e.ctx.lookup(c.key)
+		vals, present := e.ctx.lookup(c.key, c.keyHash)
 		var have string
 		switch {
 		case !present:

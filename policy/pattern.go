@@ -28,6 +28,7 @@ const (
 type tok struct {
 	kind   tokKind
 	s      string // literal text, or the variable's key in lower case
+	hash   uint64 // a variable's hashKey(s)
 	def    string
 	hasDef bool
 	rawKey string // the variable's key as written
@@ -74,7 +75,8 @@ func compilePattern(s string, glob, vars bool) pattern {
 				lit.WriteString(key)
 			default:
 				flush()
-				p.toks = append(p.toks, tok{kind: tVar, s: strings.ToLower(key), def: def, hasDef: hasDef, rawKey: key})
+				lk := strings.ToLower(key)
+				p.toks = append(p.toks, tok{kind: tVar, s: lk, hash: hashKey(lk), def: def, hasDef: hasDef, rawKey: key})
 			}
 			i += j + 1
 		default:
@@ -98,7 +100,7 @@ func compilePattern(s string, glob, vars bool) pattern {
 // resolve returns the value of a variable token: the key's single value, else its
 // default. A missing or multi-valued key leaves the variable unresolved.
 func (t *tok) resolve(e *evalState) (string, bool) {
-	if vals, ok := e.ctx.lookup(t.s); ok && len(vals) == 1 {
+	if vals, ok := e.ctx.lookup(t.s, t.hash); ok && len(vals) == 1 {
 		return vals[0], true
 	}
 	if t.hasDef {
@@ -108,6 +110,21 @@ func (t *tok) resolve(e *evalState) (string, bool) {
 		e.missing(t.rawKey)
 	}
 	return "", false
+}
+
+// matchAction matches an action pattern, compiled in lower case, against the
+// request's action; lower is the action in ASCII lower case, whole or cut
+// short. The commonest patterns compare lower without folding.
+func (p *pattern) matchAction(action string, lower []byte, e *evalState) bool {
+	if len(lower) == len(action) {
+		switch {
+		case p.prefix:
+			return len(lower) >= len(p.raw) && string(lower[:len(p.raw)]) == p.raw
+		case p.lit:
+			return string(lower) == p.raw
+		}
+	}
+	return p.match(action, e, lowerASCII)
 }
 
 // Comparison modes of pattern.match.

@@ -1,0 +1,87 @@
+package policy
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+)
+
+// The decision's tables must answer as Go's maps did: every key found, every
+// other key missing, whatever the number of keys and their collisions.
+func TestStrIndex(t *testing.T) {
+	for _, n := range []int{0, 1, 2, 7, 8, 9, 100, 1000} {
+		m := make(map[string]int, n)
+		for i := range n {
+			m[fmt.Sprintf("s3:getobject%d", i)] = i
+		}
+		x := newStrIndex(m)
+		for k, want := range m {
+			if got, ok := lookup(&x, k, hashKey(k)); !ok || got != want {
+				t.Errorf("n=%d: lookup(%q) = %d, %v; want %d", n, k, got, ok, want)
+			}
+			if got, ok := lookup(&x, []byte(k), hashKey(k)); !ok || got != want {
+				t.Errorf("n=%d: lookup([]byte %q) = %d, %v; want %d", n, k, got, ok, want)
+			}
+		}
+		for _, k := range []string{"", "s3:getobject", fmt.Sprintf("s3:getobject%d", n), "S3:GETOBJECT0"} {
+			if got, ok := lookup(&x, k, hashKey(k)); ok {
+				t.Errorf("n=%d: lookup(%q) = %d, true; want missing", n, k, got)
+			}
+		}
+		// A key whose hash matches but whose text differs is missing.
+		if n > 0 {
+			if _, ok := lookup(&x, "other", hashKey("s3:getobject0")); ok {
+				t.Errorf("n=%d: a key with another key's hash was found", n)
+			}
+		}
+	}
+}
+
+func TestContext_Table(t *testing.T) {
+	var c Context
+	if c.Len() != 0 || len(c.Keys()) != 0 || c.Has("a") {
+		t.Fatal("the zero Context is not empty")
+	}
+	c.Delete("absent") // the zero Context takes a Delete
+	const n = 300      // past several growths of the index
+	for i := range n {
+		c.Set(fmt.Sprintf("Tag/K%d", i), fmt.Sprint(i))
+	}
+	if c.Len() != n {
+		t.Fatalf("Len = %d, want %d", c.Len(), n)
+	}
+	for i := range n {
+		if v, ok := c.Get(fmt.Sprintf("tag/k%d", i)); !ok || len(v) != 1 || v[0] != fmt.Sprint(i) {
+			t.Fatalf("Get(tag/k%d) = %q, %v", i, v, ok)
+		}
+	}
+	// Set replaces values and keeps the first spelling; Delete forgets it.
+	c.Set("TAG/K1", "x", "y")
+	if v, _ := c.Get("Tag/k1"); !slices.Equal(v, []string{"x", "y"}) || c.Len() != n {
+		t.Errorf("after a second Set, Get = %q and Len = %d", v, c.Len())
+	}
+	c.Delete("tag/K2")
+	c.Set("tag/k2", "again")
+	if c.Has("Tag/K2") != true || c.Len() != n {
+		t.Errorf("Delete then Set: Has = %v, Len = %d", c.Has("Tag/K2"), c.Len())
+	}
+	for i := 3; i < n; i += 2 {
+		c.Delete(fmt.Sprintf("tag/k%d", i))
+	}
+	keys := c.Keys()
+	if !slices.IsSorted(keys) || !slices.Contains(keys, "Tag/K1") || !slices.Contains(keys, "tag/k2") || slices.Contains(keys, "Tag/K3") {
+		t.Errorf("Keys = %q", keys[:5])
+	}
+	for i := range n {
+		_, ok := c.Get(fmt.Sprintf("tag/k%d", i))
+		if want := i < 3 || i%2 == 0; ok != want {
+			t.Errorf("after the deletes Has(tag/k%d) = %v, want %v", i, ok, want)
+		}
+	}
+	// A copy shares the keys, as a copy of a map does.
+	d := c
+	d.Set("new", "1")
+	if !c.Has("new") {
+		t.Error("a key set on a copy of a Context is missing from the original")
+	}
+}
