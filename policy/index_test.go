@@ -85,3 +85,22 @@ func TestContext_Table(t *testing.T) {
 		t.Error("a key set on a copy of a Context is missing from the original")
 	}
 }
+
+func TestResourceToken(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"arn:aws:s3:::bucket/key/x", "bucket"},
+		{"arn:aws:s3:::bucket", "bucket"},
+		{"arn:aws:iam::111122223333:user/path/alice", "user"},
+		{"arn:aws:sns:us-east-1:111122223333:topic:sub", "topic"},
+		{"arn:aws-cn:s3:::bucket/k", "bucket"},
+		{"arn:aws:s3:::", ""},
+		{"arn:aws:", ""},
+		{"arn:aws:s3", ""},
+		{"*", ""},
+		{"", ""},
+	} {
+		if got := resourceToken(tt.in); got != tt.want {
+			t.Errorf("resourceToken(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
