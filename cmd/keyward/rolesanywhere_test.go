@@ -7,6 +7,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"database/sql"
@@ -882,6 +883,18 @@ func TestRolesAnywhere_SubjectAttempts(t *testing.T) {
 		many[fmt.Sprint("k", i)] = "v"
 	}
 	manyJSON, _ := json.Marshal(map[string]any{"instanceProperties": many})
+	// A session policy that deflates past the 2,048 bytes of a packed
+	// session: statements naming resources no compressor can shorten.
+	var stmts []string
+	for i := range 60 {
+		sum := sha256.Sum256([]byte(fmt.Sprint(i)))
+		stmts = append(stmts, fmt.Sprintf(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/%x"}`, sum))
+	}
+	var big struct{ Profile struct{ ProfileArn string } }
+	mustRA(t, hs, root, "POST", "/profiles", map[string]any{"name": "big", "enabled": true, "roleArns": []string{set.roleARN},
+		"sessionPolicy": `{"Version":"2012-10-17","Statement":[` + strings.Join(stmts, ",") + `]}`}, &big)
+	bigProfile := set
+	bigProfile.profileARN = big.Profile.ProfileArn
 
 	tests := []struct {
 		name    string
@@ -905,6 +918,11 @@ func TestRolesAnywhere_SubjectAttempts(t *testing.T) {
 			written: true},
 		{name: "more than 50 instance properties", cert: issueCert(t, ca, "workload-8"), body: string(manyJSON),
 			message: "at 'instanceProperties' failed to satisfy constraint: Member must have length less than or equal to 50", written: true},
+		// workload-1 passes the trust policy; its own subject, by OU.
+		{name: "packed session too large", set: bigProfile, cert: issueCert(t, ca, "workload-1", func(c *x509.Certificate) {
+			c.Subject.OrganizationalUnit = []string{"packed"}
+		}), body: `{"instanceProperties":{"host":"h14"}}`,
+			message: "Packed policy consumes", written: true, props: map[string]string{"host": "h14"}},
 		{name: "untrusted CA", cert: issueCert(t, other, "workload-9"), message: "it does not chain to a CA of the trust anchor."},
 		{name: "signed with another key", cert: issueCert(t, ca, "workload-10"), key: stranger.key, message: "AccessDeniedException"},
 		{name: "expired", cert: issueCert(t, ca, "workload-11", func(c *x509.Certificate) {
@@ -959,8 +977,8 @@ func TestRolesAnywhere_SubjectAttempts(t *testing.T) {
 			t.Errorf("GetSubject(%s) instance properties = %v, want %v", tt.name, props, want)
 		}
 	}
-	if n := len(subjects); n != 7 {
-		t.Errorf("ListSubjects = %d subjects, want the 7 of verified certificates", n)
+	if n := len(subjects); n != 8 {
+		t.Errorf("ListSubjects = %d subjects, want the 8 of verified certificates", n)
 	}
 
 	// workload-1 may have a session: refused, granted, refused again, each
