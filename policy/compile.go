@@ -22,10 +22,18 @@ type Policy struct {
 type Set struct {
 	policies []Policy
 	stmts    []cstmt
-	byAction strIndex[*bucket] // "svc:action" in lower case -> statements naming it literally
-	bySvc    strIndex[*bucket] // "svc" in lower case -> statements with a wildcard action in svc
-	anySvc   bucket            // statements whose actions can match any service (NotAction, "*", "*:x")
-	trust    bool              // some document is a trust policy: the principal must be named
+	byAction strIndex[actionEntry] // "svc:action" in lower case -> statements naming it literally, and its service's
+	bySvc    strIndex[*bucket]     // "svc" in lower case -> statements with a wildcard action in svc
+	anySvc   bucket                // statements whose actions can match any service (NotAction, "*", "*:x")
+	trust    bool                  // some document is a trust policy: the principal must be named
+}
+
+// actionEntry is what byAction holds for an action: the bucket of statements
+// naming it literally and bySvc's bucket for its service (nil if none), so
+// that a request for an action some statement names needs one lookup, not
+// two.
+type actionEntry struct {
+	lit, svc *bucket
 }
 
 // A bucket indexes statements a second time, by resource: byRes holds the
@@ -191,7 +199,12 @@ func NewSet(policies ...Policy) *Set {
 		}
 	}
 	s.anySvc.freeze()
-	s.byAction, s.bySvc = newStrIndex(byAction), newStrIndex(bySvc)
+	entries := make(map[string]actionEntry, len(byAction))
+	for a, b := range byAction {
+		svc, _, _ := strings.Cut(a, ":")
+		entries[a] = actionEntry{lit: b, svc: bySvc[svc]}
+	}
+	s.byAction, s.bySvc = newStrIndex(entries), newStrIndex(bySvc)
 	return s
 }
 

@@ -94,8 +94,19 @@ type evalState struct {
 	token            string // resourceToken(resource)
 	hasBoundary      bool
 	// The hashKeys of the index keys: the action and its service in lower
-	// case, and the resource's token.
+	// case, and the resource's token. svcHash is computed only when some
+	// Set's byAction lacks the action (svcHashed).
 	actHash, svcHash, tokenHash uint64
+	svcHashed                   bool
+}
+
+// serviceHash returns the hashKey of svc, the request's service in lower
+// case, hashing it on first use.
+func (e *evalState) serviceHash(svc []byte) uint64 {
+	if !e.svcHashed {
+		e.svcHash, e.svcHashed = maphash.Bytes(hashSeed, svc), true
+	}
+	return e.svcHash
 }
 
 func (e *evalState) parsePrincipal() {
@@ -194,7 +205,7 @@ func (p *Policies) evaluate(e *evalState, act []byte, svcLen int) {
 		e.resource = "*"
 	}
 	e.token = resourceToken(e.resource)
-	e.actHash, e.svcHash, e.tokenHash = maphash.Bytes(hashSeed, act), maphash.Bytes(hashSeed, act[:svcLen]), hashKey(e.token)
+	e.actHash, e.tokenHash = maphash.Bytes(hashSeed, act), hashKey(e.token)
 	e.hasBoundary = p.Boundary != nil
 	// Parsing the principal is needed only to match Principal elements and
 	// to compare accounts; identity-only requests skip it.
@@ -344,10 +355,12 @@ func (e *evalState) scan(s *Set, t Type, act []byte, svcLen int) (acc scanAcc) {
 	if s == nil {
 		return acc
 	}
-	if b, ok := lookup(&s.byAction, act, e.actHash); ok {
-		e.scanBucket(s, b, t, nil, &acc)
-	}
-	if b, ok := lookup(&s.bySvc, act[:svcLen], e.svcHash); ok {
+	if ent, ok := lookup(&s.byAction, act, e.actHash); ok {
+		e.scanBucket(s, ent.lit, t, nil, &acc)
+		if ent.svc != nil {
+			e.scanBucket(s, ent.svc, t, act, &acc)
+		}
+	} else if b, ok := lookup(&s.bySvc, act[:svcLen], e.serviceHash(act[:svcLen])); ok {
 		e.scanBucket(s, b, t, act, &acc)
 	}
 	e.scanBucket(s, &s.anySvc, t, act, &acc)

@@ -104,3 +104,42 @@ func TestResourceToken(t *testing.T) {
 		}
 	}
 }
+
+// byAction's entry for an action also leads to its service's wildcard
+// statements; an action no statement names literally falls back to bySvc,
+// in every Set of a request (here the boundary's).
+func TestSet_ActionEntry(t *testing.T) {
+	set := func(stmts string) *Set {
+		doc, err := Parse([]byte(`{"Version":"2012-10-17","Statement":[`+stmts+`]}`), Identity)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return NewSet(Policy{ID: "p", Document: doc})
+	}
+	p := &Policies{
+		Identity: set(`{"Sid":"Lit","Effect":"Allow","Action":"s3:GetObject","Resource":"*"},
+			{"Sid":"Wild","Effect":"Allow","Action":"s3:Get*","Resource":"*"},
+			{"Sid":"Other","Effect":"Allow","Action":"ec2:*","Resource":"*"}`),
+		Boundary: set(`{"Sid":"B","Effect":"Allow","Action":["s3:Get*","s3:List*"],"Resource":"*"}`),
+	}
+	for _, tt := range []struct {
+		action string
+		want   []string // Sids matched, in order
+	}{
+		{"s3:GetObject", []string{"Lit", "Wild", "B"}},
+		{"S3:getobject", []string{"Lit", "Wild", "B"}},
+		{"s3:GetBucketPolicy", []string{"Wild", "B"}},
+		{"s3:PutObject", nil},
+		{"ec2:RunInstances", nil}, // the boundary does not allow it
+	} {
+		var res Result
+		p.Evaluate(&Request{Principal: "arn:aws:iam::111122223333:user/a", Action: tt.action, Resource: "arn:aws:s3:::b/k"}, &res)
+		var got []string
+		for _, m := range res.Matched {
+			got = append(got, m.Sid)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("Evaluate(%s) matched %q, want %q", tt.action, got, tt.want)
+		}
+	}
+}
