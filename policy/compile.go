@@ -141,13 +141,20 @@ type cstmt struct {
 	notAction    bool
 	lowerActions []string
 	actions      []pattern // lower case
-	hasResource  bool
-	notResource  bool
-	resources    []arnPattern
-	principal    *cprincipal
-	notPrinc     bool
-	conds        []ccond
-	stmt         *Statement
+	// svcWide says every action is "svc:*": reached through bySvc (the
+	// statement is in no other bucket), the statement matches any action
+	// that has a service part, so the action need not be compared.
+	svcWide     bool
+	hasResource bool
+	notResource bool
+	// anyResource says the resource check passes whatever the resource:
+	// no Resource element, or a Resource that lists "*".
+	anyResource bool
+	resources   []arnPattern
+	principal   *cprincipal
+	notPrinc    bool
+	conds       []ccond
+	stmt        *Statement
 }
 
 type ccond struct {
@@ -270,16 +277,25 @@ func compileStatement(st *Statement, pi, si int32, vars bool) cstmt {
 	c := cstmt{policy: pi, index: si, effect: st.Effect, sid: st.Sid, notAction: st.NotAction, stmt: st}
 	c.lowerActions = make([]string, len(st.Action))
 	c.actions = make([]pattern, len(st.Action))
+	c.svcWide = !st.NotAction && len(st.Action) > 0
 	for i, a := range st.Action {
 		c.lowerActions[i] = strings.ToLower(a)
 		c.actions[i] = compilePattern(c.lowerActions[i], true, false)
+		svc, rest, _ := strings.Cut(c.lowerActions[i], ":")
+		if rest != "*" || svc == "" || strings.ContainsAny(svc, "*?") {
+			c.svcWide = false
+		}
 	}
+	c.anyResource = st.Resource == nil
 	if st.Resource != nil {
 		c.hasResource = true
 		c.notResource = st.NotResource
 		c.resources = make([]arnPattern, len(st.Resource))
 		for i, r := range st.Resource {
 			c.resources[i] = compileARN(r, vars)
+			if c.resources[i].any && !st.NotResource {
+				c.anyResource = true
+			}
 		}
 	}
 	if st.Principal != nil {

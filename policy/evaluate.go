@@ -98,6 +98,7 @@ type evalState struct {
 	// Set's byAction lacks the action (svcHashed).
 	actHash, svcHash, tokenHash uint64
 	svcHashed                   bool
+	hasService                  bool // the action has a colon: "svc:*" matches it
 }
 
 // serviceHash returns the hashKey of svc, the request's service in lower
@@ -206,6 +207,7 @@ func (p *Policies) evaluate(e *evalState, act []byte, svcLen int) {
 	}
 	e.token = resourceToken(e.resource)
 	e.actHash, e.tokenHash = maphash.Bytes(hashSeed, act), hashKey(e.token)
+	e.hasService = svcLen < len(act)
 	e.hasBoundary = p.Boundary != nil
 	// Parsing the principal is needed only to match Principal elements and
 	// to compare accounts; identity-only requests skip it.
@@ -420,7 +422,7 @@ func (s *Set) match(st *cstmt, t Type) Match {
 // applies reports whether the statement applies to the request: action,
 // resource, principal and every condition. act is as scanBucket's.
 func (e *evalState) applies(st *cstmt, act []byte) (principalMatch, bool) {
-	if act != nil && !e.actionMatches(st, act) {
+	if act != nil && !(st.svcWide && e.hasService) && !e.actionMatches(st, act) {
 		return pmNone, false
 	}
 	if !e.resourceMatches(st) {
@@ -468,7 +470,7 @@ func (e *evalState) actionMatches(st *cstmt, act []byte) bool {
 }
 
 func (e *evalState) resourceMatches(st *cstmt) bool {
-	if !st.hasResource {
+	if st.anyResource {
 		return true
 	}
 	m := false

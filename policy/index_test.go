@@ -143,3 +143,34 @@ func TestSet_ActionEntry(t *testing.T) {
 		}
 	}
 }
+
+// The flags NewSet precomputes (svcWide, anyResource) must skip a check only
+// where the check would pass.
+func TestSet_StatementFlags(t *testing.T) {
+	for _, tt := range []struct {
+		stmt             string
+		action, resource string
+		want             Decision
+	}{
+		{`"Action":"s3:*","Resource":"*"`, "s3:GetObject", "arn:aws:s3:::b", Allowed},
+		{`"Action":"s3:*","Resource":"*"`, "S3:x", "arn:aws:s3:::b", Allowed},
+		{`"Action":"s3:*","Resource":"*"`, "s3", "arn:aws:s3:::b", ImplicitDeny}, // no colon: "s3:*" does not match
+		{`"Action":["s3:*","ec2:*"],"Resource":"*"`, "ec2:RunInstances", "*", Allowed},
+		{`"Action":["s3:*","ec2:Describe*"],"Resource":"*"`, "ec2:RunInstances", "*", ImplicitDeny},
+		{`"Action":["s3:*","ec2:Describe*"],"Resource":"*"`, "ec2:DescribeVpcs", "*", Allowed},
+		{`"Action":"s3:*","Resource":["arn:aws:s3:::a","*"]`, "s3:GetObject", "arn:aws:s3:::b/k", Allowed},
+		{`"Action":"s3:*","NotResource":"*"`, "s3:GetObject", "arn:aws:s3:::b/k", ImplicitDeny},
+		{`"Action":"s3:*","NotResource":["arn:aws:s3:::a","*"]`, "s3:GetObject", "arn:aws:s3:::b", ImplicitDeny},
+		{`"Action":"s3:*","NotResource":"arn:aws:s3:::a"`, "s3:GetObject", "arn:aws:s3:::b", Allowed},
+	} {
+		doc, err := Parse([]byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow",`+tt.stmt+`}]}`), Identity)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := &Policies{Identity: NewSet(Policy{ID: "p", Document: doc})}
+		r := &Request{Principal: "arn:aws:iam::111122223333:user/a", Action: tt.action, Resource: tt.resource}
+		if got := p.Decide(r); got != tt.want {
+			t.Errorf("{%s}: Decide(%s on %s) = %v, want %v", tt.stmt, tt.action, tt.resource, got, tt.want)
+		}
+	}
+}
