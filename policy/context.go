@@ -146,19 +146,16 @@ func (c *Context) Len() int {
 
 // lookup returns the values of a key in lower case whose hashKey is h.
 func (c *Context) lookup(lowerKey string, h uint64) ([]string, bool) {
-	if v := c.entry(lowerKey, h); v != nil {
-		return v.vals, true
+	if c == nil {
+		return nil, false
 	}
-	return nil, false
+	return c.t.lookup(lowerKey, h)
 }
 
 // entry returns the entry of a key in lower case whose hashKey is h, or nil.
 func (c *Context) entry(lowerKey string, h uint64) *ctxValue {
-	if c == nil || c.t == nil {
+	if c == nil {
 		return nil
 	}
-	if i := c.t.find(lowerKey, h); i >= 0 {
-		return &c.t.ents[i].val
-	}
-	return nil
+	return c.t.entry(lowerKey, h)
 }

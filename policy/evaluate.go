@@ -86,7 +86,7 @@ func (p *Policies) Decide(r *Request) Decision {
 
 type evalState struct {
 	req              *Request
-	ctx              *Context
+	ctx              *ctxTable // the request Context's table; nil when it is empty
 	res              *Result
 	principal        arn.Principal
 	principalAccount string
@@ -160,7 +160,7 @@ func (e *evalState) missing(key string) {
 func (p *Policies) Evaluate(r *Request, res *Result) {
 	res.Decision, res.DeniedBy = ImplicitDeny, Identity
 	res.Matched, res.Missing, res.allows = res.Matched[:0], res.Missing[:0], res.allows[:0]
-	e := evalState{req: r, ctx: &r.Context, res: res}
+	e := evalState{req: r, ctx: r.Context.t, res: res}
 	// The action, lowered for the index, lives on the stack: no allocation.
 	var lower [128]byte
 	a := r.Action

@@ -19,7 +19,7 @@ type Explanation struct {
 func (p *Policies) Explain(r *Request) []Explanation {
 	var out []Explanation
 	var res Result
-	e := evalState{req: r, ctx: &r.Context, res: &res}
+	e := evalState{req: r, ctx: r.Context.t, res: &res}
 	e.resource = r.Resource
 	if e.resource == "" {
 		e.resource = "*"

@@ -96,6 +96,33 @@ func (t *ctxTable) find(lower string, h uint64) int {
 	}
 }
 
+// entry returns the values of lower (h is its hash), or nil. A nil table
+// (an empty Context) has no entries: a decision holds the table itself,
+// one indirection fewer than through its Context.
+func (t *ctxTable) entry(lower string, h uint64) *ctxValue {
+	if t == nil || len(t.slots) == 0 {
+		return nil
+	}
+	mask := uint64(len(t.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		s := t.slots[i]
+		if s == 0 {
+			return nil
+		}
+		if e := &t.ents[s-1]; e.hash == h && e.lower == lower {
+			return &e.val
+		}
+	}
+}
+
+// lookup returns the values of lower (h is its hash) and whether it is present.
+func (t *ctxTable) lookup(lower string, h uint64) ([]string, bool) {
+	if v := t.entry(lower, h); v != nil {
+		return v.vals, true
+	}
+	return nil, false
+}
+
 // add appends an entry the table does not hold, growing the index when it
 // would be more than half full.
 func (t *ctxTable) add(e ctxEntry) {
