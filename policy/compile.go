@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"encoding/binary"
 	"net/netip"
 	"slices"
 	"strings"
@@ -172,6 +173,7 @@ type ccond struct {
 	nums    []float64
 	dates   []int64
 	ips     []netip.Prefix
+	ip4     []ip4Net // ips as IPv4 masks, when every one is IPv4; else nil
 	bools   []string
 	cond    *Condition
 }
@@ -340,7 +342,31 @@ func compileCondition(cd *Condition, vars bool) ccond {
 			c.bools = append(c.bools, v)
 		}
 	}
+	c.ip4 = ip4Nets(c.ips)
 	return c
+}
+
+// ip4Net is an IPv4 prefix as a network and a mask: an IPv4 address is in
+// it when addr&mask == net. Most IP conditions name IPv4 ranges, and two
+// integer operations beat netip.Prefix.Contains's checks of both sides.
+type ip4Net struct{ net, mask uint32 }
+
+// ip4Nets returns ps as ip4Nets, or nil unless every prefix is a valid IPv4 one.
+func ip4Nets(ps []netip.Prefix) []ip4Net {
+	out := make([]ip4Net, 0, len(ps))
+	for _, p := range ps {
+		if !p.IsValid() || !p.Addr().Is4() {
+			return nil
+		}
+		mask := ^uint32(0) << (32 - p.Bits()) // 0 for /0: Go's shifts by 32 give 0
+		out = append(out, ip4Net{ip4Uint(p.Masked().Addr()) & mask, mask})
+	}
+	return out
+}
+
+func ip4Uint(a netip.Addr) uint32 {
+	b := a.As4()
+	return binary.BigEndian.Uint32(b[:])
 }
 
 // cprincipal is a compiled Principal element.

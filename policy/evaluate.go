@@ -581,6 +581,20 @@ func (e *evalState) matchAt(c *ccond, ent *ctxValue, i int) bool {
 			return false
 		}
 		a := ent.addrs[i]
+		if c.ip4 != nil {
+			// Every prefix is IPv4: an IPv6 address is in none (the
+			// Context unmapped IPv4-mapped ones).
+			if !a.Is4() {
+				return false
+			}
+			x := ip4Uint(a)
+			for _, n := range c.ip4 {
+				if x&n.mask == n.net {
+					return true
+				}
+			}
+			return false
+		}
 		for _, p := range c.ips {
 			if p.Contains(a) {
 				return true

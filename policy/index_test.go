@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
 	"testing"
 )
@@ -172,5 +173,35 @@ func TestSet_StatementFlags(t *testing.T) {
 		if got := p.Decide(r); got != tt.want {
 			t.Errorf("{%s}: Decide(%s on %s) = %v, want %v", tt.stmt, tt.action, tt.resource, got, tt.want)
 		}
+	}
+}
+
+// ip4Nets must decide as netip.Prefix.Contains does.
+func TestIP4Nets(t *testing.T) {
+	var ps []netip.Prefix
+	for _, s := range []string{"10.0.0.0/8", "10.1.2.3/8", "0.0.0.0/0", "192.168.1.7/32", "192.168.1.6/31", "172.16.0.0/12", "10.1.2.3", "::ffff:10.0.0.0/104"} {
+		p, ok := parseCIDR(s)
+		if !ok {
+			t.Fatalf("parseCIDR(%q) failed", s)
+		}
+		ps = append(ps, p)
+	}
+	for _, a := range []string{"10.1.2.3", "10.255.0.1", "11.0.0.0", "192.168.1.7", "192.168.1.6", "192.168.1.8", "172.31.255.255", "172.32.0.0", "0.0.0.0", "255.255.255.255"} {
+		addr := netip.MustParseAddr(a)
+		for _, p := range ps {
+			nets := ip4Nets([]netip.Prefix{p})
+			if len(nets) != 1 {
+				t.Fatalf("ip4Nets(%v) = %v, want one net", p, nets)
+			}
+			if got, want := ip4Uint(addr)&nets[0].mask == nets[0].net, p.Contains(addr); got != want {
+				t.Errorf("ip4Nets(%v) contains %v = %v, want %v", p, addr, got, want)
+			}
+		}
+	}
+	if nets := ip4Nets([]netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("2001:db8::/32")}); nets != nil {
+		t.Errorf("ip4Nets with an IPv6 prefix = %v, want nil", nets)
+	}
+	if nets := ip4Nets([]netip.Prefix{{}}); nets != nil {
+		t.Errorf("ip4Nets with an invalid prefix = %v, want nil", nets)
 	}
 }
