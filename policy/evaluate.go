@@ -99,6 +99,7 @@ type evalState struct {
 	actHash, svcHash, tokenHash uint64
 	svcHashed                   bool
 	hasService                  bool // the action has a colon: "svc:*" matches it
+	cut                         bool // the lowered action is only the action's first bytes
 }
 
 // serviceHash returns the hashKey of svc, the request's service in lower
@@ -165,7 +166,11 @@ func (p *Policies) Evaluate(r *Request, res *Result) {
 	var lower [128]byte
 	a := r.Action
 	if len(a) > len(lower) {
-		a = a[:len(lower)] // longer than any AWS action; it matches nothing of the index
+		// Longer than any AWS action. Only its first bytes are lowered, so
+		// it must not be looked up among the literal actions, where its
+		// prefix could equal one: only patterns, which compare the whole
+		// action, can match it.
+		a, e.cut = a[:len(lower)], true
 	}
 	n := lowerInto(lower[:], a)
 	svcLen := strings.IndexByte(a, ':')
@@ -357,7 +362,12 @@ func (e *evalState) scan(s *Set, t Type, act []byte, svcLen int) (acc scanAcc) {
 	if s == nil {
 		return acc
 	}
-	if ent, ok := lookup(&s.byAction, act, e.actHash); ok {
+	var ent actionEntry
+	ok := false
+	if !e.cut {
+		ent, ok = lookup(&s.byAction, act, e.actHash)
+	}
+	if ok {
 		e.scanBucket(s, ent.lit, t, nil, &acc)
 		if ent.svc != nil {
 			e.scanBucket(s, ent.svc, t, act, &acc)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -203,5 +204,32 @@ func TestIP4Nets(t *testing.T) {
 	}
 	if nets := ip4Nets([]netip.Prefix{{}}); nets != nil {
 		t.Errorf("ip4Nets with an invalid prefix = %v, want nil", nets)
+	}
+}
+
+// An action longer than the lowering buffer is lowered only in part; its
+// first bytes must not find a literal action that equals them.
+func TestEvaluate_LongAction(t *testing.T) {
+	lit := "s3:" + strings.Repeat("a", 125) // as long as the buffer
+	doc, err := Parse([]byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"`+lit+`","Resource":"*"},
+		{"Effect":"Allow","Action":"s3:B*","Resource":"*"}]}`), Identity)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &Policies{Identity: NewSet(Policy{ID: "p", Document: doc})}
+	for _, tt := range []struct {
+		action string
+		want   Decision
+	}{
+		{lit, Allowed},
+		{strings.ToUpper(lit), Allowed},
+		{lit + "a", ImplicitDeny},
+		{lit + strings.Repeat("a", 70), ImplicitDeny},
+		{"s3:B" + strings.Repeat("x", 300), Allowed}, // a pattern still matches it
+	} {
+		r := &Request{Principal: "arn:aws:iam::111122223333:user/a", Action: tt.action, Resource: "*"}
+		if got := p.Decide(r); got != tt.want {
+			t.Errorf("Decide(action of %d bytes) = %v, want %v", len(tt.action), got, tt.want)
+		}
 	}
 }
