@@ -30,11 +30,47 @@ type Set struct {
 }
 
 // actionEntry is what byAction holds for an action: the bucket of statements
-// naming it literally and bySvc's bucket for its service (nil if none), so
-// that a request for an action some statement names needs one lookup, not
-// two.
+// naming it literally, and the statements of bySvc's bucket for its service
+// whose wildcard actions match it (nil if none). A request for an action
+// some statement names needs one lookup, not two, and compares no action:
+// action patterns hold no variables, so NewSet decides them once. The cost
+// is memory: a statement of a service's bucket can be listed once per
+// literal action of that service, as many as the Set's statements.
 type actionEntry struct {
 	lit, svc *bucket
+}
+
+// matching returns the statements of b, a bySvc bucket, whose actions match
+// the literal action a (in lower case), indexed by resource as in b; nil
+// when none does.
+func (s *Set) matching(b *bucket, a string) *bucket {
+	if b == nil {
+		return nil
+	}
+	m := &bucket{}
+	for _, i := range b.all {
+		if st := &s.stmts[i]; st.matchesLiteral(a) {
+			m.add(i, st.patternTokens())
+		}
+	}
+	if len(m.all) == 0 {
+		return nil
+	}
+	m.freeze()
+	return m
+}
+
+// matchesLiteral reports whether the statement's actions match the action
+// a, in lower case, as actionMatches would match a request for it.
+func (st *cstmt) matchesLiteral(a string) bool {
+	m := false
+	for i := range st.actions {
+		if st.actions[i].match(a, nil, exact) { // no variables in actions: nil evalState
+			m = true
+			break
+		}
+	}
+	return m != st.notAction
 }
 
 // A bucket indexes statements a second time, by resource: byRes holds the
@@ -46,9 +82,11 @@ type bucket struct {
 	byRes strIndex[[]int32]
 	wild  []int32
 	res   map[string][]int32 // byRes while NewSet builds it
+	all   []int32            // every statement added, in order, while NewSet builds
 }
 
 func (b *bucket) add(i int32, tokens []string) {
+	b.all = append(b.all, i)
 	if tokens == nil {
 		b.wild = append(b.wild, i)
 		return
@@ -66,7 +104,7 @@ func (b *bucket) add(i int32, tokens []string) {
 
 // freeze turns the map built by add into the index decisions read.
 func (b *bucket) freeze() {
-	b.byRes, b.res = newStrIndex(b.res), nil
+	b.byRes, b.res, b.all = newStrIndex(b.res), nil, nil
 }
 
 // resourceToken returns the token of a resource by which the index finds
@@ -206,17 +244,17 @@ func NewSet(policies ...Policy) *Set {
 	for i := range s.stmts {
 		s.index(int32(i), byAction, bySvc)
 	}
+	entries := make(map[string]actionEntry, len(byAction))
+	for a, b := range byAction {
+		svc, _, _ := strings.Cut(a, ":")
+		entries[a] = actionEntry{lit: b, svc: s.matching(bySvc[svc], a)}
+	}
 	for _, m := range []map[string]*bucket{byAction, bySvc} {
 		for _, b := range m {
 			b.freeze()
 		}
 	}
 	s.anySvc.freeze()
-	entries := make(map[string]actionEntry, len(byAction))
-	for a, b := range byAction {
-		svc, _, _ := strings.Cut(a, ":")
-		entries[a] = actionEntry{lit: b, svc: bySvc[svc]}
-	}
 	s.byAction, s.bySvc = newStrIndex(entries), newStrIndex(bySvc)
 	return s
 }

@@ -370,7 +370,7 @@ func (e *evalState) scan(s *Set, t Type, act []byte, svcLen int) (acc scanAcc) {
 	if ok {
 		e.scanBucket(s, ent.lit, t, nil, &acc)
 		if ent.svc != nil {
-			e.scanBucket(s, ent.svc, t, act, &acc)
+			e.scanBucket(s, ent.svc, t, nil, &acc) // matching the action, as NewSet found
 		}
 	} else if b, ok := lookup(&s.bySvc, act[:svcLen], e.serviceHash(act[:svcLen])); ok {
 		e.scanBucket(s, b, t, act, &acc)

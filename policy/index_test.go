@@ -118,6 +118,7 @@ func TestSet_ActionEntry(t *testing.T) {
 		}
 		return NewSet(Policy{ID: "p", Document: doc})
 	}
+	check := checkMatched(t)
 	p := &Policies{
 		Identity: set(`{"Sid":"Lit","Effect":"Allow","Action":"s3:GetObject","Resource":"*"},
 			{"Sid":"Wild","Effect":"Allow","Action":"s3:Get*","Resource":"*"},
@@ -134,14 +135,41 @@ func TestSet_ActionEntry(t *testing.T) {
 		{"s3:PutObject", nil},
 		{"ec2:RunInstances", nil}, // the boundary does not allow it
 	} {
+		check(p, tt.action, tt.want)
+	}
+
+	// The service's statements that byAction's entry lists are those whose
+	// patterns match the literal action, and only those: NewSet compared
+	// them, and a decision compares them no more.
+	p = &Policies{Identity: set(`{"Sid":"Lit","Effect":"Allow","Action":"s3:PutObject","Resource":"*"},
+		{"Sid":"Get","Effect":"Allow","Action":"s3:Get*","Resource":"*"},
+		{"Sid":"Obj","Effect":"Allow","Action":["s3:List*","s3:*Object"],"Resource":"*"},
+		{"Sid":"One","Effect":"Allow","Action":"s3:?utObject","Resource":"*"},
+		{"Sid":"NotAct","Effect":"Allow","NotAction":"s3:Get*","Resource":"*"}`)}
+	for _, tt := range []struct {
+		action string
+		want   []string
+	}{
+		{"s3:PutObject", []string{"Lit", "Obj", "One", "NotAct"}},
+		{"S3:PUTOBJECT", []string{"Lit", "Obj", "One", "NotAct"}},
+		{"s3:GetObject", []string{"Get", "Obj"}},
+		{"s3:PutObjectAcl", []string{"NotAct"}},
+	} {
+		check(p, tt.action, tt.want)
+	}
+}
+
+func checkMatched(t *testing.T) func(p *Policies, action string, want []string) {
+	return func(p *Policies, action string, want []string) {
+		t.Helper()
 		var res Result
-		p.Evaluate(&Request{Principal: "arn:aws:iam::111122223333:user/a", Action: tt.action, Resource: "arn:aws:s3:::b/k"}, &res)
+		p.Evaluate(&Request{Principal: "arn:aws:iam::111122223333:user/a", Action: action, Resource: "arn:aws:s3:::b/k"}, &res)
 		var got []string
 		for _, m := range res.Matched {
 			got = append(got, m.Sid)
 		}
-		if !slices.Equal(got, tt.want) {
-			t.Errorf("Evaluate(%s) matched %q, want %q", tt.action, got, tt.want)
+		if !slices.Equal(got, want) {
+			t.Errorf("Evaluate(%s) matched %q, want %q", action, got, want)
 		}
 	}
 }
