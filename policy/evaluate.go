@@ -435,7 +435,7 @@ func (e *evalState) applies(st *cstmt, act []byte) (principalMatch, bool) {
 	if act != nil && !(st.svcWide && e.hasService) && !e.actionMatches(st, act) {
 		return pmNone, false
 	}
-	if !e.resourceMatches(st) {
+	if !st.anyResource && !e.resourceMatches(st) {
 		return pmNone, false
 	}
 	pm := pmDirect

@@ -261,3 +261,32 @@ func TestEvaluate_LongAction(t *testing.T) {
 		}
 	}
 }
+
+// A last section's leading literal joins the head; matching must not change.
+func TestARNPattern_LiteralIntoHead(t *testing.T) {
+	var ctx Context
+	ctx.Set("aws:username", "alice")
+	e := &evalState{ctx: ctx.t}
+	for _, tt := range []struct {
+		pattern, s string
+		want       bool
+	}{
+		{"arn:aws:s3:::home/${aws:username}/*", "arn:aws:s3:::home/alice/x", true},
+		{"arn:aws:s3:::home/${aws:username}/*", "arn:aws:s3:::home/alice", false},
+		{"arn:aws:s3:::home/${aws:username}/*", "arn:aws:s3:::homE/alice/x", false},
+		{"arn:aws:s3:::home/${aws:username}/*", "arn:aws:s3:::home/bob/x", false},
+		{"arn:aws:s3:::shared-*/*", "arn:aws:s3:::shared-a/b", true},
+		{"arn:aws:s3:::shared-*/*", "arn:aws:s3:::shared-a", false},
+		{"arn:aws:s3:::shared-*/*", "arn:aws:s3:::share", false},
+		{"arn:aws:s3:::a?c", "arn:aws:s3:::abc", true},
+		{"arn:aws:s3:::a?c", "arn:aws:s3:::ac", false},
+		{"arn:aws:s3:::a*b:c", "arn:aws:s3:::axxb:c", true},
+		{"arn:aws:iam::*:role/x*y", "arn:aws:iam::1:role/xzy", true},
+		{"arn:aws:iam::*:role/x*y", "arn:aws:iam::1:role/xz", false},
+	} {
+		a := compileARN(tt.pattern, true)
+		if got := a.match(tt.s, e); got != tt.want {
+			t.Errorf("compileARN(%q).match(%q) = %v, want %v", tt.pattern, tt.s, got, tt.want)
+		}
+	}
+}

@@ -295,6 +295,12 @@ func compileARN(s string, vars bool) arnPattern {
 			a.simple, a.exact, a.lit = true, true, a.head+last.raw
 		case last.prefix:
 			a.simple, a.lit = true, a.head+last.raw
+		case last.toks[0].kind == tLit:
+			// The last section's leading literal ("bucket/" in
+			// "bucket/${aws:username}/*") joins the head: one comparison
+			// instead of a turn of the glob loop.
+			a.head += last.toks[0].s
+			last.toks = last.toks[1:]
 		}
 	}
 	return a
