@@ -23,41 +23,38 @@ type Policy struct {
 type Set struct {
 	policies []Policy
 	stmts    []cstmt
-	byAction strIndex[actionEntry] // "svc:action" in lower case -> statements naming it literally, and its service's
-	bySvc    strIndex[*bucket]     // "svc" in lower case -> statements with a wildcard action in svc
-	anySvc   bucket                // statements whose actions can match any service (NotAction, "*", "*:x")
-	trust    bool                  // some document is a trust policy: the principal must be named
+	byAction strIndex[*bucket] // "svc:action" in lower case -> statements matching it, of its service
+	bySvc    strIndex[*bucket] // "svc" in lower case -> statements with a wildcard action in svc
+	anySvc   bucket            // statements whose actions can match any service (NotAction, "*", "*:x")
+	hasAny   bool              // anySvc holds statements
+	trust    bool              // some document is a trust policy: the principal must be named
 }
 
-// actionEntry is what byAction holds for an action: the bucket of statements
-// naming it literally, and the statements of bySvc's bucket for its service
-// whose wildcard actions match it (nil if none). A request for an action
-// some statement names needs one lookup, not two, and compares no action:
-// action patterns hold no variables, so NewSet decides them once. The cost
-// is memory: a statement of a service's bucket can be listed once per
-// literal action of that service, as many as the Set's statements.
-type actionEntry struct {
-	lit, svc *bucket
-}
+// A byAction bucket holds the statements that name its action literally and
+// those of bySvc's bucket for its service whose wildcard actions match it:
+// a request for an action some statement names needs one lookup and one
+// bucket, and compares no action, since action patterns hold no variables
+// and NewSet decides them once. The cost is memory: a statement of a
+// service's bucket can be listed once per literal action of that service.
 
-// matching returns the statements of b, a bySvc bucket, whose actions match
-// the literal action a (in lower case), indexed by resource as in b; nil
-// when none does.
-func (s *Set) matching(b *bucket, a string) *bucket {
-	if b == nil {
-		return nil
-	}
-	m := &bucket{}
-	for _, i := range b.all {
-		if st := &s.stmts[i]; st.matchesLiteral(a) {
-			m.add(i, st.patternTokens())
+// withService returns the bucket for the literal action a (in lower case):
+// the statements of lit, and those of svc (bySvc's bucket for a's service,
+// or nil) that match a, in the order of the Set's statements.
+func (s *Set) withService(lit, svc *bucket, a string) *bucket {
+	all := slices.Clone(lit.all)
+	if svc != nil {
+		for _, i := range svc.all {
+			if s.stmts[i].matchesLiteral(a) {
+				all = append(all, i)
+			}
 		}
 	}
-	if len(m.all) == 0 {
-		return nil
+	slices.Sort(all)
+	b := &bucket{}
+	for _, i := range slices.Compact(all) {
+		b.add(i, s.stmts[i].patternTokens())
 	}
-	m.freeze()
-	return m
+	return b
 }
 
 // matchesLiteral reports whether the statement's actions match the action
@@ -244,18 +241,18 @@ func NewSet(policies ...Policy) *Set {
 	for i := range s.stmts {
 		s.index(int32(i), byAction, bySvc)
 	}
-	entries := make(map[string]actionEntry, len(byAction))
 	for a, b := range byAction {
 		svc, _, _ := strings.Cut(a, ":")
-		entries[a] = actionEntry{lit: b, svc: s.matching(bySvc[svc], a)}
+		byAction[a] = s.withService(b, bySvc[svc], a)
 	}
 	for _, m := range []map[string]*bucket{byAction, bySvc} {
 		for _, b := range m {
 			b.freeze()
 		}
 	}
+	s.hasAny = len(s.anySvc.all) > 0
 	s.anySvc.freeze()
-	s.byAction, s.bySvc = newStrIndex(entries), newStrIndex(bySvc)
+	s.byAction, s.bySvc = newStrIndex(byAction), newStrIndex(bySvc)
 	return s
 }
 

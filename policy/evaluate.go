@@ -362,20 +362,19 @@ func (e *evalState) scan(s *Set, t Type, act []byte, svcLen int) (acc scanAcc) {
 	if s == nil {
 		return acc
 	}
-	var ent actionEntry
+	var b *bucket
 	ok := false
 	if !e.cut {
-		ent, ok = lookup(&s.byAction, act, e.actHash)
+		b, ok = lookup(&s.byAction, act, e.actHash)
 	}
 	if ok {
-		e.scanBucket(s, ent.lit, t, nil, &acc)
-		if ent.svc != nil {
-			e.scanBucket(s, ent.svc, t, nil, &acc) // matching the action, as NewSet found
-		}
+		e.scanBucket(s, b, t, nil, &acc) // all match the action, as NewSet found
 	} else if b, ok := lookup(&s.bySvc, act[:svcLen], e.serviceHash(act[:svcLen])); ok {
 		e.scanBucket(s, b, t, act, &acc)
 	}
-	e.scanBucket(s, &s.anySvc, t, act, &acc)
+	if s.hasAny {
+		e.scanBucket(s, &s.anySvc, t, act, &acc)
+	}
 	return acc
 }
 

@@ -157,6 +157,16 @@ func TestSet_ActionEntry(t *testing.T) {
 	} {
 		check(p, tt.action, tt.want)
 	}
+
+	// Within an action's bucket, statements come in the Set's order, whether
+	// they name the action or match it with a wildcard.
+	var res Result
+	p = &Policies{Identity: set(`{"Sid":"W","Effect":"Deny","Action":"s3:Get*","Resource":"*"},
+		{"Sid":"L","Effect":"Deny","Action":"s3:GetObject","Resource":"*"}`)}
+	p.Evaluate(&Request{Principal: "arn:aws:iam::111122223333:user/a", Action: "s3:GetObject", Resource: "*"}, &res)
+	if len(res.Matched) != 2 || res.Matched[0].Sid != "W" || res.Matched[1].Sid != "L" {
+		t.Errorf("Evaluate(s3:GetObject) matched %+v, want W then L", res.Matched)
+	}
 }
 
 func checkMatched(t *testing.T) func(p *Policies, action string, want []string) {
