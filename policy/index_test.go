@@ -272,8 +272,9 @@ func TestEvaluate_LongAction(t *testing.T) {
 	}
 }
 
-// A last section's leading literal joins the head; matching must not change.
-func TestARNPattern_LiteralIntoHead(t *testing.T) {
+// Compile's shortcuts (a last section's leading literal joining the head, a
+// "*text*" searched for) must not change what a pattern matches.
+func TestARNPattern_Shortcuts(t *testing.T) {
 	var ctx Context
 	ctx.Set("aws:username", "alice")
 	e := &evalState{ctx: ctx.t}
@@ -293,6 +294,13 @@ func TestARNPattern_LiteralIntoHead(t *testing.T) {
 		{"arn:aws:s3:::a*b:c", "arn:aws:s3:::axxb:c", true},
 		{"arn:aws:iam::*:role/x*y", "arn:aws:iam::1:role/xzy", true},
 		{"arn:aws:iam::*:role/x*y", "arn:aws:iam::1:role/xz", false},
+		// "*text*" is a search for text.
+		{"arn:aws:s3:::*-prod/*", "arn:aws:s3:::app-prod/k", true},
+		{"arn:aws:s3:::*-prod/*", "arn:aws:s3:::-prod/", true},
+		{"arn:aws:s3:::*-prod/*", "arn:aws:s3:::app-prod", false},
+		{"arn:aws:s3:::*-prod/*", "arn:aws:s3:::app-PROD/k", false},
+		{"*-prod**", "x-prody", true},
+		{"*-prod*", "-pro", false},
 	} {
 		a := compileARN(tt.pattern, true)
 		if got := a.match(tt.s, e); got != tt.want {

@@ -13,7 +13,10 @@ type pattern struct {
 	raw    string
 	lit    bool // raw is plain text: compare it whole
 	prefix bool // the pattern is raw followed by one *: compare the prefix
-	toks   []tok
+	// infix is set when the pattern is "*text*": compared exactly, it
+	// matches when text occurs anywhere ("arn:aws:s3:::*-prod*").
+	infix string
+	toks  []tok
 }
 
 type tokKind uint8
@@ -93,6 +96,8 @@ func compilePattern(s string, glob, vars bool) pattern {
 	case len(p.toks) == 2 && p.toks[0].kind == tLit && p.toks[1].kind == tStar:
 		// The commonest wildcard of all: "s3:Get*", "arn:aws:s3:::bucket/*".
 		p.prefix, p.raw = true, p.toks[0].s
+	case len(p.toks) == 3 && p.toks[0].kind == tStar && p.toks[1].kind == tLit && p.toks[2].kind == tStar:
+		p.infix = p.toks[1].s
 	}
 	return p
 }
@@ -170,6 +175,9 @@ func (p *pattern) match(s string, e *evalState, fold foldMode) bool {
 			return strings.EqualFold(s, p.raw)
 		}
 		return len(s) == len(p.raw) && hasPrefix(s, p.raw, lowerASCII)
+	}
+	if p.infix != "" && fold == exact {
+		return strings.Contains(s, p.infix)
 	}
 	toks := p.toks
 	ti, si := 0, 0
