@@ -195,6 +195,9 @@ type cstmt struct {
 	notPrinc    bool
 	conds       []ccond
 	stmt        *Statement
+	// match describes the statement when it decides, typed as its
+	// document; made once, it is copied, not assembled, per decision.
+	match Match
 }
 
 type ccond struct {
@@ -234,7 +237,9 @@ func NewSet(policies ...Policy) *Set {
 		vars := p.Document.Version == Version2012
 		for si := range p.Document.Statements {
 			st := &p.Document.Statements[si]
-			s.stmts = append(s.stmts, compileStatement(st, int32(pi), int32(si), vars))
+			c := compileStatement(st, int32(pi), int32(si), vars)
+			c.match = Match{PolicyID: p.ID, Type: p.Document.Type, Sid: st.Sid, Statement: si, Effect: st.Effect, Start: st.Start, End: st.End}
+			s.stmts = append(s.stmts, c)
 		}
 	}
 	byAction, bySvc := make(map[string]*bucket), make(map[string]*bucket)

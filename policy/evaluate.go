@@ -420,12 +420,14 @@ func (e *evalState) record(s *Set, st *cstmt, t Type) {
 }
 
 // match describes statement st of s, found while scanning policies of type t.
+// A statement is reported with its document's type, except that a resource
+// or trust policy is reported as scanned.
 func (s *Set) match(st *cstmt, t Type) Match {
-	p := &s.policies[st.policy]
-	if p.Document != nil && p.Document.Type != t && !(t == Resource || t == Trust) {
-		t = p.Document.Type
+	m := st.match
+	if t == Resource || t == Trust {
+		m.Type = t
 	}
-	return Match{PolicyID: p.ID, Type: t, Sid: st.sid, Statement: int(st.index), Effect: st.effect, Start: st.stmt.Start, End: st.stmt.End}
+	return m
 }
 
 // applies reports whether the statement applies to the request: action,
