@@ -37,23 +37,14 @@ type Set struct {
 // and NewSet decides them once. The cost is memory: a statement of a
 // service's bucket can be listed once per literal action of that service.
 
-// withService returns the bucket for the literal action a (in lower case):
-// the statements of lit, and those of svc (bySvc's bucket for a's service,
-// or nil) that match a, in the order of the Set's statements.
-func (s *Set) withService(lit, svc *bucket, a string) *bucket {
-	all := slices.Clone(lit.all)
-	if svc != nil {
-		for _, i := range svc.all {
-			if s.stmts[i].matchesLiteral(a) {
-				all = append(all, i)
-			}
-		}
-	}
-	slices.Sort(all)
+// newBucket indexes the statements listed (in order) by resource; tokens[i]
+// is statement i's patternTokens.
+func newBucket(list []int32, tokens [][]string) *bucket {
 	b := &bucket{}
-	for _, i := range slices.Compact(all) {
-		b.add(i, s.stmts[i].patternTokens())
+	for _, i := range list {
+		b.add(i, tokens[i])
 	}
+	b.freeze()
 	return b
 }
 
@@ -79,11 +70,9 @@ type bucket struct {
 	byRes strIndex[[]int32]
 	wild  []int32
 	res   map[string][]int32 // byRes while NewSet builds it
-	all   []int32            // every statement added, in order, while NewSet builds
 }
 
 func (b *bucket) add(i int32, tokens []string) {
-	b.all = append(b.all, i)
 	if tokens == nil {
 		b.wild = append(b.wild, i)
 		return
@@ -101,7 +90,7 @@ func (b *bucket) add(i int32, tokens []string) {
 
 // freeze turns the map built by add into the index decisions read.
 func (b *bucket) freeze() {
-	b.byRes, b.res, b.all = newStrIndex(b.res), nil, nil
+	b.byRes, b.res = newStrIndex(b.res), nil
 }
 
 // resourceToken returns the token of a resource by which the index finds
@@ -242,21 +231,36 @@ func NewSet(policies ...Policy) *Set {
 			s.stmts = append(s.stmts, c)
 		}
 	}
-	byAction, bySvc := make(map[string]*bucket), make(map[string]*bucket)
+	// First the statements of each literal action and of each service with
+	// a wildcard action, in order; then the buckets, each built once.
+	tokens := make([][]string, len(s.stmts))
 	for i := range s.stmts {
-		s.index(int32(i), byAction, bySvc)
+		tokens[i] = s.stmts[i].patternTokens()
 	}
-	for a, b := range byAction {
-		svc, _, _ := strings.Cut(a, ":")
-		byAction[a] = s.withService(b, bySvc[svc], a)
+	lits, svcs := make(map[string][]int32), make(map[string][]int32)
+	for i := range s.stmts {
+		s.index(int32(i), tokens[i], lits, svcs)
 	}
-	for _, m := range []map[string]*bucket{byAction, bySvc} {
-		for _, b := range m {
-			b.freeze()
-		}
-	}
-	s.hasAny = len(s.anySvc.all) > 0
+	s.hasAny = len(s.anySvc.wild) > 0 || len(s.anySvc.res) > 0
 	s.anySvc.freeze()
+	bySvc := make(map[string]*bucket, len(svcs))
+	for svc, list := range svcs {
+		bySvc[svc] = newBucket(list, tokens)
+	}
+	byAction := make(map[string]*bucket, len(lits))
+	for a, list := range lits {
+		svc, _, _ := strings.Cut(a, ":")
+		n := len(list)
+		for _, i := range svcs[svc] {
+			if s.stmts[i].matchesLiteral(a) {
+				list = append(list, i)
+			}
+		}
+		if len(list) > n {
+			slices.Sort(list) // the Set's order; a statement is in lits or svcs, never both
+		}
+		byAction[a] = newBucket(list, tokens)
+	}
 	s.byAction, s.bySvc = newStrIndex(byAction), newStrIndex(bySvc)
 	return s
 }
@@ -277,10 +281,10 @@ func (s *Set) Len() int {
 	return len(s.stmts)
 }
 
-// index adds statement i to the action indexes being built.
-func (s *Set) index(i int32, byAction, bySvc map[string]*bucket) {
+// index adds statement i, whose patternTokens are tokens, to anySvc, or to
+// the lists of the literal actions (lits) or services (svcs) it names.
+func (s *Set) index(i int32, tokens []string, lits, svcs map[string][]int32) {
 	st := &s.stmts[i]
-	tokens := st.patternTokens()
 	if st.notAction {
 		s.anySvc.add(i, tokens)
 		return
@@ -302,20 +306,15 @@ func (s *Set) index(i int32, byAction, bySvc map[string]*bucket) {
 	var seen []string
 	for _, la := range st.lowerActions {
 		svc, _, _ := strings.Cut(la, ":")
-		key, m := la, byAction
+		key, m := la, lits
 		if slices.Contains(wildSvc, svc) {
-			key, m = svc, bySvc
+			key, m = svc, svcs
 		}
 		if slices.Contains(seen, key) {
 			continue
 		}
 		seen = append(seen, key)
-		b := m[key]
-		if b == nil {
-			b = &bucket{}
-			m[key] = b
-		}
-		b.add(i, tokens)
+		m[key] = append(m[key], i)
 	}
 }
 
@@ -382,7 +381,9 @@ func compileCondition(cd *Condition, vars bool) ccond {
 			c.bools = append(c.bools, v)
 		}
 	}
-	c.ip4 = ip4Nets(c.ips)
+	if len(c.ips) > 0 {
+		c.ip4 = ip4Nets(c.ips)
+	}
 	return c
 }
 
