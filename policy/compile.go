@@ -27,15 +27,21 @@ type Set struct {
 	bySvc    strIndex[*bucket] // "svc" in lower case -> statements with a wildcard action in svc
 	anySvc   bucket            // statements whose actions can match any service (NotAction, "*", "*:x")
 	hasAny   bool              // anySvc holds statements
+	merged   bool              // byAction's buckets hold their service's matching wildcard statements
 	trust    bool              // some document is a trust policy: the principal must be named
 }
 
 // A byAction bucket holds the statements that name its action literally and
-// those of bySvc's bucket for its service whose wildcard actions match it:
-// a request for an action some statement names needs one lookup and one
-// bucket, and compares no action, since action patterns hold no variables
-// and NewSet decides them once. The cost is memory: a statement of a
-// service's bucket can be listed once per literal action of that service.
+// (when the Set is merged) those of bySvc's bucket for its service whose
+// wildcard actions match it: a request for an action some statement names
+// needs one lookup and one bucket, and compares no action, since action
+// patterns hold no variables and NewSet decides them once. The cost is
+// memory and compile time: a statement of a service's bucket can be listed
+// once per literal action of that service, L×W entries for L literal
+// actions and W wildcard statements. mergeBudget bounds it; past it, the
+// buckets stay apart and a decision compares the service's wildcard
+// actions, as it does for an action no statement names.
+var mergeBudget = 1 << 16
 
 // newBucket indexes the statements listed (in order) by resource; tokens[i]
 // is statement i's patternTokens.
@@ -247,10 +253,20 @@ func NewSet(policies ...Policy) *Set {
 	for svc, list := range svcs {
 		bySvc[svc] = newBucket(list, tokens)
 	}
+	cost := 0
+	for a := range lits {
+		svc, _, _ := strings.Cut(a, ":")
+		cost += len(svcs[svc])
+	}
+	s.merged = cost <= mergeBudget
 	byAction := make(map[string]*bucket, len(lits))
 	for a, list := range lits {
 		svc, _, _ := strings.Cut(a, ":")
 		n := len(list)
+		if !s.merged {
+			byAction[a] = newBucket(list, tokens)
+			continue
+		}
 		for _, i := range svcs[svc] {
 			if s.stmts[i].matchesLiteral(a) {
 				list = append(list, i)

@@ -369,8 +369,11 @@ func (e *evalState) scan(s *Set, t Type, act []byte, svcLen int) (acc scanAcc) {
 	}
 	if ok {
 		e.scanBucket(s, b, t, nil, &acc) // all match the action, as NewSet found
-	} else if b, ok := lookup(&s.bySvc, act[:svcLen], e.serviceHash(act[:svcLen])); ok {
-		e.scanBucket(s, b, t, act, &acc)
+	}
+	if !ok || !s.merged {
+		if b, ok := lookup(&s.bySvc, act[:svcLen], e.serviceHash(act[:svcLen])); ok {
+			e.scanBucket(s, b, t, act, &acc)
+		}
 	}
 	if s.hasAny {
 		e.scanBucket(s, &s.anySvc, t, act, &acc)

@@ -308,3 +308,61 @@ func TestARNPattern_Shortcuts(t *testing.T) {
 		}
 	}
 }
+
+// Past mergeBudget a Set keeps a literal action's bucket apart from its
+// service's wildcard statements, and decides the same.
+func TestSet_MergeBudget(t *testing.T) {
+	stmts := `{"Sid":"Lit","Effect":"Allow","Action":"s3:GetObject","Resource":"*"},
+		{"Sid":"Wild","Effect":"Allow","Action":"s3:Get*","Resource":"*"},
+		{"Sid":"Svc","Effect":"Deny","Action":"s3:*","Resource":"arn:aws:s3:::locked/*"},
+		{"Sid":"Put","Effect":"Allow","Action":["s3:PutObject","s3:List*"],"Resource":"arn:aws:s3:::b/*"},
+		{"Sid":"Not","Effect":"Allow","NotAction":"s3:Delete*","Resource":"*"}`
+	doc, err := Parse([]byte(`{"Version":"2012-10-17","Statement":[`+stmts+`]}`), Identity)
+	if err != nil {
+		t.Fatal(err)
+	}
+	merged := NewSet(Policy{ID: "p", Document: doc})
+	old := mergeBudget
+	mergeBudget = 0
+	apart := NewSet(Policy{ID: "p", Document: doc})
+	mergeBudget = old
+	if !merged.merged || apart.merged {
+		t.Fatalf("merged = %v with the budget, %v with none; want true, false", merged.merged, apart.merged)
+	}
+	for _, action := range []string{"s3:GetObject", "S3:GETOBJECT", "s3:GetBucketAcl", "s3:PutObject", "s3:ListBucket", "s3:DeleteObject", "ec2:RunInstances", "s3"} {
+		for _, resource := range []string{"*", "arn:aws:s3:::b/k", "arn:aws:s3:::locked/k"} {
+			r := &Request{Principal: "arn:aws:iam::111122223333:user/a", Action: action, Resource: resource}
+			var a, b Result
+			(&Policies{Identity: merged}).Evaluate(r, &a)
+			(&Policies{Identity: apart}).Evaluate(r, &b)
+			if a.Decision != b.Decision || !slices.Equal(sortedSids(a.Matched), sortedSids(b.Matched)) {
+				t.Errorf("%s on %s: merged %v %v, apart %v %v", action, resource, a.Decision, sortedSids(a.Matched), b.Decision, sortedSids(b.Matched))
+			}
+		}
+	}
+
+	// A Set whose literal actions times wildcard statements pass the
+	// budget is built apart: memory grows with the policies, not their
+	// product.
+	var many []string
+	for i := range 300 {
+		many = append(many, fmt.Sprintf(`{"Effect":"Allow","Action":"s3:Action%d","Resource":"*"}`, i),
+			fmt.Sprintf(`{"Effect":"Allow","Action":"s3:Get%d*","Resource":"*"}`, i))
+	}
+	doc, err = Parse([]byte(`{"Version":"2012-10-17","Statement":[`+strings.Join(many, ",")+`]}`), Identity)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if big := NewSet(Policy{ID: "big", Document: doc}); big.merged {
+		t.Errorf("a Set of 300 literal actions and 300 wildcard statements of one service was merged (%d entries)", 300*300)
+	}
+}
+
+func sortedSids(ms []Match) []string {
+	var out []string
+	for _, m := range ms {
+		out = append(out, m.Sid)
+	}
+	slices.Sort(out)
+	return out
+}
