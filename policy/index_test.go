@@ -2,10 +2,12 @@ package policy
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"net/netip"
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // The decision's tables must answer as Go's maps did: every key found, every
@@ -365,4 +367,31 @@ func sortedSids(ms []Match) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// lines.position counts from its last answer on the same line; in any order
+// of offsets it answers as the plain count from the start does.
+func TestLines_Position(t *testing.T) {
+	data := []byte("{\"Sid\":\"é1\", \"x\": \"ünïcode\",\n  \"Action\": \"s3:*\"\n\n}\t\"日本\" end")
+	var offs []int
+	for i := range data {
+		if utf8.RuneStart(data[i]) {
+			offs = append(offs, i)
+		}
+	}
+	offs = append(offs, len(data), len(data)+5)
+	orders := [][]int{offs, slices.Clone(offs)}
+	slices.Reverse(orders[1])
+	r := rand.New(rand.NewPCG(1, 2))
+	shuffled := slices.Clone(offs)
+	r.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+	orders = append(orders, shuffled)
+	for _, order := range orders {
+		l := newLines(data)
+		for _, off := range order {
+			if got, want := l.position(off), position(data, off); got != want {
+				t.Errorf("position(%d) = %+v, want %+v", off, got, want)
+			}
+		}
+	}
 }

@@ -469,6 +469,10 @@ func (r *reader) array() *node {
 type lines struct {
 	data   []byte
 	starts []int
+	// The last position found: the parser asks in increasing order, often
+	// on one long line (a policy on a single line), so the next column is
+	// counted from there rather than from the line's start.
+	lastOff, lastLine, lastCol int
 }
 
 func newLines(data []byte) *lines {
@@ -495,7 +499,13 @@ func (l *lines) position(off int) Position {
 			hi = mid - 1
 		}
 	}
-	return Position{Line: lo + 1, Column: utf8.RuneCount(l.data[l.starts[lo]:off]) + 1}
+	from, col := l.starts[lo], 1
+	if l.lastLine == lo+1 && l.lastOff >= from && l.lastOff <= off {
+		from, col = l.lastOff, l.lastCol
+	}
+	col += utf8.RuneCount(l.data[from:off])
+	l.lastOff, l.lastLine, l.lastCol = off, lo+1, col
+	return Position{Line: lo + 1, Column: col}
 }
 
 // position converts a byte offset to a 1-based line and column (in characters).

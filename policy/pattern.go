@@ -285,20 +285,22 @@ func compileARN(s string, vars bool) arnPattern {
 		rest = rest[j+1:]
 	}
 	sections = append(sections, rest)
-	// Literal leading sections are compared as one prefix.
-	n := 0
+	// Literal leading sections are compared as one prefix: the text of s
+	// up to the colon after the last of them, shared with s.
+	n, headLen := 0, 0
 	for n < len(sections)-1 && !strings.ContainsAny(sections[n], "*?") && !(vars && strings.Contains(sections[n], "${")) {
+		headLen += len(sections[n]) + 1
 		n++
 	}
-	a.head = strings.Join(sections[:n], ":")
-	if n > 0 {
-		a.head += ":"
-	}
+	a.head = s[:headLen]
+	a.parts = make([]pattern, 0, len(sections)-n)
 	for _, sec := range sections[n:] {
 		a.parts = append(a.parts, compilePattern(sec, true, vars))
 	}
 	if len(a.parts) == 1 && n == len(sections)-1 {
 		switch last := &a.parts[0]; {
+		case last.lit && last.raw == s[headLen:]:
+			a.simple, a.exact, a.lit = true, true, s // the whole ARN is literal text
 		case last.lit:
 			a.simple, a.exact, a.lit = true, true, a.head+last.raw
 		case last.prefix:
