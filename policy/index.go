@@ -126,6 +126,11 @@ func (t *ctxTable) lookup(lower string, h uint64) ([]string, bool) {
 // add appends an entry the table does not hold, growing the index when it
 // would be more than half full.
 func (t *ctxTable) add(e ctxEntry) {
+	if t.ents == nil {
+		// A request's context holds a dozen or two keys (authz sets the
+		// global ones): start there rather than growing from one.
+		t.ents = make([]ctxEntry, 0, 16)
+	}
 	t.ents = append(t.ents, e)
 	if 2*len(t.ents) > len(t.slots) {
 		t.reindex()
