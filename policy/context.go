@@ -151,11 +151,3 @@ func (c *Context) lookup(lowerKey string, h uint64) ([]string, bool) {
 	}
 	return c.t.lookup(lowerKey, h)
 }
-
-// entry returns the entry of a key in lower case whose hashKey is h, or nil.
-func (c *Context) entry(lowerKey string, h uint64) *ctxValue {
-	if c == nil {
-		return nil
-	}
-	return c.t.entry(lowerKey, h)
-}

@@ -72,7 +72,6 @@ type Result struct {
 // allowRef names a matching Allow statement: cheaper to keep than a Match
 // while the decision may still be a denial.
 type allowRef struct {
-	set  *Set
 	stmt *cstmt
 	typ  Type
 }
@@ -345,7 +344,7 @@ func (p *Policies) evaluate(e *evalState, act []byte, svcLen int) {
 	}
 	res.Decision = Allowed
 	for _, a := range res.allows {
-		res.Matched = append(res.Matched, a.set.match(a.stmt, a.typ))
+		res.Matched = append(res.Matched, a.stmt.matchAs(a.typ))
 	}
 }
 
@@ -387,20 +386,20 @@ func (e *evalState) scan(s *Set, t Type, act []byte, svcLen int) (acc scanAcc) {
 func (e *evalState) scanBucket(s *Set, b *bucket, t Type, act []byte, acc *scanAcc) {
 	if stmts, ok := lookup(&b.byRes, e.token, e.tokenHash); ok {
 		for _, i := range stmts {
-			e.consider(s, &s.stmts[i], t, act, acc)
+			e.consider(&s.stmts[i], t, act, acc)
 		}
 	}
 	for _, i := range b.wild {
-		e.consider(s, &s.stmts[i], t, act, acc)
+		e.consider(&s.stmts[i], t, act, acc)
 	}
 }
 
-func (e *evalState) consider(s *Set, st *cstmt, t Type, act []byte, acc *scanAcc) {
+func (e *evalState) consider(st *cstmt, t Type, act []byte, acc *scanAcc) {
 	pm, ok := e.applies(st, act)
 	if !ok {
 		return
 	}
-	e.record(s, st, t)
+	e.record(st, t)
 	if st.effect == Deny {
 		acc.deny = true
 	} else {
@@ -411,21 +410,21 @@ func (e *evalState) consider(s *Set, st *cstmt, t Type, act []byte, acc *scanAcc
 	}
 }
 
-func (e *evalState) record(s *Set, st *cstmt, t Type) {
+func (e *evalState) record(st *cstmt, t Type) {
 	if e.res == nil {
 		return
 	}
 	if st.effect == Deny {
-		e.res.Matched = append(e.res.Matched, s.match(st, t))
+		e.res.Matched = append(e.res.Matched, st.matchAs(t))
 	} else {
-		e.res.allows = append(e.res.allows, allowRef{s, st, t})
+		e.res.allows = append(e.res.allows, allowRef{st, t})
 	}
 }
 
-// match describes statement st of s, found while scanning policies of type t.
-// A statement is reported with its document's type, except that a resource
-// or trust policy is reported as scanned.
-func (s *Set) match(st *cstmt, t Type) Match {
+// matchAs describes the statement, found while scanning policies of type
+// t. A statement is reported with its document's type, except that a
+// resource or trust policy is reported as scanned.
+func (st *cstmt) matchAs(t Type) Match {
 	m := st.match
 	if t == Resource || t == Trust {
 		m.Type = t

@@ -132,7 +132,7 @@ func TestContext_ParsesAddressesOnce(t *testing.T) {
 	} {
 		var c Context
 		c.Set("k", tt.in)
-		v := c.entry("k", hashKey("k"))
+		v := c.t.entry("k", hashKey("k"))
 		if got := v.addrs != nil && v.addrs[0].IsValid(); got != tt.ip {
 			t.Errorf("Context.Set(%q) parsed an address: %v, want %v", tt.in, got, tt.ip)
 		}
@@ -208,7 +208,7 @@ func TestContext_ParsesDatesOnce(t *testing.T) {
 	} {
 		var c Context
 		c.Set("k", tt.in)
-		v := c.entry("k", hashKey("k"))
+		v := c.t.entry("k", hashKey("k"))
 		if got := v.dates != nil && v.dates[0].ok; got != tt.date {
 			t.Errorf("Context.Set(%q) parsed a date: %v, want %v", tt.in, got, tt.date)
 		}
