@@ -10,12 +10,33 @@ import (
 	"testing"
 )
 
+// sources returns the non-test Go files of internal/pkg, by path.
+func sources(t *testing.T, pkg string) map[string][]byte {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("internal", pkg, "*.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]byte{}
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[name] = src
+	}
+	return out
+}
+
 // afterTheAction are the store writes an action may make after its own
 // transaction, each outside the decision: what they write decides nothing.
 var afterTheAction = map[string]string{
 	"sts.noteRoleUse":           "a role's last-used date, written at most once an hour after the session is issued; best effort",
 	"rolesanywhere.noteRoleUse": "the same, after CreateSession issued a session",
-	"rolesanywhere.Note":        "subjectSeen.Note: the certificate's subject after CreateSession issued a session; a new subject, certificate or property set at once, a known one at most once a minute; best effort",
+	"rolesanywhere.Note":        "subjectSeen.Note: the verified certificate's subject after CreateSession answered, with a session or a refusal; a new subject, certificate, property set or outcome at once, a known one at most once a minute; best effort",
 }
 
 // TestActions_OneTransaction: in iam, sts and rolesanywhere, no action reads the store in a
@@ -29,18 +50,7 @@ func TestActions_OneTransaction(t *testing.T) {
 	for _, pkg := range []string{"iam", "sts", "rolesanywhere"} {
 		fset := token.NewFileSet()
 		funcs := map[string]*ast.FuncDecl{}
-		files, err := filepath.Glob(filepath.Join("internal", pkg, "*.go"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, name := range files {
-			if strings.HasSuffix(name, "_test.go") {
-				continue
-			}
-			src, err := os.ReadFile(name)
-			if err != nil {
-				t.Fatal(err)
-			}
+		for name, src := range sources(t, pkg) {
 			f, err := parser.ParseFile(fset, name, src, 0)
 			if err != nil {
 				t.Fatal(err)

@@ -1,10 +1,8 @@
 package keyward_test
 
 import (
-	"os"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"testing"
 )
 
@@ -26,18 +24,7 @@ func TestActions_NoCopiedConstraints(t *testing.T) {
 	at := regexp.MustCompile(`at '(\w+)' failed to satisfy constraint`)
 	seen := map[string]bool{}
 	for _, pkg := range []string{"iam", "sts"} {
-		files, err := filepath.Glob(filepath.Join("internal", pkg, "*.go"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, name := range files {
-			if strings.HasSuffix(name, "_test.go") {
-				continue
-			}
-			src, err := os.ReadFile(name)
-			if err != nil {
-				t.Fatal(err)
-			}
+		for name, src := range sources(t, pkg) {
 			for _, m := range at.FindAllStringSubmatch(string(src), -1) {
 				key := pkg + "/" + filepath.Base(name) + " " + m[1]
 				seen[key] = true
