@@ -180,11 +180,7 @@ func TestAuthorizationCoverage(t *testing.T) {
 	if err := xml.Unmarshal([]byte(mustCall("iam", iamForm("CreateAccessKey", "UserName", "alice"))), &key); err != nil {
 		t.Fatal(err)
 	}
-	params := url.Values{}
-	for k, v := range coverageParams {
-		params[k] = v
-	}
-	params.Set("AccessKeyId", key.ID)
+	params := actionParams(key.ID, nil)
 
 	// What the account holds, to compare after nobody's attempts.
 	snapshot := func() string {

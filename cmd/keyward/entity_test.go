@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"encoding/xml"
+	"maps"
 	"math/big"
 	"net/http/httptest"
 	"net/url"
@@ -45,6 +46,27 @@ type guardrailFixture struct {
 
 	mu        sync.Mutex
 	decisions map[string][]authz.Decision // by the caller's user name
+}
+
+// actionParams returns coverageParams with extra's values over them and
+// keyID as AccessKeyId: a value for every required parameter of every
+// action.
+func actionParams(keyID string, extra url.Values) url.Values {
+	p := maps.Clone(coverageParams)
+	maps.Copy(p, extra)
+	p.Set("AccessKeyId", keyID)
+	return p
+}
+
+// aliceKey makes an access key of alice and returns its ID.
+func (f *guardrailFixture) aliceKey() string {
+	var key struct {
+		ID string `xml:"CreateAccessKeyResult>AccessKey>AccessKeyId"`
+	}
+	if err := xml.Unmarshal([]byte(f.must("iam", iamForm("CreateAccessKey", "UserName", "alice"))), &key); err != nil {
+		f.t.Fatal(err)
+	}
+	return key.ID
 }
 
 func newGuardrailFixture(t *testing.T) *guardrailFixture {
@@ -186,17 +208,7 @@ func TestGuardrails_ResourceTags(t *testing.T) {
 		guarded[key] = f.principal(user[key], `{"Version":"2012-10-17","Statement":[`+allow+`,
 			{"Sid":"Protected","Effect":"Deny","Action":"*","Resource":"*","Condition":{"StringEquals":{"`+key+`/protected":"true"}}}]}`)
 	}
-	params := url.Values{}
-	for k, v := range coverageParams {
-		params[k] = v
-	}
-	var key struct {
-		ID string `xml:"CreateAccessKeyResult>AccessKey>AccessKeyId"`
-	}
-	if err := xml.Unmarshal([]byte(f.must("iam", iamForm("CreateAccessKey", "UserName", "alice"))), &key); err != nil {
-		t.Fatal(err)
-	}
-	params.Set("AccessKeyId", key.ID)
+	params := actionParams(f.aliceKey(), nil)
 
 	checked := map[string]int{}
 	for _, tagKey := range []string{"aws:ResourceTag", "iam:ResourceTag"} {
@@ -264,12 +276,7 @@ func TestEntity_CaseAndPath(t *testing.T) {
 	for _, k := range []string{"User", "Group", "Role"} {
 		f.must("iam", iamForm("Put"+k+"Policy", k+"Name", map[string]string{"User": "alice", "Group": "devs", "Role": "app"}[k], "PolicyName", "inline", "PolicyDocument", doc))
 	}
-	var key struct {
-		ID string `xml:"CreateAccessKeyResult>AccessKey>AccessKeyId"`
-	}
-	if err := xml.Unmarshal([]byte(f.must("iam", iamForm("CreateAccessKey", "UserName", "alice"))), &key); err != nil {
-		t.Fatal(err)
-	}
+	keyID := f.aliceKey()
 	admin := f.principal("admin", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:*","sts:*"],"Resource":"*"}]}`)
 	// The stored ARNs: the only spellings of these entities a decision may use.
 	canonical := map[string]bool{}
@@ -320,14 +327,7 @@ func TestEntity_CaseAndPath(t *testing.T) {
 	}
 	checked := 0
 	for _, variant := range []string{"case", "path"} {
-		params := url.Values{}
-		for k, v := range coverageParams {
-			params[k] = v
-		}
-		for k, v := range variants[variant] {
-			params[k] = v
-		}
-		params.Set("AccessKeyId", key.ID)
+		params := actionParams(keyID, variants[variant])
 		for _, a := range f.actions {
 			if tagGuardExceptions[a] != "" && strings.HasPrefix(a, "sts:AssumeRoleWith") {
 				continue // no caller: nothing is decided for one

@@ -75,17 +75,7 @@ func TestEntity_Recreated(t *testing.T) {
 	f.must("iam", iamForm("CreateUser", "UserName", "temp"))
 	f.must("iam", iamForm("PutUserPolicy", "UserName", "temp", "PolicyName", "p", "PolicyDocument", everything))
 
-	params := url.Values{}
-	for k, v := range coverageParams {
-		params[k] = v
-	}
-	var key struct {
-		ID string `xml:"CreateAccessKeyResult>AccessKey>AccessKeyId"`
-	}
-	if err := xml.Unmarshal([]byte(f.must("iam", iamForm("CreateAccessKey", "UserName", "alice"))), &key); err != nil {
-		t.Fatal(err)
-	}
-	params.Set("AccessKeyId", key.ID)
+	params := actionParams(f.aliceKey(), nil)
 	checked, stale := 0, 0
 	for name, creds := range map[string]sigv4.Credentials{"role session": assumed.C.sigv4(), "user session": fed.C.sigv4()} {
 		for _, a := range f.actions {
