@@ -45,21 +45,9 @@ func testTrustAnchor(t *testing.T, s keyward.Store) {
 		diff(t, "GetTrustAnchor(a)", a, got)
 		_, err = tx.GetTrustAnchor(raUUID())
 		wantCode(t, "GetTrustAnchor(missing)", err, keyward.ErrNoSuchEntity)
-		all, next, err := tx.ListTrustAnchors(acct, keyward.ListOptions{})
-		wantOK(t, "ListTrustAnchors", err)
-		diff(t, "ListTrustAnchors", []keyward.TrustAnchor{b, a}, all)
-		if next != "" {
-			t.Errorf("ListTrustAnchors next = %q, want \"\"", next)
-		}
-		first, next, err := tx.ListTrustAnchors(acct, keyward.ListOptions{MaxItems: 1})
-		wantOK(t, "ListTrustAnchors(MaxItems 1)", err)
-		diff(t, "ListTrustAnchors(MaxItems 1)", []keyward.TrustAnchor{b}, first)
-		rest, next, err := tx.ListTrustAnchors(acct, keyward.ListOptions{MaxItems: 1, Marker: next})
-		wantOK(t, "ListTrustAnchors(page 2)", err)
-		diff(t, "ListTrustAnchors(page 2)", []keyward.TrustAnchor{a}, rest)
-		if next != "" {
-			t.Errorf("ListTrustAnchors(page 2) next = %q, want \"\"", next)
-		}
+		wantTwoPages(t, "ListTrustAnchors", func(o keyward.ListOptions) ([]keyward.TrustAnchor, string, error) {
+			return tx.ListTrustAnchors(acct, o)
+		}, b, a)
 		return nil
 	})
 	update(t, s, func(tx keyward.Tx) error {
@@ -248,21 +236,9 @@ func testRolesAnywhereSubject(t *testing.T, s keyward.Store) {
 		diff(t, "GetRolesAnywhereSubject(a)", a, got)
 		_, err = tx.GetRolesAnywhereSubject(raUUID())
 		wantCode(t, "GetRolesAnywhereSubject(missing)", err, keyward.ErrNoSuchEntity)
-		all, next, err := tx.ListRolesAnywhereSubjects(acct, keyward.ListOptions{})
-		wantOK(t, "ListRolesAnywhereSubjects", err)
-		diff(t, "ListRolesAnywhereSubjects", []keyward.RolesAnywhereSubject{b, a}, all)
-		if next != "" {
-			t.Errorf("ListRolesAnywhereSubjects next = %q, want \"\"", next)
-		}
-		first, next, err := tx.ListRolesAnywhereSubjects(acct, keyward.ListOptions{MaxItems: 1})
-		wantOK(t, "ListRolesAnywhereSubjects(MaxItems 1)", err)
-		diff(t, "ListRolesAnywhereSubjects(MaxItems 1)", []keyward.RolesAnywhereSubject{b}, first)
-		rest, next, err := tx.ListRolesAnywhereSubjects(acct, keyward.ListOptions{MaxItems: 1, Marker: next})
-		wantOK(t, "ListRolesAnywhereSubjects(page 2)", err)
-		diff(t, "ListRolesAnywhereSubjects(page 2)", []keyward.RolesAnywhereSubject{a}, rest)
-		if next != "" {
-			t.Errorf("ListRolesAnywhereSubjects(page 2) next = %q, want \"\"", next)
-		}
+		wantTwoPages(t, "ListRolesAnywhereSubjects", func(o keyward.ListOptions) ([]keyward.RolesAnywhereSubject, string, error) {
+			return tx.ListRolesAnywhereSubjects(acct, o)
+		}, b, a)
 		return nil
 	})
 	update(t, s, func(tx keyward.Tx) error {

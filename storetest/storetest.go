@@ -159,6 +159,27 @@ func wantOK(t *testing.T, call string, err error) {
 	}
 }
 
+// wantTwoPages checks a listing of two items, first and second: whole with
+// no marker, then one item a page, the second page ending the list.
+func wantTwoPages[T any](t *testing.T, call string, list func(keyward.ListOptions) ([]T, string, error), first, second T) {
+	t.Helper()
+	all, next, err := list(keyward.ListOptions{})
+	wantOK(t, call, err)
+	diff(t, call, []T{first, second}, all)
+	if next != "" {
+		t.Errorf("%s next = %q, want \"\"", call, next)
+	}
+	page, next, err := list(keyward.ListOptions{MaxItems: 1})
+	wantOK(t, call+"(MaxItems 1)", err)
+	diff(t, call+"(MaxItems 1)", []T{first}, page)
+	page, next, err = list(keyward.ListOptions{MaxItems: 1, Marker: next})
+	wantOK(t, call+"(page 2)", err)
+	diff(t, call+"(page 2)", []T{second}, page)
+	if next != "" {
+		t.Errorf("%s(page 2) next = %q, want \"\"", call, next)
+	}
+}
+
 func diff(t *testing.T, call string, want, got any) {
 	t.Helper()
 	if d := cmp.Diff(want, got, cmpOpts...); d != "" {
